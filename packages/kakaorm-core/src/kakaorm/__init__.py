@@ -1,0 +1,144 @@
+"""KakaORM: an async-native ORM with typed queries, for SQLite, PostgreSQL and MySQL/MariaDB.
+
+Example::
+
+    import kakaorm
+    from kakaorm import Model, StrColumn, BoolColumn
+
+    class Task(Model):
+        title = StrColumn(nullable=False)
+        done = BoolColumn(nullable=False, default=False)
+
+    engine = await kakaorm.connect("sqlite+aiosqlite:///:memory:")
+    await engine.create_table(Task)
+    await Task.create(title="Try KakaORM")
+    open_tasks = await Task.where(Task.done == False)
+
+Database support comes from plugin distributions (kakaorm-sqlite, kakaorm-postgres,
+kakaorm-mysql) found through the ``kakaorm.dialects`` entry points; importing this
+package imports no database driver.
+"""
+
+from __future__ import annotations
+
+from . import exc
+from ._columns import (
+    BoolColumn,
+    Column,
+    DateColumn,
+    DateTimeColumn,
+    DecimalColumn,
+    FloatColumn,
+    ForeignKey,
+    IntColumn,
+    StrColumn,
+    TimeColumn,
+)
+from ._engine import Engine, Transaction, connect, get_engine
+from ._model import Model
+from ._queryset import QuerySet
+from ._registry import installed_schemes, register_dialect
+from ._url import DatabaseURL, parse_url
+from .exc import (
+    ConfigurationError,
+    DatabaseError,
+    DataError,
+    DriverNotInstalledError,
+    IntegrityError,
+    InterfaceError,
+    InvalidURLError,
+    KakaORMError,
+    MigrationError,
+    ModelError,
+    MultipleResults,
+    NoSuchDialectError,
+    NotFound,
+    OperationalError,
+    PluginError,
+    PoolTimeoutError,
+    ProgrammingError,
+    QueryError,
+)
+from .expr import (
+    Avg,
+    Case,
+    Count,
+    DenseRank,
+    Lag,
+    Lead,
+    Max,
+    Min,
+    Rank,
+    Raw,
+    RowNumber,
+    Subquery,
+    Sum,
+    When,
+)
+
+__version__ = "0.4.0"
+
+
+def raw(sql: str) -> Raw:
+    """An explicit SQL fragment for use inside a query, e.g. ``raw("CURRENT_DATE")``.
+
+    The text is pasted into the statement as written: never build it from user input.
+    """
+    return Raw(sql)
+
+
+__all__ = [
+    "Avg",
+    "BoolColumn",
+    "Case",
+    "Column",
+    "ConfigurationError",
+    "Count",
+    "DataError",
+    "DatabaseError",
+    "DatabaseURL",
+    "DateColumn",
+    "DateTimeColumn",
+    "DecimalColumn",
+    "DenseRank",
+    "DriverNotInstalledError",
+    "Engine",
+    "FloatColumn",
+    "ForeignKey",
+    "IntColumn",
+    "IntegrityError",
+    "InterfaceError",
+    "InvalidURLError",
+    "KakaORMError",
+    "Lag",
+    "Lead",
+    "Max",
+    "MigrationError",
+    "Min",
+    "Model",
+    "ModelError",
+    "MultipleResults",
+    "NoSuchDialectError",
+    "NotFound",
+    "OperationalError",
+    "PluginError",
+    "PoolTimeoutError",
+    "ProgrammingError",
+    "QueryError",
+    "QuerySet",
+    "Rank",
+    "RowNumber",
+    "StrColumn",
+    "Subquery",
+    "Sum",
+    "TimeColumn",
+    "Transaction",
+    "When",
+    "connect",
+    "exc",
+    "get_engine",
+    "installed_schemes",
+    "parse_url",
+    "raw",
+    "register_dialect",
+]

@@ -1,0 +1,442 @@
+"""Column declarations: typed descriptors that are also expressions.
+
+``Task.title`` is the :class:`Column` (an expression usable in queries); ``task.title``
+is the value, read straight from the instance ``__dict__`` because a column is a
+non-data descriptor (no per-attribute Python call on the hot path).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+import decimal as _decimal
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Generic,
+    Hashable,
+    Literal,
+    Self,
+    TypedDict,
+    TypeVar,
+    Unpack,
+    overload,
+)
+
+from .exc import ModelError
+from .expr import Expression, Param
+from .types import BOOLEAN, DATE, DATETIME, FLOAT, INTEGER, TIME, SQLType
+
+if TYPE_CHECKING:
+    from ._model import Model
+
+__all__ = [
+    "BoolColumn",
+    "Column",
+    "DateColumn",
+    "DateTimeColumn",
+    "DecimalColumn",
+    "FloatColumn",
+    "ForeignKey",
+    "IntColumn",
+    "StrColumn",
+    "TimeColumn",
+]
+
+T = TypeVar("T")
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+_serial = itertools.count(1)
+
+ON_DELETE_ACTIONS = ("CASCADE", "SET NULL", "RESTRICT", "NO ACTION")
+
+
+class ColumnOptions(TypedDict, total=False):
+    """Options shared by every column type."""
+
+    default: Any
+    unique: bool
+    index: bool
+    check: str | None
+    auto_increment: bool
+
+
+class Column(Expression[T], Generic[T]):
+    """A model column. Subclasses fix the SQL type; see the concrete column classes.
+
+    Args:
+        nullable: allow NULL (default True; a primary key is never nullable).
+        default: a value, or a zero-argument callable called for each new instance.
+        unique: add a UNIQUE constraint.
+        primary_key: make this the primary key (no auto-increment unless asked).
+        index: add a single-column index.
+        check: a CHECK constraint, as SQL written by the model's author.
+        auto_increment: let the database generate the value (integer keys).
+    """
+
+    sql_type: SQLType
+
+    def __init__(
+        self,
+        sql_type: SQLType,
+        *,
+        nullable: bool = True,
+        default: Any = MISSING,
+        unique: bool = False,
+        primary_key: bool = False,
+        index: bool = False,
+        check: str | None = None,
+        auto_increment: bool = False,
+    ) -> None:
+        self.sql_type = sql_type
+        self.primary_key = primary_key
+        self.nullable = nullable and not primary_key
+        self.default = default
+        self.unique = unique
+        self.index = index
+        self.check = check
+        self.auto_increment = auto_increment
+        self.auto_now = False
+        self.auto_now_add = False
+        self.name: str = ""
+        self.model: type[Model] = None  # type: ignore[assignment]
+        self._uid = next(_serial)
+        if auto_increment and sql_type.kind != "int":
+            raise ModelError("auto_increment=True is only valid on an IntColumn")
+
+    # the value type for bind/result conversions
+    @property
+    def type(self) -> SQLType:  # type: ignore[override]
+        return self.sql_type
+
+    @property
+    def has_default(self) -> bool:
+        """True when the column has a Python-side default."""
+        return self.default is not MISSING
+
+    def get_default(self) -> Any:
+        """The default for a new instance (calling a callable default)."""
+        default = self.default
+        if default is MISSING:
+            return None
+        return default() if callable(default) else default
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: Any) -> Self: ...
+
+    @overload
+    def __get__(self, instance: object, owner: Any) -> T: ...
+
+    def __get__(self, instance: object | None, owner: Any) -> Any:
+        if instance is None:
+            return self
+        # Only reached when the instance dict lacks the value (non-data descriptor).
+        return None
+
+    def _key(self, params: list[Param]) -> Hashable:
+        # a serial number, not the column: comparing columns with == builds SQL, and
+        # an id() could be reused by a later column after this one is collected
+        return self._uid
+
+    def __repr__(self) -> str:
+        owner = self.model.__name__ if self.model is not None else "?"
+        return f"<{type(self).__name__} {owner}.{self.name}>"
+
+    def _copy_for(self, model: type[Model]) -> Column[T]:
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone.model = model
+        clone._uid = next(_serial)
+        return clone
+
+
+class IntColumn(Column[T]):
+    """An integer column (``INTEGER``)."""
+
+    @overload
+    def __init__(
+        self: IntColumn[int], *, nullable: Literal[False], primary_key: bool = ...,
+        **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: IntColumn[int], *, primary_key: Literal[True], nullable: bool = ...,
+        **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: IntColumn[int | None], *, nullable: bool = ..., primary_key: bool = ...,
+        **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    def __init__(self, **options: Any) -> None:
+        super().__init__(INTEGER, **options)
+
+
+class StrColumn(Column[T]):
+    """A text column: ``TEXT``, or ``VARCHAR(max_length)`` when ``max_length`` is given."""
+
+    @overload
+    def __init__(
+        self: StrColumn[str], *, nullable: Literal[False], primary_key: bool = ...,
+        max_length: int | None = ..., **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: StrColumn[str], *, primary_key: Literal[True], nullable: bool = ...,
+        max_length: int | None = ..., **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: StrColumn[str | None], *, nullable: bool = ..., primary_key: bool = ...,
+        max_length: int | None = ..., **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    def __init__(self, *, max_length: int | None = None, **options: Any) -> None:
+        if max_length is not None and (not isinstance(max_length, int) or max_length < 1):
+            raise ModelError(f"max_length must be a positive integer, got {max_length!r}")
+        self.max_length = max_length
+        super().__init__(SQLType("str", length=max_length), **options)
+
+
+class FloatColumn(Column[T]):
+    """A floating-point column (``DOUBLE PRECISION``)."""
+
+    @overload
+    def __init__(
+        self: FloatColumn[float], *, nullable: Literal[False], primary_key: bool = ...,
+        **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: FloatColumn[float | None], *, nullable: bool = ..., primary_key: bool = ...,
+        **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    def __init__(self, **options: Any) -> None:
+        super().__init__(FLOAT, **options)
+
+
+class BoolColumn(Column[T]):
+    """A boolean column; values come back as ``bool`` on every backend."""
+
+    @overload
+    def __init__(
+        self: BoolColumn[bool], *, nullable: Literal[False], primary_key: bool = ...,
+        **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: BoolColumn[bool | None], *, nullable: bool = ..., primary_key: bool = ...,
+        **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    def __init__(self, **options: Any) -> None:
+        super().__init__(BOOLEAN, **options)
+
+
+class DateTimeColumn(Column[T]):
+    """A timestamp column. Values come back as aware UTC datetimes; a naive datetime
+    given to KakaORM is taken to be UTC.
+
+    Args:
+        auto_now_add: set to the current UTC time when the row is inserted.
+        auto_now: set to the current UTC time on every ``save()`` and ``update()``.
+    """
+
+    @overload
+    def __init__(
+        self: DateTimeColumn[_dt.datetime], *, nullable: Literal[False], primary_key: bool = ...,
+        auto_now: bool = ..., auto_now_add: bool = ..., **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: DateTimeColumn[_dt.datetime | None], *, nullable: bool = ..., primary_key: bool = ...,
+        auto_now: bool = ..., auto_now_add: bool = ..., **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    def __init__(self, *, auto_now: bool = False, auto_now_add: bool = False, **options: Any) -> None:
+        super().__init__(DATETIME, **options)
+        self.auto_now = auto_now
+        self.auto_now_add = auto_now_add
+
+
+class DateColumn(Column[T]):
+    """A calendar date column (``DATE``); values are ``datetime.date``."""
+
+    @overload
+    def __init__(
+        self: DateColumn[_dt.date], *, nullable: Literal[False], primary_key: bool = ...,
+        **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: DateColumn[_dt.date | None], *, nullable: bool = ..., primary_key: bool = ...,
+        **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    def __init__(self, **options: Any) -> None:
+        super().__init__(DATE, **options)
+
+
+class TimeColumn(Column[T]):
+    """A time-of-day column (``TIME``); values are ``datetime.time``."""
+
+    @overload
+    def __init__(
+        self: TimeColumn[_dt.time], *, nullable: Literal[False], primary_key: bool = ...,
+        **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: TimeColumn[_dt.time | None], *, nullable: bool = ..., primary_key: bool = ...,
+        **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    def __init__(self, **options: Any) -> None:
+        super().__init__(TIME, **options)
+
+
+class DecimalColumn(Column[T]):
+    """An exact decimal column, ``NUMERIC(max_digits, decimal_places)``.
+
+    Values are ``decimal.Decimal`` quantized to ``decimal_places``.
+    """
+
+    @overload
+    def __init__(
+        self: DecimalColumn[_decimal.Decimal], *, nullable: Literal[False], primary_key: bool = ...,
+        max_digits: int = ..., decimal_places: int = ..., **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: DecimalColumn[_decimal.Decimal | None], *, nullable: bool = ..., primary_key: bool = ...,
+        max_digits: int = ..., decimal_places: int = ..., **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    def __init__(self, *, max_digits: int = 10, decimal_places: int = 2, **options: Any) -> None:
+        if not (isinstance(max_digits, int) and isinstance(decimal_places, int)) or not (
+            0 <= decimal_places <= max_digits and max_digits >= 1
+        ):
+            raise ModelError(
+                f"DecimalColumn needs 1 <= max_digits and 0 <= decimal_places <= max_digits, "
+                f"got max_digits={max_digits!r}, decimal_places={decimal_places!r}"
+            )
+        self.max_digits = max_digits
+        self.decimal_places = decimal_places
+        super().__init__(
+            SQLType("decimal", precision=max_digits, scale=decimal_places), **options
+        )
+
+
+class ForeignKey(Column[T]):
+    """A column referencing another model's primary key.
+
+    Args:
+        to: the referenced model class, or its class name as a string.
+        on_delete: ``"CASCADE"`` (default), ``"SET NULL"``, ``"RESTRICT"`` or ``"NO ACTION"``.
+    """
+
+    @overload
+    def __init__(
+        self: ForeignKey[int], to: type[Model] | str, *, nullable: Literal[False],
+        on_delete: str = ..., primary_key: bool = ..., **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: ForeignKey[int | None], to: type[Model] | str, *, nullable: bool = ...,
+        on_delete: str = ..., primary_key: bool = ..., **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    def __init__(self, to: Any, *, on_delete: str = "CASCADE", **options: Any) -> None:
+        from ._model import Model
+
+        if isinstance(to, str):
+            if not to:
+                raise ModelError("ForeignKey() needs a model class or a model class name")
+        elif not (isinstance(to, type) and issubclass(to, Model)):
+            raise ModelError(
+                f"ForeignKey() must reference a Model subclass or its name, got {to!r}"
+            )
+        action = on_delete.upper() if isinstance(on_delete, str) else on_delete
+        if action not in ON_DELETE_ACTIONS:
+            raise ModelError(
+                f"on_delete={on_delete!r} is not supported; use one of "
+                + ", ".join(repr(a) for a in ON_DELETE_ACTIONS)
+            )
+        self.to = to
+        self.on_delete: str = action
+        super().__init__(INTEGER, **options)
+
+    @property
+    def target_model(self) -> type[Model]:
+        """The referenced model class (a string reference is resolved on first use)."""
+        from ._model import resolve_model
+
+        if isinstance(self.to, str):
+            self.to = resolve_model(self.to, f"ForeignKey {self!r}")
+        return self.to  # type: ignore[no-any-return]
+
+    @property
+    def target_column(self) -> Column[Any]:
+        """The referenced primary-key column."""
+        return self.target_model._meta.pk
+
+    @property
+    def type(self) -> SQLType:  # type: ignore[override]
+        try:
+            return self.target_column.sql_type
+        except ModelError:
+            return self.sql_type
+
+
+def coerce_value(column: Column[Any], value: Any) -> Any:
+    """Check ``value`` against the column's type, converting where lossless.
+
+    Raises:
+        TypeError: the value has a type the column cannot hold.
+    """
+    if value is None:
+        return None
+    kind = column.sql_type.kind
+    expected = _ACCEPTED[kind]
+    if not isinstance(value, expected) or (kind in ("int", "float", "decimal") and isinstance(value, bool)):
+        if isinstance(value, Expression):
+            return value
+        owner = column.model.__name__ if column.model is not None else "?"
+        raise TypeError(
+            f"{owner}.{column.name} is a {type(column).__name__} and takes "
+            f"{_DESCRIBE[kind]}, not {type(value).__name__} ({value!r})"
+        )
+    if kind == "date" and isinstance(value, _dt.datetime):
+        owner = column.model.__name__ if column.model is not None else "?"
+        raise TypeError(f"{owner}.{column.name} is a DateColumn and takes a date, not a datetime")
+    return column.sql_type.normalize(value)
+
+
+_ACCEPTED: dict[str, type | tuple[type, ...]] = {
+    "int": int,
+    "str": str,
+    "float": (float, int),
+    "bool": bool,
+    "datetime": _dt.datetime,
+    "date": _dt.date,
+    "time": _dt.time,
+    "decimal": (_decimal.Decimal, int, str),
+}
+
+_DESCRIBE = {
+    "int": "an int",
+    "str": "a str",
+    "float": "a float (or int)",
+    "bool": "a bool",
+    "datetime": "a datetime",
+    "date": "a date",
+    "time": "a time",
+    "decimal": "a Decimal (or int or numeric str)",
+}
+
+#: callables the model layer uses for auto timestamps
+utcnow: Callable[[], _dt.datetime] = lambda: _dt.datetime.now(_dt.timezone.utc)  # noqa: E731

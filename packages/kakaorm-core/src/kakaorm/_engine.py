@@ -1,0 +1,532 @@
+"""The engine: compiles statements (cached by shape), runs them through the dialect's
+driver adapter, owns transactions, and logs every statement."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Hashable, Sequence, TypeVar
+
+from . import exc
+from ._columns import Column, utcnow
+from ._registry import load_dialect
+from ._url import parse_url
+from .dialect import Dialect, DriverConnection, DriverPool, PoolStats, Processor
+from .expr import Param
+from .statements import Insert, Select, Statement
+
+if TYPE_CHECKING:
+    from ._model import Model
+
+__all__ = ["Engine", "Transaction", "connect", "get_engine"]
+
+log = logging.getLogger("kakaorm.sql")
+T = TypeVar("T")
+M = TypeVar("M", bound="Model")
+
+_default_engine: Engine | None = None
+
+#: options every engine understands; a dialect adds its own in ``accepted_options``
+CORE_OPTIONS = frozenset({"echo", "compile_cache_size"})
+
+
+def get_engine() -> Engine:
+    """The default engine (the one ``connect()`` created last).
+
+    Raises:
+        ConfigurationError: no engine is connected.
+    """
+    if _default_engine is None:
+        raise exc.ConfigurationError(
+            "no database is connected: call `engine = await kakaorm.connect(url)` first"
+        )
+    return _default_engine
+
+
+async def connect(url: str, /, **options: Any) -> Engine:
+    """Open a database and make it the default engine of every model.
+
+    Args:
+        url: ``backend[+driver]://...``, e.g. ``"sqlite+aiosqlite:///./app.db"``,
+            ``"postgresql+asyncpg://user@localhost/app"``.
+        echo: print every statement (via the ``kakaorm.sql`` logger).
+        **options: pool and driver options of the dialect (``pool_min_size``,
+            ``pool_max_size``, ``pool_timeout``, ``connect_timeout``, ...).
+
+    Returns:
+        The Engine, also usable as ``async with await kakaorm.connect(url) as engine:``.
+
+    Raises:
+        InvalidURLError: the URL cannot be parsed.
+        NoSuchDialectError: no installed plugin serves the scheme (says what to install).
+        DriverNotInstalledError: the plugin's driver package is missing.
+        OperationalError: the database cannot be reached.
+
+    Example::
+
+        engine = await kakaorm.connect("sqlite+aiosqlite:///:memory:")
+        await engine.create_table(Task)
+    """
+    parsed = parse_url(url)
+    dialect_cls = load_dialect(parsed)
+    accepted = CORE_OPTIONS | getattr(dialect_cls, "accepted_options", frozenset())
+    unknown = sorted(set(options) - accepted)
+    if unknown:
+        raise exc.ConfigurationError(
+            f"connect() got unknown option(s) {', '.join(unknown)} for {parsed.scheme}; "
+            f"valid options: {', '.join(sorted(accepted))}"
+        )
+    echo = bool(options.pop("echo", False))
+    cache_size = int(options.pop("compile_cache_size", 512))
+    dialect = dialect_cls(parsed, options)
+    pool = await dialect.create_pool()
+    engine = Engine(dialect, pool, echo=echo, compile_cache_size=cache_size)
+    global _default_engine
+    _default_engine = engine
+    return engine
+
+
+class CompiledEntry:
+    """A compiled statement kept in the cache, with everything needed to run it again."""
+
+    __slots__ = ("sql", "perm", "bind_procs", "result_names", "result_procs", "_hydrators")
+
+    def __init__(
+        self,
+        sql: str,
+        perm: list[int] | None,
+        bind_procs: list[Processor | None] | None,
+        result_names: list[str],
+        result_procs: list[Processor | None] | None,
+    ) -> None:
+        self.sql = sql
+        self.perm = perm
+        self.bind_procs = bind_procs
+        self.result_names = result_names
+        self.result_procs = result_procs
+        self._hydrators: dict[type, Callable[[Sequence[Sequence[Any]]], list[Any]]] = {}
+
+    def values(self, params: list[Param]) -> list[Any]:
+        """The bind values for ``params`` (in cache-key order), in placeholder order."""
+        values = [p.value for p in params]
+        if self.perm is not None:
+            values = [values[i] for i in self.perm]
+        procs = self.bind_procs
+        if procs is not None:
+            values = [v if f is None or v is None else f(v) for v, f in zip(values, procs)]
+        return values
+
+    def process_rows(self, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+        """Apply the result conversions to every row (rows unchanged when none apply)."""
+        procs = self.result_procs
+        if procs is None:
+            return rows
+        todo = [(i, f) for i, f in enumerate(procs) if f is not None]
+        out = []
+        for row in rows:
+            r = list(row)
+            for i, f in todo:
+                v = r[i]
+                if v is not None:
+                    r[i] = f(v)
+            out.append(r)
+        return out
+
+    def hydrate_models(self, model: type[M], rows: Sequence[Sequence[Any]]) -> list[M]:
+        """Build model instances from rows of the model's own columns."""
+        hydrate = self._hydrators.get(model)
+        if hydrate is None:
+            from ._hydrate import model_hydrator
+
+            hydrate = model_hydrator(model, self.result_names, self.result_procs)
+            self._hydrators[model] = hydrate
+        return hydrate(rows)
+
+    def hydrate_dicts(self, rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+        """Rows as dicts keyed by the result names."""
+        names = self.result_names
+        return [dict(zip(names, row)) for row in self.process_rows(rows)]
+
+
+class _TxState:
+    __slots__ = ("conn", "task", "depth")
+
+    def __init__(self, conn: DriverConnection, task: asyncio.Task[Any] | None) -> None:
+        self.conn = conn
+        self.task = task
+        self.depth = 0
+
+
+class Engine:
+    """A connected database: runs statements, raw SQL and transactions.
+
+    Created by :func:`kakaorm.connect`; models use the most recent one by default.
+    """
+
+    def __init__(
+        self, dialect: Dialect, pool: DriverPool, *, echo: bool = False, compile_cache_size: int = 512
+    ) -> None:
+        self.dialect = dialect
+        self.features = dialect.features
+        self._pool = pool
+        self._cache: dict[Hashable, CompiledEntry] = {}
+        self._cache_size = compile_cache_size
+        self._tx: ContextVar[_TxState | None] = ContextVar(f"kakaorm_tx_{id(self)}", default=None)
+        self._closed = False
+        if echo:
+            _enable_echo()
+
+    def __repr__(self) -> str:
+        return f"<Engine {self.dialect.describe()}>"
+
+    async def __aenter__(self) -> Engine:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.disconnect()
+
+    def pool_stats(self) -> PoolStats:
+        """Connections open, idle and lent out right now."""
+        return self._pool.stats()
+
+    async def disconnect(self) -> None:
+        """Close every connection. The engine cannot be used afterwards."""
+        global _default_engine
+        if self._closed:
+            return
+        self._closed = True
+        if _default_engine is self:
+            _default_engine = None
+        await self._pool.close()
+
+    # -- compiling ------------------------------------------------------------------
+    def _prepare(self, stmt: Statement) -> tuple[CompiledEntry, list[Any]]:
+        params: list[Param] = []
+        key = stmt._key(params)
+        entry = self._cache.get(key)
+        if entry is None:
+            entry = self._compile(stmt, params)
+            if len(self._cache) >= self._cache_size:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = entry
+        return entry, entry.values(params)
+
+    def _compile(self, stmt: Statement, key_params: list[Param]) -> CompiledEntry:
+        compiled = self.dialect.compiler.compile(stmt)
+        position = {id(p): i for i, p in enumerate(key_params)}
+        perm = [position[id(p)] for p in compiled.params]
+        dialect = self.dialect
+        bind_procs = [None if p.type is None else dialect.bind_processor(p.type) for p in compiled.params]
+        result_procs = [
+            None if t is None else dialect.result_processor(t, plain)
+            for t, plain in zip(compiled.result_types, compiled.plain_columns)
+        ]
+        return CompiledEntry(
+            compiled.sql,
+            None if perm == list(range(len(key_params))) else perm,
+            bind_procs if any(f is not None for f in bind_procs) else None,
+            compiled.result_names,
+            result_procs if any(f is not None for f in result_procs) else None,
+        )
+
+    # -- running --------------------------------------------------------------------
+    async def _run(
+        self,
+        call: Callable[[DriverConnection], Awaitable[T]],
+        sql: str,
+        values: Sequence[Any],
+    ) -> T:
+        state = self._tx.get()
+        if state is not None and state.task is asyncio.current_task():
+            return await self._call(state.conn, call, sql, values)
+        if self._closed:
+            raise exc.InterfaceError("this engine is disconnected; call kakaorm.connect() again")
+        conn = await self._pool.acquire()
+        discard = False
+        try:
+            return await self._call(conn, call, sql, values)
+        except (asyncio.CancelledError, exc.InterfaceError):
+            # the connection may be mid-statement: do not hand it to anyone else
+            discard = True
+            raise
+        finally:
+            await self._pool.release(conn, discard=discard)
+
+    async def _call(
+        self,
+        conn: DriverConnection,
+        call: Callable[[DriverConnection], Awaitable[T]],
+        sql: str,
+        values: Sequence[Any],
+    ) -> T:
+        logging_on = log.isEnabledFor(logging.DEBUG)
+        start = time.perf_counter() if logging_on else 0.0
+        try:
+            result = await call(conn)
+        except self.dialect.error_types as err:
+            raise self.dialect.translate_error(err, sql, values) from err
+        if logging_on:
+            log.debug("%s  %r  (%.2f ms)", sql, list(values), (time.perf_counter() - start) * 1000)
+        return result
+
+    async def _select(self, stmt: Select) -> tuple[CompiledEntry, Sequence[Sequence[Any]]]:
+        entry, values = self._prepare(stmt)
+        sql = entry.sql
+        rows = await self._run(lambda c: c.fetch(sql, values), sql, values)
+        return entry, rows
+
+    async def _execute_stmt(self, stmt: Statement) -> int:
+        entry, values = self._prepare(stmt)
+        sql = entry.sql
+        return await self._run(lambda c: c.execute(sql, values), sql, values)
+
+    async def _insert(self, stmt: Insert, key_column: Column[Any] | None) -> Any:
+        """Run an INSERT; return the generated value of ``key_column`` if given."""
+        if key_column is None:
+            await self._execute_stmt(stmt)
+            return None
+        if self.features.returning:
+            stmt.returning = (key_column,)
+            entry, values = self._prepare(stmt)
+            sql = entry.sql
+            rows = await self._run(lambda c: c.fetch(sql, values), sql, values)
+            return rows[0][0]
+        entry, values = self._prepare(stmt)
+        sql = entry.sql
+        return await self._run(lambda c: c.execute_insert(sql, values), sql, values)
+
+    async def _insert_many(self, stmt: Insert, key_column: Column[Any] | None) -> list[Any]:
+        """Run a multi-row INSERT; return the generated keys in row order if asked."""
+        if key_column is None:
+            await self._execute_stmt(stmt)
+            return []
+        n = len(stmt.rows)
+        if self.features.returning:
+            stmt.returning = (key_column,)
+            entry, values = self._prepare(stmt)
+            sql = entry.sql
+            rows = await self._run(lambda c: c.fetch(sql, values), sql, values)
+            return [r[0] for r in rows]
+        entry, values = self._prepare(stmt)
+        sql = entry.sql
+        first = await self._run(lambda c: c.execute_insert(sql, values), sql, values)
+        return list(range(first, first + n))
+
+    async def _run_ddl(self, statements: Sequence[str], what: str = "") -> None:
+        """Run DDL statements: atomically where the database has transactional DDL;
+        elsewhere, a failure says which statement failed and what already ran."""
+        if self.features.transactional_ddl:
+            async with self.transaction():
+                for sql in statements:
+                    await self._run(lambda c, s=sql: c.execute(s, ()), sql, ())  # type: ignore[misc]
+            return
+        done: list[str] = []
+        for i, sql in enumerate(statements, 1):
+            try:
+                await self._run(lambda c, s=sql: c.execute(s, ()), sql, ())  # type: ignore[misc]
+            except exc.DatabaseError as err:
+                if len(statements) > 1:
+                    already = "; ".join(done) if done else "nothing"
+                    err.args = (
+                        f"{what or 'DDL'}: statement {i} of {len(statements)} failed: {err.args[0]}. "
+                        f"This database has no transactional DDL; already executed: {already}",
+                    )
+                raise
+            done.append(sql)
+
+    # -- raw SQL --------------------------------------------------------------------
+    async def fetch(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        """Run a raw query with ``%s`` placeholders; return the rows as dicts.
+
+        ``%%`` is a literal percent sign. Values are always bound, never pasted.
+        """
+        text = self.dialect.compiler.raw(sql)
+        values = self._raw_values(params)
+        names, rows = await self._run(lambda c: c.fetch_described(text, values), text, values)
+        return [dict(zip(names, row)) for row in rows]
+
+    async def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
+        """Run a raw statement with ``%s`` placeholders; return the affected row count."""
+        text = self.dialect.compiler.raw(sql)
+        values = self._raw_values(params)
+        return await self._run(lambda c: c.execute(text, values), text, values)
+
+    async def fetchval(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        """Run a raw query; return the first column of the first row (None if no row)."""
+        text = self.dialect.compiler.raw(sql)
+        values = self._raw_values(params)
+        rows = await self._run(lambda c: c.fetch(text, values), text, values)
+        return rows[0][0] if rows else None
+
+    def _raw_values(self, params: Sequence[Any] | None) -> list[Any]:
+        if params is None:
+            return []
+        if isinstance(params, (str, bytes)) or not isinstance(params, Sequence):
+            raise TypeError("raw SQL parameters are a list or tuple, e.g. [42] or ('a', 1)")
+        dialect = self.dialect
+        out = []
+        for value in params:
+            p = Param(value)
+            proc = dialect.bind_processor(p.type) if p.type is not None and value is not None else None
+            out.append(proc(value) if proc is not None else value)
+        return out
+
+    # -- schema ---------------------------------------------------------------------
+    async def create_table(self, *models: type[Model]) -> None:
+        """CREATE TABLE (and its indexes) for each model, if it does not exist yet."""
+        for model in models:
+            _check_concrete(model)
+            await self._run_ddl(self.dialect.compiler.create_table(model), f"create_table({model.__name__})")
+
+    async def drop_table(self, *models: type[Model]) -> None:
+        """DROP TABLE IF EXISTS for each model."""
+        for model in models:
+            _check_concrete(model)
+            await self._run_ddl(self.dialect.compiler.drop_table(model), f"drop_table({model.__name__})")
+
+    # -- transactions ---------------------------------------------------------------
+    def transaction(self) -> Transaction:
+        """``async with engine.transaction():`` commits on success, rolls back on error.
+
+        Nested blocks are savepoints. The transaction belongs to the task that opened
+        it: statements of other tasks never run inside it.
+        """
+        return Transaction(self)
+
+
+def _check_concrete(model: type[Model]) -> None:
+    meta = getattr(model, "_meta", None)
+    if meta is None or meta.abstract:
+        raise TypeError(f"{model!r} is not a concrete model class")
+
+
+class Transaction:
+    """An ``async with`` transaction block; see :meth:`Engine.transaction`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._state: _TxState | None = None
+        self._savepoint: str | None = None
+        self._token: Any = None
+
+    async def __aenter__(self) -> Transaction:
+        engine = self._engine
+        task = asyncio.current_task()
+        state = engine._tx.get()
+        if state is not None and state.task is task:
+            state.depth += 1
+            self._state = state
+            self._savepoint = f"kakaorm_sp_{state.depth}"
+            await self._exec(engine.dialect.compiler.savepoint(self._savepoint))
+            return self
+        if engine._closed:
+            raise exc.InterfaceError("this engine is disconnected; call kakaorm.connect() again")
+        conn = await engine._pool.acquire()
+        try:
+            await engine._call(conn, lambda c: c.begin(), "BEGIN", ())
+        except BaseException:
+            await engine._pool.release(conn, discard=True)
+            raise
+        self._state = _TxState(conn, task)
+        self._token = engine._tx.set(self._state)
+        return self
+
+    async def _exec(self, sql: str) -> None:
+        assert self._state is not None
+        await self._engine._call(self._state.conn, lambda c: c.execute(sql, ()), sql, ())
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc_value: object, tb: object) -> bool:
+        engine = self._engine
+        state = self._state
+        assert state is not None
+        compiler = engine.dialect.compiler
+        if self._savepoint is not None:
+            state.depth -= 1
+            if exc_type is None:
+                await self._exec(compiler.release_savepoint(self._savepoint))
+            else:
+                await self._exec(compiler.rollback_to_savepoint(self._savepoint))
+                await self._exec(compiler.release_savepoint(self._savepoint))
+            return False
+        engine._tx.reset(self._token)
+        conn = state.conn
+        discard = False
+        try:
+            if exc_type is None:
+                try:
+                    await engine._call(conn, lambda c: c.commit(), "COMMIT", ())
+                except BaseException:
+                    discard = True
+                    raise
+            else:
+                try:
+                    await engine._call(conn, lambda c: c.rollback(), "ROLLBACK", ())
+                except BaseException:
+                    # the original error matters more; a connection that cannot roll
+                    # back is closed rather than reused
+                    discard = True
+        finally:
+            await engine._pool.release(conn, discard=discard)
+        return False
+
+
+async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | None) -> list[M]:
+    """INSERT many instances of one model in batches of multi-row statements."""
+    from ._model import PK_KEY
+
+    objs = list(objects)
+    for obj in objs:
+        if type(obj) is not model:
+            raise TypeError(
+                f"{model.__name__}.bulk_create() takes {model.__name__} instances, got {obj!r}"
+            )
+        if obj.__dict__.get(PK_KEY) is not None:
+            raise exc.QueryError(f"bulk_create(): {obj!r} is already saved; use save() to update it")
+    if not objs:
+        return objs
+    engine = model._engine()
+    meta = model._meta
+    pk = meta.pk
+    now = utcnow()
+    for obj in objs:
+        d = obj.__dict__
+        for col in meta.auto_now_add:
+            if d.get(col.name) is None:
+                d[col.name] = now
+        for col in meta.auto_now:
+            d[col.name] = now
+    # rows that let the database generate the key, and rows that bring their own
+    generated = [o for o in objs if pk.auto_increment and o.__dict__.get(pk.name) is None]
+    given = [o for o in objs if not (pk.auto_increment and o.__dict__.get(pk.name) is None)]
+    max_params = engine.features.max_params
+    async with engine.transaction():
+        for group, with_key in ((generated, True), (given, False)):
+            if not group:
+                continue
+            columns = [c for c in meta.column_list if not (with_key and c is pk)]
+            per_batch = max(1, max_params // max(1, len(columns)))
+            if batch_size is not None:
+                per_batch = min(per_batch, batch_size)
+            per_batch = min(per_batch, 1000)
+            for start in range(0, len(group), per_batch):
+                batch = group[start : start + per_batch]
+                rows = [[Param(v, c.type) for c, v in zip(columns, o._row_values(columns))] for o in batch]
+                stmt = Insert(model, columns, rows)
+                keys = await engine._insert_many(stmt, pk if with_key else None)
+                for obj, key in zip(batch, keys if with_key else [None] * len(batch)):
+                    if with_key:
+                        obj.__dict__[pk.name] = key
+                    obj.__dict__[PK_KEY] = obj.__dict__[pk.name]
+    return objs
+
+
+def _enable_echo() -> None:
+    log.setLevel(logging.DEBUG)
+    if not any(getattr(h, "_kakaorm_echo", False) for h in log.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("[kakaorm.sql] %(message)s"))
+        handler._kakaorm_echo = True  # type: ignore[attr-defined]
+        log.addHandler(handler)

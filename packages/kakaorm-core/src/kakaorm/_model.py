@@ -1,0 +1,467 @@
+"""Models: classes whose columns map to a table, and their instances (rows)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Sequence, TypeVar
+
+from . import exc
+from ._columns import Column, IntColumn, coerce_value, utcnow
+from .expr import Comparison, Condition, Expression, Param
+from .statements import Delete, Insert, Update
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from ._engine import Engine
+    from ._queryset import QuerySet
+
+__all__ = ["Model", "ModelOptions", "resolve_model"]
+
+M = TypeVar("M", bound="Model")
+
+#: instance-dict key holding the primary key the row was loaded or saved with;
+#: absent or None means "not in the database"
+PK_KEY = "_kakaorm_pk"
+
+_models_by_name: dict[str, type[Model]] = {}
+
+_RESERVED = frozenset(
+    {
+        "save", "delete", "to_dict", "create", "get", "get_or_none", "first", "last", "all",
+        "where", "exclude", "order_by", "count", "bulk_create", "truncate", "select",
+        "refresh", "before_insert", "after_insert", "before_update", "after_update",
+        "before_delete", "after_delete", "NotFound", "MultipleResults", "using",
+    }
+)
+
+
+def _snake_case(name: str) -> str:
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+
+
+def resolve_model(name: str, needed_by: str) -> type[Model]:
+    """Find a concrete model class by class name.
+
+    Raises:
+        ModelError: no model of that name is defined (the message lists the known ones).
+    """
+    model = _models_by_name.get(name)
+    if model is None:
+        known = ", ".join(sorted(_models_by_name)) or "none"
+        raise exc.ModelError(
+            f"{needed_by} refers to a model named {name!r}, but no such model is defined. "
+            f"Known models: {known}"
+        )
+    return model
+
+
+class ModelOptions:
+    """A model's table description, as ``Model._meta``."""
+
+    def __init__(
+        self,
+        model: type[Model],
+        table_name: str,
+        columns: dict[str, Column[Any]],
+        indexes: list[tuple[str, ...]],
+        abstract: bool,
+    ) -> None:
+        self.model = model
+        self.table_name = table_name
+        self.columns = columns
+        self.indexes = indexes
+        self.abstract = abstract
+        self.column_list: tuple[Column[Any], ...] = tuple(columns.values())
+        self.names: tuple[str, ...] = tuple(columns)
+        pks = [c for c in self.column_list if c.primary_key]
+        self.pk: Column[Any] = pks[0] if pks else None  # type: ignore[assignment]
+        self.auto_now = tuple(c for c in self.column_list if c.auto_now)
+        self.auto_now_add = tuple(c for c in self.column_list if c.auto_now_add)
+
+    def all_indexes(self) -> list[tuple[str, ...]]:
+        """``Meta.indexes`` plus one index per ``index=True`` column."""
+        out = list(self.indexes)
+        for col in self.column_list:
+            if col.index and not col.primary_key and not col.unique and (col.name,) not in out:
+                out.append((col.name,))
+        return out
+
+    def column(self, name: str) -> Column[Any]:
+        """The column called ``name``; ValueError naming the valid ones otherwise."""
+        col = self.columns.get(name)
+        if col is None:
+            raise ValueError(
+                f"{self.model.__name__} has no column {name!r}; its columns are: "
+                + ", ".join(self.names)
+            )
+        return col
+
+
+class ModelMeta(type):
+    """Builds ``_meta`` when a model class is defined, and checks the definition."""
+
+    def __new__(mcls, name: str, bases: tuple[type, ...], ns: dict[str, Any], **kw: Any) -> ModelMeta:
+        cls = super().__new__(mcls, name, bases, ns, **kw)
+        meta_cls = ns.get("Meta")
+        is_root = not any(isinstance(b, ModelMeta) for b in bases)
+        abstract = is_root or bool(getattr(meta_cls, "abstract", False))
+
+        columns: dict[str, Column[Any]] = {}
+        for base in reversed(cls.__mro__[1:]):
+            base_meta = base.__dict__.get("_meta")
+            if isinstance(base_meta, ModelOptions):
+                columns.update(base_meta.columns)
+        for attr, value in ns.items():
+            if isinstance(value, Column):
+                if attr in _RESERVED:
+                    raise exc.ModelError(
+                        f"{name}.{attr}: {attr!r} is the name of a Model method; "
+                        "rename the column"
+                    )
+                if attr.startswith("_"):
+                    raise exc.ModelError(f"{name}.{attr}: column names may not start with '_'")
+                columns[attr] = value
+
+        pks = [n for n, c in columns.items() if c.primary_key]
+        if len(pks) > 1:
+            raise exc.ModelError(
+                f"{name} declares more than one primary key ({', '.join(pks)}); "
+                "a model has exactly one primary-key column"
+            )
+        if not abstract:
+            if not pks:
+                if "id" in columns:
+                    raise exc.ModelError(
+                        f"{name} has a column named 'id' that is not its primary key; "
+                        "mark it primary_key=True or give another column primary_key=True"
+                    )
+                id_col: Column[Any] = IntColumn(primary_key=True, auto_increment=True)
+                id_col.__set_name__(cls, "id")
+                columns = {"id": id_col, **columns}
+            bound: dict[str, Column[Any]] = {}
+            for attr, col in columns.items():
+                if col.model is None:
+                    col.model = cls  # type: ignore[assignment]
+                elif col.model is not cls:
+                    col = col._copy_for(cls)  # type: ignore[arg-type]
+                setattr(cls, attr, col)
+                bound[attr] = col
+            columns = bound
+
+        indexes: list[tuple[str, ...]] = []
+        for entry in getattr(meta_cls, "indexes", None) or []:
+            if isinstance(entry, str) or not isinstance(entry, (tuple, list)) or not entry:
+                raise exc.ModelError(
+                    f"{name}.Meta.indexes entries are tuples of column names, e.g. "
+                    f"('category', 'price') or ('name',); got {entry!r}"
+                )
+            for col_name in entry:
+                if col_name not in columns:
+                    raise exc.ModelError(
+                        f"{name}.Meta.indexes names {col_name!r}, which is not a column of "
+                        f"{name}; its columns are: {', '.join(columns)}"
+                    )
+            indexes.append(tuple(entry))
+
+        table_name = getattr(meta_cls, "table_name", None) or _snake_case(name)
+        cls._meta = ModelOptions(cls, table_name, columns, indexes, abstract)  # type: ignore[arg-type, attr-defined]
+        if "NotFound" not in ns:
+            cls.NotFound = type(  # type: ignore[attr-defined]
+                "NotFound", (exc.NotFound,), {"__module__": cls.__module__, "__qualname__": f"{name}.NotFound"}
+            )
+        if "MultipleResults" not in ns:
+            cls.MultipleResults = type(  # type: ignore[attr-defined]
+                "MultipleResults",
+                (exc.MultipleResults,),
+                {"__module__": cls.__module__, "__qualname__": f"{name}.MultipleResults"},
+            )
+        if not abstract:
+            _models_by_name[name] = cls  # type: ignore[assignment]
+        return cls
+
+
+class Model(metaclass=ModelMeta):
+    """Base class of models. Each subclass is a table; each instance a row.
+
+    Example::
+
+        class Task(Model):
+            title = StrColumn(nullable=False)
+            done = BoolColumn(nullable=False, default=False)
+
+        task = await Task.create(title="Write docs")
+        open_tasks = await Task.where(Task.done == False).order_by(Task.id.desc)
+    """
+
+    _meta: ClassVar[ModelOptions]
+    NotFound: ClassVar[type[exc.NotFound]]
+    MultipleResults: ClassVar[type[exc.MultipleResults]]
+
+    if TYPE_CHECKING:
+        # Added at class creation when no column is the primary key.
+        id: ClassVar[IntColumn[int]]
+
+    def __init__(self, **values: Any) -> None:
+        meta = self._meta
+        if meta.abstract:
+            raise TypeError(f"{type(self).__name__} is abstract and has no table; subclass it")
+        columns = meta.columns
+        for key in values:
+            if key not in columns:
+                raise TypeError(
+                    f"{type(self).__name__}() got an unknown field {key!r}; valid fields: "
+                    + ", ".join(sorted(columns))
+                )
+        d = self.__dict__
+        for name, col in columns.items():
+            if name in values:
+                d[name] = coerce_value(col, values[name])
+            else:
+                d[name] = col.get_default()
+
+    # -- representation -------------------------------------------------------------
+    def __repr__(self) -> str:
+        pk = self._meta.pk
+        return f"<{type(self).__name__} {pk.name}={self.__dict__.get(pk.name)!r}>"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Model):
+            return NotImplemented
+        mine = self.__dict__.get(PK_KEY)
+        if mine is None:
+            return self is other
+        return type(self) is type(other) and mine == other.__dict__.get(PK_KEY)
+
+    def __hash__(self) -> int:
+        pk = self.__dict__.get(PK_KEY)
+        if pk is None:
+            raise TypeError(f"an unsaved {type(self).__name__} is not hashable: save it first")
+        return hash((type(self), pk))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as ``{column name: value}``."""
+        d = self.__dict__
+        return {name: d.get(name) for name in self._meta.names}
+
+    @property
+    def is_saved(self) -> bool:
+        """True once the instance has been inserted or was loaded from the database."""
+        return self.__dict__.get(PK_KEY) is not None
+
+    # -- hooks (override in subclasses) ---------------------------------------------
+    async def before_insert(self) -> None:
+        """Called by ``save()`` just before an INSERT."""
+
+    async def after_insert(self) -> None:
+        """Called by ``save()`` just after an INSERT."""
+
+    async def before_update(self) -> None:
+        """Called by ``save()`` just before an UPDATE."""
+
+    async def after_update(self) -> None:
+        """Called by ``save()`` just after an UPDATE."""
+
+    async def before_delete(self) -> None:
+        """Called by ``delete()`` just before the DELETE."""
+
+    async def after_delete(self) -> None:
+        """Called by ``delete()`` just after the DELETE."""
+
+    # -- instance persistence -------------------------------------------------------
+    @classmethod
+    def _engine(cls) -> Engine:
+        from ._engine import get_engine
+
+        return get_engine()
+
+    async def save(self) -> None:
+        """INSERT the instance if it is new, else UPDATE its row (by primary key).
+
+        Afterwards the instance holds what its row holds: the generated key, the
+        defaults and the automatic timestamps.
+
+        Raises:
+            TypeError: a value has the wrong type for its column.
+            NotFound: the row of a loaded instance no longer exists.
+        """
+        if self.__dict__.get(PK_KEY) is None:
+            await self._insert()
+        else:
+            await self._update()
+
+    def _row_values(self, columns: Iterable[Column[Any]]) -> list[Any]:
+        d = self.__dict__
+        out = []
+        for col in columns:
+            value = coerce_value(col, d.get(col.name))
+            d[col.name] = value
+            if value is None and not col.nullable and not (col.primary_key and col.auto_increment):
+                raise exc.IntegrityError(
+                    f"{type(self).__name__}.{col.name} is NOT NULL and has no value; "
+                    "set it before saving"
+                )
+            out.append(value)
+        return out
+
+    async def _insert(self) -> None:
+        await self.before_insert()
+        cls = type(self)
+        meta = self._meta
+        d = self.__dict__
+        now = None
+        for col in meta.auto_now_add:
+            if d.get(col.name) is None:
+                now = now or utcnow()
+                d[col.name] = now
+        for col in meta.auto_now:
+            now = now or utcnow()
+            d[col.name] = now
+        pk = meta.pk
+        columns = [c for c in meta.column_list if not (c is pk and c.auto_increment and d.get(c.name) is None)]
+        values = self._row_values(columns)
+        engine = cls._engine()
+        stmt = Insert(cls, columns, [[Param(v, c.type) for c, v in zip(columns, values)]])
+        if d.get(pk.name) is None:
+            d[pk.name] = await engine._insert(stmt, pk)
+        else:
+            await engine._insert(stmt, None)
+        d[PK_KEY] = d[pk.name]
+        await self.after_insert()
+
+    async def _update(self) -> None:
+        await self.before_update()
+        cls = type(self)
+        meta = self._meta
+        d = self.__dict__
+        if meta.auto_now:
+            now = utcnow()
+            for col in meta.auto_now:
+                d[col.name] = now
+        pk = meta.pk
+        old_pk = d[PK_KEY]
+        # the key is only written when it was changed (custom primary keys)
+        columns = [c for c in meta.column_list if c is not pk or d.get(pk.name) != old_pk]
+        values = self._row_values(columns)
+        where = Comparison(pk, "=", Param(old_pk, pk.type))
+        stmt = Update(cls, [(c, Param(v, c.type)) for c, v in zip(columns, values)], where)
+        count = await cls._engine()._execute_stmt(stmt)
+        if count == 0:
+            raise cls.NotFound(
+                f"save(): no {cls.__name__} row with {pk.name}={old_pk!r} exists any more "
+                "(it was deleted); nothing was written"
+            )
+        d[PK_KEY] = d[pk.name]
+        await self.after_update()
+
+    async def delete(self) -> None:
+        """DELETE the instance's row; ``before_delete``/``after_delete`` run around it.
+
+        Raises:
+            QueryError: the instance was never saved (or is already deleted).
+        """
+        cls = type(self)
+        pk_value = self.__dict__.get(PK_KEY)
+        if pk_value is None:
+            raise exc.QueryError(
+                f"cannot delete this {cls.__name__}: it is not in the database "
+                "(never saved, or already deleted)"
+            )
+        await self.before_delete()
+        pk = self._meta.pk
+        await cls._engine()._execute_stmt(Delete(cls, Comparison(pk, "=", Param(pk_value, pk.type))))
+        self.__dict__[PK_KEY] = None
+        await self.after_delete()
+
+    async def refresh(self) -> None:
+        """Reload the instance's values from its row."""
+        cls = type(self)
+        pk = self._meta.pk
+        fresh = await cls.all().where(Comparison(pk, "=", Param(self.__dict__.get(PK_KEY), pk.type))).get()
+        self.__dict__.update(fresh.__dict__)
+
+    # -- class-level queries ----------------------------------------------------------
+    @classmethod
+    def all(cls) -> QuerySet[Self]:
+        """A QuerySet of every row."""
+        from ._queryset import QuerySet
+
+        return QuerySet(cls)
+
+    @classmethod
+    def where(cls, *conditions: Condition) -> QuerySet[Self]:
+        """Rows matching every condition: ``Post.where(Post.views > 10)``."""
+        return cls.all().where(*conditions)
+
+    @classmethod
+    def exclude(cls, condition: Condition) -> QuerySet[Self]:
+        """Rows not matching the condition."""
+        return cls.all().exclude(condition)
+
+    @classmethod
+    def order_by(cls, *items: Any) -> QuerySet[Self]:
+        """Every row, ordered."""
+        return cls.all().order_by(*items)
+
+    @classmethod
+    def select(cls, *columns: Expression[Any]) -> QuerySet[dict[str, Any]]:
+        """Chosen columns of every row, as dicts."""
+        return cls.all().select(*columns)
+
+    @classmethod
+    async def get(cls, *conditions: Condition) -> Self:
+        """The one row matching the conditions.
+
+        Raises:
+            NotFound: no row matches (``Model.NotFound``).
+            MultipleResults: more than one row matches (``Model.MultipleResults``).
+        """
+        return await cls.all().get(*conditions)
+
+    @classmethod
+    async def get_or_none(cls, *conditions: Condition) -> Self | None:
+        """The one row matching the conditions, or None."""
+        return await cls.all().get_or_none(*conditions)
+
+    @classmethod
+    async def first(cls) -> Self | None:
+        """The row with the lowest primary key, or None."""
+        return await cls.all().first()
+
+    @classmethod
+    async def last(cls) -> Self | None:
+        """The row with the highest primary key, or None."""
+        return await cls.all().last()
+
+    @classmethod
+    async def count(cls) -> int:
+        """The number of rows."""
+        return await cls.all().count()
+
+    @classmethod
+    async def create(cls, **values: Any) -> Self:
+        """Build an instance from ``values`` and INSERT it.
+
+        Raises:
+            TypeError: an unknown field, or a value of the wrong type.
+        """
+        obj = cls(**values)
+        await obj.save()
+        return obj
+
+    @classmethod
+    async def bulk_create(cls, objects: Sequence[Self], *, batch_size: int | None = None) -> list[Self]:
+        """INSERT many instances in as few statements as the backend allows.
+
+        Each instance gets its primary key. Hooks do not run (as for QuerySet
+        updates); automatic timestamps are set.
+        """
+        from ._engine import bulk_insert
+
+        return await bulk_insert(cls, objects, batch_size)
+
+    @classmethod
+    async def truncate(cls) -> None:
+        """Delete every row and restart the generated keys."""
+        await cls._engine()._run_ddl(cls._engine().dialect.compiler.truncate(cls))

@@ -1,0 +1,425 @@
+"""QuerySet: a lazy, immutable query builder. Awaiting it runs the query."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, AsyncIterator, Generator, Generic, Sequence, TypeVar, cast
+
+from . import exc
+from ._columns import Column, coerce_value, utcnow
+from .expr import (
+    Aggregate,
+    BoolOp,
+    Condition,
+    Count,
+    Expression,
+    Label,
+    Max,
+    Min,
+    Avg,
+    Not,
+    Ordering,
+    Param,
+    Raw,
+    Sum,
+    _as_expr,
+)
+from .statements import CTE, Delete, Join, Select, Update
+from .types import INTEGER
+
+if TYPE_CHECKING:
+    from ._engine import Engine
+    from ._model import Model
+
+__all__ = ["QuerySet"]
+
+R = TypeVar("R")
+
+_ORDER_TEXT = re.compile(r"^\s*(-)?\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$", re.I)
+
+
+def _check_condition(cond: object, clause: str) -> Condition:
+    if not isinstance(cond, Condition):
+        raise TypeError(
+            f"{clause}() takes conditions such as Post.views > 10, got {cond!r}"
+        )
+    if clause == "where":
+        for node in cond.walk():
+            if node.is_window:
+                raise exc.QueryError(
+                    "a window function cannot be used in where(); select it with "
+                    ".select(...label('name')) and filter in Python, or use a CTE"
+                )
+            if node.is_aggregate:
+                raise exc.QueryError(
+                    "an aggregate cannot be used in where(); filter groups with "
+                    ".group_by(...).having(condition) instead"
+                )
+    return cond
+
+
+class QuerySet(Generic[R]):
+    """A query over a model's table; nothing runs until it is awaited.
+
+    Every method returns a new QuerySet, so a QuerySet can be reused and extended.
+
+    Example::
+
+        recent = Post.where(Post.published == True).order_by(Post.id.desc).limit(10)
+        posts = await recent                      # list[Post]
+        titles = await recent.select(Post.title)  # list[dict[str, Any]]
+    """
+
+    __slots__ = (
+        "_model", "_engine", "_where", "_order", "_limit", "_offset", "_columns",
+        "_joins", "_group", "_having", "_distinct", "_ctes", "_compounds",
+    )
+
+    def __init__(self, model: type[Model]) -> None:
+        self._model = model
+        self._engine: Engine | None = None
+        self._where: tuple[Condition, ...] = ()
+        self._order: tuple[Ordering, ...] = ()
+        self._limit: int | None = None
+        self._offset: int | None = None
+        self._columns: tuple[Expression[Any], ...] | None = None
+        self._joins: tuple[Join, ...] = ()
+        self._group: tuple[Expression[Any], ...] = ()
+        self._having: tuple[Condition, ...] = ()
+        self._distinct = False
+        self._ctes: tuple[CTE, ...] = ()
+        self._compounds: tuple[tuple[str, QuerySet[Any]], ...] = ()
+
+    def _clone(self) -> QuerySet[Any]:
+        new: QuerySet[Any] = object.__new__(QuerySet)
+        for slot in QuerySet.__slots__:
+            setattr(new, slot, getattr(self, slot))
+        return new
+
+    @property
+    def model(self) -> type[Model]:
+        """The model whose table this query reads."""
+        return self._model
+
+    # -- building -------------------------------------------------------------------
+    def using(self, engine: Engine) -> QuerySet[R]:
+        """Run this query on ``engine`` instead of the default engine."""
+        new = self._clone()
+        new._engine = engine
+        return new
+
+    def where(self, *conditions: Condition) -> QuerySet[R]:
+        """Keep rows matching every condition (chained calls AND together)."""
+        new = self._clone()
+        new._where = self._where + tuple(_check_condition(c, "where") for c in conditions)
+        return new
+
+    def exclude(self, condition: Condition) -> QuerySet[R]:
+        """Drop rows matching the condition: ``WHERE NOT (condition)``."""
+        return self.where(Not(_check_condition(condition, "where")))
+
+    def order_by(self, *items: Ordering | Expression[Any] | str) -> QuerySet[R]:
+        """Sort by columns or expressions (``Post.views.desc``), replacing any earlier order.
+
+        A string names a column of the query: ``"views"``, ``"-views"`` or
+        ``"views DESC"``; anything else raises ValueError. Raw SQL is never taken
+        from a string.
+        """
+        new = self._clone()
+        new._order = tuple(self._ordering(item) for item in items)
+        return new
+
+    def _ordering(self, item: Ordering | Expression[Any] | str) -> Ordering:
+        if isinstance(item, Ordering):
+            return item
+        if isinstance(item, Expression):
+            return Ordering(item, descending=False)
+        if isinstance(item, str):
+            m = _ORDER_TEXT.match(item)
+            names = self._orderable_names()
+            if m is None or m.group(2) not in names:
+                raise ValueError(
+                    f"order_by({item!r}): not a column of this query. Pass a column "
+                    f"(e.g. {self._model.__name__}.{self._model._meta.names[0]}.desc) or one of "
+                    + ", ".join(repr(n) for n in names)
+                    + ", optionally prefixed with '-' or followed by ASC/DESC"
+                )
+            descending = bool(m.group(1)) or (m.group(3) or "").lower() == "desc"
+            if m.group(1) and m.group(3):
+                raise ValueError(f"order_by({item!r}): use either '-name' or 'name DESC', not both")
+            return Ordering(names[m.group(2)], descending)
+        raise TypeError(f"order_by() takes columns, orderings or column names, got {item!r}")
+
+    def _orderable_names(self) -> dict[str, Expression[Any]]:
+        names: dict[str, Expression[Any]] = dict(self._model._meta.columns)
+        for join in self._joins:
+            for name, col in join.model._meta.columns.items():
+                names.setdefault(name, col)
+        for col in self._columns or ():
+            if isinstance(col, Label):
+                names[col.name] = col
+        return names
+
+    def limit(self, n: int) -> QuerySet[R]:
+        """Return at most ``n`` rows."""
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise ValueError(f"limit() takes a non-negative int, got {n!r}")
+        new = self._clone()
+        new._limit = n
+        return new
+
+    def offset(self, n: int) -> QuerySet[R]:
+        """Skip the first ``n`` rows."""
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise ValueError(f"offset() takes a non-negative int, got {n!r}")
+        new = self._clone()
+        new._offset = n
+        return new
+
+    def select(self, *columns: Expression[Any]) -> QuerySet[dict[str, Any]]:
+        """Return dicts of the given columns/expressions instead of model instances."""
+        if not columns:
+            raise TypeError("select() needs at least one column or expression")
+        for col in columns:
+            if not isinstance(col, Expression):
+                raise TypeError(f"select() takes columns or expressions, got {col!r}")
+        new = self._clone()
+        new._columns = tuple(columns)
+        return new
+
+    def also_select(self, *columns: Expression[Any]) -> QuerySet[dict[str, Any]]:
+        """Add columns to the current ``select()`` (or to the model's columns)."""
+        base = self._columns if self._columns is not None else self._model._meta.column_list
+        return self.select(*base, *columns)
+
+    def distinct(self) -> QuerySet[R]:
+        """``SELECT DISTINCT``."""
+        new = self._clone()
+        new._distinct = True
+        return new
+
+    def join(self, model: type[Model], on: Condition) -> QuerySet[R]:
+        """``INNER JOIN model ON condition``."""
+        return self._join("INNER", model, on)
+
+    def left_join(self, model: type[Model], on: Condition) -> QuerySet[R]:
+        """``LEFT JOIN model ON condition``."""
+        return self._join("LEFT", model, on)
+
+    def right_join(self, model: type[Model], on: Condition) -> QuerySet[R]:
+        """``RIGHT JOIN model ON condition``."""
+        return self._join("RIGHT", model, on)
+
+    def _join(self, kind: str, model: type[Model], on: Condition) -> QuerySet[R]:
+        new = self._clone()
+        new._joins = self._joins + (Join(kind, model, _check_condition(on, "join")),)
+        return new
+
+    def group_by(self, *exprs: Expression[Any]) -> QuerySet[R]:
+        """``GROUP BY`` the given columns or expressions."""
+        new = self._clone()
+        new._group = self._group + tuple(exprs)
+        return new
+
+    def having(self, condition: Condition) -> QuerySet[R]:
+        """Filter groups: ``HAVING condition`` (chained calls AND together)."""
+        new = self._clone()
+        new._having = self._having + (_check_condition(condition, "having"),)
+        return new
+
+    def with_cte(self, name: str, queryset: QuerySet[Any]) -> QuerySet[R]:
+        """Add ``WITH name AS (queryset)`` to this query."""
+        new = self._clone()
+        new._ctes = self._ctes + (CTE(name, queryset._build_select()),)
+        return new
+
+    # -- statements -----------------------------------------------------------------
+    def _where_condition(self) -> Condition | None:
+        if not self._where:
+            return None
+        if len(self._where) == 1:
+            return self._where[0]
+        return BoolOp("AND", self._where)
+
+    def _build_select(self, columns: Sequence[Expression[Any]] | None = None) -> Select:
+        having = None
+        if self._having:
+            having = self._having[0] if len(self._having) == 1 else BoolOp("AND", self._having)
+        return Select(
+            self._model,
+            columns if columns is not None else (self._columns or self._model._meta.column_list),
+            where=self._where_condition(),
+            joins=self._joins,
+            group_by=self._group,
+            having=having,
+            order_by=self._order,
+            limit=None if self._limit is None else Param(self._limit, INTEGER),
+            offset=None if self._offset is None else Param(self._offset, INTEGER),
+            distinct=self._distinct,
+            ctes=self._ctes,
+        )
+
+    def _engine_or_default(self) -> Engine:
+        if self._engine is not None:
+            return self._engine
+        from ._engine import get_engine
+
+        return get_engine()
+
+    # -- running --------------------------------------------------------------------
+    def __await__(self) -> Generator[Any, None, list[R]]:
+        return self._fetch_all().__await__()
+
+    async def _fetch_all(self) -> list[R]:
+        engine = self._engine_or_default()
+        stmt = self._build_select()
+        entry, rows = await engine._select(stmt)
+        if self._columns is None:
+            return cast(list[R], entry.hydrate_models(self._model, rows))
+        return cast(list[R], entry.hydrate_dicts(rows))
+
+    async def __aiter__(self) -> AsyncIterator[R]:
+        # Rows are fetched first, so the loop body may run queries of its own (on
+        # SQLite's single connection, streaming would block them).
+        for item in await self._fetch_all():
+            yield item
+
+    async def get(self, *conditions: Condition) -> R:
+        """The one row matching the query (and ``conditions``).
+
+        Raises:
+            NotFound: no row matches (also ``Model.NotFound``).
+            MultipleResults: several rows match (also ``Model.MultipleResults``).
+        """
+        qs = self.where(*conditions) if conditions else self
+        rows = await qs.limit(2)
+        if not rows:
+            raise self._model.NotFound(
+                f"{self._model.__name__}.get(): no row matches the query"
+            )
+        if len(rows) > 1:
+            raise self._model.MultipleResults(
+                f"{self._model.__name__}.get(): more than one row matches the query; "
+                "add conditions, or use first() or a list query"
+            )
+        return rows[0]
+
+    async def get_or_none(self, *conditions: Condition) -> R | None:
+        """The one row matching the query, or None (MultipleResults if several match)."""
+        try:
+            return await self.get(*conditions)
+        except exc.NotFound:
+            return None
+
+    async def first(self) -> R | None:
+        """The first row (by the query's order, else by primary key), or None."""
+        qs = self if self._order else self.order_by(self._model._meta.pk.asc)
+        rows = await qs.limit(1)
+        return rows[0] if rows else None
+
+    async def last(self) -> R | None:
+        """The last row (the query's order reversed, else the highest primary key), or None."""
+        if self._order:
+            qs = self._clone()
+            qs._order = tuple(Ordering(o.expr, not o.descending) for o in self._order)
+        else:
+            qs = self.order_by(self._model._meta.pk.desc)
+        rows = await qs.limit(1)
+        return rows[0] if rows else None
+
+    async def count(self) -> int:
+        """The number of rows the query matches."""
+        engine = self._engine_or_default()
+        if self._limit is not None or self._offset is not None or self._distinct or self._group:
+            inner = self._build_select()
+            stmt = Select(self._model, [Count()], from_select=inner)
+        else:
+            stmt = Select(self._model, [Count()], where=self._where_condition(), joins=self._joins)
+        entry, rows = await engine._select(stmt)
+        return int(rows[0][0])
+
+    async def exists(self) -> bool:
+        """True if the query matches at least one row."""
+        engine = self._engine_or_default()
+        stmt = Select(
+            self._model, [Raw("1")], where=self._where_condition(), joins=self._joins,
+            limit=Param(1, INTEGER),
+        )
+        _, rows = await engine._select(stmt)
+        return len(rows) > 0
+
+    async def aggregate(self, **aggregates: Expression[Any]) -> dict[str, Any]:
+        """Several aggregates in one query: ``aggregate(total=Sum(Post.views), n=Count())``.
+
+        Aggregates of no rows are None (``COUNT`` is 0).
+        """
+        if not aggregates:
+            raise TypeError("aggregate() needs at least one name=Aggregate(...) argument")
+        for name, agg in aggregates.items():
+            if not (isinstance(agg, Expression) and agg.is_aggregate):
+                raise TypeError(
+                    f"aggregate({name}=...) takes an aggregate such as Sum(Post.views), got {agg!r}"
+                )
+        engine = self._engine_or_default()
+        columns = [Label(agg, name) for name, agg in aggregates.items()]
+        stmt = Select(self._model, columns, where=self._where_condition(), joins=self._joins)
+        entry, rows = await engine._select(stmt)
+        return entry.hydrate_dicts(rows)[0]
+
+    async def sum(self, column: Expression[Any]) -> Any:
+        """``SUM(column)``; None when no row matches."""
+        return (await self.aggregate(value=Sum(column)))["value"]
+
+    async def avg(self, column: Expression[Any]) -> Any:
+        """``AVG(column)`` (float; Decimal for a decimal column); None when no row matches."""
+        return (await self.aggregate(value=Avg(column)))["value"]
+
+    async def max(self, column: Expression[Any]) -> Any:
+        """``MAX(column)``; None when no row matches."""
+        return (await self.aggregate(value=Max(column)))["value"]
+
+    async def min(self, column: Expression[Any]) -> Any:
+        """``MIN(column)``; None when no row matches."""
+        return (await self.aggregate(value=Min(column)))["value"]
+
+    def _check_bulk(self, action: str) -> None:
+        if self._joins or self._limit is not None or self._offset is not None or self._group:
+            raise exc.QueryError(
+                f"{action}() applies where() filters only; remove join/limit/offset/group_by, "
+                f"or select the keys first and {action} with .where(pk.in_(keys))"
+            )
+
+    async def update(self, **values: Any) -> int:
+        """UPDATE every matched row; values may be constants or expressions
+        (``views=Post.views + 1``). Hooks do not run. Columns with ``auto_now`` are
+        set to the current time unless given. Returns the number of rows matched.
+
+        Raises:
+            ValueError: a key is not a column of the model.
+        """
+        self._check_bulk("update")
+        if not values:
+            raise TypeError("update() needs at least one column=value argument")
+        meta = self._model._meta
+        assignments: list[tuple[Column[Any], Expression[Any]]] = []
+        for name, value in values.items():
+            col = meta.column(name)
+            if not isinstance(value, Expression):
+                value = Param(coerce_value(col, value), col.type)
+            assignments.append((col, _as_expr(value, col)))
+        now = None
+        for col in meta.auto_now:
+            if col.name not in values:
+                now = now or utcnow()
+                assignments.append((col, Param(now, col.type)))
+        engine = self._engine_or_default()
+        return await engine._execute_stmt(Update(self._model, assignments, self._where_condition()))
+
+    async def delete(self) -> int:
+        """DELETE every matched row (hooks do not run); returns the number deleted."""
+        self._check_bulk("delete")
+        engine = self._engine_or_default()
+        return await engine._execute_stmt(Delete(self._model, self._where_condition()))
+
+    def __repr__(self) -> str:
+        return f"<QuerySet of {self._model.__name__}>"

@@ -1,0 +1,535 @@
+"""The compiler: statement tree in, ``(sql, params)`` out. Pure, synchronous.
+
+A dialect subclasses :class:`SQLCompiler` and overrides what its database spells
+differently (placeholders, identifier quoting, column types, LIMIT, ILIKE, ...).
+Every value becomes a bind parameter; every identifier goes through :meth:`quote`.
+
+Visiting uses one method per node class, ``visit_<ClassName>``, found along the
+node class's MRO, so a dialect overrides exactly the construct it spells otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal as _decimal
+import hashlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Sequence
+
+from .exc import QueryError
+from .expr import (
+    Aggregate,
+    Arithmetic,
+    Between,
+    BoolOp,
+    Case,
+    Comparison,
+    Expression,
+    Function,
+    InList,
+    InSubquery,
+    IsNull,
+    Label,
+    Like,
+    Not,
+    Ordering,
+    Param,
+    Raw,
+    Subquery,
+    Window,
+    WindowFunction,
+)
+from .statements import CTE, Delete, Insert, Join, Select, Statement, Update
+from .types import SQLType
+
+if TYPE_CHECKING:
+    from ._columns import Column
+    from ._model import Model
+
+__all__ = ["Compiled", "SQLCompiler"]
+
+
+@dataclass(slots=True)
+class Compiled:
+    """The output of compiling a statement.
+
+    Attributes:
+        sql: the SQL text with the dialect's placeholders.
+        params: the bound :class:`~kakaorm.expr.Param` nodes, in placeholder order.
+        result_types: for SELECTs, the type of each result column (None if unknown).
+        result_names: for SELECTs, the key of each result column.
+        plain_columns: for SELECTs, whether each result column is a bare table column.
+    """
+
+    sql: str
+    params: list[Param]
+    result_types: list[SQLType | None] = field(default_factory=list)
+    result_names: list[str] = field(default_factory=list)
+    plain_columns: list[bool] = field(default_factory=list)
+
+
+class SQLCompiler:
+    """Base compiler producing portable SQL; dialects subclass it.
+
+    Class attributes a dialect sets:
+        paramstyle: ``"qmark"`` (``?``), ``"numeric"`` (``$1``) or ``"format"`` (``%s``).
+        quote_char: the identifier quote character.
+    """
+
+    paramstyle: ClassVar[str] = "qmark"
+    quote_char: ClassVar[str] = '"'
+    #: longest identifier the database accepts (index names are shortened to fit)
+    max_identifier_length: ClassVar[int] = 63
+
+    def __init__(self) -> None:
+        self._dispatch: dict[type, Callable[[Any, list[Param]], str]] = {}
+
+    # -- entry points -----------------------------------------------------------------
+    def compile(self, stmt: Statement) -> Compiled:
+        """Compile a statement to SQL plus its parameters in placeholder order."""
+        params: list[Param] = []
+        if isinstance(stmt, Select):
+            sql = self.visit_select(stmt, params)
+            compiled = Compiled(sql, params)
+            for col in stmt.columns:
+                compiled.result_types.append(col.type)
+                compiled.result_names.append(self.result_name(col))
+                compiled.plain_columns.append(self._is_column(col))
+            return compiled
+        if isinstance(stmt, Insert):
+            return Compiled(self.visit_insert(stmt, params), params)
+        if isinstance(stmt, Update):
+            return Compiled(self.visit_update(stmt, params), params)
+        if isinstance(stmt, Delete):
+            return Compiled(self.visit_delete(stmt, params), params)
+        raise QueryError(f"{type(self).__name__} cannot compile {type(stmt).__name__}")
+
+    def placeholder(self, index: int) -> str:
+        """The placeholder for the ``index``-th parameter (1-based)."""
+        if self.paramstyle == "numeric":
+            return f"${index}"
+        if self.paramstyle == "format":
+            return "%s"
+        return "?"
+
+    def quote(self, name: str) -> str:
+        """Quote an identifier, escaping the quote character inside it."""
+        q = self.quote_char
+        quoted = q + name.replace(q, q + q) + q
+        if self.paramstyle == "format":
+            quoted = quoted.replace("%", "%%")
+        return quoted
+
+    def raw(self, sql: str) -> str:
+        """Convert raw SQL written with ``%s`` placeholders to this dialect's style.
+
+        ``%%`` is a literal percent sign; any other ``%`` is an error, so a raw
+        statement means the same thing on every backend.
+        """
+        if self.paramstyle == "format":
+            _check_percent(sql)
+            return sql
+        out: list[str] = []
+        n = 0
+        i = 0
+        length = len(sql)
+        while i < length:
+            ch = sql[i]
+            if ch == "%":
+                nxt = sql[i + 1] if i + 1 < length else ""
+                if nxt == "s":
+                    n += 1
+                    out.append(self.placeholder(n))
+                elif nxt == "%":
+                    out.append("%")
+                else:
+                    raise QueryError(_PERCENT_HELP.format(pos=i))
+                i += 2
+                continue
+            out.append(ch)
+            i += 1
+        return "".join(out)
+
+    # -- names --------------------------------------------------------------------------
+    def table(self, model: type[Model]) -> str:
+        """The quoted table name of a model."""
+        return self.quote(model._meta.table_name)
+
+    def column(self, column: Column[Any], qualify: bool = True) -> str:
+        """A quoted column reference, qualified with its table by default."""
+        if qualify:
+            return f"{self.table(column.model)}.{self.quote(column.name)}"
+        return self.quote(column.name)
+
+    def result_name(self, expr: Expression[Any]) -> str:
+        """The dict key a ``select()`` result uses for an expression."""
+        if isinstance(expr, Label):
+            return expr.name
+        if self._is_column(expr):
+            return expr.name  # type: ignore[attr-defined, no-any-return]
+        if isinstance(expr, Aggregate):
+            inner = "*" if expr.arg is None else self.result_name(expr.arg)
+            return f"{expr.function.lower()}({inner})"
+        return f"expr_{abs(hash(type(expr).__name__)) % 10000}"
+
+    @staticmethod
+    def _is_column(expr: Expression[Any]) -> bool:
+        from ._columns import Column
+
+        return isinstance(expr, Column)
+
+    # -- expressions --------------------------------------------------------------------
+    def visit(self, node: Any, params: list[Param]) -> str:
+        """Compile any expression node."""
+        fn = self._dispatch.get(type(node))
+        if fn is None:
+            fn = self._resolve(type(node))
+        return fn(node, params)
+
+    def _resolve(self, cls: type) -> Callable[[Any, list[Param]], str]:
+        for klass in cls.__mro__:
+            method = getattr(self, f"visit_{klass.__name__}", None)
+            if method is not None:
+                self._dispatch[cls] = method
+                return method  # type: ignore[no-any-return]
+        raise QueryError(f"{type(self).__name__} cannot compile a {cls.__name__}")
+
+    def bind(self, param: Param, params: list[Param]) -> str:
+        """Register a parameter and return its placeholder."""
+        params.append(param)
+        return self.placeholder(len(params))
+
+    def visit_Param(self, node: Param, params: list[Param]) -> str:
+        return self.bind(node, params)
+
+    def visit_Column(self, node: Column[Any], params: list[Param]) -> str:
+        return self.column(node)
+
+    def visit_Raw(self, node: Raw, params: list[Param]) -> str:
+        return node.sql
+
+    def visit_Comparison(self, node: Comparison, params: list[Param]) -> str:
+        return f"{self.visit(node.left, params)} {node.op} {self.visit(node.right, params)}"
+
+    def visit_IsNull(self, node: IsNull, params: list[Param]) -> str:
+        return f"{self.visit(node.expr, params)} IS {'NOT ' if node.negate else ''}NULL"
+
+    def visit_Like(self, node: Like, params: list[Param]) -> str:
+        left = self.visit(node.expr, params)
+        right = self.visit(node.pattern, params)
+        if node.case_insensitive:
+            return self.ilike(left, right)
+        return f"{left} LIKE {right}"
+
+    def ilike(self, left: str, right: str) -> str:
+        """Case-insensitive LIKE; the portable form lowers both sides."""
+        return f"LOWER({left}) LIKE LOWER({right})"
+
+    def visit_Between(self, node: Between, params: list[Param]) -> str:
+        return (
+            f"{self.visit(node.expr, params)} BETWEEN {self.visit(node.low, params)} "
+            f"AND {self.visit(node.high, params)}"
+        )
+
+    def visit_InList(self, node: InList, params: list[Param]) -> str:
+        if not node.items:
+            # IN () is not valid SQL; an empty list matches nothing (NOT IN: everything).
+            return "1 = 1" if node.negate else "1 = 0"
+        left = self.visit(node.expr, params)
+        items = ", ".join(self.visit(item, params) for item in node.items)
+        return f"{left} {'NOT ' if node.negate else ''}IN ({items})"
+
+    def visit_InSubquery(self, node: InSubquery, params: list[Param]) -> str:
+        left = self.visit(node.expr, params)
+        inner = self.visit_select(node._stmt, params)
+        return f"{left} {'NOT ' if node.negate else ''}IN ({inner})"
+
+    def visit_Subquery(self, node: Subquery, params: list[Param]) -> str:
+        return f"({self.visit_select(node.statement, params)})"
+
+    def visit_BoolOp(self, node: BoolOp, params: list[Param]) -> str:
+        if len(node.items) == 1:
+            return self.visit(node.items[0], params)
+        return f" {node.op} ".join(f"({self.visit(item, params)})" for item in node.items)
+
+    def visit_Not(self, node: Not, params: list[Param]) -> str:
+        return f"NOT ({self.visit(node.item, params)})"
+
+    def visit_Arithmetic(self, node: Arithmetic, params: list[Param]) -> str:
+        return f"({self.visit(node.left, params)} {node.op} {self.visit(node.right, params)})"
+
+    def visit_Label(self, node: Label, params: list[Param]) -> str:
+        return f"{self.visit(node.expr, params)} AS {self.quote(node.name)}"
+
+    def visit_Function(self, node: Function, params: list[Param]) -> str:
+        args = ", ".join(self.visit(a, params) for a in node.args)
+        return f"{node.name}({args})"
+
+    def visit_Aggregate(self, node: Aggregate, params: list[Param]) -> str:
+        if node.arg is None:
+            return f"{node.function}(*)"
+        distinct = "DISTINCT " if node.distinct else ""
+        return f"{node.function}({distinct}{self.visit(node.arg, params)})"
+
+    def visit_WindowFunction(self, node: WindowFunction, params: list[Param]) -> str:
+        args = ", ".join(self.visit(a, params) for a in node.args)
+        return f"{node.function}({args})"
+
+    def visit_Window(self, node: Window, params: list[Param]) -> str:
+        parts: list[str] = []
+        if node.partition_by:
+            parts.append(
+                "PARTITION BY " + ", ".join(self.visit(p, params) for p in node.partition_by)
+            )
+        if node.order_by:
+            parts.append("ORDER BY " + ", ".join(self.ordering(o, params) for o in node.order_by))
+        return f"{self.visit(node.function, params)} OVER ({' '.join(parts)})"
+
+    def visit_Case(self, node: Case, params: list[Param]) -> str:
+        parts = ["CASE"]
+        for when in node.whens:
+            parts.append(
+                f"WHEN {self.visit(when.condition, params)} THEN {self.visit(when.then, params)}"
+            )
+        if node.default is not None:
+            parts.append(f"ELSE {self.visit(node.default, params)}")
+        parts.append("END")
+        return " ".join(parts)
+
+    def ordering(self, node: Ordering, params: list[Param]) -> str:
+        """One ``ORDER BY`` item."""
+        expr = node.expr
+        text = (
+            self.quote(expr.name)
+            if isinstance(expr, Label)
+            else self.visit(expr, params)
+        )
+        return f"{text} DESC" if node.descending else f"{text} ASC"
+
+    # -- statements ---------------------------------------------------------------------
+    def visit_select(self, stmt: Select, params: list[Param]) -> str:
+        """Compile a SELECT (also used for subqueries and CTE bodies)."""
+        parts: list[str] = []
+        if stmt.ctes:
+            parts.append(self.with_clause(stmt.ctes, params))
+        cols = ", ".join(self.visit(c, params) for c in stmt.columns)
+        parts.append(f"SELECT DISTINCT {cols}" if stmt.distinct else f"SELECT {cols}")
+        if stmt.from_select is not None:
+            parts.append(f"FROM ({self.visit_select(stmt.from_select, params)}) AS {self.quote('_sub')}")
+        else:
+            parts.append(f"FROM {self.table(stmt.model)}")
+        for join in stmt.joins:
+            parts.append(self.join(join, params))
+        if stmt.where is not None:
+            parts.append(f"WHERE {self.visit(stmt.where, params)}")
+        if stmt.group_by:
+            parts.append("GROUP BY " + ", ".join(self.visit(g, params) for g in stmt.group_by))
+        if stmt.having is not None:
+            parts.append(f"HAVING {self.visit(stmt.having, params)}")
+        for op, other in stmt.compounds:
+            parts.append(f"{op} {self.visit_select(other, params)}")
+        if stmt.order_by:
+            parts.append("ORDER BY " + ", ".join(self.ordering(o, params) for o in stmt.order_by))
+        limit = self.limit_clause(stmt.limit, stmt.offset, params)
+        if limit:
+            parts.append(limit)
+        return " ".join(parts)
+
+    def with_clause(self, ctes: Sequence[CTE], params: list[Param]) -> str:
+        """``WITH [RECURSIVE] name AS (...), ...``."""
+        recursive = any(c.recursive for c in ctes)
+        body = ", ".join(
+            f"{self.quote(c.name)} AS ({self.visit_select(c.select, params)})" for c in ctes
+        )
+        return f"WITH RECURSIVE {body}" if recursive else f"WITH {body}"
+
+    def join(self, join: Join, params: list[Param]) -> str:
+        """One JOIN clause."""
+        return f"{join.kind} JOIN {self.table(join.model)} ON {self.visit(join.on, params)}"
+
+    def limit_clause(self, limit: Param | None, offset: Param | None, params: list[Param]) -> str:
+        """``LIMIT ? OFFSET ?``; dialects that need a LIMIT with OFFSET override this."""
+        out = []
+        if limit is not None:
+            out.append(f"LIMIT {self.bind(limit, params)}")
+        if offset is not None:
+            out.append(f"OFFSET {self.bind(offset, params)}")
+        return " ".join(out)
+
+    def visit_insert(self, stmt: Insert, params: list[Param]) -> str:
+        table = self.table(stmt.model)
+        cols = ", ".join(self.quote(c.name) for c in stmt.columns)
+        if stmt.from_select is not None:
+            sql = f"INSERT INTO {table} ({cols}) {self.visit_select(stmt.from_select, params)}"
+        elif not stmt.columns:
+            sql = self.insert_default_values(table, len(stmt.rows))
+        else:
+            rows = ", ".join(
+                "(" + ", ".join(self.visit(v, params) for v in row) + ")" for row in stmt.rows
+            )
+            sql = f"INSERT INTO {table} ({cols}) VALUES {rows}"
+        if stmt.returning:
+            sql += " RETURNING " + ", ".join(self.quote(c.name) for c in stmt.returning)
+        return sql
+
+    def insert_default_values(self, table: str, rows: int) -> str:
+        """An INSERT of a row made only of defaults."""
+        if rows != 1:
+            raise QueryError("a multi-row INSERT needs at least one column value per row")
+        return f"INSERT INTO {table} DEFAULT VALUES"
+
+    def visit_update(self, stmt: Update, params: list[Param]) -> str:
+        sets = ", ".join(
+            f"{self.quote(col.name)} = {self.visit(expr, params)}" for col, expr in stmt.values
+        )
+        sql = f"UPDATE {self.table(stmt.model)} SET {sets}"
+        if stmt.where is not None:
+            sql += f" WHERE {self.visit(stmt.where, params)}"
+        return sql
+
+    def visit_delete(self, stmt: Delete, params: list[Param]) -> str:
+        sql = f"DELETE FROM {self.table(stmt.model)}"
+        if stmt.where is not None:
+            sql += f" WHERE {self.visit(stmt.where, params)}"
+        return sql
+
+    # -- transactions -------------------------------------------------------------------
+    def savepoint(self, name: str) -> str:
+        return f"SAVEPOINT {self.quote(name)}"
+
+    def release_savepoint(self, name: str) -> str:
+        return f"RELEASE SAVEPOINT {self.quote(name)}"
+
+    def rollback_to_savepoint(self, name: str) -> str:
+        return f"ROLLBACK TO SAVEPOINT {self.quote(name)}"
+
+    # -- DDL ------------------------------------------------------------------------------
+    def column_type(self, column: Column[Any]) -> str:
+        """The SQL type of a column in CREATE TABLE."""
+        t = column.type
+        kind = t.kind
+        if kind == "str":
+            return f"VARCHAR({t.length})" if t.length else "TEXT"
+        if kind == "decimal":
+            return f"NUMERIC({t.precision}, {t.scale})"
+        return _PORTABLE_TYPES[kind]
+
+    def primary_key_definition(self, column: Column[Any]) -> str:
+        """Type and key clause of the primary-key column."""
+        return f"{self.column_type(column)} PRIMARY KEY"
+
+    def literal(self, value: Any, sql_type: SQLType) -> str:
+        """A constant rendered as SQL, for DDL (DEFAULT clauses) where binds are impossible."""
+        if value is None:
+            return "NULL"
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, (int, float, _decimal.Decimal)):
+            return str(value)
+        if isinstance(value, _dt.datetime):
+            value = sql_type.normalize(value)
+            return self.string_literal(value.strftime("%Y-%m-%d %H:%M:%S.%f+00:00"))
+        if isinstance(value, (_dt.date, _dt.time)):
+            return self.string_literal(value.isoformat())
+        if isinstance(value, str):
+            return self.string_literal(value)
+        raise QueryError(f"cannot use {value!r} as a column default in DDL")
+
+    def string_literal(self, text: str) -> str:
+        """A quoted SQL string constant."""
+        literal = "'" + text.replace("'", "''") + "'"
+        if self.paramstyle == "format":
+            literal = literal.replace("%", "%%")
+        return literal
+
+    def column_definition(self, column: Column[Any]) -> str:
+        """One column's definition inside CREATE TABLE."""
+        from ._columns import ForeignKey
+
+        name = self.quote(column.name)
+        if column.primary_key:
+            parts = [name, self.primary_key_definition(column)]
+        else:
+            parts = [name, self.column_type(column)]
+            if not column.nullable:
+                parts.append("NOT NULL")
+            if column.unique:
+                parts.append("UNIQUE")
+        if column.has_default and not callable(column.default):
+            parts.append("DEFAULT " + self.literal(column.default, column.type))
+        if column.check:
+            parts.append(f"CHECK ({column.check})")
+        if isinstance(column, ForeignKey):
+            target = column.target_column
+            parts.append(
+                f"REFERENCES {self.table(target.model)} ({self.quote(target.name)}) "
+                f"ON DELETE {column.on_delete}"
+            )
+        return " ".join(parts)
+
+    def create_table(self, model: type[Model]) -> list[str]:
+        """``CREATE TABLE IF NOT EXISTS`` and its ``CREATE INDEX`` statements."""
+        meta = model._meta
+        defs = [self.column_definition(c) for c in meta.columns.values()]
+        stmts = [
+            f"CREATE TABLE IF NOT EXISTS {self.table(model)} ({', '.join(defs)}){self.table_options()}"
+        ]
+        for columns in meta.all_indexes():
+            stmts.append(self.create_index(model, columns))
+        return stmts
+
+    def table_options(self) -> str:
+        """Text after the closing parenthesis of CREATE TABLE (e.g. an engine clause)."""
+        return ""
+
+    def index_name(self, model: type[Model], columns: Sequence[str]) -> str:
+        """A deterministic index name that fits the identifier limit."""
+        name = f"ix_{model._meta.table_name}_{'_'.join(columns)}"
+        if len(name) > self.max_identifier_length:
+            digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+            name = name[: self.max_identifier_length - 9] + "_" + digest
+        return name
+
+    def create_index(self, model: type[Model], columns: Sequence[str]) -> str:
+        """``CREATE INDEX IF NOT EXISTS`` on the given columns."""
+        cols = ", ".join(self.quote(c) for c in columns)
+        return (
+            f"CREATE INDEX IF NOT EXISTS {self.quote(self.index_name(model, columns))} "
+            f"ON {self.table(model)} ({cols})"
+        )
+
+    def drop_table(self, model: type[Model]) -> list[str]:
+        """``DROP TABLE IF EXISTS``."""
+        return [f"DROP TABLE IF EXISTS {self.table(model)}"]
+
+    def truncate(self, model: type[Model]) -> list[str]:
+        """Statements that empty a table and restart its generated keys."""
+        return [f"TRUNCATE TABLE {self.table(model)}"]
+
+
+_PORTABLE_TYPES = {
+    "int": "INTEGER",
+    "float": "DOUBLE PRECISION",
+    "bool": "BOOLEAN",
+    "datetime": "TIMESTAMP WITH TIME ZONE",
+    "date": "DATE",
+    "time": "TIME",
+}
+
+_PERCENT_HELP = (
+    "raw SQL takes %s as the placeholder and %% for a literal percent sign; "
+    "found another '%' at position {pos}: write it as %%"
+)
+
+
+def _check_percent(sql: str) -> None:
+    i = 0
+    length = len(sql)
+    while i < length:
+        if sql[i] == "%":
+            nxt = sql[i + 1] if i + 1 < length else ""
+            if nxt not in ("s", "%"):
+                raise QueryError(_PERCENT_HELP.format(pos=i))
+            i += 2
+            continue
+        i += 1

@@ -1,0 +1,194 @@
+"""The dialect protocol: what a database plugin provides. Public and versioned.
+
+A plugin distribution registers a :class:`Dialect` subclass in the
+``kakaorm.dialects`` entry-point group under ``<backend>.<driver>`` (and a bare
+``<backend>`` for its default driver)::
+
+    [project.entry-points."kakaorm.dialects"]
+    "duckdb.aioduck" = "kakaorm_duckdb:DuckDialect"
+
+``kakaorm.connect("duckdb+aioduck://...")`` then loads that class, checks that it is
+a :class:`Dialect` speaking :data:`PROTOCOL_VERSION`, and uses it. A dialect is three
+things:
+
+* a :class:`~kakaorm.compiler.SQLCompiler` subclass (pure SQL generation),
+* value conversions (:meth:`Dialect.bind_processor`, :meth:`Dialect.result_processor`),
+* a driver adapter: :meth:`Dialect.create_pool` returning a :class:`DriverPool` whose
+  connections implement :class:`DriverConnection`, and :meth:`Dialect.translate_error`
+  mapping driver exceptions to :mod:`kakaorm.exc`.
+
+Importing a dialect module must not import its driver; import it in ``create_pool``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, ClassVar, Mapping, Protocol, Sequence
+
+from .exc import DatabaseError
+from .types import SQLType
+
+if TYPE_CHECKING:
+    from ._url import DatabaseURL
+    from .compiler import SQLCompiler
+
+__all__ = [
+    "PROTOCOL_VERSION",
+    "Dialect",
+    "DialectFeatures",
+    "DriverConnection",
+    "DriverPool",
+    "PoolStats",
+    "Processor",
+]
+
+#: The version of this protocol. A dialect declares the version it was written for.
+PROTOCOL_VERSION = 1
+
+#: A conversion applied to one non-None value.
+Processor = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class DialectFeatures:
+    """What a database can do; core reads these instead of checking dialect names.
+
+    Attributes:
+        returning: ``INSERT ... RETURNING`` is available.
+        window_functions: ``OVER (...)`` is available.
+        transactional_ddl: CREATE/ALTER/DROP take part in transactions.
+        right_join: ``RIGHT JOIN`` is available.
+        savepoints: nested transactions can use SAVEPOINT.
+        max_params: the most bind parameters one statement may carry.
+        single_connection: all statements share one connection (other tasks wait
+            while a transaction holds it).
+    """
+
+    returning: bool = False
+    window_functions: bool = True
+    transactional_ddl: bool = False
+    right_join: bool = True
+    savepoints: bool = True
+    max_params: int = 999
+    single_connection: bool = False
+
+
+@dataclass(frozen=True)
+class PoolStats:
+    """A snapshot of a pool: connections open, idle and lent out."""
+
+    size: int
+    idle: int
+    in_use: int
+
+
+class DriverConnection(Protocol):
+    """One database connection as the engine uses it. Never builds SQL."""
+
+    async def execute(self, sql: str, params: Sequence[Any]) -> int:
+        """Run a statement; return the number of rows it affected (matched)."""
+        ...
+
+    async def execute_insert(self, sql: str, params: Sequence[Any]) -> Any:
+        """Run an INSERT; return the generated key of its (first) row, or None."""
+        ...
+
+    async def fetch(self, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
+        """Run a query; return its rows as positional sequences."""
+        ...
+
+    async def fetch_described(
+        self, sql: str, params: Sequence[Any]
+    ) -> tuple[list[str], Sequence[Sequence[Any]]]:
+        """Run a query; return its column names and its rows."""
+        ...
+
+    def iterate(self, sql: str, params: Sequence[Any]) -> AsyncIterator[Sequence[Any]]:
+        """Stream a query's rows without loading them all."""
+        ...
+
+    async def begin(self) -> None:
+        """Start a transaction."""
+        ...
+
+    async def commit(self) -> None:
+        """Commit the current transaction."""
+        ...
+
+    async def rollback(self) -> None:
+        """Roll the current transaction back."""
+        ...
+
+
+class DriverPool(Protocol):
+    """A pool of :class:`DriverConnection` objects."""
+
+    async def acquire(self) -> DriverConnection:
+        """Lend a connection; raise :class:`~kakaorm.exc.PoolTimeoutError` after the timeout."""
+        ...
+
+    async def release(self, conn: DriverConnection, *, discard: bool = False) -> None:
+        """Take a connection back; ``discard=True`` closes it instead of reusing it."""
+        ...
+
+    async def close(self) -> None:
+        """Close every connection."""
+        ...
+
+    def stats(self) -> PoolStats:
+        """Connections open, idle and lent out."""
+        ...
+
+
+class Dialect:
+    """Base class of dialects. Subclass it, set the class attributes, implement the methods.
+
+    Class attributes:
+        name: the backend (``"sqlite"``), the URL scheme's first part.
+        driver: the driver (``"aiosqlite"``), the URL scheme's ``+driver`` part.
+        protocol_version: the :data:`PROTOCOL_VERSION` the dialect was written for.
+        features: a :class:`DialectFeatures`.
+        compiler_class: the dialect's :class:`~kakaorm.compiler.SQLCompiler` subclass.
+        install_hint: the pip line that installs the driver, for error messages.
+    """
+
+    name: ClassVar[str] = ""
+    driver: ClassVar[str] = ""
+    protocol_version: ClassVar[int] = PROTOCOL_VERSION
+    features: ClassVar[DialectFeatures] = DialectFeatures()
+    compiler_class: ClassVar[type[SQLCompiler]]
+    install_hint: ClassVar[str] = ""
+
+    def __init__(self, url: DatabaseURL, options: Mapping[str, Any]) -> None:
+        self.url = url
+        self.options = dict(options)
+        self.compiler = self.compiler_class()
+        #: driver exception classes that :meth:`translate_error` maps; filled by create_pool
+        self.error_types: tuple[type[BaseException], ...] = ()
+
+    async def create_pool(self) -> DriverPool:
+        """Import the driver, open the pool (and check it can connect)."""
+        raise NotImplementedError
+
+    def translate_error(
+        self, exc: BaseException, statement: str | None, params: Sequence[Any] | None
+    ) -> DatabaseError:
+        """Map a driver exception to the :mod:`kakaorm.exc` type that fits it."""
+        return DatabaseError(str(exc), orig=exc, statement=statement, params=params)
+
+    def bind_processor(self, sql_type: SQLType) -> Processor | None:
+        """How to convert a Python value of this type for the driver (None: unchanged)."""
+        return None
+
+    def result_processor(self, sql_type: SQLType, plain_column: bool) -> Processor | None:
+        """How to convert a driver value back to Python (None: unchanged).
+
+        ``plain_column`` is True when the value is read straight from a table column
+        (the driver already knows its type), False for computed values such as
+        aggregates or arithmetic.
+        """
+        return None
+
+    def describe(self) -> str:
+        """A short description for ``repr(engine)``: never includes the password."""
+        return f"{self.name}+{self.driver}://{self.url.safe_location()}"

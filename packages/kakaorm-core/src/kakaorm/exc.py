@@ -1,0 +1,148 @@
+"""Every error KakaORM raises, in one tree.
+
+::
+
+    KakaORMError
+    ├── ConfigurationError            the URL, the installed plugins or the options are wrong
+    │   ├── InvalidURLError           the database URL cannot be parsed
+    │   ├── NoSuchDialectError        no installed plugin serves the URL's scheme
+    │   ├── DriverNotInstalledError   the plugin is there, its driver package is not
+    │   └── PluginError               a plugin is broken or two plugins claim one name
+    ├── ModelError                    a model class is defined wrongly (raised at class creation)
+    ├── QueryError                    a construct the query or the dialect cannot express
+    ├── NotFound                      ``get()`` matched no row      (also ``Model.NotFound``)
+    ├── MultipleResults               ``get()`` matched several rows (also ``Model.MultipleResults``)
+    ├── PoolTimeoutError              no connection became free within the acquire timeout
+    ├── DatabaseError                 the database or its driver refused a statement
+    │   ├── InterfaceError            the driver or the connection itself failed
+    │   ├── OperationalError          the server is unreachable, a lock timed out, ...
+    │   ├── IntegrityError            unique, NOT NULL, CHECK or foreign-key violation
+    │   ├── ProgrammingError          the SQL is invalid or names something that is not there
+    │   └── DataError                 a value does not fit its column (range, length, format)
+    └── MigrationError                a migration cannot be planned or applied
+
+A :class:`DatabaseError` carries the driver's exception as ``.orig`` and the SQL and
+parameters that failed as ``.statement`` and ``.params``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+__all__ = [
+    "ConfigurationError",
+    "DataError",
+    "DatabaseError",
+    "DriverNotInstalledError",
+    "IntegrityError",
+    "InterfaceError",
+    "InvalidURLError",
+    "KakaORMError",
+    "MigrationError",
+    "ModelError",
+    "MultipleResults",
+    "NoSuchDialectError",
+    "NotFound",
+    "OperationalError",
+    "PluginError",
+    "PoolTimeoutError",
+    "ProgrammingError",
+    "QueryError",
+]
+
+
+class KakaORMError(Exception):
+    """Base class of every error raised by KakaORM."""
+
+
+class ConfigurationError(KakaORMError):
+    """The database URL, the installed plugins or the connection options are wrong."""
+
+
+class InvalidURLError(ConfigurationError):
+    """A database URL that cannot be parsed."""
+
+
+class NoSuchDialectError(ConfigurationError):
+    """No installed dialect plugin serves the URL's scheme."""
+
+
+class DriverNotInstalledError(ConfigurationError):
+    """The dialect plugin is installed but the driver package it needs is not."""
+
+
+class PluginError(ConfigurationError):
+    """A dialect plugin is broken, or two distributions claim the same dialect name."""
+
+
+class ModelError(KakaORMError):
+    """A model class is defined wrongly; raised when the class is created."""
+
+
+class QueryError(KakaORMError):
+    """A query construct that KakaORM or the current dialect cannot express."""
+
+
+class NotFound(KakaORMError):
+    """``get()`` matched no row."""
+
+
+class MultipleResults(KakaORMError):
+    """``get()`` matched more than one row."""
+
+
+class PoolTimeoutError(KakaORMError, TimeoutError):
+    """No pooled connection became free within the acquire timeout."""
+
+
+class DatabaseError(KakaORMError):
+    """The database or its driver refused a statement.
+
+    Attributes:
+        orig: the driver's own exception.
+        statement: the SQL that failed, if any.
+        params: the bound parameters of that SQL, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        orig: BaseException | None = None,
+        statement: str | None = None,
+        params: Sequence[Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.orig = orig
+        self.statement = statement
+        self.params = params
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.statement:
+            text = f"{text}\n[SQL: {self.statement}]"
+        return text
+
+
+class InterfaceError(DatabaseError):
+    """The driver or the connection itself failed (e.g. a closed connection)."""
+
+
+class OperationalError(DatabaseError):
+    """The server is unreachable, refused the login, or a lock or timeout hit."""
+
+
+class IntegrityError(DatabaseError):
+    """A unique, NOT NULL, CHECK or foreign-key constraint rejected the statement."""
+
+
+class ProgrammingError(DatabaseError):
+    """The SQL is invalid or names a table or column that does not exist."""
+
+
+class DataError(DatabaseError):
+    """A value does not fit its column: out of range, too long, or malformed."""
+
+
+class MigrationError(KakaORMError):
+    """A migration cannot be planned or applied."""

@@ -1,0 +1,777 @@
+"""The expression tree: columns, values, operators, functions, aggregates, windows.
+
+Every node can do two things, and nothing else:
+
+* ``_key(params)`` returns a hashable *shape* of the node and appends every bound
+  :class:`Param` it contains to ``params``. Two trees with the same shape compile to
+  the same SQL, so the shape is the compile-cache key.
+* be read by a dialect's compiler (``kakaorm.compiler``), which turns it into SQL.
+
+No node ever produces SQL text itself.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Generic, Hashable, Iterable, Sequence, TypeVar
+
+from .exc import QueryError
+from .types import BOOLEAN, FLOAT, INTEGER, SQLType
+
+if TYPE_CHECKING:
+    from ._queryset import QuerySet
+
+__all__ = [
+    "Aggregate",
+    "Arithmetic",
+    "Avg",
+    "Between",
+    "BoolOp",
+    "Case",
+    "Comparison",
+    "Count",
+    "DenseRank",
+    "Expression",
+    "InList",
+    "InSubquery",
+    "IsNull",
+    "Label",
+    "Lag",
+    "Lead",
+    "Like",
+    "Max",
+    "Min",
+    "Not",
+    "Ordering",
+    "Param",
+    "Rank",
+    "Raw",
+    "RowNumber",
+    "Subquery",
+    "Sum",
+    "When",
+    "Window",
+    "WindowFunction",
+]
+
+T = TypeVar("T")
+
+
+def _as_expr(value: Any, like: Expression | None = None) -> Expression:
+    """Wrap a Python value as a bound parameter typed like ``like``."""
+    if isinstance(value, Expression):
+        return value
+    from ._queryset import QuerySet
+
+    if isinstance(value, QuerySet):
+        return Subquery(value)
+    return Param(value, like.type if like is not None else None)
+
+
+class Expression(Generic[T]):
+    """Base of every node that has a value in SQL.
+
+    Comparison operators build conditions (``Post.views >= 100``); arithmetic
+    operators build arithmetic (``Post.views + 1``); ``&``, ``|`` and ``~`` combine
+    conditions.
+    """
+
+    __slots__ = ()
+    #: the value type, used to choose bind and result conversions; None if unknown.
+    type: SQLType | None = None
+    #: True for aggregates (allowed in SELECT and HAVING, not in WHERE).
+    is_aggregate: bool = False
+    #: True for window functions (allowed in SELECT only).
+    is_window: bool = False
+
+    def _key(self, params: list[Param]) -> Hashable:
+        raise NotImplementedError
+
+    def _children(self) -> Iterable[Expression[Any]]:
+        return ()
+
+    def walk(self) -> Iterable[Expression[Any]]:
+        """Yield this node and every node below it, depth first."""
+        yield self
+        for child in self._children():
+            yield from child.walk()
+
+    # comparisons -----------------------------------------------------------------
+    def __eq__(self, other: object) -> Condition:  # type: ignore[override]
+        if other is None:
+            return IsNull(self, negate=False)
+        return Comparison(self, "=", _as_expr(other, self))
+
+    def __ne__(self, other: object) -> Condition:  # type: ignore[override]
+        if other is None:
+            return IsNull(self, negate=True)
+        return Comparison(self, "!=", _as_expr(other, self))
+
+    def __lt__(self, other: Any) -> Condition:
+        return Comparison(self, "<", _as_expr(other, self))
+
+    def __le__(self, other: Any) -> Condition:
+        return Comparison(self, "<=", _as_expr(other, self))
+
+    def __gt__(self, other: Any) -> Condition:
+        return Comparison(self, ">", _as_expr(other, self))
+
+    def __ge__(self, other: Any) -> Condition:
+        return Comparison(self, ">=", _as_expr(other, self))
+
+    __hash__ = object.__hash__
+
+    # arithmetic -------------------------------------------------------------------
+    def __add__(self, other: Any) -> Arithmetic:
+        return Arithmetic(self, "+", _as_expr(other, self))
+
+    def __radd__(self, other: Any) -> Arithmetic:
+        return Arithmetic(_as_expr(other, self), "+", self)
+
+    def __sub__(self, other: Any) -> Arithmetic:
+        return Arithmetic(self, "-", _as_expr(other, self))
+
+    def __rsub__(self, other: Any) -> Arithmetic:
+        return Arithmetic(_as_expr(other, self), "-", self)
+
+    def __mul__(self, other: Any) -> Arithmetic:
+        return Arithmetic(self, "*", _as_expr(other))
+
+    def __rmul__(self, other: Any) -> Arithmetic:
+        return Arithmetic(_as_expr(other), "*", self)
+
+    def __truediv__(self, other: Any) -> Arithmetic:
+        return Arithmetic(self, "/", _as_expr(other))
+
+    def __rtruediv__(self, other: Any) -> Arithmetic:
+        return Arithmetic(_as_expr(other), "/", self)
+
+    # predicates -------------------------------------------------------------------
+    def like(self, pattern: str) -> Condition:
+        """``LIKE``: case-sensitive where the column's collation is (see the docs)."""
+        return Like(self, _as_expr(pattern, self), case_insensitive=False)
+
+    def ilike(self, pattern: str) -> Condition:
+        """Case-insensitive ``LIKE`` on every backend."""
+        return Like(self, _as_expr(pattern, self), case_insensitive=True)
+
+    def in_(self, values: Iterable[Any] | QuerySet[Any] | Subquery) -> Condition:
+        """``IN``: a list of values, a :class:`Subquery` or a QuerySet.
+
+        An empty list matches no row.
+        """
+        return _in(self, values, negate=False)
+
+    def not_in(self, values: Iterable[Any] | QuerySet[Any] | Subquery) -> Condition:
+        """``NOT IN``; an empty list matches every row."""
+        return _in(self, values, negate=True)
+
+    def between(self, low: Any, high: Any) -> Condition:
+        """``BETWEEN low AND high`` (both ends included)."""
+        return Between(self, _as_expr(low, self), _as_expr(high, self))
+
+    def is_null(self) -> Condition:
+        """``IS NULL``."""
+        return IsNull(self, negate=False)
+
+    def is_not_null(self) -> Condition:
+        """``IS NOT NULL``."""
+        return IsNull(self, negate=True)
+
+    # naming and ordering ----------------------------------------------------------
+    def label(self, name: str) -> Label:
+        """Name this expression in a ``select()`` result (``AS name``)."""
+        return Label(self, name)
+
+    @property
+    def desc(self) -> Ordering:
+        """Descending order on this expression, for ``order_by``."""
+        return Ordering(self, descending=True)
+
+    @property
+    def asc(self) -> Ordering:
+        """Ascending order on this expression, for ``order_by``."""
+        return Ordering(self, descending=False)
+
+
+def _in(expr: Expression[Any], values: Any, negate: bool) -> Condition:
+    from ._queryset import QuerySet
+
+    if isinstance(values, QuerySet):
+        values = Subquery(values)
+    if isinstance(values, Subquery):
+        return InSubquery(expr, values, negate)
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(
+            f"in_()/not_in() take a list of values, a Subquery or a QuerySet, "
+            f"not {type(values).__name__}"
+        )
+    return InList(expr, [_as_expr(v, expr) for v in values], negate)
+
+
+class Param(Expression[Any]):
+    """A value sent to the database as a bind parameter, never as SQL text."""
+
+    __slots__ = ("value", "type")
+
+    def __init__(self, value: Any, type: SQLType | None = None) -> None:
+        self.value = value
+        if type is None:
+            type = _infer_type(value)
+        self.type = type
+
+    def _key(self, params: list[Param]) -> Hashable:
+        params.append(self)
+        return ("?", self.type)
+
+    def __repr__(self) -> str:
+        return f"Param({self.value!r})"
+
+
+def _infer_type(value: Any) -> SQLType | None:
+    import datetime as dt
+    import decimal
+
+    from . import types
+
+    if isinstance(value, bool):
+        return BOOLEAN
+    if isinstance(value, int):
+        return INTEGER
+    if isinstance(value, float):
+        return FLOAT
+    if isinstance(value, str):
+        return types.TEXT
+    if isinstance(value, dt.datetime):
+        return types.DATETIME
+    if isinstance(value, dt.date):
+        return types.DATE
+    if isinstance(value, dt.time):
+        return types.TIME
+    if isinstance(value, decimal.Decimal):
+        return SQLType("decimal")
+    return None
+
+
+class Raw(Expression[Any]):
+    """An explicit SQL fragment written by the developer: ``kakaorm.raw("now()")``.
+
+    The text goes into the statement unchanged, so never build it from user input.
+    """
+
+    __slots__ = ("sql",)
+
+    def __init__(self, sql: str) -> None:
+        self.sql = sql
+
+    def _key(self, params: list[Param]) -> Hashable:
+        return ("raw", self.sql)
+
+
+class Condition(Expression[bool]):
+    """A boolean expression: combine with ``&`` (AND), ``|`` (OR) and ``~`` (NOT)."""
+
+    __slots__ = ()
+    type = BOOLEAN
+
+    def __and__(self, other: Condition) -> Condition:
+        return BoolOp("AND", [self, _condition(other)])
+
+    def __or__(self, other: Condition) -> Condition:
+        return BoolOp("OR", [self, _condition(other)])
+
+    def __invert__(self) -> Condition:
+        return Not(self)
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "a KakaORM condition has no truth value: combine conditions with & | ~ "
+            "instead of and/or/not, and write a < b & b < c instead of a < b < c"
+        )
+
+
+def _condition(value: object) -> Condition:
+    if not isinstance(value, Condition):
+        raise TypeError(f"expected a condition such as Post.views > 1, got {value!r}")
+    return value
+
+
+class Comparison(Condition):
+    """``left op right`` for = != < <= > >=."""
+
+    __slots__ = ("left", "op", "right")
+
+    def __init__(self, left: Expression[Any], op: str, right: Expression[Any]) -> None:
+        self.left, self.op, self.right = left, op, right
+
+    def _key(self, params: list[Param]) -> Hashable:
+        return ("cmp", self.op, self.left._key(params), self.right._key(params))
+
+    def _children(self) -> Iterable[Expression[Any]]:
+        return (self.left, self.right)
+
+
+class IsNull(Condition):
+    """``expr IS [NOT] NULL``."""
+
+    __slots__ = ("expr", "negate")
+
+    def __init__(self, expr: Expression[Any], negate: bool) -> None:
+        self.expr, self.negate = expr, negate
+
+    def _key(self, params: list[Param]) -> Hashable:
+        return ("isnull", self.negate, self.expr._key(params))
+
+    def _children(self) -> Iterable[Expression[Any]]:
+        return (self.expr,)
+
+
+class Like(Condition):
+    """``expr LIKE pattern``, or its case-insensitive form."""
+
+    __slots__ = ("expr", "pattern", "case_insensitive")
+
+    def __init__(
+        self, expr: Expression[Any], pattern: Expression[Any], case_insensitive: bool
+    ) -> None:
+        self.expr, self.pattern, self.case_insensitive = expr, pattern, case_insensitive
+
+    def _key(self, params: list[Param]) -> Hashable:
+        return ("like", self.case_insensitive, self.expr._key(params), self.pattern._key(params))
+
+    def _children(self) -> Iterable[Expression[Any]]:
+        return (self.expr, self.pattern)
+
+
+class Between(Condition):
+    """``expr BETWEEN low AND high``."""
+
+    __slots__ = ("expr", "low", "high")
+
+    def __init__(self, expr: Expression[Any], low: Expression[Any], high: Expression[Any]) -> None:
+        self.expr, self.low, self.high = expr, low, high
+
+    def _key(self, params: list[Param]) -> Hashable:
+        return ("between", self.expr._key(params), self.low._key(params), self.high._key(params))
+
+    def _children(self) -> Iterable[Expression[Any]]:
+        return (self.expr, self.low, self.high)
+
+
+class InList(Condition):
+    """``expr [NOT] IN (v1, v2, ...)``; an empty list is always false (true if NOT)."""
+
+    __slots__ = ("expr", "items", "negate")
+
+    def __init__(self, expr: Expression[Any], items: list[Expression[Any]], negate: bool) -> None:
+        self.expr, self.items, self.negate = expr, items, negate
+
+    def _key(self, params: list[Param]) -> Hashable:
+        return (
+            "in",
+            self.negate,
+            self.expr._key(params),
+            tuple(item._key(params) for item in self.items),
+        )
+
+    def _children(self) -> Iterable[Expression[Any]]:
+        return (self.expr, *self.items)
+
+
+class Subquery(Expression[Any]):
+    """A QuerySet used inside another statement: ``Post.author_id.in_(Subquery(qs))``."""
+
+    __slots__ = ("queryset", "statement")
+
+    def __init__(self, queryset: QuerySet[Any]) -> None:
+        self.queryset = queryset
+        # built once so the parameters seen by the cache key and the compiler are the same objects
+        self.statement = queryset._build_select()
+
+    def _key(self, params: list[Param]) -> Hashable:
+        return ("subq", self.statement._key(params))
+
+
+class InSubquery(Condition):
+    """``expr [NOT] IN (SELECT ...)``."""
+
+    __slots__ = ("expr", "subquery", "negate", "_stmt")
+
+    def __init__(self, expr: Expression[Any], subquery: Subquery, negate: bool) -> None:
+        self.expr, self.subquery, self.negate = expr, subquery, negate
+        self._stmt = subquery.statement
+
+    def _key(self, params: list[Param]) -> Hashable:
+        return ("insub", self.negate, self.expr._key(params), self._stmt._key(params))
+
+    def _children(self) -> Iterable[Expression[Any]]:
+        return (self.expr,)
+
+
+class BoolOp(Condition):
+    """``a AND b AND ...`` or ``a OR b OR ...``."""
+
+    __slots__ = ("op", "items")
+
+    def __init__(self, op: str, items: Sequence[Condition]) -> None:
+        flat: list[Condition] = []
+        for item in items:
+            if isinstance(item, BoolOp) and item.op == op:
+                flat.extend(item.items)
+            else:
+                flat.append(item)
+        self.op, self.items = op, flat
+
+    def _key(self, params: list[Param]) -> Hashable:
+        return (self.op, tuple(item._key(params) for item in self.items))
+
+    def _children(self) -> Iterable[Expression[Any]]:
+        return self.items
+
+
+class Not(Condition):
+    """``NOT (condition)``."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, item: Condition) -> None:
+        self.item = item
+
+    def _key(self, params: list[Param]) -> Hashable:
+        return ("not", self.item._key(params))
+
+    def _children(self) -> Iterable[Expression[Any]]:
+        return (self.item,)
+
+
+class Arithmetic(Expression[Any]):
+    """``left + - * / right``."""
+
+    __slots__ = ("left", "op", "right", "type")
+
+    def __init__(self, left: Expression[Any], op: str, right: Expression[Any]) -> None:
+        self.left, self.op, self.right = left, op, right
+        self.type = _arith_type(left.type, right.type, op)
+
+    def _key(self, params: list[Param]) -> Hashable:
+        return ("arith", self.op, self.left._key(params), self.right._key(params))
+
+    def _children(self) -> Iterable[Expression[Any]]:
+        return (self.left, self.right)
+
+
+def _arith_type(a: SQLType | None, b: SQLType | None, op: str) -> SQLType | None:
+    kinds = {t.kind for t in (a, b) if t is not None}
+    if "decimal" in kinds:
+        base = a if a is not None and a.kind == "decimal" else b
+        return SQLType("decimal", precision=base.precision if base else None)
+    if "float" in kinds:
+        return FLOAT
+    if kinds == {"int"}:
+        return INTEGER
+    return a or b
+
+
+class Label(Expression[Any]):
+    """``expr AS name``: names a column of a ``select()`` result."""
+
+    __slots__ = ("expr", "name")
+
+    def __init__(self, expr: Expression[Any], name: str) -> None:
+        self.expr, self.name = expr, name
+
+    @property
+    def type(self) -> SQLType | None:  # type: ignore[override]
+        return self.expr.type
+
+    @property
+    def is_aggregate(self) -> bool:  # type: ignore[override]
+        return self.expr.is_aggregate
+
+    @property
+    def is_window(self) -> bool:  # type: ignore[override]
+        return self.expr.is_window
+
+    def _key(self, params: list[Param]) -> Hashable:
+        return ("label", self.name, self.expr._key(params))
+
+    def _children(self) -> Iterable[Expression[Any]]:
+        return (self.expr,)
+
+
+class Ordering:
+    """An ``ORDER BY`` item: an expression and a direction."""
+
+    __slots__ = ("expr", "descending")
+
+    def __init__(self, expr: Expression[Any], descending: bool) -> None:
+        self.expr, self.descending = expr, descending
+
+    def _key(self, params: list[Param]) -> Hashable:
+        return ("ord", self.descending, self.expr._key(params))
+
+
+# -- functions, aggregates, windows ------------------------------------------------
+
+
+class Function(Expression[Any]):
+    """A SQL function call with a portable name; the compiler spells it."""
+
+    __slots__ = ("name", "args", "type")
+
+    def __init__(self, name: str, *args: Expression[Any], type: SQLType | None = None) -> None:
+        self.name, self.args, self.type = name, args, type
+
+    def _key(self, params: list[Param]) -> Hashable:
+        return ("fn", self.name, tuple(a._key(params) for a in self.args))
+
+    def _children(self) -> Iterable[Expression[Any]]:
+        return self.args
+
+
+class Aggregate(Expression[Any]):
+    """An aggregate function: usable in ``select()``, ``having()`` and ``aggregate()``."""
+
+    __slots__ = ("arg", "distinct")
+    function: str = ""
+    is_aggregate = True
+
+    def __init__(self, arg: Expression[Any] | None = None, *, distinct: bool = False) -> None:
+        if arg is None and type(self) is not Count:
+            raise TypeError(f"{type(self).__name__}() needs a column, e.g. {type(self).__name__}(Post.views)")
+        self.arg, self.distinct = arg, distinct
+
+    def _key(self, params: list[Param]) -> Hashable:
+        return (
+            "agg",
+            self.function,
+            self.distinct,
+            None if self.arg is None else self.arg._key(params),
+        )
+
+    def _children(self) -> Iterable[Expression[Any]]:
+        return () if self.arg is None else (self.arg,)
+
+    def over(
+        self,
+        partition_by: Sequence[Expression[Any]] | None = None,
+        order_by: Sequence[Expression[Any] | Ordering] | None = None,
+    ) -> Window:
+        """Use this aggregate as a window function: ``SUM(x) OVER (...)``."""
+        return Window(self, partition_by, order_by)
+
+
+class Count(Aggregate):
+    """``COUNT(col)``, or ``COUNT(*)`` without an argument. Result: int."""
+
+    __slots__ = ()
+    function = "COUNT"
+    type = INTEGER
+
+
+class Sum(Aggregate):
+    """``SUM(col)``. Result: int for integer columns, Decimal for decimals, else float."""
+
+    __slots__ = ()
+    function = "SUM"
+
+    @property
+    def type(self) -> SQLType | None:  # type: ignore[override]
+        assert self.arg is not None
+        return self.arg.type
+
+
+class Avg(Aggregate):
+    """``AVG(col)``. Result: Decimal for a decimal column, else float."""
+
+    __slots__ = ()
+    function = "AVG"
+
+    @property
+    def type(self) -> SQLType | None:  # type: ignore[override]
+        assert self.arg is not None
+        t = self.arg.type
+        if t is not None and t.kind == "decimal":
+            return SQLType("decimal", precision=t.precision)
+        return FLOAT
+
+
+class Max(Aggregate):
+    """``MAX(col)``; the result has the column's type."""
+
+    __slots__ = ()
+    function = "MAX"
+
+    @property
+    def type(self) -> SQLType | None:  # type: ignore[override]
+        assert self.arg is not None
+        return self.arg.type
+
+
+class Min(Aggregate):
+    """``MIN(col)``; the result has the column's type."""
+
+    __slots__ = ()
+    function = "MIN"
+
+    @property
+    def type(self) -> SQLType | None:  # type: ignore[override]
+        assert self.arg is not None
+        return self.arg.type
+
+
+class WindowFunction(Expression[Any]):
+    """A function that only exists with ``OVER (...)``: call ``.over()`` on it."""
+
+    __slots__ = ("args",)
+    function: str = ""
+
+    def __init__(self, *args: Expression[Any]) -> None:
+        self.args = args
+
+    def _key(self, params: list[Param]) -> Hashable:
+        return ("wfn", self.function, tuple(a._key(params) for a in self.args))
+
+    def _children(self) -> Iterable[Expression[Any]]:
+        return self.args
+
+    def over(
+        self,
+        partition_by: Sequence[Expression[Any]] | None = None,
+        order_by: Sequence[Expression[Any] | Ordering] | None = None,
+    ) -> Window:
+        """Attach the window: ``PARTITION BY`` and ``ORDER BY`` lists."""
+        return Window(self, partition_by, order_by)
+
+
+class RowNumber(WindowFunction):
+    """``ROW_NUMBER()``: 1, 2, 3, ... within each partition."""
+
+    __slots__ = ()
+    function = "ROW_NUMBER"
+    type = INTEGER
+
+    def __init__(self) -> None:
+        super().__init__()
+
+
+class Rank(WindowFunction):
+    """``RANK()``: ties share a rank and leave a gap after them."""
+
+    __slots__ = ()
+    function = "RANK"
+    type = INTEGER
+
+    def __init__(self) -> None:
+        super().__init__()
+
+
+class DenseRank(WindowFunction):
+    """``DENSE_RANK()``: ties share a rank, no gap after them."""
+
+    __slots__ = ()
+    function = "DENSE_RANK"
+    type = INTEGER
+
+    def __init__(self) -> None:
+        super().__init__()
+
+
+class _Offset(WindowFunction):
+    __slots__ = ()
+
+    def __init__(self, expr: Expression[Any], offset: int = 1, default: Any = None) -> None:
+        args: list[Expression[Any]] = [expr, Param(int(offset), INTEGER)]
+        if default is not None:
+            args.append(_as_expr(default, expr))
+        super().__init__(*args)
+
+    @property
+    def type(self) -> SQLType | None:  # type: ignore[override]
+        return self.args[0].type
+
+
+class Lag(_Offset):
+    """``LAG(col, n, default)``: the value ``n`` rows before."""
+
+    __slots__ = ()
+    function = "LAG"
+
+
+class Lead(_Offset):
+    """``LEAD(col, n, default)``: the value ``n`` rows after."""
+
+    __slots__ = ()
+    function = "LEAD"
+
+
+class Window(Expression[Any]):
+    """``function OVER (PARTITION BY ... ORDER BY ...)``."""
+
+    __slots__ = ("function", "partition_by", "order_by")
+    is_window = True
+
+    def __init__(
+        self,
+        function: Expression[Any],
+        partition_by: Sequence[Expression[Any]] | None,
+        order_by: Sequence[Expression[Any] | Ordering] | None,
+    ) -> None:
+        self.function = function
+        self.partition_by = list(partition_by or ())
+        self.order_by = [o if isinstance(o, Ordering) else Ordering(o, False) for o in order_by or ()]
+
+    @property
+    def type(self) -> SQLType | None:  # type: ignore[override]
+        return self.function.type
+
+    def _key(self, params: list[Param]) -> Hashable:
+        return (
+            "over",
+            self.function._key(params),
+            tuple(p._key(params) for p in self.partition_by),
+            tuple(o._key(params) for o in self.order_by),
+        )
+
+    def _children(self) -> Iterable[Expression[Any]]:
+        return (*self.partition_by, *(o.expr for o in self.order_by))
+
+
+class When:
+    """One branch of a :class:`Case`: ``WHEN condition THEN value``."""
+
+    __slots__ = ("condition", "then")
+
+    def __init__(self, condition: Condition, then: Any) -> None:
+        self.condition = _condition(condition)
+        self.then = _as_expr(then)
+
+
+class Case(Expression[Any]):
+    """``CASE WHEN ... THEN ... ELSE default END``."""
+
+    __slots__ = ("whens", "default")
+
+    def __init__(self, *whens: When, default: Any = None) -> None:
+        if not whens:
+            raise TypeError("Case() needs at least one When(condition, then=value)")
+        self.whens = whens
+        self.default = None if default is None else _as_expr(default)
+
+    @property
+    def type(self) -> SQLType | None:  # type: ignore[override]
+        return self.whens[0].then.type
+
+    def _key(self, params: list[Param]) -> Hashable:
+        return (
+            "case",
+            tuple((w.condition._key(params), w.then._key(params)) for w in self.whens),
+            None if self.default is None else self.default._key(params),
+        )
+
+    def _children(self) -> Iterable[Expression[Any]]:
+        out: list[Expression[Any]] = []
+        for w in self.whens:
+            out += [w.condition, w.then]
+        if self.default is not None:
+            out.append(self.default)
+        return out

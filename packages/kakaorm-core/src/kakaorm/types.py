@@ -1,0 +1,93 @@
+"""The portable value types a column or expression can have.
+
+A dialect maps each :class:`SQLType` to its DDL spelling (in its compiler) and to
+the conversions its driver needs between Python values and wire values (in its
+``bind_processor``/``result_processor``). Core never asks which database it runs on.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal as _decimal
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "BOOLEAN",
+    "DATE",
+    "DATETIME",
+    "FLOAT",
+    "INTEGER",
+    "TEXT",
+    "TIME",
+    "SQLType",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class SQLType:
+    """A portable SQL value type.
+
+    Attributes:
+        kind: one of ``"int"``, ``"str"``, ``"float"``, ``"bool"``, ``"datetime"``,
+            ``"date"``, ``"time"``, ``"decimal"``.
+        length: maximum length of a string, or None for unbounded text.
+        precision: total digits of a decimal.
+        scale: digits after the point of a decimal.
+    """
+
+    kind: str
+    length: int | None = None
+    precision: int | None = None
+    scale: int | None = None
+
+    @property
+    def python_type(self) -> type:
+        """The Python type values of this SQL type have."""
+        return _PYTHON_TYPES[self.kind]
+
+    def normalize(self, value: Any) -> Any:
+        """Return ``value`` as the database will hold it (None stays None).
+
+        Decimals are quantized to the scale, naive datetimes are read as UTC and
+        every datetime is converted to UTC, so an instance holds after ``save()``
+        what a fresh ``get()`` would return.
+        """
+        if value is None:
+            return None
+        kind = self.kind
+        if kind == "datetime":
+            if isinstance(value, _dt.datetime):
+                if value.tzinfo is None:
+                    return value.replace(tzinfo=_dt.timezone.utc)
+                return value.astimezone(_dt.timezone.utc)
+            return value
+        if kind == "decimal":
+            if isinstance(value, (int, str, float)) and not isinstance(value, bool):
+                value = _decimal.Decimal(str(value))
+            if isinstance(value, _decimal.Decimal) and self.scale is not None:
+                return value.quantize(_decimal.Decimal(1).scaleb(-self.scale))
+            return value
+        if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        return value
+
+
+_PYTHON_TYPES: dict[str, type] = {
+    "int": int,
+    "str": str,
+    "float": float,
+    "bool": bool,
+    "datetime": _dt.datetime,
+    "date": _dt.date,
+    "time": _dt.time,
+    "decimal": _decimal.Decimal,
+}
+
+INTEGER = SQLType("int")
+TEXT = SQLType("str")
+FLOAT = SQLType("float")
+BOOLEAN = SQLType("bool")
+DATETIME = SQLType("datetime")
+DATE = SQLType("date")
+TIME = SQLType("time")

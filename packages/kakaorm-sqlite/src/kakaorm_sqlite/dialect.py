@@ -1,0 +1,148 @@
+"""The SQLite dialect class, found through the ``kakaorm.dialects`` entry points."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal as _decimal
+from typing import Any, ClassVar, Mapping, Sequence
+
+from kakaorm._url import DatabaseURL
+from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor
+from kakaorm.exc import ConfigurationError, DatabaseError, DriverNotInstalledError
+from kakaorm.types import SQLType
+
+from .compiler import SQLITE_VERSION, SQLiteCompiler, format_datetime
+
+_UTC = _dt.timezone.utc
+
+
+def _parse_datetime(value: Any) -> Any:
+    if isinstance(value, str):
+        parsed = _dt.datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=_UTC)
+        return parsed.astimezone(_UTC)
+    return value
+
+
+def _parse_date(value: Any) -> Any:
+    return _dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _parse_time(value: Any) -> Any:
+    return _dt.time.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _format_time(value: _dt.time) -> str:
+    return value.isoformat(timespec="microseconds")
+
+
+def _decimal_reader(scale: int | None) -> Processor:
+    if scale is None:
+        return lambda v: v if isinstance(v, _decimal.Decimal) else _decimal.Decimal(repr(v) if isinstance(v, float) else str(v))
+    exponent = _decimal.Decimal(1).scaleb(-scale)
+
+    def read(v: Any) -> Any:
+        # NUMERIC values come back as int or float (15 significant digits are exact)
+        text = repr(v) if isinstance(v, float) else str(v)
+        return _decimal.Decimal(text).quantize(exponent)
+
+    return read
+
+
+def _to_float(v: Any) -> Any:
+    return v if type(v) is float else float(v)
+
+
+class SQLiteDialect(Dialect):
+    """SQLite through aiosqlite. Options: ``pool_timeout`` (seconds a task waits for the
+    connection, default 30) and ``busy_timeout`` (seconds SQLite waits for a file lock
+    held by another process, default 5)."""
+
+    name: ClassVar[str] = "sqlite"
+    driver: ClassVar[str] = "aiosqlite"
+    compiler_class = SQLiteCompiler
+    install_hint: ClassVar[str] = "pip install kakaorm-sqlite"
+    accepted_options: ClassVar[frozenset[str]] = frozenset({"pool_timeout", "busy_timeout"})
+    features: ClassVar[DialectFeatures] = DialectFeatures(
+        returning=SQLITE_VERSION >= (3, 35, 0),
+        window_functions=SQLITE_VERSION >= (3, 25, 0),
+        transactional_ddl=True,
+        right_join=SQLITE_VERSION >= (3, 39, 0),
+        savepoints=True,
+        max_params=32766 if SQLITE_VERSION >= (3, 32, 0) else 999,
+        single_connection=True,
+    )
+
+    def __init__(self, url: DatabaseURL, options: Mapping[str, Any]) -> None:
+        super().__init__(url, options)
+        if url.host or url.username:
+            raise ConfigurationError(
+                "a SQLite URL names a file, not a server: use 'sqlite+aiosqlite:///./app.db' "
+                "(relative), 'sqlite+aiosqlite:////abs/app.db' or 'sqlite+aiosqlite:///:memory:'"
+            )
+        try:
+            self.pool_timeout = float(self.options.get("pool_timeout", 30.0))
+            self.busy_timeout = float(self.options.get("busy_timeout", 5.0))
+        except (TypeError, ValueError) as err:
+            raise ConfigurationError(f"pool_timeout and busy_timeout are numbers of seconds: {err}") from None
+        if self.pool_timeout <= 0:
+            raise ConfigurationError("pool_timeout must be a positive number of seconds")
+
+    async def create_pool(self) -> DriverPool:
+        try:
+            from . import driver
+        except ImportError as err:
+            raise DriverNotInstalledError(
+                f"the SQLite dialect needs aiosqlite, which is not installed ({err}). "
+                "Install it with: pip install kakaorm-sqlite"
+            ) from err
+        from .errors import ERROR_TYPES
+
+        self.error_types = ERROR_TYPES
+        return await driver.open_pool(self.url.database or ":memory:", self.pool_timeout, self.busy_timeout)
+
+    def translate_error(
+        self, exc: BaseException, statement: str | None, params: Sequence[Any] | None
+    ) -> DatabaseError:
+        from .errors import translate_error
+
+        return translate_error(exc, statement, params)
+
+    def describe(self) -> str:
+        return f"sqlite+aiosqlite:///{self.url.database}"
+
+    def bind_processor(self, sql_type: SQLType) -> Processor | None:
+        kind = sql_type.kind
+        if kind == "bool":
+            return int
+        if kind == "datetime":
+            return lambda v: format_datetime(v) if isinstance(v, _dt.datetime) else v
+        if kind == "date":
+            return lambda v: v.isoformat() if isinstance(v, _dt.date) else v
+        if kind == "time":
+            return lambda v: _format_time(v) if isinstance(v, _dt.time) else v
+        if kind == "decimal":
+            return lambda v: str(v) if isinstance(v, _decimal.Decimal) else v
+        return None
+
+    def result_processor(self, sql_type: SQLType, plain_column: bool) -> Processor | None:
+        kind = sql_type.kind
+        if kind == "bool":
+            return bool
+        if kind == "datetime":
+            return _parse_datetime
+        if kind == "date":
+            return _parse_date
+        if kind == "time":
+            return _parse_time
+        if kind == "decimal":
+            return _decimal_reader(sql_type.scale)
+        if kind == "float":
+            return _to_float
+        if kind == "int" and not plain_column:
+            return lambda v: v if type(v) is int else int(v)
+        return None
+
+
+__all__ = ["SQLiteDialect"]

@@ -1,0 +1,108 @@
+"""The aiosqlite adapter: one connection per engine, lent to one task at a time."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, AsyncIterator, Sequence
+
+import aiosqlite
+
+from kakaorm.dialect import PoolStats
+from kakaorm.exc import OperationalError, PoolTimeoutError
+
+
+class SQLiteConnection:
+    """A DriverConnection over one aiosqlite connection (autocommit outside BEGIN)."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: aiosqlite.Connection) -> None:
+        self.raw = raw
+
+    async def execute(self, sql: str, params: Sequence[Any]) -> int:
+        async with self.raw.execute(sql, params) as cur:
+            return cur.rowcount
+
+    async def execute_insert(self, sql: str, params: Sequence[Any]) -> Any:
+        async with self.raw.execute(sql, params) as cur:
+            return cur.lastrowid
+
+    async def fetch(self, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
+        return await self.raw.execute_fetchall(sql, params)  # type: ignore[return-value]
+
+    async def fetch_described(
+        self, sql: str, params: Sequence[Any]
+    ) -> tuple[list[str], Sequence[Sequence[Any]]]:
+        async with self.raw.execute(sql, params) as cur:
+            rows = await cur.fetchall()
+            names = [d[0] for d in cur.description or ()]
+        return names, rows  # type: ignore[return-value]
+
+    async def iterate(self, sql: str, params: Sequence[Any]) -> AsyncIterator[Sequence[Any]]:
+        for row in await self.fetch(sql, params):
+            yield row
+
+    async def begin(self) -> None:
+        await self.raw.execute("BEGIN")
+
+    async def commit(self) -> None:
+        await self.raw.execute("COMMIT")
+
+    async def rollback(self) -> None:
+        await self.raw.execute("ROLLBACK")
+
+
+class SQLitePool:
+    """The single connection, guarded by a lock that other tasks wait on (with a timeout)."""
+
+    def __init__(self, conn: SQLiteConnection, acquire_timeout: float) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self._timeout = acquire_timeout
+        self._closed = False
+
+    async def acquire(self) -> SQLiteConnection:
+        try:
+            await asyncio.wait_for(self._lock.acquire(), self._timeout)
+        except TimeoutError:
+            raise PoolTimeoutError(
+                f"waited {self._timeout:g} s for the SQLite connection: SQLite has one "
+                "connection per engine and another task held it (usually inside a "
+                "transaction) the whole time. Keep transactions short, do not await "
+                "other tasks' queries inside one, or raise pool_timeout"
+            ) from None
+        return self._conn
+
+    async def release(self, conn: Any, *, discard: bool = False) -> None:
+        try:
+            if discard and self._conn.raw.in_transaction:
+                # the one connection cannot be replaced (":memory:" would lose the
+                # database), so it is cleaned instead
+                await self._conn.raw.execute("ROLLBACK")
+        finally:
+            self._lock.release()
+
+    async def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            await self._conn.raw.close()
+
+    def stats(self) -> PoolStats:
+        busy = 1 if self._lock.locked() else 0
+        return PoolStats(size=0 if self._closed else 1, idle=0 if self._closed else 1 - busy, in_use=busy)
+
+
+async def open_pool(path: str, acquire_timeout: float, busy_timeout: float) -> SQLitePool:
+    """Open the database file (or ``:memory:``) and prepare the connection."""
+    try:
+        raw = await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
+    except Exception as err:  # sqlite3.OperationalError: unable to open database file
+        raise OperationalError(
+            f"cannot open the SQLite database {path!r}: {err}. Check that the directory "
+            "exists and is writable",
+            orig=err,
+        ) from err
+    raw.daemon = True  # type: ignore[attr-defined, unused-ignore]
+    await raw.execute("PRAGMA foreign_keys = ON")
+    await raw.execute("PRAGMA case_sensitive_like = ON")
+    return SQLitePool(SQLiteConnection(raw), acquire_timeout)
