@@ -7,6 +7,7 @@ non-data descriptor (no per-attribute Python call on the hot path).
 
 from __future__ import annotations
 
+import builtins
 import datetime as _dt
 import itertools
 import decimal as _decimal
@@ -129,7 +130,7 @@ class Column(Expression[T], Generic[T]):
             return None
         return default() if callable(default) else default
 
-    def __set_name__(self, owner: type, name: str) -> None:
+    def __set_name__(self, owner: builtins.type, name: str) -> None:
         self.name = name
 
     @overload
@@ -153,8 +154,8 @@ class Column(Expression[T], Generic[T]):
         owner = self.model.__name__ if self.model is not None else "?"
         return f"<{type(self).__name__} {owner}.{self.name}>"
 
-    def _copy_for(self, model: type[Model]) -> Column[T]:
-        clone = object.__new__(type(self))
+    def _copy_for(self, model: builtins.type[Model]) -> Column[T]:
+        clone = object.__new__(builtins.type(self))
         clone.__dict__.update(self.__dict__)
         clone.model = model
         clone._uid = next(_serial)
@@ -387,7 +388,8 @@ class ForeignKey(Column[T]):
     @property
     def type(self) -> SQLType:  # type: ignore[override]
         try:
-            return self.target_column.sql_type
+            target: SQLType = self.target_column.sql_type
+            return target
         except ModelError:
             return self.sql_type
 

@@ -29,7 +29,7 @@ def model_hydrator(
     if procs is None:
 
         def hydrate_plain(rows: Sequence[Sequence[Any]]) -> list[Any]:
-            out = []
+            out: list[Any] = []
             append = out.append
             for row in rows:
                 obj = new(model)
@@ -42,7 +42,7 @@ def model_hydrator(
     todo = [(i, f) for i, f in enumerate(procs) if f is not None]
 
     def hydrate_converted(rows: Sequence[Sequence[Any]]) -> list[Any]:
-        out = []
+        out: list[Any] = []
         append = out.append
         for row in rows:
             values = list(row)

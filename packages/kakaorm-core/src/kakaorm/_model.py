@@ -143,7 +143,7 @@ class ModelMeta(type):
             bound: dict[str, Column[Any]] = {}
             for attr, col in columns.items():
                 if col.model is None:
-                    col.model = cls  # type: ignore[assignment]
+                    col.model = cls
                 elif col.model is not cls:
                     col = col._copy_for(cls)  # type: ignore[arg-type]
                 setattr(cls, attr, col)

@@ -155,9 +155,9 @@ class QuerySet(Generic[R]):
         for join in self._joins:
             for name, col in join.model._meta.columns.items():
                 names.setdefault(name, col)
-        for col in self._columns or ():
-            if isinstance(col, Label):
-                names[col.name] = col
+        for item in self._columns or ():
+            if isinstance(item, Label):
+                names[item.name] = item
         return names
 
     def limit(self, n: int) -> QuerySet[R]:

@@ -56,7 +56,7 @@ __all__ = [
 T = TypeVar("T")
 
 
-def _as_expr(value: Any, like: Expression | None = None) -> Expression:
+def _as_expr(value: Any, like: Expression[Any] | None = None) -> Expression[Any]:
     """Wrap a Python value as a bound parameter typed like ``like``."""
     if isinstance(value, Expression):
         return value
@@ -411,6 +411,8 @@ class BoolOp(Condition):
     """``a AND b AND ...`` or ``a OR b OR ...``."""
 
     __slots__ = ("op", "items")
+    op: str
+    items: list[Condition]
 
     def __init__(self, op: str, items: Sequence[Condition]) -> None:
         flat: list[Condition] = []

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from kakaorm import Column, Model
 
 #: SQLite's version (the library the sqlite3 module links, which aiosqlite uses)
-SQLITE_VERSION: tuple[int, int, int] = sqlite3.sqlite_version_info  # type: ignore[assignment]
+SQLITE_VERSION: tuple[int, ...] = sqlite3.sqlite_version_info
 
 _TYPES = {
     "int": "INTEGER",
