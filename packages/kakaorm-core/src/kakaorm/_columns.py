@@ -110,6 +110,8 @@ class Column(Expression[T], Generic[T]):
         self.name: str = ""
         self.model: type[Model] = None  # type: ignore[assignment]
         self._uid = next(_serial)
+        #: values of exactly this type need no checking or conversion before binding
+        self.exact_type: builtins.type = _EXACT.get(sql_type.kind, _Missing)
         if auto_increment and sql_type.kind != "int":
             raise ModelError("auto_increment=True is only valid on an IntColumn")
 
@@ -415,6 +417,15 @@ def coerce_value(column: Column[Any], value: Any) -> Any:
     if kind == "date" and isinstance(value, _dt.datetime):
         owner = column.model.__name__ if column.model is not None else "?"
         raise TypeError(f"{owner}.{column.name} is a DateColumn and takes a date, not a datetime")
+    if kind == "decimal" and isinstance(value, str):
+        try:
+            _decimal.Decimal(value)
+        except _decimal.InvalidOperation:
+            owner = column.model.__name__ if column.model is not None else "?"
+            raise TypeError(
+                f"{owner}.{column.name} is a DecimalColumn and takes {_DESCRIBE[kind]}; "
+                f"{value!r} is not a number: pass e.g. Decimal('12.50')"
+            ) from None
     return column.sql_type.normalize(value)
 
 
@@ -427,6 +438,15 @@ _ACCEPTED: dict[str, type | tuple[type, ...]] = {
     "date": _dt.date,
     "time": _dt.time,
     "decimal": (_decimal.Decimal, int, str),
+}
+
+_EXACT: dict[str, builtins.type] = {
+    "int": int,
+    "str": str,
+    "float": float,
+    "bool": bool,
+    "date": _dt.date,
+    "time": _dt.time,
 }
 
 _DESCRIBE = {

@@ -8,7 +8,7 @@ import logging
 import sys
 import time
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Hashable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Hashable, Iterator, Sequence, TypeVar
 
 from . import exc
 from ._columns import Column, utcnow
@@ -92,7 +92,10 @@ async def connect(url: str, /, **options: Any) -> Engine:
 class CompiledEntry:
     """A compiled statement kept in the cache, with everything needed to run it again."""
 
-    __slots__ = ("sql", "perm", "bind_procs", "result_names", "result_procs", "_hydrators")
+    __slots__ = (
+        "sql", "perm", "bind_procs", "result_names", "result_procs", "values_insert",
+        "row_procs", "_hydrators",
+    )
 
     def __init__(
         self,
@@ -107,6 +110,9 @@ class CompiledEntry:
         self.bind_procs = bind_procs
         self.result_names = result_names
         self.result_procs = result_procs
+        #: an INSERT ... VALUES whose rows carry plain values (converted per column)
+        self.values_insert = False
+        self.row_procs: list[Processor | None] | None = None
         self._hydrators: dict[type, Callable[[Sequence[Sequence[Any]]], list[Any]]] = {}
 
     def values(self, params: list[Param]) -> list[Any]:
@@ -118,6 +124,18 @@ class CompiledEntry:
         if procs is not None:
             values = [v if f is None or v is None else f(v) for v, f in zip(values, procs)]
         return values
+
+    def row_values(self, rows: Sequence[Sequence[Any]]) -> list[Any]:
+        """The bind values of an INSERT's plain rows, flattened and converted per column."""
+        procs = self.row_procs
+        if procs is None:
+            return [v for row in rows for v in row]
+        out: list[Any] = []
+        append = out.append
+        for row in rows:
+            for v, f in zip(row, procs):
+                append(v if f is None or v is None else f(v))
+        return out
 
     def process_rows(self, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
         """Apply the result conversions to every row (rows unchanged when none apply)."""
@@ -209,9 +227,15 @@ class Engine:
         entry = self._cache.get(key)
         if entry is None:
             entry = self._compile(stmt, params)
-            if len(self._cache) >= self._cache_size:
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[key] = entry
+            # One Param object met twice (a condition reused within a query) makes the
+            # placeholder order found by identity ambiguous; such an entry would bind the
+            # wrong values for other statements of this shape, so it is not cached.
+            if len({id(p) for p in params}) == len(params):
+                if len(self._cache) >= self._cache_size:
+                    self._cache.pop(next(iter(self._cache)))
+                self._cache[key] = entry
+        if entry.values_insert:
+            return entry, entry.row_values(stmt.rows)  # type: ignore[attr-defined]
         return entry, entry.values(params)
 
     def _compile(self, stmt: Statement, key_params: list[Param]) -> CompiledEntry:
@@ -224,13 +248,18 @@ class Engine:
             None if t is None else dialect.result_processor(t, plain)
             for t, plain in zip(compiled.result_types, compiled.plain_columns)
         ]
-        return CompiledEntry(
+        entry = CompiledEntry(
             compiled.sql,
             None if perm == list(range(len(key_params))) else perm,
             bind_procs if any(f is not None for f in bind_procs) else None,
             compiled.result_names,
             result_procs if any(f is not None for f in result_procs) else None,
         )
+        if isinstance(stmt, Insert) and stmt.from_select is None and stmt.columns:
+            entry.values_insert = True
+            row_procs = [dialect.bind_processor(c.type) for c in stmt.columns]
+            entry.row_procs = row_procs if any(f is not None for f in row_procs) else None
+        return entry
 
     # -- running --------------------------------------------------------------------
     async def _run(
@@ -267,6 +296,12 @@ class Engine:
         try:
             result = await call(conn)
         except self.dialect.error_types as err:
+            if logging_on:
+                # the failing statement is the one a reader of the log needs most
+                log.debug(
+                    "%s  %r  (%.2f ms, failed: %s)", sql, list(values),
+                    (time.perf_counter() - start) * 1000, type(err).__name__,
+                )
             raise self.dialect.translate_error(err, sql, values) from err
         if logging_on:
             log.debug("%s  %r  (%.2f ms)", sql, list(values), (time.perf_counter() - start) * 1000)
@@ -501,19 +536,20 @@ async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | No
     # rows that let the database generate the key, and rows that bring their own
     generated = [o for o in objs if pk.auto_increment and o.__dict__.get(pk.name) is None]
     given = [o for o in objs if not (pk.auto_increment and o.__dict__.get(pk.name) is None)]
-    max_params = engine.features.max_params
+    features = engine.features
     async with engine.transaction():
         for group, with_key in ((generated, True), (given, False)):
             if not group:
                 continue
             columns = [c for c in meta.column_list if not (with_key and c is pk)]
-            per_batch = max(1, max_params // max(1, len(columns)))
+            per_batch = max(1, features.max_params // max(1, len(columns)))
             if batch_size is not None:
                 per_batch = min(per_batch, batch_size)
             per_batch = min(per_batch, 1000)
-            for start in range(0, len(group), per_batch):
-                batch = group[start : start + per_batch]
-                rows = [[Param(v, c.type) for c, v in zip(columns, o._row_values(columns))] for o in batch]
+            if with_key and not features.returning and not features.consecutive_insert_keys:
+                # only a single-row INSERT reports its key exactly
+                per_batch = 1
+            for batch, rows in _batches(group, columns, per_batch, features.max_statement_bytes):
                 stmt = Insert(model, columns, rows)
                 keys = await engine._insert_many(stmt, pk if with_key else None)
                 for obj, key in zip(batch, keys if with_key else [None] * len(batch)):
@@ -521,6 +557,43 @@ async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | No
                         obj.__dict__[pk.name] = key
                     obj.__dict__[PK_KEY] = obj.__dict__[pk.name]
     return objs
+
+
+def _batches(
+    objs: list[M], columns: Sequence[Column[Any]], per_batch: int, max_bytes: int | None
+) -> Iterator[tuple[list[M], list[list[Any]]]]:
+    """Split instances into batches of at most ``per_batch`` rows and, when the
+    database limits statement size, of values that fit ``max_bytes``."""
+    if max_bytes is None:
+        for start in range(0, len(objs), per_batch):
+            chunk = objs[start : start + per_batch]
+            yield chunk, [o._row_values(columns) for o in chunk]
+        return
+    # a pessimistic size of each value written out as a literal: text may double
+    # when escaped; numbers, dates and NULL stay well under 64 bytes
+    text_columns = [i for i, c in enumerate(columns) if c.sql_type.kind == "str"]
+    fixed = 64 * (len(columns) - len(text_columns))
+    budget = max_bytes - 4096  # the statement's own text: names, VALUES, RETURNING
+    batch: list[M] = []
+    rows: list[list[Any]] = []
+    size = 0
+    for obj in objs:
+        row = obj._row_values(columns)
+        n = fixed
+        for i in text_columns:
+            v = row[i]
+            if isinstance(v, str):
+                n += 2 * (len(v) if v.isascii() else len(v.encode("utf-8"))) + 3
+            else:
+                n += 64
+        if batch and (len(batch) >= per_batch or size + n > budget):
+            yield batch, rows
+            batch, rows, size = [], [], 0
+        batch.append(obj)
+        rows.append(row)
+        size += n
+    if batch:
+        yield batch, rows
 
 
 def _enable_echo() -> None:

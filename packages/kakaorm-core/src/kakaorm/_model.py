@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Sequence, TypeVar
 
 from . import exc
 from ._columns import Column, IntColumn, coerce_value, utcnow
-from .expr import Comparison, Condition, Expression, Param
+from .expr import Comparison, Condition, Param
 from .statements import Delete, Insert, Update
 
 if TYPE_CHECKING:
@@ -26,10 +26,12 @@ PK_KEY = "_kakaorm_pk"
 
 _models_by_name: dict[str, type[Model]] = {}
 
+# ``select`` is deliberately not a Model method (use ``Model.all().select(...)``), so a
+# column may be called ``select``.
 _RESERVED = frozenset(
     {
         "save", "delete", "to_dict", "create", "get", "get_or_none", "first", "last", "all",
-        "where", "exclude", "order_by", "count", "bulk_create", "truncate", "select",
+        "where", "exclude", "order_by", "count", "bulk_create", "truncate",
         "refresh", "before_insert", "after_insert", "before_update", "after_update",
         "before_delete", "after_delete", "NotFound", "MultipleResults", "using",
     }
@@ -293,16 +295,20 @@ class Model(metaclass=ModelMeta):
 
     def _row_values(self, columns: Iterable[Column[Any]]) -> list[Any]:
         d = self.__dict__
-        out = []
+        out: list[Any] = []
+        append = out.append
         for col in columns:
-            value = coerce_value(col, d.get(col.name))
-            d[col.name] = value
-            if value is None and not col.nullable and not (col.primary_key and col.auto_increment):
-                raise exc.IntegrityError(
-                    f"{type(self).__name__}.{col.name} is NOT NULL and has no value; "
-                    "set it before saving"
-                )
-            out.append(value)
+            value = d.get(col.name)
+            if value is None:
+                if not col.nullable and not (col.primary_key and col.auto_increment):
+                    raise exc.IntegrityError(
+                        f"{type(self).__name__}.{col.name} is NOT NULL and has no value; "
+                        "set it before saving"
+                    )
+            elif type(value) is not col.exact_type:
+                value = coerce_value(col, value)
+                d[col.name] = value
+            append(value)
         return out
 
     async def _insert(self) -> None:
@@ -322,7 +328,7 @@ class Model(metaclass=ModelMeta):
         columns = [c for c in meta.column_list if not (c is pk and c.auto_increment and d.get(c.name) is None)]
         values = self._row_values(columns)
         engine = cls._engine()
-        stmt = Insert(cls, columns, [[Param(v, c.type) for c, v in zip(columns, values)]])
+        stmt = Insert(cls, columns, [values])
         if d.get(pk.name) is None:
             d[pk.name] = await engine._insert(stmt, pk)
         else:
@@ -403,11 +409,6 @@ class Model(metaclass=ModelMeta):
     def order_by(cls, *items: Any) -> QuerySet[Self]:
         """Every row, ordered."""
         return cls.all().order_by(*items)
-
-    @classmethod
-    def select(cls, *columns: Expression[Any]) -> QuerySet[dict[str, Any]]:
-        """Chosen columns of every row, as dicts."""
-        return cls.all().select(*columns)
 
     @classmethod
     async def get(cls, *conditions: Condition) -> Self:

@@ -10,6 +10,7 @@ from ._columns import Column, coerce_value, utcnow
 from .expr import (
     Aggregate,
     BoolOp,
+    Comparison,
     Condition,
     Count,
     Expression,
@@ -43,7 +44,7 @@ def _check_condition(cond: object, clause: str) -> Condition:
         raise TypeError(
             f"{clause}() takes conditions such as Post.views > 10, got {cond!r}"
         )
-    if clause == "where":
+    if clause == "where" and not _is_simple(cond):
         for node in cond.walk():
             if node.is_window:
                 raise exc.QueryError(
@@ -58,6 +59,11 @@ def _check_condition(cond: object, clause: str) -> Condition:
     return cond
 
 
+def _is_simple(cond: Condition) -> bool:
+    """``column <op> value``: the common case, which cannot hide an aggregate."""
+    return type(cond) is Comparison and isinstance(cond.left, Column) and type(cond.right) is Param
+
+
 class QuerySet(Generic[R]):
     """A query over a model's table; nothing runs until it is awaited.
 
@@ -69,11 +75,6 @@ class QuerySet(Generic[R]):
         posts = await recent                      # list[Post]
         titles = await recent.select(Post.title)  # list[dict[str, Any]]
     """
-
-    __slots__ = (
-        "_model", "_engine", "_where", "_order", "_limit", "_offset", "_columns",
-        "_joins", "_group", "_having", "_distinct", "_ctes", "_compounds",
-    )
 
     def __init__(self, model: type[Model]) -> None:
         self._model = model
@@ -92,8 +93,7 @@ class QuerySet(Generic[R]):
 
     def _clone(self) -> QuerySet[Any]:
         new: QuerySet[Any] = object.__new__(QuerySet)
-        for slot in QuerySet.__slots__:
-            setattr(new, slot, getattr(self, slot))
+        new.__dict__ = self.__dict__.copy()
         return new
 
     @property
@@ -339,12 +339,14 @@ class QuerySet(Generic[R]):
         return int(rows[0][0])
 
     async def exists(self) -> bool:
-        """True if the query matches at least one row."""
+        """True if the query matches at least one row (limit, offset and groups included)."""
+        if self._limit == 0:
+            return False
         engine = self._engine_or_default()
-        stmt = Select(
-            self._model, [Raw("1")], where=self._where_condition(), joins=self._joins,
-            limit=Param(1, INTEGER),
-        )
+        # the same query reduced to "is there a row at position offset": order is irrelevant
+        stmt = self._build_select([Raw("1")])
+        stmt.order_by = ()
+        stmt.limit = Param(1, INTEGER)
         _, rows = await engine._select(stmt)
         return len(rows) > 0
 
@@ -352,9 +354,20 @@ class QuerySet(Generic[R]):
         """Several aggregates in one query: ``aggregate(total=Sum(Post.views), n=Count())``.
 
         Aggregates of no rows are None (``COUNT`` is 0).
+
+        Raises:
+            QueryError: the query has a limit, offset or group_by, which an aggregate
+                over the whole filtered table would silently ignore.
         """
         if not aggregates:
             raise TypeError("aggregate() needs at least one name=Aggregate(...) argument")
+        if self._limit is not None or self._offset is not None or self._group:
+            raise exc.QueryError(
+                "aggregate(), sum(), avg(), max() and min() apply where() filters only, and "
+                "this query also has limit/offset/group_by, which they would ignore. Remove "
+                "them, or for per-group values use .select(col, Sum(...).label('name'))"
+                ".group_by(col)"
+            )
         for name, agg in aggregates.items():
             if not (isinstance(agg, Expression) and agg.is_aggregate):
                 raise TypeError(

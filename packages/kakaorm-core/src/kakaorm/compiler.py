@@ -364,13 +364,22 @@ class SQLCompiler:
         elif not stmt.columns:
             sql = self.insert_default_values(table, len(stmt.rows))
         else:
-            rows = ", ".join(
-                "(" + ", ".join(self.visit(v, params) for v in row) + ")" for row in stmt.rows
-            )
-            sql = f"INSERT INTO {table} ({cols}) VALUES {rows}"
+            sql = f"INSERT INTO {table} ({cols}) VALUES {self.values_rows(len(stmt.rows), len(stmt.columns), len(params))}"
         if stmt.returning:
             sql += " RETURNING " + ", ".join(self.quote(c.name) for c in stmt.returning)
         return sql
+
+    def values_rows(self, rows: int, width: int, start: int) -> str:
+        """``(?, ?), (?, ?)`` for ``rows`` rows of ``width`` values, numbered after ``start``."""
+        if self.paramstyle != "numeric":
+            one = "(" + ", ".join([self.placeholder(1)] * width) + ")"
+            return ", ".join([one] * rows)
+        out = []
+        n = start
+        for _ in range(rows):
+            out.append("(" + ", ".join(self.placeholder(n + i) for i in range(1, width + 1)) + ")")
+            n += width
+        return ", ".join(out)
 
     def insert_default_values(self, table: str, rows: int) -> str:
         """An INSERT of a row made only of defaults."""
@@ -458,7 +467,11 @@ class SQLCompiler:
         if column.has_default and not callable(column.default):
             parts.append("DEFAULT " + self.literal(column.default, column.type))
         if column.check:
-            parts.append(f"CHECK ({column.check})")
+            check = column.check
+            if self.paramstyle == "format":
+                # the driver reads % as a placeholder marker; the author meant a percent
+                check = check.replace("%", "%%")
+            parts.append(f"CHECK ({check})")
         if isinstance(column, ForeignKey):
             target = column.target_column
             parts.append(

@@ -62,6 +62,13 @@ class DialectFeatures:
         max_params: the most bind parameters one statement may carry.
         single_connection: all statements share one connection (other tasks wait
             while a transaction holds it).
+        consecutive_insert_keys: without RETURNING, the keys one multi-row INSERT
+            generates are consecutive from the one ``execute_insert`` reports. When
+            False, ``bulk_create`` inserts rows that need a generated key one per
+            statement.
+        max_statement_bytes: the longest statement the server accepts with its values
+            (MySQL's ``max_allowed_packet``); ``bulk_create`` keeps each batch under
+            it. None: no limit that matters.
     """
 
     returning: bool = False
@@ -71,6 +78,8 @@ class DialectFeatures:
     savepoints: bool = True
     max_params: int = 999
     single_connection: bool = False
+    consecutive_insert_keys: bool = True
+    max_statement_bytes: int | None = None
 
 
 @dataclass(frozen=True)

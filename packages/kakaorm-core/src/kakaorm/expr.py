@@ -60,10 +60,11 @@ def _as_expr(value: Any, like: Expression[Any] | None = None) -> Expression[Any]
     """Wrap a Python value as a bound parameter typed like ``like``."""
     if isinstance(value, Expression):
         return value
-    from ._queryset import QuerySet
+    if type(value).__name__ == "QuerySet":
+        from ._queryset import QuerySet
 
-    if isinstance(value, QuerySet):
-        return Subquery(value)
+        if isinstance(value, QuerySet):
+            return Subquery(value)
     return Param(value, like.type if like is not None else None)
 
 

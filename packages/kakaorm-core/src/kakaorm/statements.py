@@ -135,7 +135,8 @@ class Insert(Statement):
     """``INSERT INTO model (columns) VALUES (...), (...) [RETURNING ...]``.
 
     Attributes:
-        rows: one list of value expressions per row, in ``columns`` order.
+        rows: one list of plain Python values per row, in ``columns`` order (bound
+            as parameters; the dialect's bind conversions apply per column).
         returning: columns to return (only when the dialect supports RETURNING).
         from_select: ``INSERT INTO model (columns) SELECT ...`` instead of VALUES.
     """
@@ -146,7 +147,7 @@ class Insert(Statement):
         self,
         model: type[Model],
         columns: Sequence[Column[Any]],
-        rows: Sequence[Sequence[Expression[Any]]] = (),
+        rows: Sequence[Sequence[Any]] = (),
         returning: Sequence[Column[Any]] = (),
         from_select: Select | None = None,
     ) -> None:
@@ -158,7 +159,7 @@ class Insert(Statement):
             "insert",
             self.model,
             _key_of(self.columns, params),
-            tuple(_key_of(row, params) for row in self.rows),
+            len(self.rows),
             _key_of(self.returning, params),
             None if self.from_select is None else self.from_select._key(params),
         )

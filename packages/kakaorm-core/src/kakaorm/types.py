@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class SQLType:
     """A portable SQL value type.
 
@@ -35,6 +35,9 @@ class SQLType:
         precision: total digits of a decimal.
         scale: digits after the point of a decimal.
     """
+
+    # eq=False: compared and hashed by identity, which keeps compile-cache keys cheap;
+    # compare the fields when two types must be matched by meaning.
 
     kind: str
     length: int | None = None

@@ -138,7 +138,8 @@ class SQLiteDialect(Dialect):
             return _parse_time
         if kind == "decimal":
             return _decimal_reader(sql_type.scale)
-        if kind == "float":
+        if kind == "float" and not plain_column:
+            # a REAL column always yields floats; computed values may be ints
             return _to_float
         if kind == "int" and not plain_column:
             return lambda v: v if type(v) is int else int(v)

@@ -62,6 +62,10 @@ class SQLitePool:
         self._closed = False
 
     async def acquire(self) -> SQLiteConnection:
+        if not self._lock.locked():
+            # uncontended: no timer needed (wait_for would spawn a task per statement)
+            await self._lock.acquire()
+            return self._conn
         try:
             await asyncio.wait_for(self._lock.acquire(), self._timeout)
         except TimeoutError:

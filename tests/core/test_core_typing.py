@@ -1,0 +1,88 @@
+"""Type checkers see typed columns: ``Task.title`` is a column of str, ``task.title`` a str."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("mypy") is None,
+    reason="mypy is not installed in this environment (pip install mypy to run the typing test)",
+)
+
+SNIPPET = '''
+from kakaorm import BoolColumn, DecimalColumn, IntColumn, Model, StrColumn
+
+
+class Task(Model):
+    title = StrColumn(nullable=False)
+    note = StrColumn()
+    done = BoolColumn(nullable=False, default=False)
+    views = IntColumn(nullable=False)
+    budget = DecimalColumn(max_digits=10, decimal_places=2)
+
+
+async def check() -> None:
+    reveal_type(Task.title)
+    task = await Task.get(Task.id == 1)
+    reveal_type(task)
+    reveal_type(task.title)
+    reveal_type(task.note)
+    reveal_type(task.done)
+    reveal_type(task.id)
+    reveal_type(task.budget)
+    query = Task.where(Task.title == "x").order_by(Task.views.desc)
+    reveal_type(query)
+    reveal_type(await query)
+    reveal_type(await query.select(Task.title))
+    reveal_type(await Task.get_or_none(Task.views > 3))
+'''
+
+EXPECTED = [
+    "kakaorm._columns.StrColumn[str]",
+    "snippet.Task",
+    "str",
+    "str | None",
+    "bool",
+    "int",
+    "decimal.Decimal | None",
+    "kakaorm._queryset.QuerySet[snippet.Task]",
+    "list[snippet.Task]",
+    "list[dict[str, Any]]",
+    "snippet.Task | None",
+]
+
+
+def _normalise(revealed: str) -> str:
+    # older mypy versions write builtins.str and Union[X, None] / Optional[X]
+    revealed = revealed.replace("builtins.", "")
+    m = re.fullmatch(r"(?:Union\[(.+), None\]|Optional\[(.+)\])", revealed)
+    if m:
+        return f"{m.group(1) or m.group(2)} | None"
+    return revealed
+
+
+def test_mypy_strict_reveals_the_column_and_query_types(tmp_path: Path) -> None:
+    (tmp_path / "snippet.py").write_text(textwrap.dedent(SNIPPET))
+    proc = subprocess.run(
+        [
+            sys.executable, "-m", "mypy", "--strict", "--no-incremental",
+            "--cache-dir", str(tmp_path / ".mypy_cache"), "--no-error-summary", "snippet.py",
+        ],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    lines = proc.stdout.strip().splitlines()
+    errors = [line for line in lines if ": error:" in line]
+    assert errors == [], proc.stdout + proc.stderr
+    revealed = [
+        _normalise(line.split('Revealed type is "', 1)[1].rstrip('"'))
+        for line in lines
+        if "Revealed type is" in line
+    ]
+    assert revealed == EXPECTED, proc.stdout

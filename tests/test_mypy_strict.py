@@ -1,0 +1,27 @@
+"""Every distribution's src/ passes ``mypy --strict`` (part of the test suite, so CI runs it)."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = sorted(str(p) for p in (ROOT / "packages").glob("*/src"))
+
+
+@pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="mypy is not installed (pip install -r requirements-dev.txt)")
+def test_every_src_directory_passes_mypy_strict() -> None:
+    assert len(SOURCES) >= 2, SOURCES
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *SOURCES],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Success: no issues found" in result.stdout
