@@ -17,6 +17,7 @@ from kakaorm import (
     Max,
     Min,
     Model,
+    QueryError,
     StrColumn,
     Sum,
 )
@@ -130,6 +131,24 @@ async def test_aggregate_rejects_plain_columns(engine):
     await seed(engine)
     with pytest.raises(TypeError, match="aggregate\\(units=...\\) takes an aggregate"):
         await AggSale.all().aggregate(units=AggSale.units)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        lambda qs: qs.order_by(AggSale.units).limit(2),
+        lambda qs: qs.offset(1),
+        lambda qs: qs.group_by(AggSale.region),
+    ],
+    ids=["limit", "offset", "group_by"],
+)
+async def test_aggregates_refuse_what_they_would_silently_ignore(engine, shape):
+    await seed(engine)
+    qs = shape(AggSale.all())
+    with pytest.raises(QueryError, match="apply where\\(\\) filters only"):
+        await qs.sum(AggSale.units)
+    with pytest.raises(QueryError, match="limit/offset/group_by"):
+        await qs.aggregate(n=Count())
 
 
 async def test_grouped_select_with_aggregates(engine):

@@ -10,6 +10,7 @@ import pytest
 
 from kakaorm import (
     BoolColumn,
+    DateTimeColumn,
     DecimalColumn,
     FloatColumn,
     IntColumn,
@@ -42,6 +43,12 @@ class BlkWide(Model):
     c7 = IntColumn()
     c8 = IntColumn()
     c9 = IntColumn()
+
+
+class BlkStamped(Model):
+    title = StrColumn(nullable=False)
+    created_at = DateTimeColumn(auto_now_add=True)
+    updated_at = DateTimeColumn(auto_now=True)
 
 
 class BlkCode(Model):
@@ -122,6 +129,16 @@ async def test_bulk_create_batch_size_caps_rows_per_statement(engine, statements
     await BlkPost.bulk_create([BlkPost(title=str(i)) for i in range(250)], batch_size=100)
     assert [n for _, n in statements.inserts()] == [300, 300, 150]
     assert await BlkPost.count() == 250
+
+
+async def test_bulk_create_sets_automatic_timestamps(engine):
+    await engine.create_table(BlkStamped)
+    objs = [BlkStamped(title="a"), BlkStamped(title="b")]
+    await BlkStamped.bulk_create(objs)
+    assert all(o.created_at is not None and o.created_at.tzinfo is not None for o in objs)
+    assert all(o.updated_at == o.created_at for o in objs)
+    rows = await BlkStamped.all().order_by(BlkStamped.id)
+    assert [r.to_dict() for r in rows] == [o.to_dict() for o in objs]
 
 
 async def test_bulk_create_with_custom_keys_and_empty_input(engine):

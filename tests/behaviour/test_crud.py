@@ -21,6 +21,10 @@ class CrudNote(Model):
     body = StrColumn()
 
 
+class CrudTicket(Model):
+    """Nothing but the generated key."""
+
+
 async def test_create_inserts_a_row_and_sets_the_generated_key(engine):
     await engine.create_table(CrudTask)
     task = await CrudTask.create(title="Try KakaORM")
@@ -178,3 +182,11 @@ async def test_model_count_counts_rows(engine):
     await CrudTask.create(title="a")
     await CrudTask.create(title="b")
     assert await CrudTask.count() == 2
+
+
+async def test_a_model_with_only_its_generated_key_can_be_created(engine):
+    await engine.create_table(CrudTicket)
+    first = await CrudTicket.create()
+    second = await CrudTicket.create()
+    assert (first.id, second.id) == (1, 2)
+    assert [t.id for t in await CrudTicket.all().order_by(CrudTicket.id)] == [1, 2]

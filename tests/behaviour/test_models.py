@@ -77,6 +77,21 @@ class MdlStamped(Model):
     updated_at = DateTimeColumn(auto_now=True)
 
 
+class MdlRefAuthor(Model):
+    """Shapes from the reference: unique and indexed text columns without max_length."""
+
+    name = StrColumn(nullable=False, index=True)
+    email = StrColumn(unique=True, nullable=False)
+
+    class Meta:
+        indexes = [("name", "email")]
+
+
+class MdlRefCountry(Model):
+    code = StrColumn(primary_key=True, nullable=False)
+    name = StrColumn(nullable=False)
+
+
 class MdlParent(Model):
     name = StrColumn(nullable=False)
 
@@ -301,3 +316,15 @@ async def test_foreign_key_may_name_its_model_as_a_string(engine):
     with pytest.raises(IntegrityError):
         await MdlByNameChild.create(parent_id=parent.id + 100)
 
+
+
+async def test_unique_indexed_and_key_text_columns_need_no_max_length(engine):
+    await engine.create_table(MdlRefAuthor, MdlRefCountry)
+    await engine.create_table(MdlRefAuthor, MdlRefCountry)
+    await MdlRefAuthor.create(name="Alice", email="alice@example.com")
+    with pytest.raises(IntegrityError):
+        await MdlRefAuthor.create(name="Alicia", email="alice@example.com")
+    await MdlRefCountry.create(code="JP", name="Japan")
+    with pytest.raises(IntegrityError):
+        await MdlRefCountry.create(code="JP", name="Japan again")
+    assert await MdlRefAuthor.where(MdlRefAuthor.name == "Alice").count() == 1

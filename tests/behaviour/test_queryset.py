@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kakaorm import BoolColumn, FloatColumn, IntColumn, Model, QuerySet, StrColumn
+from kakaorm import BoolColumn, Count, FloatColumn, IntColumn, Model, QuerySet, StrColumn
 
 
 class QsPost(Model):
@@ -210,6 +210,18 @@ async def test_count_and_exists(engine):
     assert await QsPost.all().order_by(QsPost.id).limit(2).offset(4).count() == 1
     assert await QsPost.where(QsPost.title.like("%SQL%")).exists() is True
     assert await QsPost.where(QsPost.views > 5000).exists() is False
+
+
+async def test_exists_respects_limit_offset_and_groups(engine):
+    await seed(engine)
+    ordered = QsPost.all().order_by(QsPost.views)
+    assert await ordered.offset(4).exists() is True
+    assert await ordered.offset(5).exists() is False
+    assert await ordered.limit(0).exists() is False
+    assert await ordered.limit(2).offset(4).exists() is True
+    grouped = QsPost.all().select(QsPost.published).group_by(QsPost.published)
+    assert await grouped.having(Count() >= 3).exists() is True
+    assert await grouped.having(Count() >= 4).exists() is False
 
 
 async def test_first_and_last_follow_the_query_order(engine):

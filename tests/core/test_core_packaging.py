@@ -348,7 +348,7 @@ def test_python_m_kakaorm_without_the_cli_says_what_to_install():
 
 def test_public_names_are_pinned_and_sorted():
     expected = [
-        "Avg", "BoolColumn", "Case", "Column", "ConfigurationError", "Count", "DataError",
+        "Avg", "BoolColumn", "CTE", "Case", "Column", "ConfigurationError", "Count", "DataError",
         "DatabaseError", "DatabaseURL", "DateColumn", "DateTimeColumn", "DecimalColumn",
         "DenseRank", "DriverNotInstalledError", "Engine", "FloatColumn", "ForeignKey",
         "IntColumn", "IntegrityError", "InterfaceError", "InvalidURLError", "KakaORMError",
@@ -357,7 +357,7 @@ def test_public_names_are_pinned_and_sorted():
         "PluginError", "PoolTimeoutError", "ProgrammingError", "QueryError", "QuerySet",
         "Rank", "RowNumber", "StrColumn", "Subquery", "Sum", "TimeColumn", "Transaction",
         "When", "connect", "exc", "get_engine", "installed_schemes", "parse_url", "raw",
-        "register_dialect",
+        "register_dialect", "value",
     ]
     assert kakaorm.__all__ == expected
     assert kakaorm.__all__ == sorted(kakaorm.__all__)

@@ -34,6 +34,7 @@ from ._columns import (
     StrColumn,
     TimeColumn,
 )
+from ._cte import CTE
 from ._engine import Engine, Transaction, connect, get_engine
 from ._model import Model
 from ._queryset import QuerySet
@@ -74,6 +75,7 @@ from .expr import (
     Subquery,
     Sum,
     When,
+    value,
 )
 
 __version__ = "0.4.0"
@@ -90,6 +92,7 @@ def raw(sql: str) -> Raw:
 __all__ = [
     "Avg",
     "BoolColumn",
+    "CTE",
     "Case",
     "Column",
     "ConfigurationError",
@@ -141,4 +144,5 @@ __all__ = [
     "parse_url",
     "raw",
     "register_dialect",
+    "value",
 ]

@@ -596,10 +596,20 @@ def _batches(
         yield batch, rows
 
 
+class _EchoHandler(logging.Handler):
+    """Writes to the current ``sys.stderr`` (not the one that existed at connect time,
+    which test runners and notebooks replace)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:  # noqa: BLE001 - logging never breaks the caller
+            self.handleError(record)
+
+
 def _enable_echo() -> None:
     log.setLevel(logging.DEBUG)
-    if not any(getattr(h, "_kakaorm_echo", False) for h in log.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+    if not any(isinstance(h, _EchoHandler) for h in log.handlers):
+        handler = _EchoHandler()
         handler.setFormatter(logging.Formatter("[kakaorm.sql] %(message)s"))
-        handler._kakaorm_echo = True  # type: ignore[attr-defined]
         log.addHandler(handler)

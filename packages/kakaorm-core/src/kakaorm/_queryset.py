@@ -14,6 +14,7 @@ from .expr import (
     Condition,
     Count,
     Expression,
+    Function,
     Label,
     Max,
     Min,
@@ -25,10 +26,11 @@ from .expr import (
     Sum,
     _as_expr,
 )
-from .statements import CTE, Delete, Join, Select, Update
+from .statements import CTE, Delete, Insert, Join, Select, Update
 from .types import INTEGER
 
 if TYPE_CHECKING:
+    from ._cte import CTE as CTEObject
     from ._engine import Engine
     from ._model import Model
 
@@ -57,6 +59,11 @@ def _check_condition(cond: object, clause: str) -> Condition:
                     ".group_by(...).having(condition) instead"
                 )
     return cond
+
+
+def columns_is_model(selected: Sequence[Expression[Any]], model: Any) -> bool:
+    """True when ``selected`` is the model's own column list (the usual model query)."""
+    return model is not None and selected is model._meta.column_list
 
 
 def _is_simple(cond: Condition) -> bool:
@@ -90,6 +97,23 @@ class QuerySet(Generic[R]):
         self._distinct = False
         self._ctes: tuple[CTE, ...] = ()
         self._compounds: tuple[tuple[str, QuerySet[Any]], ...] = ()
+        self._cte: Any = None  # a kakaorm.CTE when this query reads a CTE instead of a table
+
+    @classmethod
+    def _over_cte(cls, cte: Any) -> QuerySet[dict[str, Any]]:
+        qs: QuerySet[dict[str, Any]] = cls(None)  # type: ignore[arg-type, assignment]
+        qs._cte = cte
+        qs._ctes = (cte.clause,)
+        qs._columns = tuple(getattr(cte.c, n) for n in cte.column_names)
+        return qs
+
+    def _need_model(self, action: str) -> type[Model]:
+        if self._model is None:
+            raise exc.QueryError(
+                f"{action}() needs a model query; a query over the CTE {self._cte.name!r} "
+                "returns dicts (use limit/order_by/where on it instead)"
+            )
+        return self._model
 
     def _clone(self) -> QuerySet[Any]:
         new: QuerySet[Any] = object.__new__(QuerySet)
@@ -140,7 +164,7 @@ class QuerySet(Generic[R]):
             if m is None or m.group(2) not in names:
                 raise ValueError(
                     f"order_by({item!r}): not a column of this query. Pass a column "
-                    f"(e.g. {self._model.__name__}.{self._model._meta.names[0]}.desc) or one of "
+                    "(e.g. Post.views.desc) or one of "
                     + ", ".join(repr(n) for n in names)
                     + ", optionally prefixed with '-' or followed by ASC/DESC"
                 )
@@ -151,13 +175,21 @@ class QuerySet(Generic[R]):
         raise TypeError(f"order_by() takes columns, orderings or column names, got {item!r}")
 
     def _orderable_names(self) -> dict[str, Expression[Any]]:
-        names: dict[str, Expression[Any]] = dict(self._model._meta.columns)
+        names: dict[str, Expression[Any]] = {}
+        if self._model is not None:
+            names.update(self._model._meta.columns)
         for join in self._joins:
-            for name, col in join.model._meta.columns.items():
-                names.setdefault(name, col)
+            if join.cte_name:
+                for name in join.model.column_names:
+                    names.setdefault(name, getattr(join.model.c, name))
+            else:
+                for name, col in join.model._meta.columns.items():
+                    names.setdefault(name, col)
         for item in self._columns or ():
             if isinstance(item, Label):
                 names[item.name] = item
+            elif isinstance(getattr(item, "name", None), str) and not isinstance(item, Function):
+                names.setdefault(item.name, item)  # type: ignore[attr-defined]
         return names
 
     def limit(self, n: int) -> QuerySet[R]:
@@ -198,21 +230,35 @@ class QuerySet(Generic[R]):
         new._distinct = True
         return new
 
-    def join(self, model: type[Model], on: Condition) -> QuerySet[R]:
-        """``INNER JOIN model ON condition``."""
+    def join(self, model: type[Model] | CTEObject, on: Condition) -> QuerySet[R]:
+        """``INNER JOIN model ON condition`` (a :class:`~kakaorm.CTE` may stand for the model)."""
         return self._join("INNER", model, on)
 
-    def left_join(self, model: type[Model], on: Condition) -> QuerySet[R]:
+    def left_join(self, model: type[Model] | CTEObject, on: Condition) -> QuerySet[R]:
         """``LEFT JOIN model ON condition``."""
         return self._join("LEFT", model, on)
 
-    def right_join(self, model: type[Model], on: Condition) -> QuerySet[R]:
+    def right_join(self, model: type[Model] | CTEObject, on: Condition) -> QuerySet[R]:
         """``RIGHT JOIN model ON condition``."""
         return self._join("RIGHT", model, on)
 
-    def _join(self, kind: str, model: type[Model], on: Condition) -> QuerySet[R]:
+    def _join(self, kind: str, model: Any, on: Condition) -> QuerySet[R]:
+        from ._cte import CTE as CTEObject
+        from ._model import Model
+
         new = self._clone()
+        if isinstance(model, CTEObject):
+            new = new._attach(model)
+        elif not (isinstance(model, type) and issubclass(model, Model) and not model._meta.abstract):
+            raise TypeError(f"join() takes a model class or a CTE, got {model!r}")
         new._joins = self._joins + (Join(kind, model, _check_condition(on, "join")),)
+        return new
+
+    def _attach(self, cte: Any) -> QuerySet[R]:
+        if any(c.name == cte.name for c in self._ctes):
+            return self
+        new = self._clone()
+        new._ctes = self._ctes + (cte.clause,)
         return new
 
     def group_by(self, *exprs: Expression[Any]) -> QuerySet[R]:
@@ -227,11 +273,48 @@ class QuerySet(Generic[R]):
         new._having = self._having + (_check_condition(condition, "having"),)
         return new
 
-    def with_cte(self, name: str, queryset: QuerySet[Any]) -> QuerySet[R]:
-        """Add ``WITH name AS (queryset)`` to this query."""
+    def with_cte(self, name: str | CTEObject, queryset: QuerySet[Any] | None = None) -> QuerySet[R]:
+        """Add ``WITH name AS (queryset)`` to this query (or ``with_cte(cte)`` for a
+        :class:`~kakaorm.CTE`). Joining a CTE adds it by itself."""
+        from ._cte import CTE as CTEObject
+
+        if isinstance(name, CTEObject):
+            return self._attach(name)
+        if queryset is None:
+            raise TypeError("with_cte() takes a name and a QuerySet, or a kakaorm.CTE")
+        return self._attach(CTEObject(name, queryset))
+
+    def union(self, other: QuerySet[Any]) -> QuerySet[R]:
+        """``UNION``: the rows of both queries, without duplicates."""
+        return self._compound("UNION", other)
+
+    def union_all(self, other: QuerySet[Any]) -> QuerySet[R]:
+        """``UNION ALL``: the rows of both queries, duplicates kept."""
+        return self._compound("UNION ALL", other)
+
+    def _compound(self, op: str, other: QuerySet[Any]) -> QuerySet[R]:
+        if not isinstance(other, QuerySet):
+            raise TypeError(f"{op.lower().replace(' ', '_')}() takes a QuerySet, got {other!r}")
+        for side in (self, other):
+            if side._order or side._limit is not None or side._offset is not None:
+                raise exc.QueryError(
+                    "order_by/limit/offset apply to the combined query: call them after "
+                    "union()/union_all(), not on its parts"
+                )
+        mine, theirs = len(self._effective_columns()), len(other._effective_columns())
+        if mine != theirs:
+            raise exc.QueryError(
+                f"union of queries with {mine} and {theirs} columns: select the same "
+                "number of columns, in the same order, on both sides"
+            )
         new = self._clone()
-        new._ctes = self._ctes + (CTE(name, queryset._build_select()),)
+        new._compounds = self._compounds + ((op, other),)
         return new
+
+    def _effective_columns(self) -> Sequence[Expression[Any]]:
+        if self._columns is not None:
+            return self._columns
+        return self._need_model("select")._meta.column_list
 
     # -- statements -----------------------------------------------------------------
     def _where_condition(self) -> Condition | None:
@@ -245,9 +328,11 @@ class QuerySet(Generic[R]):
         having = None
         if self._having:
             having = self._having[0] if len(self._having) == 1 else BoolOp("AND", self._having)
+        selected = columns if columns is not None else self._effective_columns()
+        self._check_sources(selected)
         return Select(
             self._model,
-            columns if columns is not None else (self._columns or self._model._meta.column_list),
+            selected,
             where=self._where_condition(),
             joins=self._joins,
             group_by=self._group,
@@ -257,7 +342,35 @@ class QuerySet(Generic[R]):
             offset=None if self._offset is None else Param(self._offset, INTEGER),
             distinct=self._distinct,
             ctes=self._ctes,
+            from_cte=None if self._cte is None else self._cte.name,
+            compounds=tuple((op, qs._build_select()) for op, qs in self._compounds),
         )
+
+    def _check_sources(self, selected: Sequence[Expression[Any]]) -> None:
+        """Every column used must belong to a table (or CTE) of the query."""
+        if not self._joins and self._columns is None and columns_is_model(selected, self._model):
+            simple = all(_is_simple(c) and c.left.model is self._model for c in self._where)  # type: ignore[attr-defined]
+            if simple and not self._order and not self._group and not self._having:
+                return
+        models = {self._model} | {j.model for j in self._joins if not j.cte_name}
+        ctes = {j.cte_name for j in self._joins if j.cte_name}
+        if self._cte is not None:
+            ctes.add(self._cte.name)
+        exprs: list[Any] = [*selected, *self._where, *self._group, *self._having]
+        exprs += [o.expr for o in self._order]
+        for expr in exprs:
+            for node in expr.walk():
+                if isinstance(node, Column) and node.model not in models:
+                    raise exc.QueryError(
+                        f"{node.model.__name__}.{node.name} is used, but {node.model.__name__} is "
+                        f"not in this query: add .join({node.model.__name__}, on=...) or use a "
+                        "subquery"
+                    )
+                cte_name = getattr(node, "cte_name", None)
+                if isinstance(cte_name, str) and cte_name not in ctes:
+                    raise exc.QueryError(
+                        f"the CTE {cte_name!r} is used but not joined: add .join(cte, on=...)"
+                    )
 
     def _engine_or_default(self) -> Engine:
         if self._engine is not None:
@@ -274,7 +387,7 @@ class QuerySet(Generic[R]):
         engine = self._engine_or_default()
         stmt = self._build_select()
         entry, rows = await engine._select(stmt)
-        if self._columns is None:
+        if self._columns is None and all(qs._columns is None for _, qs in self._compounds):
             return cast(list[R], entry.hydrate_models(self._model, rows))
         return cast(list[R], entry.hydrate_dicts(rows))
 
@@ -291,14 +404,15 @@ class QuerySet(Generic[R]):
             NotFound: no row matches (also ``Model.NotFound``).
             MultipleResults: several rows match (also ``Model.MultipleResults``).
         """
+        model = self._need_model("get")
         qs = self.where(*conditions) if conditions else self
         rows = await qs.limit(2)
         if not rows:
-            raise self._model.NotFound(
+            raise model.NotFound(
                 f"{self._model.__name__}.get(): no row matches the query"
             )
         if len(rows) > 1:
-            raise self._model.MultipleResults(
+            raise model.MultipleResults(
                 f"{self._model.__name__}.get(): more than one row matches the query; "
                 "add conditions, or use first() or a list query"
             )
@@ -313,7 +427,7 @@ class QuerySet(Generic[R]):
 
     async def first(self) -> R | None:
         """The first row (by the query's order, else by primary key), or None."""
-        qs = self if self._order else self.order_by(self._model._meta.pk.asc)
+        qs = self if self._order else self.order_by(self._need_model("first")._meta.pk.asc)
         rows = await qs.limit(1)
         return rows[0] if rows else None
 
@@ -323,18 +437,24 @@ class QuerySet(Generic[R]):
             qs = self._clone()
             qs._order = tuple(Ordering(o.expr, not o.descending) for o in self._order)
         else:
-            qs = self.order_by(self._model._meta.pk.desc)
+            qs = self.order_by(self._need_model("last")._meta.pk.desc)
         rows = await qs.limit(1)
         return rows[0] if rows else None
 
     async def count(self) -> int:
         """The number of rows the query matches."""
         engine = self._engine_or_default()
-        if self._limit is not None or self._offset is not None or self._distinct or self._group:
+        if (
+            self._limit is not None or self._offset is not None or self._distinct or self._group
+            or self._compounds or self._cte is not None
+        ):
             inner = self._build_select()
             stmt = Select(self._model, [Count()], from_select=inner)
         else:
-            stmt = Select(self._model, [Count()], where=self._where_condition(), joins=self._joins)
+            self._check_sources(())
+            stmt = Select(
+                self._model, [Count()], where=self._where_condition(), joins=self._joins, ctes=self._ctes
+            )
         entry, rows = await engine._select(stmt)
         return int(rows[0][0])
 
@@ -344,7 +464,7 @@ class QuerySet(Generic[R]):
             return False
         engine = self._engine_or_default()
         # the same query reduced to "is there a row at position offset": order is irrelevant
-        stmt = self._build_select([Raw("1")])
+        stmt = self._build_select([Label(Raw("1"), "one")])
         stmt.order_by = ()
         stmt.limit = Param(1, INTEGER)
         _, rows = await engine._select(stmt)
@@ -375,7 +495,11 @@ class QuerySet(Generic[R]):
                 )
         engine = self._engine_or_default()
         columns = [Label(agg, name) for name, agg in aggregates.items()]
-        stmt = Select(self._model, columns, where=self._where_condition(), joins=self._joins)
+        self._check_sources(columns)
+        stmt = Select(
+            self._model, columns, where=self._where_condition(), joins=self._joins, ctes=self._ctes,
+            from_cte=None if self._cte is None else self._cte.name,
+        )
         entry, rows = await engine._select(stmt)
         return entry.hydrate_dicts(rows)[0]
 
@@ -395,8 +519,27 @@ class QuerySet(Generic[R]):
         """``MIN(column)``; None when no row matches."""
         return (await self.aggregate(value=Min(column)))["value"]
 
+    async def insert_into(self, model: type[Model], **columns: Any) -> int:
+        """``INSERT INTO model (columns) SELECT ...``: copy rows computed by this query.
+
+        Each keyword names a column of ``model``; its value is an expression over
+        this query (``emp_id=Employee.id``) or a constant. Returns the rows inserted.
+
+        Raises:
+            ValueError: a keyword is not a column of ``model``.
+        """
+        if not columns:
+            raise TypeError("insert_into() needs at least one column=expression argument")
+        meta = model._meta
+        targets = [meta.column(name) for name in columns]
+        exprs = [_as_expr(v, col) for col, v in zip(targets, columns.values())]
+        select = self._build_select(columns=exprs)
+        engine = self._engine_or_default()
+        return await engine._execute_stmt(Insert(model, targets, from_select=select))
+
     def _check_bulk(self, action: str) -> None:
-        if self._joins or self._limit is not None or self._offset is not None or self._group:
+        self._need_model(action)
+        if self._joins or self._limit is not None or self._offset is not None or self._group or self._compounds:
             raise exc.QueryError(
                 f"{action}() applies where() filters only; remove join/limit/offset/group_by, "
                 f"or select the keys first and {action} with .where(pk.in_(keys))"

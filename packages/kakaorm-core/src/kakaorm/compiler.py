@@ -36,6 +36,7 @@ from .expr import (
     Param,
     Raw,
     Subquery,
+    result_key,
     Window,
     WindowFunction,
 )
@@ -90,10 +91,9 @@ class SQLCompiler:
         params: list[Param] = []
         if isinstance(stmt, Select):
             sql = self.visit_select(stmt, params)
-            compiled = Compiled(sql, params)
+            compiled = Compiled(sql, params, result_names=self.result_names(stmt))
             for col in stmt.columns:
                 compiled.result_types.append(col.type)
-                compiled.result_names.append(self.result_name(col))
                 compiled.plain_columns.append(self._is_column(col))
             return compiled
         if isinstance(stmt, Insert):
@@ -163,14 +163,34 @@ class SQLCompiler:
 
     def result_name(self, expr: Expression[Any]) -> str:
         """The dict key a ``select()`` result uses for an expression."""
-        if isinstance(expr, Label):
-            return expr.name
-        if self._is_column(expr):
-            return expr.name  # type: ignore[attr-defined, no-any-return]
-        if isinstance(expr, Aggregate):
-            inner = "*" if expr.arg is None else self.result_name(expr.arg)
-            return f"{expr.function.lower()}({inner})"
-        return f"expr_{abs(hash(type(expr).__name__)) % 10000}"
+        return result_key(expr)
+
+    def result_names(self, stmt: Select) -> list[str]:
+        """The dict keys of a SELECT's result columns, with no two alike.
+
+        A column keeps its bare name unless another selected column has the same
+        name; then each column of a table other than the query's own is keyed
+        ``"table.column"``. Names that still collide are an error.
+        """
+        names = [result_key(c) for c in stmt.columns]
+        if len(set(names)) == len(names):
+            return names
+        seen: dict[str, int] = {}
+        for n in names:
+            seen[n] = seen.get(n, 0) + 1
+        out = []
+        for col, n in zip(stmt.columns, names):
+            owner = getattr(col, "model", None)
+            if seen[n] > 1 and self._is_column(col) and owner is not stmt.model:
+                n = f"{owner._meta.table_name}.{n}"  # type: ignore[union-attr]
+            out.append(n)
+        dupes = sorted({n for n in out if out.count(n) > 1})
+        if dupes:
+            raise QueryError(
+                f"select() has several result columns named {', '.join(map(repr, dupes))}; "
+                "give them distinct names with .label()"
+            )
+        return out
 
     @staticmethod
     def _is_column(expr: Expression[Any]) -> bool:
@@ -204,6 +224,9 @@ class SQLCompiler:
 
     def visit_Column(self, node: Column[Any], params: list[Param]) -> str:
         return self.column(node)
+
+    def visit_CTEColumn(self, node: Any, params: list[Param]) -> str:
+        return f"{self.quote(node.cte_name)}.{self.quote(node.name)}"
 
     def visit_Raw(self, node: Raw, params: list[Param]) -> str:
         return node.sql
@@ -316,6 +339,8 @@ class SQLCompiler:
         parts.append(f"SELECT DISTINCT {cols}" if stmt.distinct else f"SELECT {cols}")
         if stmt.from_select is not None:
             parts.append(f"FROM ({self.visit_select(stmt.from_select, params)}) AS {self.quote('_sub')}")
+        elif stmt.from_cte is not None:
+            parts.append(f"FROM {self.quote(stmt.from_cte)}")
         else:
             parts.append(f"FROM {self.table(stmt.model)}")
         for join in stmt.joins:
@@ -328,7 +353,15 @@ class SQLCompiler:
             parts.append(f"HAVING {self.visit(stmt.having, params)}")
         for op, other in stmt.compounds:
             parts.append(f"{op} {self.visit_select(other, params)}")
-        if stmt.order_by:
+        if stmt.order_by and stmt.compounds:
+            # a compound query is ordered by its result columns, by name
+            names = dict(zip(map(id, stmt.columns), self.result_names(stmt)))
+            items = []
+            for o in stmt.order_by:
+                key = names.get(id(o.expr)) or result_key(o.expr)
+                items.append(f"{self.quote(key)} {'DESC' if o.descending else 'ASC'}")
+            parts.append("ORDER BY " + ", ".join(items))
+        elif stmt.order_by:
             parts.append("ORDER BY " + ", ".join(self.ordering(o, params) for o in stmt.order_by))
         limit = self.limit_clause(stmt.limit, stmt.offset, params)
         if limit:
@@ -338,14 +371,17 @@ class SQLCompiler:
     def with_clause(self, ctes: Sequence[CTE], params: list[Param]) -> str:
         """``WITH [RECURSIVE] name AS (...), ...``."""
         recursive = any(c.recursive for c in ctes)
-        body = ", ".join(
-            f"{self.quote(c.name)} AS ({self.visit_select(c.select, params)})" for c in ctes
-        )
+        parts = []
+        for c in ctes:
+            cols = "(" + ", ".join(self.quote(n) for n in c.columns) + ")" if c.columns else ""
+            parts.append(f"{self.quote(c.name)}{cols} AS ({self.visit_select(c.select, params)})")
+        body = ", ".join(parts)
         return f"WITH RECURSIVE {body}" if recursive else f"WITH {body}"
 
     def join(self, join: Join, params: list[Param]) -> str:
         """One JOIN clause."""
-        return f"{join.kind} JOIN {self.table(join.model)} ON {self.visit(join.on, params)}"
+        target = self.quote(join.cte_name) if join.cte_name else self.table(join.model)
+        return f"{join.kind} JOIN {target} ON {self.visit(join.on, params)}"
 
     def limit_clause(self, limit: Param | None, offset: Param | None, params: list[Param]) -> str:
         """``LIMIT ? OFFSET ?``; dialects that need a LIMIT with OFFSET override this."""

@@ -194,11 +194,38 @@ class Expression(Generic[T]):
         return Ordering(self, descending=False)
 
 
+def result_key(expr: Expression[Any]) -> str:
+    """The dict key of an expression in a ``select()`` result.
+
+    A label's name, a column's name, ``count(*)``/``sum(views)`` for a bare
+    aggregate; any other expression needs a ``.label()``.
+    """
+    if isinstance(expr, Label):
+        return expr.name
+    name = getattr(expr, "name", None)
+    if isinstance(name, str) and not isinstance(expr, Function):
+        return name
+    if isinstance(expr, Aggregate):
+        inner = "*" if expr.arg is None else result_key(expr.arg)
+        return f"{expr.function.lower()}({inner})"
+    raise QueryError(
+        f"select() cannot name the expression {type(expr).__name__}: give it a name with "
+        ".label('name'), e.g. (Post.views + 1).label('next_views')"
+    )
+
+
+def value(v: Any) -> Param:
+    """A constant as an expression (a bind parameter), e.g. ``value(0).label('depth')``."""
+    return Param(v)
+
+
 def _in(expr: Expression[Any], values: Any, negate: bool) -> Condition:
     from ._queryset import QuerySet
 
     if isinstance(values, QuerySet):
         values = Subquery(values)
+    elif type(values).__name__ == "CTE":
+        values = Subquery(values.query())
     if isinstance(values, Subquery):
         return InSubquery(expr, values, negate)
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):

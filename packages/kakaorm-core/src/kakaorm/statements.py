@@ -32,27 +32,36 @@ def _key_of(items: Sequence[Any], params: list[Param]) -> tuple[Hashable, ...]:
 
 
 class Join:
-    """``[INNER|LEFT|RIGHT] JOIN model ON condition``."""
+    """``[INNER|LEFT|RIGHT] JOIN target ON condition``; the target is a model or a CTE."""
 
     __slots__ = ("kind", "model", "on")
 
-    def __init__(self, kind: str, model: type[Model], on: Condition) -> None:
+    def __init__(self, kind: str, model: Any, on: Condition) -> None:
         self.kind, self.model, self.on = kind, model, on
 
+    @property
+    def cte_name(self) -> str | None:
+        """The CTE's name when the target is a CTE, else None."""
+        name = getattr(self.model, "name", None)
+        return name if isinstance(name, str) and not hasattr(self.model, "_meta") else None
+
     def _key(self, params: list[Param]) -> Hashable:
-        return ("join", self.kind, self.model, self.on._key(params))
+        target = ("cte", self.cte_name) if self.cte_name else self.model
+        return ("join", self.kind, target, self.on._key(params))
 
 
 class CTE:
-    """``WITH name AS (select)``; ``recursive`` marks ``WITH RECURSIVE``."""
+    """``WITH name[(columns)] AS (select)``; ``recursive`` marks ``WITH RECURSIVE``."""
 
-    __slots__ = ("name", "select", "recursive")
+    __slots__ = ("name", "select", "recursive", "columns")
 
-    def __init__(self, name: str, select: Select, recursive: bool = False) -> None:
-        self.name, self.select, self.recursive = name, select, recursive
+    def __init__(
+        self, name: str, select: Select, recursive: bool = False, columns: tuple[str, ...] = ()
+    ) -> None:
+        self.name, self.select, self.recursive, self.columns = name, select, recursive, columns
 
     def _key(self, params: list[Param]) -> Hashable:
-        return ("cte", self.name, self.recursive, self.select._key(params))
+        return ("cte", self.name, self.recursive, self.columns, self.select._key(params))
 
 
 class Select(Statement):
@@ -78,6 +87,7 @@ class Select(Statement):
         "distinct",
         "ctes",
         "from_select",
+        "from_cte",
         "compounds",
     )
 
@@ -96,6 +106,7 @@ class Select(Statement):
         distinct: bool = False,
         ctes: Sequence[CTE] = (),
         from_select: Select | None = None,
+        from_cte: str | None = None,
         compounds: Sequence[tuple[str, Select]] = (),
     ) -> None:
         self.model = model
@@ -110,6 +121,7 @@ class Select(Statement):
         self.distinct = distinct
         self.ctes = ctes
         self.from_select = from_select
+        self.from_cte = from_cte
         self.compounds = compounds
 
     def _key(self, params: list[Param]) -> Hashable:
@@ -120,6 +132,7 @@ class Select(Statement):
             self.distinct,
             _key_of(self.columns, params),
             None if self.from_select is None else self.from_select._key(params),
+            self.from_cte,
             _key_of(self.joins, params),
             None if self.where is None else self.where._key(params),
             _key_of(self.group_by, params),

@@ -1,0 +1,264 @@
+"""The asyncpg adapter: asyncpg's own pool, connections in autocommit outside BEGIN."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from typing import Any, AsyncIterator, Sequence
+
+import asyncpg  # type: ignore[import-untyped]
+
+from kakaorm.dialect import PoolStats
+from kakaorm.exc import PoolTimeoutError
+
+from .driver import ConnectionSettings, commit_refused, connect_failure
+
+__all__ = ["AsyncpgConnection", "AsyncpgPool", "open_pool"]
+
+
+def _rowcount(status: str) -> int:
+    # "UPDATE 3", "INSERT 0 1", "DELETE 0"; DDL statuses carry no count
+    count = status.rpartition(" ")[2]
+    return int(count) if count.isdigit() else -1
+
+
+class AsyncpgConnection:
+    """A DriverConnection over one pooled asyncpg connection."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: asyncpg.Connection) -> None:
+        self.raw = raw
+
+    async def execute(self, sql: str, params: Sequence[Any]) -> int:
+        """Run a statement; return the rows it matched (-1 for DDL)."""
+        return _rowcount(await self.raw.execute(sql, *params))
+
+    async def execute_insert(self, sql: str, params: Sequence[Any]) -> Any:
+        """Run an INSERT; keys come back through RETURNING on PostgreSQL, so None."""
+        await self.raw.execute(sql, *params)
+        return None
+
+    async def fetch(self, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
+        """Run a query; return asyncpg Records (they index by position)."""
+        return await self.raw.fetch(sql, *params)  # type: ignore[no-any-return]
+
+    async def fetch_described(
+        self, sql: str, params: Sequence[Any]
+    ) -> tuple[list[str], Sequence[Sequence[Any]]]:
+        """Run a query; return its column names and rows."""
+        rows = await self.raw.fetch(sql, *params)
+        if rows:
+            return list(rows[0].keys()), rows
+        # no row to read the names from: ask the server to describe the statement
+        prepared = await self.raw.prepare(sql)
+        return [attr.name for attr in prepared.get_attributes()], rows
+
+    async def iterate(self, sql: str, params: Sequence[Any]) -> AsyncIterator[Sequence[Any]]:
+        """Stream rows through a server-side cursor (inside a transaction, as it must be)."""
+        raw = self.raw
+        if raw.is_in_transaction():
+            async for record in raw.cursor(sql, *params):
+                yield record
+            return
+        async with raw.transaction():
+            async for record in raw.cursor(sql, *params):
+                yield record
+
+    async def begin(self) -> None:
+        """Start a transaction."""
+        await self.raw.execute("BEGIN")
+
+    async def commit(self) -> None:
+        """Commit the current transaction (an error if PostgreSQL rolled it back instead)."""
+        if await self.raw.execute("COMMIT") == "ROLLBACK":
+            raise commit_refused()
+
+    async def rollback(self) -> None:
+        """Roll the current transaction back."""
+        await self.raw.execute("ROLLBACK")
+
+
+async def _no_reset(conn: asyncpg.Connection) -> None:
+    # AsyncpgPool.release() already rolled back an open transaction; KakaORM changes
+    # no other session state, so asyncpg's default reset (a round trip per release
+    # running RESET ALL, UNLISTEN *, ...) would be pure cost.
+    return None
+
+
+def _is_closed(raw: asyncpg.Connection) -> bool:
+    try:
+        return bool(raw.is_closed())
+    except asyncpg.InterfaceError:
+        return True  # terminated: asyncpg already took it back from the proxy
+
+
+class AsyncpgPool:
+    """A DriverPool over ``asyncpg.create_pool``, with an acquire timeout.
+
+    asyncpg's pool opens, configures and closes the connections. A connection
+    KakaORM releases clean stays checked out of it, in a stack of idle connections
+    that the next acquire takes first: handing it back to asyncpg and borrowing it
+    again would cost a task and a timer per statement (asyncpg shields every
+    release), about as much as a short query on a local server.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, settings: ConnectionSettings) -> None:
+        self._pool = pool
+        self._settings = settings
+        self._max = settings.pool_max_size
+        self._timeout = settings.pool_timeout
+        #: clean connections checked out of asyncpg's pool, ready to lend
+        self._idle: list[Any] = []
+        #: connections lent to the engine
+        self._lent = 0
+        #: asyncpg acquisitions and releases under way (slots neither free nor idle)
+        self._moving = 0
+        #: tasks waiting for a connection; woken one at a time when one frees up
+        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        #: woken waiters that have not run yet
+        self._woken = 0
+        self._closed = False
+
+    async def acquire(self) -> AsyncpgConnection:
+        """Lend a connection; PoolTimeoutError when none frees up within pool_timeout."""
+        deadline: float | None = None
+        while True:
+            # a newcomer queues behind tasks already waiting or just woken
+            if deadline is not None or not (self._waiters or self._woken):
+                raw = await self._take()
+                if raw is not None:
+                    self._lent += 1
+                    return AsyncpgConnection(raw)
+            if deadline is None:
+                deadline = asyncio.get_running_loop().time() + self._timeout
+            await self._wait(deadline)
+
+    async def _take(self) -> Any:
+        """An idle connection, else a new one from a free slot, else None."""
+        idle = self._idle
+        while idle:
+            raw = idle.pop()
+            if not _is_closed(raw):
+                return raw
+            await self._give_back(raw)
+        if self._lent + len(idle) + self._moving >= self._max:
+            return None
+        # a slot is free, so asyncpg lends at once (opening a connection is bounded
+        # by connect_timeout)
+        self._moving += 1
+        try:
+            return await self._pool.acquire()
+        except Exception as err:  # noqa: BLE001 - opening a new connection failed
+            raise connect_failure(err, self._settings) from err
+        finally:
+            self._moving -= 1
+
+    async def _wait(self, deadline: float) -> None:
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            async with asyncio.timeout_at(deadline):
+                await waiter
+        except BaseException as err:
+            if waiter.done() and not waiter.cancelled():
+                # woken, but leaving (timeout or cancellation): pass the wake-up on
+                self._woken -= 1
+                self._wake_one()
+            else:
+                waiter.cancel()
+                self._waiters.remove(waiter)
+            if isinstance(err, TimeoutError):
+                raise PoolTimeoutError(
+                    f"no PostgreSQL connection became free within pool_timeout={self._timeout:g} s: "
+                    f"all {self._max} connections (pool_max_size) stayed in use. Keep transactions "
+                    "short, raise pool_max_size, or raise pool_timeout"
+                ) from None
+            raise
+        self._woken -= 1
+
+    def _wake_one(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                self._woken += 1
+                return
+
+    async def _give_back(self, raw: Any) -> None:
+        """Return a connection to asyncpg (closing it first unless it is closed)."""
+        self._moving += 1
+        try:
+            if not _is_closed(raw):
+                raw.terminate()
+            await self._pool.release(raw)
+        finally:
+            self._moving -= 1
+            self._wake_one()
+
+    async def release(self, conn: Any, *, discard: bool = False) -> None:
+        """Take a connection back: rolled back if a transaction is open, closed if
+        ``discard`` or if it cannot be cleaned."""
+        raw: asyncpg.Connection = conn.raw
+        self._lent -= 1
+        self._moving += 1  # until it is idle again or given back
+        closed = _is_closed(raw)
+        try:
+            if not discard and not closed and raw.is_in_transaction():
+                try:
+                    await raw.execute("ROLLBACK")
+                except BaseException:
+                    discard = True
+                    raise
+        finally:
+            self._moving -= 1
+            if discard or closed or self._closed or _is_closed(raw):
+                await self._give_back(raw)
+            else:
+                self._idle.append(raw)
+                self._wake_one()
+
+    async def close(self) -> None:
+        """Close every connection."""
+        self._closed = True
+        idle, self._idle = self._idle, []
+        for raw in idle:
+            await self._pool.release(raw)
+        await self._pool.close()
+
+    def stats(self) -> PoolStats:
+        """Connections open, idle and lent out."""
+        idle = len(self._idle) + self._pool.get_idle_size()
+        return PoolStats(size=idle + self._lent, idle=idle, in_use=self._lent)
+
+
+async def open_pool(settings: ConnectionSettings) -> AsyncpgPool:
+    """Open the pool; at least one connection is opened to check the settings."""
+    # bulk_create's multi-row INSERTs are long texts of one repeated shape; asyncpg
+    # would re-prepare any statement over 15 KiB on every run
+    kwargs: dict[str, Any] = {"max_cacheable_statement_size": 256 * 1024}
+    if settings.statement_cache_size is not None:
+        kwargs["statement_cache_size"] = settings.statement_cache_size
+    pool: asyncpg.Pool | None = None
+    try:
+        pool = await asyncpg.create_pool(
+            host=settings.host,
+            port=settings.port,
+            user=settings.user,
+            password=settings.password,
+            database=settings.database,
+            timeout=settings.connect_timeout,
+            min_size=settings.pool_min_size,
+            max_size=settings.pool_max_size,
+            reset=_no_reset,
+            server_settings={"TimeZone": "UTC"},
+            **kwargs,
+        )
+        if settings.pool_min_size == 0:
+            probe = await pool.acquire()
+            await pool.release(probe)
+    except Exception as err:  # noqa: BLE001 - every connect failure gets one clear message
+        if pool is not None:
+            pool.terminate()
+        raise connect_failure(err, settings) from err
+    return AsyncpgPool(pool, settings)

@@ -1,0 +1,153 @@
+"""The PostgreSQL dialect classes, found through the ``kakaorm.dialects`` entry points.
+
+Importing this module imports neither asyncpg nor psycopg; ``create_pool`` does.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal as _decimal
+from typing import Any, ClassVar, Mapping, Sequence
+
+from kakaorm import DatabaseURL
+from kakaorm.compiler import SQLCompiler
+from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor
+from kakaorm.exc import DatabaseError, DriverNotInstalledError
+from kakaorm.types import SQLType
+
+from .compiler import AsyncpgCompiler, PsycopgCompiler
+from .driver import OPTIONS, parse_settings
+
+__all__ = ["AsyncpgDialect", "PostgresDialect", "PsycopgDialect"]
+
+_UTC = _dt.timezone.utc
+
+
+def _to_int(value: Any) -> Any:
+    return value if type(value) is int else int(value)
+
+
+def _to_float(value: Any) -> Any:
+    return value if type(value) is float else float(value)
+
+
+def _to_decimal(value: Any) -> Any:
+    return value if isinstance(value, _decimal.Decimal) else _decimal.Decimal(str(value))
+
+
+def _decimal_with_scale(scale: int) -> Processor:
+    exponent = _decimal.Decimal(1).scaleb(-scale)
+
+    def read(value: Any) -> Any:
+        return _to_decimal(value).quantize(exponent)
+
+    return read
+
+
+def _to_utc(value: Any) -> Any:
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None:
+            return value.replace(tzinfo=_UTC)
+        if value.tzinfo is not _UTC:
+            return value.astimezone(_UTC)
+    return value
+
+
+class PostgresDialect(Dialect):
+    """What both PostgreSQL drivers share: features, options, conversions, errors.
+
+    Options (``kakaorm.connect(url, **options)`` or the URL's query string):
+    ``pool_min_size``, ``pool_max_size``, ``pool_timeout`` (seconds to wait for a free
+    connection), ``connect_timeout`` (seconds) and ``statement_cache_size`` (0 turns
+    prepared statements off, for PgBouncer in transaction mode).
+    """
+
+    name: ClassVar[str] = "postgresql"
+    accepted_options: ClassVar[frozenset[str]] = frozenset(OPTIONS)
+    features: ClassVar[DialectFeatures] = DialectFeatures(
+        returning=True,
+        window_functions=True,
+        transactional_ddl=True,
+        right_join=True,
+        savepoints=True,
+        max_params=32767,
+        single_connection=False,
+    )
+    compiler_class: ClassVar[type[SQLCompiler]]
+
+    def __init__(self, url: DatabaseURL, options: Mapping[str, Any]) -> None:
+        super().__init__(url, options)
+        self.settings = parse_settings(url, self.options)
+
+    def translate_error(
+        self, exc: BaseException, statement: str | None, params: Sequence[Any] | None
+    ) -> DatabaseError:
+        """Map an asyncpg or psycopg exception to kakaorm.exc (see :mod:`.errors`)."""
+        from .errors import translate_error
+
+        return translate_error(exc, statement, params)
+
+    def result_processor(self, sql_type: SQLType, plain_column: bool) -> Processor | None:
+        """None for plain columns; conversions for aggregates and computed values."""
+        if plain_column:
+            # both drivers already return the column's Python type: int, str, float,
+            # bool, Decimal with the column's scale, date, time, aware UTC datetime
+            return None
+        kind = sql_type.kind
+        if kind == "int":
+            return _to_int  # SUM(int) is bigint or numeric on PostgreSQL
+        if kind == "float":
+            return _to_float  # AVG(int) is numeric
+        if kind == "decimal":
+            return _to_decimal if sql_type.scale is None else _decimal_with_scale(sql_type.scale)
+        if kind == "datetime":
+            return _to_utc
+        return None
+
+
+class AsyncpgDialect(PostgresDialect):
+    """PostgreSQL through asyncpg (``postgresql://`` and ``postgresql+asyncpg://``)."""
+
+    driver: ClassVar[str] = "asyncpg"
+    compiler_class = AsyncpgCompiler
+    install_hint: ClassVar[str] = "pip install kakaorm-postgres"
+
+    async def create_pool(self) -> DriverPool:
+        """Import asyncpg and open its pool (raises if the server cannot be reached)."""
+        try:
+            import asyncpg  # type: ignore[import-untyped]  # noqa: F401
+        except ImportError as err:
+            raise DriverNotInstalledError(
+                f"the PostgreSQL dialect for asyncpg needs the asyncpg package, which cannot "
+                f"be imported ({err}). Install it with: {self.install_hint}"
+            ) from err
+        from . import asyncpg_driver
+        from .errors import asyncpg_error_types
+
+        self.error_types = asyncpg_error_types()
+        return await asyncpg_driver.open_pool(self.settings)
+
+
+class PsycopgDialect(PostgresDialect):
+    """PostgreSQL through psycopg 3 (``postgresql+psycopg3://``, ``postgresql+psycopg://``)."""
+
+    driver: ClassVar[str] = "psycopg3"
+    compiler_class = PsycopgCompiler
+    install_hint: ClassVar[str] = 'pip install "kakaorm-postgres[psycopg]"'
+
+    async def create_pool(self) -> DriverPool:
+        """Import psycopg and psycopg_pool and open the pool (raises if the server
+        cannot be reached)."""
+        try:
+            import psycopg  # noqa: F401
+            import psycopg_pool  # noqa: F401
+        except ImportError as err:
+            raise DriverNotInstalledError(
+                f"the PostgreSQL dialect for psycopg needs psycopg and psycopg-pool, which "
+                f"cannot be imported ({err}). Install them with: {self.install_hint}"
+            ) from err
+        from . import psycopg_driver
+        from .errors import psycopg_error_types
+
+        self.error_types = psycopg_error_types()
+        return await psycopg_driver.open_pool(self.settings)

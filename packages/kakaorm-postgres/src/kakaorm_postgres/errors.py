@@ -1,0 +1,161 @@
+"""Mapping asyncpg's and psycopg's exceptions to kakaorm.exc, by SQLSTATE.
+
+Both drivers expose the server's SQLSTATE (``err.sqlstate``); its class (first two
+characters) decides the kakaorm error. Errors raised by a driver itself, without a
+SQLSTATE, are mapped by their DB-API class. No driver is imported here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from kakaorm import exc
+
+__all__ = ["asyncpg_error_types", "psycopg_error_types", "translate_error"]
+
+_BY_CLASS: dict[str, type[exc.DatabaseError]] = {
+    "08": exc.OperationalError,  # connection exception
+    "21": exc.ProgrammingError,  # cardinality violation
+    "22": exc.DataError,  # data exception
+    "23": exc.IntegrityError,  # integrity constraint violation
+    "24": exc.ProgrammingError,  # invalid cursor state
+    "25": exc.OperationalError,  # invalid transaction state
+    "26": exc.ProgrammingError,  # invalid SQL statement name
+    "28": exc.OperationalError,  # invalid authorization
+    "34": exc.ProgrammingError,  # invalid cursor name
+    "3D": exc.OperationalError,  # invalid catalog (database) name
+    "3F": exc.ProgrammingError,  # invalid schema name
+    "40": exc.OperationalError,  # transaction rollback (serialization, deadlock)
+    "42": exc.ProgrammingError,  # syntax error or access rule violation
+    "44": exc.IntegrityError,  # WITH CHECK OPTION violation
+    "0A": exc.ProgrammingError,  # feature not supported
+    "53": exc.OperationalError,  # insufficient resources
+    "54": exc.OperationalError,  # program limit exceeded
+    "55": exc.OperationalError,  # object not in prerequisite state (lock not available)
+    "57": exc.OperationalError,  # operator intervention (cancelled, shutting down)
+    "58": exc.OperationalError,  # system error
+}
+
+#: SQLSTATEs whose kakaorm class differs from their SQLSTATE class
+_BY_STATE: dict[str, type[exc.DatabaseError]] = {
+    "08003": exc.InterfaceError,  # connection does not exist (it was closed)
+}
+
+_HINTS: dict[str, str] = {
+    "23505": "A row with this value already exists; use another value or update that row",
+    "23502": "Give the column a value (it is NOT NULL)",
+    "23503": (
+        "The referenced row must exist: save it first, and delete or re-point the rows "
+        "referencing a row before deleting it"
+    ),
+    "23514": "The value breaks the column's CHECK constraint; change the value",
+    "22001": "Shorten the value or raise the column's max_length",
+    "22003": "Use a value inside the range of the column's type (IntColumn is 64-bit: -2**63 .. 2**63-1)",
+    "22000": "Pass a value of the column's Python type and range",
+    "22012": "Guard the division against a zero divisor",
+    "22P02": "Pass a value of the column's Python type",
+    "22007": "Pass a datetime/date/time object rather than text",
+    "22008": "Pass a datetime/date/time inside PostgreSQL's range",
+    "42P01": "Create the table first (engine.create_table(Model)) or check its name",
+    "42703": "Check the column name, or bring the table up to date with the model",
+    "42601": "Fix the SQL syntax",
+    "42P07": "The object already exists; drop it first or use another name",
+    "25P02": (
+        "An earlier statement of this transaction failed; leave the transaction block "
+        "(it rolls back) before running more statements"
+    ),
+    "40001": "Another transaction changed the same rows; retry the transaction",
+    "40P01": "Two transactions waited on each other (deadlock); retry the transaction",
+    "57014": "The statement was cancelled (statement_timeout or a cancel request); retry or speed it up",
+}
+
+_CLASS_HINTS: dict[str, str] = {
+    "08": "The connection to the server failed; check the server and the network, then retry",
+    "22": "Pass a value that fits the column's type",
+    "23": "Change the values so the table's constraints hold",
+    "42": "Check the statement and the names it uses",
+    "53": "The server is out of resources (connections, memory or disk); free some and retry",
+    "57": "The server stopped the statement; retry when it is back",
+}
+
+_DBAPI: tuple[tuple[str, type[exc.DatabaseError]], ...] = (
+    # (DB-API class name, kakaorm class), most specific first
+    ("IntegrityError", exc.IntegrityError),
+    ("DataError", exc.DataError),
+    ("ProgrammingError", exc.ProgrammingError),
+    ("NotSupportedError", exc.ProgrammingError),
+    ("OperationalError", exc.OperationalError),
+    ("InterfaceError", exc.InterfaceError),
+    ("InternalClientError", exc.InterfaceError),
+)
+
+
+def asyncpg_error_types() -> tuple[type[BaseException], ...]:
+    """The asyncpg exception classes :func:`translate_error` handles."""
+    import asyncpg  # type: ignore[import-untyped]
+
+    return (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+
+
+def psycopg_error_types() -> tuple[type[BaseException], ...]:
+    """The psycopg exception classes :func:`translate_error` handles."""
+    import psycopg
+
+    return (psycopg.Error,)
+
+
+def _detail(err: BaseException) -> str:
+    detail = getattr(err, "detail", None)  # asyncpg
+    if detail is None:
+        diag = getattr(err, "diag", None)  # psycopg
+        detail = getattr(diag, "message_detail", None) if diag is not None else None
+    return detail if isinstance(detail, str) else ""
+
+
+def _primary_message(err: BaseException) -> str:
+    # str() of either driver's error appends DETAIL/HINT lines; keep the first line's
+    # text (psycopg: diag.message_primary, asyncpg: .message) and add the detail once
+    diag = getattr(err, "diag", None)
+    primary = getattr(diag, "message_primary", None) if diag is not None else None
+    if not (isinstance(primary, str) and primary):
+        primary = getattr(err, "message", None)
+    if isinstance(primary, str) and primary:
+        return primary
+    return str(err).strip() or type(err).__name__
+
+
+def _by_dbapi_class(err: BaseException) -> type[exc.DatabaseError]:
+    names = {klass.__name__ for klass in type(err).__mro__}
+    for name, cls in _DBAPI:
+        if name in names:
+            return cls
+    return exc.DatabaseError
+
+
+def translate_error(
+    err: BaseException, statement: str | None, params: Sequence[Any] | None
+) -> exc.DatabaseError:
+    """The kakaorm.exc error for an asyncpg or psycopg exception (``.orig`` is ``err``)."""
+    sqlstate = getattr(err, "sqlstate", None)
+    message = _primary_message(err)
+    detail = _detail(err)
+    if detail:
+        message = f"{message} ({detail})"
+    if isinstance(sqlstate, str) and len(sqlstate) == 5:
+        cls = _BY_STATE.get(sqlstate) or _BY_CLASS.get(sqlstate[:2], exc.DatabaseError)
+        hint = _HINTS.get(sqlstate) or _CLASS_HINTS.get(sqlstate[:2])
+        message = f"{message} [SQLSTATE {sqlstate}]"
+    else:
+        cls = _by_dbapi_class(err)
+        if cls is exc.OperationalError:
+            # raised by psycopg itself, not the server: the connection is closed or
+            # lost (a server-side failure carries a SQLSTATE)
+            cls = exc.InterfaceError
+        hint = {
+            exc.InterfaceError: "The connection is unusable; it is discarded, retry the operation",
+            exc.ProgrammingError: "Check the statement and its parameters",
+            exc.DataError: "Pass a value of the column's Python type",
+        }.get(cls)
+    if hint:
+        message = f"{message}. {hint}"
+    return cls(message, orig=err, statement=statement, params=params)

@@ -1,0 +1,199 @@
+"""The psycopg 3 adapter: psycopg_pool's AsyncConnectionPool, autocommit connections
+with explicit BEGIN/COMMIT/ROLLBACK, session time zone UTC."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any, AsyncIterator, Sequence
+
+import psycopg
+from psycopg.pq import TransactionStatus
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from kakaorm.dialect import PoolStats
+from kakaorm.exc import PoolTimeoutError
+
+from .driver import ConnectionSettings, commit_refused, connect_failure
+
+__all__ = ["PsycopgConnection", "PsycopgPool", "open_pool"]
+
+_IDLE = TransactionStatus.IDLE
+_IN_TRANSACTION = (TransactionStatus.INTRANS, TransactionStatus.INERROR)
+
+
+class PsycopgConnection:
+    """A DriverConnection over one pooled psycopg AsyncConnection (autocommit)."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: psycopg.AsyncConnection[Any]) -> None:
+        self.raw = raw
+
+    # The parameters are always passed, even when empty, so psycopg always reads
+    # ``%%`` as one percent sign, as the compiler wrote it.
+
+    async def execute(self, sql: str, params: Sequence[Any]) -> int:
+        """Run a statement; return the rows it matched (-1 for DDL)."""
+        cur = await self.raw.execute(sql, params)
+        return cur.rowcount
+
+    async def execute_insert(self, sql: str, params: Sequence[Any]) -> Any:
+        """Run an INSERT; keys come back through RETURNING on PostgreSQL, so None."""
+        await self.raw.execute(sql, params)
+        return None
+
+    async def fetch(self, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
+        """Run a query; return its rows as tuples."""
+        cur = await self.raw.execute(sql, params)
+        return await cur.fetchall()
+
+    async def fetch_described(
+        self, sql: str, params: Sequence[Any]
+    ) -> tuple[list[str], Sequence[Sequence[Any]]]:
+        """Run a query; return its column names and rows."""
+        cur = await self.raw.execute(sql, params)
+        names = [column.name for column in cur.description or ()]
+        return names, await cur.fetchall()
+
+    async def iterate(self, sql: str, params: Sequence[Any]) -> AsyncIterator[Sequence[Any]]:
+        """Stream rows one at a time (libpq's single-row mode)."""
+        async for row in self.raw.cursor().stream(sql, params):
+            yield row
+
+    async def begin(self) -> None:
+        """Start a transaction."""
+        await self.raw.execute("BEGIN")
+
+    async def commit(self) -> None:
+        """Commit the current transaction (an error if PostgreSQL rolled it back instead)."""
+        cur = await self.raw.execute("COMMIT")
+        if cur.statusmessage == "ROLLBACK":
+            raise commit_refused()
+
+    async def rollback(self) -> None:
+        """Roll the current transaction back."""
+        await self.raw.execute("ROLLBACK")
+
+
+async def _cancel(raw: psycopg.AsyncConnection[Any]) -> None:
+    cancel_safe = getattr(raw, "cancel_safe", None)  # psycopg >= 3.2
+    if cancel_safe is not None:
+        await cancel_safe(timeout=5.0)
+    else:
+        raw.cancel()
+
+
+class PsycopgPool:
+    """A DriverPool over ``psycopg_pool.AsyncConnectionPool``."""
+
+    def __init__(self, pool: AsyncConnectionPool[Any], settings: ConnectionSettings) -> None:
+        self._pool = pool
+        self._target = settings.target()
+        self._max = settings.pool_max_size
+        self._timeout = settings.pool_timeout
+        self._in_use = 0
+
+    async def acquire(self) -> PsycopgConnection:
+        """Lend a connection; PoolTimeoutError when none frees up within pool_timeout."""
+        try:
+            raw = await self._pool.getconn()
+        except PoolTimeout:
+            raise PoolTimeoutError(
+                f"no PostgreSQL connection became free within pool_timeout={self._timeout:g} s: "
+                f"all {self._max} connections (pool_max_size) stayed in use, or no new one could "
+                f"be opened to {self._target}. Keep transactions short, raise pool_max_size or "
+                "pool_timeout, and check that the server accepts connections"
+            ) from None
+        self._in_use += 1
+        return PsycopgConnection(raw)
+
+    async def release(self, conn: Any, *, discard: bool = False) -> None:
+        """Take a connection back: rolled back if a transaction is open, closed if
+        ``discard``, if a statement is still running on it, or if it cannot be cleaned."""
+        raw: psycopg.AsyncConnection[Any] = conn.raw
+        try:
+            if not discard and not raw.closed:
+                status = raw.info.transaction_status
+                if status in _IN_TRANSACTION:
+                    try:
+                        await raw.execute("ROLLBACK")
+                    except BaseException:
+                        discard = True
+                        raise
+                elif status != _IDLE:
+                    discard = True  # a statement is still running, or the link is lost
+        finally:
+            try:
+                if discard and not raw.closed:
+                    if raw.info.transaction_status == TransactionStatus.ACTIVE:
+                        # stop the statement on the server too: closing the socket
+                        # alone leaves it running (and its locks held) until it ends
+                        with contextlib.suppress(Exception):
+                            await _cancel(raw)
+                    await raw.close()
+                await self._pool.putconn(raw)
+            finally:
+                self._in_use -= 1
+
+    async def close(self) -> None:
+        """Close every connection."""
+        await self._pool.close()
+
+    def stats(self) -> PoolStats:
+        """Connections open, idle and lent out."""
+        idle = int(self._pool.get_stats().get("pool_available", 0))
+        return PoolStats(size=idle + self._in_use, idle=idle, in_use=self._in_use)
+
+
+def _connect_kwargs(settings: ConnectionSettings) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "user": settings.user,
+        "dbname": settings.database,
+        "connect_timeout": settings.connect_timeout_seconds,
+        "autocommit": True,
+        # timestamptz values come back in UTC (as datetime.timezone.utc)
+        "options": "-c TimeZone=UTC",
+    }
+    if settings.password is not None:
+        kwargs["password"] = settings.password
+    if settings.statement_cache_size == 0:
+        kwargs["prepare_threshold"] = None
+    return kwargs
+
+
+async def open_pool(settings: ConnectionSettings) -> PsycopgPool:
+    """Check that the server accepts a connection, then open the pool."""
+    kwargs = _connect_kwargs(settings)
+    try:
+        probe = await asyncio.wait_for(
+            psycopg.AsyncConnection.connect(**kwargs), settings.connect_timeout
+        )
+    except Exception as err:  # noqa: BLE001 - every connect failure gets one clear message
+        raise connect_failure(err, settings) from err
+    await probe.close()
+
+    cache_size = settings.statement_cache_size
+
+    async def configure(conn: psycopg.AsyncConnection[Any]) -> None:
+        if cache_size:
+            conn.prepared_max = cache_size
+
+    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+        "",
+        kwargs=kwargs,
+        min_size=settings.pool_min_size,
+        max_size=settings.pool_max_size,
+        timeout=settings.pool_timeout,
+        configure=configure,
+        open=False,
+        name="kakaorm",
+    )
+    try:
+        await pool.open(wait=True, timeout=settings.connect_timeout + 5)
+    except Exception as err:  # noqa: BLE001 - e.g. the server refused the extra connections
+        await pool.close()
+        raise connect_failure(err, settings) from err
+    return PsycopgPool(pool, settings)
