@@ -1,0 +1,246 @@
+"""SQL generation for MySQL and MariaDB."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import TYPE_CHECKING, Any, ClassVar, Sequence
+
+from kakaorm import ForeignKey
+from kakaorm.compiler import SQLCompiler
+from kakaorm.expr import Aggregate, Arithmetic, InSubquery, Like, Param, Subquery
+from kakaorm.statements import Delete, Select, Update
+from kakaorm.types import SQLType
+
+if TYPE_CHECKING:
+    from kakaorm import Column, Model
+
+#: the VARCHAR length of a text column that needs an index but has no max_length
+INDEXED_TEXT_LENGTH = 255
+
+#: the longest VARCHAR a utf8mb4 column may declare (65,535 bytes / 4 bytes a character)
+MAX_VARCHAR_LENGTH = 16383
+
+#: the table character set and collation (available on every MySQL >= 5.5 and MariaDB)
+CHARSET = "utf8mb4"
+COLLATION = "utf8mb4_unicode_ci"
+
+#: the byte-order collation ``like()`` compares with, so it is case-sensitive
+BINARY_COLLATION = "utf8mb4_bin"
+
+_LITERAL_BACKSLASHES = r"REPLACE({}, '\\', '\\\\')"
+
+#: "no limit" for ``LIMIT ... OFFSET``: MySQL has no OFFSET without LIMIT
+_NO_LIMIT = "18446744073709551615"
+
+_TYPES = {
+    "int": "BIGINT",
+    "float": "DOUBLE",
+    "bool": "BOOLEAN",
+    "datetime": "DATETIME(6)",
+    "date": "DATE",
+    "time": "TIME(6)",
+}
+
+
+def to_utc_naive(value: _dt.datetime) -> _dt.datetime:
+    """The stored form of a datetime: UTC without tzinfo (naive input is already UTC)."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+
+
+class MySQLCompiler(SQLCompiler):
+    """MySQL/MariaDB spelling: ``%s`` placeholders, backtick quoting, InnoDB tables.
+
+    ``create_table`` emits one ``CREATE TABLE IF NOT EXISTS`` statement carrying the
+    table's indexes and foreign keys, so it is idempotent and, although MySQL DDL is
+    not transactional, it creates either everything or nothing.
+    """
+
+    paramstyle: ClassVar[str] = "format"
+    quote_char: ClassVar[str] = "`"
+    max_identifier_length: ClassVar[int] = 64
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: MariaDB has CREATE INDEX IF NOT EXISTS; MySQL has not (set after connecting)
+        self.index_if_not_exists = False
+        # the table an UPDATE or DELETE being compiled writes to (see visit_InSubquery)
+        self._dml_model: type[Model] | None = None
+
+    # -- literals -------------------------------------------------------------------
+    def string_literal(self, text: str) -> str:
+        # a backslash escapes inside MySQL string literals (unless NO_BACKSLASH_ESCAPES,
+        # which KakaORM sessions do not set), so it is doubled along with the quote
+        return super().string_literal(text.replace("\\", "\\\\"))
+
+    def literal(self, value: Any, sql_type: SQLType) -> str:
+        if isinstance(value, _dt.datetime):
+            return self.string_literal(to_utc_naive(sql_type.normalize(value)).isoformat(" "))
+        if isinstance(value, _dt.time):
+            return self.string_literal(value.isoformat(timespec="microseconds"))
+        return super().literal(value, sql_type)
+
+    # -- expressions ----------------------------------------------------------------
+    def visit_Like(self, node: Like, params: list[Param]) -> str:
+        left = self.visit(node.expr, params)
+        # LIKE patterns have no escape character in KakaORM (as on SQLite); MySQL's
+        # is the backslash, and ESCAPE '' does not turn it off, so every backslash
+        # of the pattern is doubled to stand for itself
+        right = _LITERAL_BACKSLASHES.format(self.visit(node.pattern, params))
+        if node.case_insensitive:
+            return self.ilike(left, right)
+        # the default *_ci collations would make LIKE case-insensitive; comparing in
+        # the byte-order collation makes like() case-sensitive, as on PostgreSQL
+        return f"{left} LIKE {right} COLLATE {BINARY_COLLATION}"
+
+    def ilike(self, left: str, right: str) -> str:
+        # lower-cased and compared by code point: case-insensitive but, like ILIKE on
+        # PostgreSQL, accent-sensitive (a *_ci collation would also equate e and é)
+        return f"LOWER({left}) LIKE LOWER({right}) COLLATE {BINARY_COLLATION}"
+
+    def visit_Arithmetic(self, node: Arithmetic, params: list[Param]) -> str:
+        if node.op == "/" and _kind(node.left.type) == "int" and _kind(node.right.type) == "int":
+            # "/" of two integers is a DECIMAL on MySQL; DIV truncates as PostgreSQL does
+            return f"({self.visit(node.left, params)} DIV {self.visit(node.right, params)})"
+        return super().visit_Arithmetic(node, params)
+
+    def visit_Aggregate(self, node: Aggregate, params: list[Param]) -> str:
+        if node.function == "AVG" and node.arg is not None and _kind(node.arg.type) == "int":
+            # AVG of integers is a DECIMAL with 4 decimals on MySQL; of a DOUBLE, a DOUBLE
+            distinct = "DISTINCT " if node.distinct else ""
+            return f"AVG({distinct}{self.visit(node.arg, params)} * 1E0)"
+        return super().visit_Aggregate(node, params)
+
+    def visit_InSubquery(self, node: InSubquery, params: list[Param]) -> str:
+        stmt = node._stmt
+        if _needs_derived_table(stmt, self._dml_model):
+            # MySQL refuses LIMIT inside IN (...) (error 1235) and a subquery on the
+            # table an UPDATE/DELETE writes (error 1093); a derived table is allowed
+            left = self.visit(node.expr, params)
+            inner = self.visit_select(stmt, params)
+            negate = "NOT " if node.negate else ""
+            return f"{left} {negate}IN (SELECT * FROM ({inner}) AS {self.quote('_in')})"
+        return super().visit_InSubquery(node, params)
+
+    def visit_Subquery(self, node: Subquery, params: list[Param]) -> str:
+        if self._dml_model is not None and _reads_model(node.statement, self._dml_model):
+            return f"(SELECT * FROM ({self.visit_select(node.statement, params)}) AS {self.quote('_sub')})"
+        return super().visit_Subquery(node, params)
+
+    def limit_clause(self, limit: Param | None, offset: Param | None, params: list[Param]) -> str:
+        if offset is not None and limit is None:
+            return f"LIMIT {_NO_LIMIT} OFFSET {self.bind(offset, params)}"
+        return super().limit_clause(limit, offset, params)
+
+    # -- statements -----------------------------------------------------------------
+    def insert_default_values(self, table: str, rows: int) -> str:
+        return f"INSERT INTO {table} () VALUES " + ", ".join(["()"] * rows)
+
+    def visit_update(self, stmt: Update, params: list[Param]) -> str:
+        self._dml_model = stmt.model
+        try:
+            return super().visit_update(stmt, params)
+        finally:
+            self._dml_model = None
+
+    def visit_delete(self, stmt: Delete, params: list[Param]) -> str:
+        self._dml_model = stmt.model
+        try:
+            return super().visit_delete(stmt, params)
+        finally:
+            self._dml_model = None
+
+    # -- DDL ------------------------------------------------------------------------
+    def column_type(self, column: Column[Any]) -> str:
+        if isinstance(column, ForeignKey):
+            # the referencing column has exactly the referenced key's type
+            return self.column_type(column.target_column)
+        t = column.sql_type
+        kind = t.kind
+        if kind == "str":
+            if t.length is not None:
+                return f"VARCHAR({t.length})" if t.length <= MAX_VARCHAR_LENGTH else "LONGTEXT"
+            if _needs_index(column):
+                # an index (unique, primary key) needs a bounded length
+                return f"VARCHAR({INDEXED_TEXT_LENGTH})"
+            # TEXT holds only 65,535 bytes; LONGTEXT is as unbounded as TEXT elsewhere
+            return "LONGTEXT"
+        if kind == "decimal":
+            return f"DECIMAL({t.precision}, {t.scale})"
+        return _TYPES[kind]
+
+    def primary_key_definition(self, column: Column[Any]) -> str:
+        if column.auto_increment:
+            return "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY"
+        return f"{self.column_type(column)} NOT NULL PRIMARY KEY"
+
+    def column_definition(self, column: Column[Any]) -> str:
+        name = self.quote(column.name)
+        if column.primary_key:
+            parts = [name, self.primary_key_definition(column)]
+        else:
+            sql_type = self.column_type(column)
+            parts = [name, sql_type]
+            if not column.nullable:
+                parts.append("NOT NULL")
+            if column.unique:
+                parts.append("UNIQUE")
+        if column.has_default and not callable(column.default):
+            value = self.literal(column.default, column.type)
+            # BLOB/TEXT columns take only expression defaults (MySQL 8.0.13+, MariaDB 10.2+)
+            parts.append(f"DEFAULT ({value})" if parts[1].endswith("TEXT") else f"DEFAULT {value}")
+        if column.check:
+            parts.append(f"CHECK ({column.check})")
+        # no inline REFERENCES: MySQL parses and ignores it; see create_table
+        return " ".join(parts)
+
+    def create_table(self, model: type[Model]) -> list[str]:
+        meta = model._meta
+        defs = [self.column_definition(c) for c in meta.columns.values()]
+        for columns in meta.all_indexes():
+            cols = ", ".join(self.quote(c) for c in columns)
+            defs.append(f"INDEX {self.quote(self.index_name(model, columns))} ({cols})")
+        for column in meta.columns.values():
+            if isinstance(column, ForeignKey):
+                target = column.target_column
+                defs.append(
+                    f"FOREIGN KEY ({self.quote(column.name)}) REFERENCES "
+                    f"{self.table(target.model)} ({self.quote(target.name)}) ON DELETE {column.on_delete}"
+                )
+        return [
+            f"CREATE TABLE IF NOT EXISTS {self.table(model)} ({', '.join(defs)}){self.table_options()}"
+        ]
+
+    def table_options(self) -> str:
+        return f" ENGINE=InnoDB DEFAULT CHARSET={CHARSET} COLLATE={COLLATION}"
+
+    def create_index(self, model: type[Model], columns: Sequence[str]) -> str:
+        cols = ", ".join(self.quote(c) for c in columns)
+        exists = "IF NOT EXISTS " if self.index_if_not_exists else ""
+        return f"CREATE INDEX {exists}{self.quote(self.index_name(model, columns))} ON {self.table(model)} ({cols})"
+
+    def truncate(self, model: type[Model]) -> list[str]:
+        # TRUNCATE restarts AUTO_INCREMENT at 1 (and commits, as all MySQL DDL does)
+        return [f"TRUNCATE TABLE {self.table(model)}"]
+
+
+def _kind(sql_type: SQLType | None) -> str | None:
+    return None if sql_type is None else sql_type.kind
+
+
+def _needs_index(column: Column[Any]) -> bool:
+    if column.primary_key or column.unique or column.index:
+        return True
+    model = column.model
+    return model is not None and any(column.name in cols for cols in model._meta.indexes)
+
+
+def _reads_model(stmt: Select, model: type[Model]) -> bool:
+    return stmt.model is model or any(j.model is model for j in stmt.joins)
+
+
+def _needs_derived_table(stmt: Select, dml_model: type[Model] | None) -> bool:
+    if stmt.limit is not None or stmt.offset is not None:
+        return True
+    return dml_model is not None and _reads_model(stmt, dml_model)

@@ -1,0 +1,228 @@
+"""The MySQL/MariaDB dialect class, found through the ``kakaorm.dialects`` entry points."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal as _decimal
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Sequence
+
+from kakaorm._url import DatabaseURL
+from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor
+from kakaorm.exc import ConfigurationError, DatabaseError, DriverNotInstalledError
+from kakaorm.types import SQLType
+
+from .compiler import MySQLCompiler, to_utc_naive
+
+if TYPE_CHECKING:
+    from .driver import ServerInfo
+
+_UTC = _dt.timezone.utc
+
+#: MySQL's limit on the placeholders of one prepared statement; KakaORM interpolates
+#: on the client, but stays under it so a statement would also fit a server-side prepare
+MAX_PARAMS = 65535
+
+
+def _read_datetime(value: Any) -> Any:
+    if isinstance(value, _dt.datetime):
+        return value.replace(tzinfo=_UTC)
+    if isinstance(value, (str, bytes)):
+        text = value.decode() if isinstance(value, bytes) else value
+        return _dt.datetime.fromisoformat(text).replace(tzinfo=_UTC)
+    return value
+
+
+def _read_time(value: Any) -> Any:
+    # PyMySQL returns TIME as a timedelta (MySQL's TIME is a duration type)
+    if isinstance(value, _dt.timedelta):
+        return (_dt.datetime.min + value).time()
+    if isinstance(value, (str, bytes)):
+        return _dt.time.fromisoformat(value.decode() if isinstance(value, bytes) else value)
+    return value
+
+
+def _read_date(value: Any) -> Any:
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, (str, bytes)):
+        return _dt.date.fromisoformat(value.decode() if isinstance(value, bytes) else value)
+    return value
+
+
+def _read_decimal(scale: int | None) -> Processor:
+    if scale is None:
+        return lambda v: v if isinstance(v, _decimal.Decimal) else _decimal.Decimal(str(v))
+    exponent = _decimal.Decimal(1).scaleb(-scale)
+
+    def read(v: Any) -> Any:
+        value = v if isinstance(v, _decimal.Decimal) else _decimal.Decimal(str(v))
+        return value.quantize(exponent)
+
+    return read
+
+
+def _read_float(v: Any) -> Any:
+    return v if type(v) is float else float(v)
+
+
+def _read_int(v: Any) -> Any:
+    # SUM() of integers is a DECIMAL on MySQL
+    return v if type(v) is int else int(v)
+
+
+def _write_datetime(v: Any) -> Any:
+    return to_utc_naive(v) if isinstance(v, _dt.datetime) else v
+
+
+def _option(options: Mapping[str, Any], name: str, default: float, kind: type, minimum: float) -> Any:
+    value = options.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
+        what = "an integer" if kind is int else "a number of seconds"
+        raise ConfigurationError(f"connect() option {name} must be {what}, got {value!r}")
+    if value < minimum:
+        raise ConfigurationError(f"connect() option {name} must be at least {minimum:g}, got {value!r}")
+    return kind(value)
+
+
+class MySQLDialect(Dialect):
+    """MySQL 8 and MariaDB (10.5+ recommended) through aiomysql.
+
+    Options of ``kakaorm.connect()``: ``pool_min_size`` (connections opened at once,
+    default 1), ``pool_max_size`` (default 10), ``pool_timeout`` (seconds a statement
+    waits for a free connection before :class:`~kakaorm.PoolTimeoutError`, default
+    30) and ``connect_timeout`` (seconds to open one connection, default 10).
+    """
+
+    name: ClassVar[str] = "mysql"
+    driver: ClassVar[str] = "aiomysql"
+    compiler_class = MySQLCompiler
+    install_hint: ClassVar[str] = "pip install aiomysql"
+    accepted_options: ClassVar[frozenset[str]] = frozenset(
+        {"pool_min_size", "pool_max_size", "pool_timeout", "connect_timeout"}
+    )
+    #: until the server is known; ``create_pool`` replaces it with what the server can do
+    features: ClassVar[DialectFeatures] = DialectFeatures(
+        returning=False,
+        window_functions=True,
+        transactional_ddl=False,
+        right_join=True,
+        savepoints=True,
+        max_params=MAX_PARAMS,
+        single_connection=False,
+    )
+    compiler: MySQLCompiler
+
+    def __init__(self, url: DatabaseURL, options: Mapping[str, Any]) -> None:
+        super().__init__(url, options)
+        if url.query:
+            raise ConfigurationError(
+                f"{url.scheme} URLs take no query options (got {', '.join(sorted(url.query))}); "
+                "pass pool and timeout settings to kakaorm.connect() as keyword arguments"
+            )
+        self.pool_min_size: int = _option(self.options, "pool_min_size", 1, int, 0)
+        self.pool_max_size: int = _option(self.options, "pool_max_size", 10, int, 1)
+        self.pool_timeout: float = _option(self.options, "pool_timeout", 30.0, float, 0.001)
+        self.connect_timeout: float = _option(self.options, "connect_timeout", 10.0, float, 0.001)
+        if self.pool_min_size > self.pool_max_size:
+            raise ConfigurationError(
+                f"connect(): pool_min_size={self.pool_min_size} is larger than "
+                f"pool_max_size={self.pool_max_size}; lower the first or raise the second"
+            )
+        #: the server this engine talks to, known once connected
+        self.server: ServerInfo | None = None
+
+    async def create_pool(self) -> DriverPool:
+        try:
+            from . import driver
+        except ImportError as err:
+            raise DriverNotInstalledError(
+                f"the MySQL/MariaDB dialect needs aiomysql, which is not installed ({err}). "
+                f"Install it with: {self.install_hint}"
+            ) from err
+        from .errors import ERROR_TYPES
+
+        self.error_types = ERROR_TYPES
+        url = self.url
+        settings = driver.ConnectSettings(
+            host=url.host or "localhost",
+            port=url.port or 3306,
+            user=url.username,
+            password=url.password or "",
+            database=url.database,
+            connect_timeout=self.connect_timeout,
+        )
+        pool, server = await driver.open_pool(
+            settings, self.pool_min_size, self.pool_max_size, self.pool_timeout
+        )
+        self.configure(server)
+        return pool
+
+    def configure(self, server: ServerInfo) -> None:
+        """Adapt features and SQL to the server (called once connected)."""
+        self.server = server
+        # an instance attribute: the Engine reads dialect.features once it is created
+        self.features = self.features_for(server)  # type: ignore[misc]
+        self.compiler.index_if_not_exists = server.mariadb
+
+    @staticmethod
+    def features_for(server: ServerInfo) -> DialectFeatures:
+        """What this server can do.
+
+        Generated keys of a multi-row INSERT: MariaDB 10.5+ returns them (RETURNING).
+        Elsewhere only the first is reported, and the others follow it one by one
+        only when InnoDB reserves the whole block at once (innodb_autoinc_lock_mode
+        0 or 1; mode 2, MySQL 8's default, may interleave concurrent inserts) and
+        auto_increment_increment is 1. Otherwise bulk_create inserts such rows one
+        per statement.
+        """
+        return DialectFeatures(
+            returning=server.mariadb and server.version_tuple >= (10, 5),
+            window_functions=True,
+            transactional_ddl=False,
+            right_join=True,
+            savepoints=True,
+            max_params=MAX_PARAMS,
+            single_connection=False,
+            consecutive_insert_keys=server.autoinc_lock_mode in (0, 1)
+            and server.auto_increment_increment == 1,
+            max_statement_bytes=server.max_allowed_packet,
+        )
+
+    def translate_error(
+        self, exc: BaseException, statement: str | None, params: Sequence[Any] | None
+    ) -> DatabaseError:
+        from .errors import translate_error
+
+        return translate_error(exc, statement, params)
+
+    def describe(self) -> str:
+        return f"{self.url.backend}+{self.driver}://{self.url.safe_location()}"
+
+    def bind_processor(self, sql_type: SQLType) -> Processor | None:
+        if sql_type.kind == "datetime":
+            return _write_datetime
+        return None
+
+    def result_processor(self, sql_type: SQLType, plain_column: bool) -> Processor | None:
+        kind = sql_type.kind
+        if kind == "bool":
+            return bool
+        if kind == "datetime":
+            return _read_datetime
+        if kind == "time":
+            return _read_time
+        if plain_column:
+            # DATE, DECIMAL, DOUBLE, INTEGER and text columns arrive as the right type
+            return None
+        if kind == "date":
+            return _read_date
+        if kind == "decimal":
+            return _read_decimal(sql_type.scale)
+        if kind == "float":
+            return _read_float
+        if kind == "int":
+            return _read_int
+        return None
+
+
+__all__ = ["MySQLDialect"]
