@@ -35,6 +35,8 @@ from ._columns import (
     TimeColumn,
 )
 from ._cte import CTE
+from ._deletion import ArchiveModel, SoftDeleteModel
+from ._relations import belongs_to, has_many, has_one
 from ._engine import Engine, Transaction, connect, get_engine
 from ._model import Model
 from ._queryset import QuerySet
@@ -90,6 +92,7 @@ def raw(sql: str) -> Raw:
 
 
 __all__ = [
+    "ArchiveModel",
     "Avg",
     "BoolColumn",
     "CTE",
@@ -131,15 +134,19 @@ __all__ = [
     "QuerySet",
     "Rank",
     "RowNumber",
+    "SoftDeleteModel",
     "StrColumn",
     "Subquery",
     "Sum",
     "TimeColumn",
     "Transaction",
     "When",
+    "belongs_to",
     "connect",
     "exc",
     "get_engine",
+    "has_many",
+    "has_one",
     "installed_schemes",
     "parse_url",
     "raw",

@@ -416,6 +416,14 @@ class Engine:
             _check_concrete(model)
             await self._run_ddl(self.dialect.compiler.create_table(model), f"create_table({model.__name__})")
 
+    async def create_archive_table(self, *models: type[Model]) -> None:
+        """CREATE TABLE ``archive_<table>`` for each ArchiveModel, if it does not exist yet."""
+        for model in models:
+            archive_model = getattr(model, "archive_model", None)
+            if archive_model is None:
+                raise TypeError(f"create_archive_table() takes ArchiveModel subclasses, got {model!r}")
+            await self.create_table(archive_model())
+
     async def drop_table(self, *models: type[Model]) -> None:
         """DROP TABLE IF EXISTS for each model."""
         for model in models:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Sequence, TypeVar
 
 from . import exc
 from ._columns import Column, IntColumn, coerce_value, utcnow
+from ._relations import Relation
 from .expr import Comparison, Condition, Param
 from .statements import Delete, Insert, Update
 
@@ -34,6 +35,7 @@ _RESERVED = frozenset(
         "where", "exclude", "order_by", "count", "bulk_create", "truncate",
         "refresh", "before_insert", "after_insert", "before_update", "after_update",
         "before_delete", "after_delete", "NotFound", "MultipleResults", "using",
+        "restore", "include_deleted", "only_deleted", "purge", "prefetch", "is_saved",
     }
 )
 
@@ -81,6 +83,12 @@ class ModelOptions:
         self.pk: Column[Any] = pks[0] if pks else None  # type: ignore[assignment]
         self.auto_now = tuple(c for c in self.column_list if c.auto_now)
         self.auto_now_add = tuple(c for c in self.column_list if c.auto_now_add)
+        #: relation descriptors by attribute name
+        self.relations: dict[str, Relation[Any]] = {}
+        #: what delete() does: "delete" (remove the row), "soft" or "archive"
+        self.deletion = "delete"
+        #: True when queries need the model's scope hooks (soft delete, archive)
+        self.scoped = False
 
     def all_indexes(self) -> list[tuple[str, ...]]:
         """``Meta.indexes`` plus one index per ``index=True`` column."""
@@ -167,8 +175,30 @@ class ModelMeta(type):
                     )
             indexes.append(tuple(entry))
 
+        relations: dict[str, Relation[Any]] = {}
+        for base in reversed(cls.__mro__[1:]):
+            base_meta = base.__dict__.get("_meta")
+            if isinstance(base_meta, ModelOptions):
+                relations.update(base_meta.relations)
+        for attr, value in ns.items():
+            if isinstance(value, Relation):
+                if attr in _RESERVED or attr in columns:
+                    raise exc.ModelError(
+                        f"{name}.{attr}: the relation's name is taken by a column or a Model "
+                        "method; rename it"
+                    )
+                relations[attr] = value
+
         table_name = getattr(meta_cls, "table_name", None) or _snake_case(name)
+        base_options = next(
+            (b.__dict__["_meta"] for b in cls.__mro__[1:] if isinstance(b.__dict__.get("_meta"), ModelOptions)),
+            None,
+        )
         cls._meta = ModelOptions(cls, table_name, columns, indexes, abstract)  # type: ignore[arg-type, attr-defined]
+        cls._meta.relations = relations  # type: ignore[attr-defined]
+        if base_options is not None:
+            cls._meta.deletion = base_options.deletion  # type: ignore[attr-defined]
+            cls._meta.scoped = base_options.scoped  # type: ignore[attr-defined]
         if "NotFound" not in ns:
             cls.NotFound = type(  # type: ignore[attr-defined]
                 "NotFound", (exc.NotFound,), {"__module__": cls.__module__, "__qualname__": f"{name}.NotFound"}
@@ -375,10 +405,35 @@ class Model(metaclass=ModelMeta):
                 "(never saved, or already deleted)"
             )
         await self.before_delete()
-        pk = self._meta.pk
-        await cls._engine()._execute_stmt(Delete(cls, Comparison(pk, "=", Param(pk_value, pk.type))))
-        self.__dict__[PK_KEY] = None
+        await cls._delete_row(self, pk_value)
         await self.after_delete()
+
+    # -- deletion strategy hooks (SoftDeleteModel and ArchiveModel override them) -------
+    @classmethod
+    async def _delete_row(cls, instance: Model, pk_value: Any) -> None:
+        pk = cls._meta.pk
+        await cls._engine()._execute_stmt(Delete(cls, Comparison(pk, "=", Param(pk_value, pk.type))))
+        instance.__dict__[PK_KEY] = None
+
+    @classmethod
+    def _scope_where(cls, scope: str) -> Condition | None:
+        return None
+
+    @classmethod
+    def _scope_source(cls, scope: str) -> Any:
+        return None
+
+    @classmethod
+    async def _bulk_delete(cls, qs: QuerySet[Any]) -> int:
+        return await qs._delete_rows()
+
+    @classmethod
+    async def _bulk_restore(cls, qs: QuerySet[Any]) -> int:
+        raise exc.QueryError(f"{cls.__name__} deletes rows; there is nothing to restore")
+
+    @classmethod
+    async def _bulk_purge(cls, qs: QuerySet[Any]) -> int:
+        raise exc.QueryError(f"{cls.__name__} deletes rows; there is nothing to purge")
 
     async def refresh(self) -> None:
         """Reload the instance's values from its row."""

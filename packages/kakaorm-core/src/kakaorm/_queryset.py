@@ -98,6 +98,9 @@ class QuerySet(Generic[R]):
         self._ctes: tuple[CTE, ...] = ()
         self._compounds: tuple[tuple[str, QuerySet[Any]], ...] = ()
         self._cte: Any = None  # a kakaorm.CTE when this query reads a CTE instead of a table
+        #: which rows of a SoftDeleteModel/ArchiveModel: "default", "include" or "only"
+        self._scope = "default"
+        self._prefetch: tuple[str, ...] = ()
 
     @classmethod
     def _over_cte(cls, cte: Any) -> QuerySet[dict[str, Any]]:
@@ -318,11 +321,17 @@ class QuerySet(Generic[R]):
 
     # -- statements -----------------------------------------------------------------
     def _where_condition(self) -> Condition | None:
-        if not self._where:
+        conds = self._where
+        model = self._model
+        if model is not None and model._meta.scoped:
+            extra = model._scope_where(self._scope)
+            if extra is not None:
+                conds = conds + (extra,)
+        if not conds:
             return None
-        if len(self._where) == 1:
-            return self._where[0]
-        return BoolOp("AND", self._where)
+        if len(conds) == 1:
+            return conds[0]
+        return BoolOp("AND", conds)
 
     def _build_select(self, columns: Sequence[Expression[Any]] | None = None) -> Select:
         having = None
@@ -330,6 +339,9 @@ class QuerySet(Generic[R]):
             having = self._having[0] if len(self._having) == 1 else BoolOp("AND", self._having)
         selected = columns if columns is not None else self._effective_columns()
         self._check_sources(selected)
+        source = None
+        if self._model is not None and self._model._meta.scoped:
+            source = self._model._scope_source(self._scope)
         return Select(
             self._model,
             selected,
@@ -344,6 +356,8 @@ class QuerySet(Generic[R]):
             ctes=self._ctes,
             from_cte=None if self._cte is None else self._cte.name,
             compounds=tuple((op, qs._build_select()) for op, qs in self._compounds),
+            from_select=source,
+            from_alias=None if source is None else self._model._meta.table_name,
         )
 
     def _check_sources(self, selected: Sequence[Expression[Any]]) -> None:
@@ -388,7 +402,13 @@ class QuerySet(Generic[R]):
         stmt = self._build_select()
         entry, rows = await engine._select(stmt)
         if self._columns is None and all(qs._columns is None for _, qs in self._compounds):
-            return cast(list[R], entry.hydrate_models(self._model, rows))
+            instances = entry.hydrate_models(self._model, rows)
+            if self._prefetch:
+                from ._relations import prefetch_related
+
+                for path in self._prefetch:
+                    await prefetch_related(self._engine, instances, path)
+            return cast(list[R], instances)
         return cast(list[R], entry.hydrate_dicts(rows))
 
     async def __aiter__(self) -> AsyncIterator[R]:
@@ -451,10 +471,8 @@ class QuerySet(Generic[R]):
             inner = self._build_select()
             stmt = Select(self._model, [Count()], from_select=inner)
         else:
-            self._check_sources(())
-            stmt = Select(
-                self._model, [Count()], where=self._where_condition(), joins=self._joins, ctes=self._ctes
-            )
+            stmt = self._build_select([Count()])
+            stmt.order_by = ()
         entry, rows = await engine._select(stmt)
         return int(rows[0][0])
 
@@ -495,11 +513,8 @@ class QuerySet(Generic[R]):
                 )
         engine = self._engine_or_default()
         columns = [Label(agg, name) for name, agg in aggregates.items()]
-        self._check_sources(columns)
-        stmt = Select(
-            self._model, columns, where=self._where_condition(), joins=self._joins, ctes=self._ctes,
-            from_cte=None if self._cte is None else self._cte.name,
-        )
+        stmt = self._build_select(columns)
+        stmt.order_by = ()
         entry, rows = await engine._select(stmt)
         return entry.hydrate_dicts(rows)[0]
 
@@ -554,6 +569,10 @@ class QuerySet(Generic[R]):
             ValueError: a key is not a column of the model.
         """
         self._check_bulk("update")
+        if self._scope != "default" and self._model._meta.deletion == "archive":
+            raise exc.QueryError(
+                "update() changes the main table only; restore() archived rows first"
+            )
         if not values:
             raise TypeError("update() needs at least one column=value argument")
         meta = self._model._meta
@@ -572,10 +591,69 @@ class QuerySet(Generic[R]):
         return await engine._execute_stmt(Update(self._model, assignments, self._where_condition()))
 
     async def delete(self) -> int:
-        """DELETE every matched row (hooks do not run); returns the number deleted."""
+        """Delete every matched row (hooks do not run); returns the number deleted.
+
+        A SoftDeleteModel marks the rows deleted; an ArchiveModel moves them to its
+        archive table.
+        """
         self._check_bulk("delete")
+        if self._model._meta.deletion != "delete":
+            return await self._model._bulk_delete(self)
+        return await self._delete_rows()
+
+    async def _delete_rows(self) -> int:
         engine = self._engine_or_default()
         return await engine._execute_stmt(Delete(self._model, self._where_condition()))
+
+    # -- deletion strategies and relations --------------------------------------------
+    def _scoped(self, scope: str, action: str) -> QuerySet[R]:
+        model = self._need_model(action)
+        if model._meta.deletion == "delete":
+            raise exc.QueryError(
+                f"{action}() is for SoftDeleteModel and ArchiveModel; {model.__name__} deletes rows"
+            )
+        new = self._clone()
+        new._scope = scope
+        return new
+
+    def _with_scope(self, scope: str) -> QuerySet[R]:
+        new = self._clone()
+        new._scope = scope
+        return new
+
+    def include_deleted(self) -> QuerySet[R]:
+        """Deleted rows too (SoftDeleteModel: no ``deleted_at`` filter; ArchiveModel:
+        the main and the archive table, UNION ALL)."""
+        return self._scoped("include", "include_deleted")
+
+    def only_deleted(self) -> QuerySet[R]:
+        """Only deleted rows (soft-deleted, or archived)."""
+        return self._scoped("only", "only_deleted")
+
+    async def restore(self) -> int:
+        """Bring matched deleted rows back; returns how many."""
+        model = self._scoped(self._scope, "restore")._model
+        self._check_bulk("restore")
+        return await model._bulk_restore(self)
+
+    async def purge(self) -> int:
+        """Remove matched deleted rows for good; returns how many."""
+        model = self._scoped(self._scope, "purge")._model
+        self._check_bulk("purge")
+        return await model._bulk_purge(self)
+
+    def prefetch(self, *paths: str) -> QuerySet[R]:
+        """Load relations of every fetched row up front: one query per relation
+        (``"author"``), following paths through relations with ``__``
+        (``"author__profile"``). Awaiting a prefetched relation runs no query."""
+        from ._relations import check_prefetch_path
+
+        model = self._need_model("prefetch")
+        for path in paths:
+            check_prefetch_path(model, path)
+        new = self._clone()
+        new._prefetch = self._prefetch + paths
+        return new
 
     def __repr__(self) -> str:
         return f"<QuerySet of {self._model.__name__}>"

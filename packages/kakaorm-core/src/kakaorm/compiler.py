@@ -215,7 +215,12 @@ class SQLCompiler:
         raise QueryError(f"{type(self).__name__} cannot compile a {cls.__name__}")
 
     def bind(self, param: Param, params: list[Param]) -> str:
-        """Register a parameter and return its placeholder."""
+        """Register a parameter and return its placeholder.
+
+        Parameters must be registered in the order their placeholders appear in the
+        SQL text: an override that builds pieces out of order must visit them in
+        text order (see the MySQL dialect's LAG/LEAD rewrite).
+        """
         params.append(param)
         return self.placeholder(len(params))
 
@@ -299,14 +304,18 @@ class SQLCompiler:
         return f"{node.function}({args})"
 
     def visit_Window(self, node: Window, params: list[Param]) -> str:
+        return f"{self.visit(node.function, params)} OVER {self.window_spec(node, params)}"
+
+    def window_spec(self, node: Window, params: list[Param], ordered: bool = True) -> str:
+        """``(PARTITION BY ... ORDER BY ...)`` of a window (without ORDER BY if not ``ordered``)."""
         parts: list[str] = []
         if node.partition_by:
             parts.append(
                 "PARTITION BY " + ", ".join(self.visit(p, params) for p in node.partition_by)
             )
-        if node.order_by:
+        if node.order_by and ordered:
             parts.append("ORDER BY " + ", ".join(self.ordering(o, params) for o in node.order_by))
-        return f"{self.visit(node.function, params)} OVER ({' '.join(parts)})"
+        return f"({' '.join(parts)})"
 
     def visit_Case(self, node: Case, params: list[Param]) -> str:
         parts = ["CASE"]
@@ -338,7 +347,8 @@ class SQLCompiler:
         cols = ", ".join(self.visit(c, params) for c in stmt.columns)
         parts.append(f"SELECT DISTINCT {cols}" if stmt.distinct else f"SELECT {cols}")
         if stmt.from_select is not None:
-            parts.append(f"FROM ({self.visit_select(stmt.from_select, params)}) AS {self.quote('_sub')}")
+            alias = self.quote(stmt.from_alias or "_sub")
+            parts.append(f"FROM ({self.visit_select(stmt.from_select, params)}) AS {alias}")
         elif stmt.from_cte is not None:
             parts.append(f"FROM {self.quote(stmt.from_cte)}")
         else:

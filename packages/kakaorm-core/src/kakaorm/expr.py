@@ -673,37 +673,35 @@ class WindowFunction(Expression[Any]):
         return Window(self, partition_by, order_by)
 
 
-class RowNumber(WindowFunction):
+class _Ranking(WindowFunction):
+    """A window function without arguments, numbering rows."""
+
+    __slots__ = ()
+    type = INTEGER
+
+    def __init__(self) -> None:
+        super().__init__()
+
+
+class RowNumber(_Ranking):
     """``ROW_NUMBER()``: 1, 2, 3, ... within each partition."""
 
     __slots__ = ()
     function = "ROW_NUMBER"
-    type = INTEGER
-
-    def __init__(self) -> None:
-        super().__init__()
 
 
-class Rank(WindowFunction):
+class Rank(_Ranking):
     """``RANK()``: ties share a rank and leave a gap after them."""
 
     __slots__ = ()
     function = "RANK"
-    type = INTEGER
-
-    def __init__(self) -> None:
-        super().__init__()
 
 
-class DenseRank(WindowFunction):
+class DenseRank(_Ranking):
     """``DENSE_RANK()``: ties share a rank, no gap after them."""
 
     __slots__ = ()
     function = "DENSE_RANK"
-    type = INTEGER
-
-    def __init__(self) -> None:
-        super().__init__()
 
 
 class _Offset(WindowFunction):

@@ -88,6 +88,7 @@ class Select(Statement):
         "ctes",
         "from_select",
         "from_cte",
+        "from_alias",
         "compounds",
     )
 
@@ -108,6 +109,7 @@ class Select(Statement):
         from_select: Select | None = None,
         from_cte: str | None = None,
         compounds: Sequence[tuple[str, Select]] = (),
+        from_alias: str | None = None,
     ) -> None:
         self.model = model
         self.columns = columns
@@ -122,6 +124,7 @@ class Select(Statement):
         self.ctes = ctes
         self.from_select = from_select
         self.from_cte = from_cte
+        self.from_alias = from_alias
         self.compounds = compounds
 
     def _key(self, params: list[Param]) -> Hashable:
@@ -133,6 +136,7 @@ class Select(Statement):
             _key_of(self.columns, params),
             None if self.from_select is None else self.from_select._key(params),
             self.from_cte,
+            self.from_alias,
             _key_of(self.joins, params),
             None if self.where is None else self.where._key(params),
             _key_of(self.group_by, params),

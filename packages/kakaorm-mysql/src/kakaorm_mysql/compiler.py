@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Sequence
 
 from kakaorm import ForeignKey
 from kakaorm.compiler import SQLCompiler
-from kakaorm.expr import Aggregate, Arithmetic, InSubquery, Like, Param, Subquery
+from kakaorm.expr import Aggregate, Arithmetic, InSubquery, Lag, Lead, Like, Param, Subquery, Window
 from kakaorm.statements import Delete, Select, Update
 from kakaorm.types import SQLType
 
@@ -127,6 +127,28 @@ class MySQLCompiler(SQLCompiler):
         if self._dml_model is not None and _reads_model(node.statement, self._dml_model):
             return f"(SELECT * FROM ({self.visit_select(node.statement, params)}) AS {self.quote('_sub')})"
         return super().visit_Subquery(node, params)
+
+    def visit_Window(self, node: Window, params: list[Param]) -> str:
+        fn = node.function
+        if isinstance(fn, (Lag, Lead)) and len(fn.args) == 3:
+            # MariaDB's LAG/LEAD take no default argument. The default applies exactly
+            # where the offset row does not exist, which the row's position says (a
+            # COALESCE would also replace NULLs that are real values).
+            # (parameters are registered in the order they appear in the text)
+            expr, offset, default = fn.args
+            if isinstance(fn, Lag):
+                missing = (
+                    f"ROW_NUMBER() OVER {self.window_spec(node, params)} <= {self.visit(offset, params)}"
+                )
+            else:
+                whole = self.window_spec(node, params, ordered=False)
+                position = self.window_spec(node, params)
+                missing = f"COUNT(*) OVER {whole} - ROW_NUMBER() OVER {position} < {self.visit(offset, params)}"
+            fallback = self.visit(default, params)
+            moved_args = f"{self.visit(expr, params)}, {self.visit(offset, params)}"
+            moved = f"{fn.function}({moved_args}) OVER {self.window_spec(node, params)}"
+            return f"CASE WHEN {missing} THEN {fallback} ELSE {moved} END"
+        return super().visit_Window(node, params)
 
     def limit_clause(self, limit: Param | None, offset: Param | None, params: list[Param]) -> str:
         if offset is not None and limit is None:

@@ -1,0 +1,239 @@
+"""Deletion strategies: mark rows deleted (SoftDeleteModel) or move them to an
+archive table (ArchiveModel). The base class decides what ``delete()`` does."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from . import exc
+from ._columns import Column, DateTimeColumn, utcnow
+from ._model import PK_KEY, Model, ModelMeta
+from .expr import Comparison, Condition, IsNull, Param, value
+from .statements import Select
+
+if TYPE_CHECKING:
+    import datetime
+    from typing import Self
+
+    from ._queryset import QuerySet
+
+__all__ = ["ArchiveModel", "SoftDeleteModel"]
+
+#: keys are moved between tables in batches of this many per statement
+_KEY_BATCH = 500
+
+
+class SoftDeleteModel(Model):
+    """A model whose ``delete()`` sets ``deleted_at`` (aware UTC) instead of removing
+    the row.
+
+    Default queries (``all``, ``where``, ``get``, ``count``, aggregates, relations,
+    prefetch) leave deleted rows out; ``include_deleted()`` and ``only_deleted()``
+    widen or narrow that; ``restore()`` clears ``deleted_at``; ``only_deleted().purge()``
+    removes rows for good. ``before_delete``/``after_delete`` run around an
+    instance's ``delete()`` (not around ``QuerySet.delete()``, as for every model);
+    ``restore()`` runs no hook.
+    """
+
+    deleted_at = DateTimeColumn(nullable=True, index=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        cls._meta.deletion = "soft"
+        cls._meta.scoped = True
+
+    @classmethod
+    def _scope_where(cls, scope: str) -> Condition | None:
+        col = cls._meta.columns["deleted_at"]
+        if scope == "default":
+            return IsNull(col, negate=False)
+        if scope == "only":
+            return IsNull(col, negate=True)
+        return None
+
+    @classmethod
+    def include_deleted(cls) -> QuerySet[Self]:
+        """Every row, deleted or not."""
+        return cls.all().include_deleted()
+
+    @classmethod
+    def only_deleted(cls) -> QuerySet[Self]:
+        """Only the soft-deleted rows."""
+        return cls.all().only_deleted()
+
+    @classmethod
+    async def _delete_row(cls, instance: Model, pk_value: Any) -> None:
+        now = utcnow()
+        pk = cls._meta.pk
+        count = await cls.all().include_deleted().where(Comparison(pk, "=", Param(pk_value, pk.type))).update(deleted_at=now)
+        if count == 0:
+            raise cls.NotFound(f"delete(): no {cls.__name__} row with {pk.name}={pk_value!r} exists")
+        instance.__dict__["deleted_at"] = now
+
+    async def restore(self) -> None:
+        """Clear ``deleted_at``: the row is visible to default queries again."""
+        cls = type(self)
+        pk_value = self.__dict__.get(PK_KEY)
+        if pk_value is None:
+            raise exc.QueryError(f"cannot restore this {cls.__name__}: it was never saved")
+        pk = cls._meta.pk
+        await cls.all().include_deleted().where(Comparison(pk, "=", Param(pk_value, pk.type))).update(deleted_at=None)
+        self.__dict__["deleted_at"] = None
+
+    @classmethod
+    async def _bulk_delete(cls, qs: QuerySet[Any]) -> int:
+        # already-deleted rows keep their first deletion time
+        target = qs if qs._scope == "default" else qs.only_deleted()._with_scope("default")
+        return await target.update(deleted_at=utcnow())
+
+    @classmethod
+    async def _bulk_restore(cls, qs: QuerySet[Any]) -> int:
+        target = qs._with_scope("only") if qs._scope == "default" else qs
+        return await target.update(deleted_at=None)
+
+    @classmethod
+    async def _bulk_purge(cls, qs: QuerySet[Any]) -> int:
+        target = qs._with_scope("only") if qs._scope == "default" else qs
+        return await target._delete_rows()
+
+
+class ArchiveModel(Model):
+    """A model whose ``delete()`` moves the row into ``archive_<table>`` (the same
+    columns plus ``archived_at``), insert and delete in one transaction.
+
+    Create the archive with ``engine.create_archive_table(Model)``. Default queries
+    read the main table; ``include_deleted()`` reads both (UNION ALL);
+    ``only_deleted()`` the archive. ``restore()`` moves rows back (a key that is in
+    use again raises IntegrityError and moves nothing); ``only_deleted().purge()``
+    deletes archived rows for good.
+    """
+
+    class Meta:
+        abstract = True
+
+    #: the generated model of the archive table (one per ArchiveModel subclass)
+    _archive: ClassVar[type[Model] | None] = None
+
+    @classmethod
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        cls._meta.deletion = "archive"
+        cls._meta.scoped = True
+        cls._archive = None
+
+    @classmethod
+    def archive_model(cls) -> type[Model]:
+        """The model of ``archive_<table>``: the same columns without constraints other
+        than the primary key, plus ``archived_at``."""
+        if cls._meta.abstract:
+            raise TypeError(f"{cls.__name__} is abstract and has no archive table")
+        if cls.__dict__.get("_archive") is None:
+            attrs: dict[str, Any] = {}
+            for name, col in cls._meta.columns.items():
+                attrs[name] = Column(col.type, nullable=col.nullable, primary_key=col.primary_key)
+            attrs["archived_at"] = DateTimeColumn(nullable=False)
+            attrs["Meta"] = type("Meta", (), {"table_name": f"archive_{cls._meta.table_name}"})
+            attrs["__module__"] = cls.__module__
+            archive = ModelMeta(f"{cls.__name__}Archive", (Model,), attrs)
+            cls._archive = archive  # type: ignore[assignment]
+        return cls.__dict__["_archive"]  # type: ignore[no-any-return]
+
+    @classmethod
+    def include_deleted(cls) -> QuerySet[Self]:
+        """Rows of the main table and of the archive (UNION ALL)."""
+        return cls.all().include_deleted()
+
+    @classmethod
+    def only_deleted(cls) -> QuerySet[Self]:
+        """Rows of the archive table."""
+        return cls.all().only_deleted()
+
+    @classmethod
+    def _scope_source(cls, scope: str) -> Select | None:
+        if scope == "default":
+            return None
+        archive = cls.archive_model()
+        archived_cols = [archive._meta.columns[n] for n in cls._meta.names]
+        archived = Select(archive, archived_cols)
+        if scope == "only":
+            return archived
+        main = Select(cls, list(cls._meta.column_list), compounds=(("UNION ALL", archived),))
+        return main
+
+    @classmethod
+    async def _move(cls, keys: list[Any], source: type[Model], target: type[Model], stamp: bool) -> int:
+        """Copy rows by key from ``source`` to ``target`` and delete them from ``source``,
+        in one transaction. Returns the number of rows moved."""
+        engine = cls._engine()
+        moved = 0
+        names = cls._meta.names
+        async with engine.transaction():
+            for start in range(0, len(keys), _KEY_BATCH):
+                batch = keys[start : start + _KEY_BATCH]
+                src_pk = source._meta.pk
+                rows = source.all().where(src_pk.in_(batch))
+                columns: dict[str, Any] = {n: source._meta.columns[n] for n in names}
+                if stamp:
+                    columns["archived_at"] = value(utcnow())
+                inserted = await rows.insert_into(target, **columns)
+                deleted = await rows._delete_rows()
+                if inserted != deleted or deleted != len(batch):
+                    raise exc.IntegrityError(
+                        f"moving {len(batch)} {cls.__name__} rows copied {inserted} and deleted "
+                        f"{deleted}; the move was rolled back"
+                    )
+                moved += deleted
+        return moved
+
+    @classmethod
+    async def _keys(cls, qs: QuerySet[Any]) -> list[Any]:
+        pk = cls._meta.pk
+        rows = await qs.select(pk.label("k"))
+        return [r["k"] for r in rows]
+
+    @classmethod
+    async def _delete_row(cls, instance: Model, pk_value: Any) -> None:
+        moved = await cls._move([pk_value], cls, cls.archive_model(), stamp=True)
+        if moved == 0:
+            raise cls.NotFound(f"delete(): no {cls.__name__} row with key {pk_value!r} exists")
+        instance.__dict__[PK_KEY] = None
+
+    async def restore(self) -> None:
+        """Move this row back from the archive to the main table."""
+        cls = type(self)
+        pk_value = self.__dict__.get(cls._meta.pk.name)
+        if pk_value is None:
+            raise exc.QueryError(f"cannot restore this {cls.__name__}: it has no primary key")
+        moved = await cls._move([pk_value], cls.archive_model(), cls, stamp=False)
+        if moved == 0:
+            raise cls.NotFound(f"restore(): no archived {cls.__name__} row with key {pk_value!r}")
+        self.__dict__[PK_KEY] = pk_value
+
+    @classmethod
+    async def _bulk_delete(cls, qs: QuerySet[Any]) -> int:
+        keys = await cls._keys(qs._with_scope("default"))
+        return await cls._move(keys, cls, cls.archive_model(), stamp=True) if keys else 0
+
+    @classmethod
+    async def _bulk_restore(cls, qs: QuerySet[Any]) -> int:
+        keys = await cls._keys(qs._with_scope("only"))
+        return await cls._move(keys, cls.archive_model(), cls, stamp=False) if keys else 0
+
+    @classmethod
+    async def _bulk_purge(cls, qs: QuerySet[Any]) -> int:
+        keys = await cls._keys(qs._with_scope("only"))
+        archive = cls.archive_model()
+        total = 0
+        engine = cls._engine()
+        async with engine.transaction():
+            for start in range(0, len(keys), _KEY_BATCH):
+                total += await archive.all().where(archive._meta.pk.in_(keys[start : start + _KEY_BATCH]))._delete_rows()
+        return total
+
+
+def _unused(_: datetime.datetime) -> None:  # pragma: no cover - keeps the import for typing
+    return None

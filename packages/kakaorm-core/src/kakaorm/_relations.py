@@ -1,0 +1,261 @@
+"""Relations between models: ``belongs_to``, ``has_many``, ``has_one``, and prefetching.
+
+Reading a relation on an instance gives an awaitable; nothing runs until it is
+awaited (``author = await post.author``). ``QuerySet.prefetch("author")`` loads a
+relation for every fetched row with one query per relation, after which awaiting it
+runs no query.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Generator, Generic, Sequence, TypeVar, overload
+
+from .exc import ModelError, QueryError
+
+if TYPE_CHECKING:
+    from ._columns import Column
+    from ._engine import Engine
+    from ._model import Model
+
+__all__ = ["BelongsTo", "HasMany", "HasOne", "Relation", "belongs_to", "has_many", "has_one", "prefetch_related"]
+
+T = TypeVar("T")
+M = TypeVar("M", bound="Model")
+
+#: instance-dict key of the relation cache filled by prefetch
+CACHE_KEY = "_kakaorm_related"
+
+
+class _Resolved:
+    """An awaitable that is already done (a prefetched value)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self.value
+        yield  # pragma: no cover - makes this a generator
+
+
+class Relation(Generic[T]):
+    """Base of relation descriptors. ``Model.<name>`` is the relation itself;
+    ``instance.<name>`` is an awaitable of the related row(s)."""
+
+    many = False
+
+    def __init__(self, related: type[Model] | str, foreign_key: str) -> None:
+        if not isinstance(foreign_key, str) or not foreign_key:
+            raise ModelError(f"{type(self).__name__}() needs foreign_key='column_name'")
+        self._related = related
+        self.foreign_key = foreign_key
+        self.name = ""
+        self.owner: type[Model] = None  # type: ignore[assignment]
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.owner = owner
+
+    @property
+    def related(self) -> type[Model]:
+        """The other model (a name given as a string is resolved on first use)."""
+        if isinstance(self._related, str):
+            from ._model import resolve_model
+
+            self._related = resolve_model(self._related, f"{self.owner.__name__}.{self.name}")
+        return self._related
+
+    # which column holds the key on each side ------------------------------------------
+    def fk_column(self) -> Column[Any]:
+        """The foreign-key column (on the owner for belongs_to, on the related model else)."""
+        model = self.fk_model()
+        col = model._meta.columns.get(self.foreign_key)
+        if col is None:
+            raise ModelError(
+                f"{self.owner.__name__}.{self.name}: foreign_key={self.foreign_key!r} is not a "
+                f"column of {model.__name__}; its columns are: {', '.join(model._meta.names)}"
+            )
+        return col
+
+    def fk_model(self) -> type[Model]:
+        raise NotImplementedError
+
+    def local_key(self, instance: Model) -> Any:
+        """The value on ``instance`` that the related rows are matched on."""
+        raise NotImplementedError
+
+    def remote_column(self) -> Column[Any]:
+        """The column of the related model matched against :meth:`local_key`."""
+        raise NotImplementedError
+
+    @overload
+    def __get__(self, instance: None, owner: Any) -> Relation[T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: Any) -> _Awaitable[T]: ...
+
+    def __get__(self, instance: Any, owner: Any) -> Any:
+        if instance is None:
+            return self
+        cache = instance.__dict__.get(CACHE_KEY)
+        if cache is not None and self.name in cache:
+            return _Resolved(cache[self.name])
+        return _Load(self, instance)
+
+    async def load(self, instance: Model) -> Any:
+        """Query the related row(s) of one instance."""
+        key = self.local_key(instance)
+        if key is None:
+            return [] if self.many else None
+        qs = self.related.all().where(self.remote_column() == key)
+        if self.many:
+            return await qs.order_by(self.related._meta.pk.asc)
+        return await qs.order_by(self.related._meta.pk.asc).first()
+
+
+class _Awaitable(Generic[T]):
+    """What ``instance.relation`` is to a type checker: something to await."""
+
+    def __await__(self) -> Generator[Any, None, T]:
+        raise NotImplementedError
+
+
+class _Load:
+    __slots__ = ("relation", "instance")
+
+    def __init__(self, relation: Relation[Any], instance: Model) -> None:
+        self.relation, self.instance = relation, instance
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self.relation.load(self.instance).__await__()
+
+
+class BelongsTo(Relation[T]):
+    """Many-to-one: this model holds the foreign key (``post.author``)."""
+
+    def fk_model(self) -> type[Model]:
+        return self.owner
+
+    def local_key(self, instance: Model) -> Any:
+        return instance.__dict__.get(self.fk_column().name)
+
+    def remote_column(self) -> Column[Any]:
+        return self.related._meta.pk
+
+
+class HasMany(Relation[T]):
+    """One-to-many: the other model holds the foreign key (``author.posts``)."""
+
+    many = True
+
+    def fk_model(self) -> type[Model]:
+        return self.related
+
+    def local_key(self, instance: Model) -> Any:
+        from ._model import PK_KEY
+
+        return instance.__dict__.get(PK_KEY)
+
+    def remote_column(self) -> Column[Any]:
+        return self.fk_column()
+
+
+class HasOne(HasMany[T]):
+    """One-to-one: the other model holds the foreign key (``author.profile``)."""
+
+    many = False
+
+
+@overload
+def belongs_to(related: type[M], foreign_key: str) -> BelongsTo[M | None]: ...
+@overload
+def belongs_to(related: str, foreign_key: str) -> BelongsTo[Any]: ...
+def belongs_to(related: Any, foreign_key: str) -> Any:
+    """Declare a many-to-one relation; ``foreign_key`` is a column of this model.
+
+    ``await post.author`` gives the related row, or None when the key is NULL.
+    """
+    return BelongsTo(related, foreign_key)
+
+
+@overload
+def has_many(related: type[M], foreign_key: str) -> HasMany[list[M]]: ...
+@overload
+def has_many(related: str, foreign_key: str) -> HasMany[Any]: ...
+def has_many(related: Any, foreign_key: str) -> Any:
+    """Declare a one-to-many relation; ``foreign_key`` is a column of the related model.
+
+    ``await author.posts`` gives a list ordered by the related primary key.
+    """
+    return HasMany(related, foreign_key)
+
+
+@overload
+def has_one(related: type[M], foreign_key: str) -> HasOne[M | None]: ...
+@overload
+def has_one(related: str, foreign_key: str) -> HasOne[Any]: ...
+def has_one(related: Any, foreign_key: str) -> Any:
+    """Declare a one-to-one relation; ``foreign_key`` is a column of the related model.
+
+    ``await author.profile`` gives the related row or None.
+    """
+    return HasOne(related, foreign_key)
+
+
+def find_relation(model: type[Model], name: str) -> Relation[Any]:
+    """The relation ``name`` of ``model``; QueryError listing the relations otherwise."""
+    rel = model._meta.relations.get(name)
+    if rel is None:
+        known = ", ".join(sorted(model._meta.relations)) or "none"
+        raise QueryError(
+            f"prefetch({name!r}): {model.__name__} has no relation named {name!r}; "
+            f"its relations are: {known}"
+        )
+    return rel
+
+
+def check_prefetch_path(model: type[Model], path: str) -> None:
+    """Validate ``"author__profile"`` against the models, before any query runs."""
+    current = model
+    for part in path.split("__"):
+        current = find_relation(current, part).related
+
+
+async def prefetch_related(engine: Engine | None, instances: Sequence[Model], path: str) -> None:
+    """Load the relation path for every instance: one query per relation level (more
+    only when the keys exceed the backend's parameter limit)."""
+    name, _, rest = path.partition("__")
+    if not instances:
+        return
+    model = type(instances[0])
+    rel = find_relation(model, name)
+    keys = {k for k in (rel.local_key(i) for i in instances) if k is not None}
+    loaded: dict[Any, Any] = {}
+    found: list[Model] = []
+    if keys:
+        related = rel.related
+        remote = rel.remote_column()
+        from ._engine import get_engine
+
+        eng = engine or get_engine()
+        batch = max(1, min(eng.features.max_params - 16, 10_000))
+        ordered = sorted(keys, key=repr)
+        for start in range(0, len(ordered), batch):
+            qs = related.all().where(remote.in_(ordered[start : start + batch]))
+            if engine is not None:
+                qs = qs.using(engine)
+            rows = await qs.order_by(related._meta.pk.asc)
+            found.extend(rows)
+            for row in rows:
+                k = row.__dict__.get(remote.name)
+                if rel.many:
+                    loaded.setdefault(k, []).append(row)
+                else:
+                    loaded.setdefault(k, row)
+    for inst in instances:
+        k = rel.local_key(inst)
+        value = loaded.get(k, [] if rel.many else None) if k is not None else ([] if rel.many else None)
+        inst.__dict__.setdefault(CACHE_KEY, {})[name] = value
+    if rest and found:
+        await prefetch_related(engine, found, rest)
