@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any, AsyncIterator, Sequence
 
 import aiosqlite
@@ -98,15 +99,21 @@ class SQLitePool:
 
 async def open_pool(path: str, acquire_timeout: float, busy_timeout: float) -> SQLitePool:
     """Open the database file (or ``:memory:``) and prepare the connection."""
+    pending = aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
+    # aiosqlite's worker thread is not a daemon: a program that ends without
+    # engine.disconnect() (an exception, a forgotten call) would wait for it forever.
+    # The thread starts when the connection is awaited, so mark it before that.
+    worker = pending if isinstance(pending, threading.Thread) else getattr(pending, "_thread", None)
+    if isinstance(worker, threading.Thread):
+        worker.daemon = True
     try:
-        raw = await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
+        raw = await pending
     except Exception as err:  # sqlite3.OperationalError: unable to open database file
         raise OperationalError(
             f"cannot open the SQLite database {path!r}: {err}. Check that the directory "
             "exists and is writable",
             orig=err,
         ) from err
-    raw.daemon = True  # type: ignore[attr-defined, unused-ignore]
     await raw.execute("PRAGMA foreign_keys = ON")
     await raw.execute("PRAGMA case_sensitive_like = ON")
     return SQLitePool(SQLiteConnection(raw), acquire_timeout)
