@@ -18,31 +18,29 @@ import argparse
 import asyncio
 import os
 import random
-import time
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import aiomysql
+from _workloads import (
+    BULK,
+    BULK_INSERT,
+    CREATE,
+    CREATES,
+    TOP100,
+    TOP_QUERIES,
+    bench_orm,
+    best,
+    fetch_name,
+    get_name,
+    report,
+    timed,
+)
 
 import kakaorm
-from kakaorm import BoolColumn, FloatColumn, IntColumn, Model, StrColumn
 
-BULK = 10_000
-CREATES = 500
 GETS = 2_000
-TOP_QUERIES = 500
 
 COLUMNS = "id, title, views, published, score"
-
-
-class BenchPost(Model):
-    title = StrColumn(nullable=False)
-    views = IntColumn(nullable=False, default=0)
-    published = BoolColumn(nullable=False, default=False)
-    score = FloatColumn(nullable=True)
-
-    class Meta:
-        table_name = "bench_post"
-        indexes = [("views",)]
 
 
 RAW_DDL = (
@@ -50,55 +48,6 @@ RAW_DDL = (
     "views BIGINT NOT NULL DEFAULT 0, published BOOLEAN NOT NULL DEFAULT FALSE, score DOUBLE, "
     "INDEX ix_views (views)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
 )
-
-
-async def timed(fn: Callable[[], Awaitable[Any]]) -> float:
-    start = time.perf_counter()
-    await fn()
-    return (time.perf_counter() - start) * 1000
-
-
-async def bench_orm(url: str, rows: int, ids: list[int]) -> dict[str, float]:
-    results: dict[str, float] = {}
-    async with await kakaorm.connect(url) as engine:
-        await engine.drop_table(BenchPost)
-        await engine.create_table(BenchPost)
-
-        async def creates() -> None:
-            for i in range(CREATES):
-                await BenchPost.create(title=f"post {i}", views=i, published=i % 2 == 0, score=i / 3)
-
-        results[f"create x{CREATES}"] = await timed(creates)
-
-        async def bulk() -> None:
-            await BenchPost.bulk_create(
-                [BenchPost(title=f"bulk {i}", views=i % 1000, published=True, score=1.5) for i in range(BULK)]
-            )
-
-        results[f"bulk insert {BULK // 1000}k"] = await timed(bulk)
-        await BenchPost.bulk_create(
-            [BenchPost(title=f"more {i}", views=i % 1000, score=0.5) for i in range(rows - BULK - CREATES)]
-        )
-
-        async def fetch_all() -> None:
-            got = await BenchPost.all()
-            assert len(got) == rows
-
-        results[f"fetch {rows} as models"] = await timed(fetch_all)
-
-        async def gets() -> None:
-            for i in ids:
-                await BenchPost.get(BenchPost.id == i)
-
-        results[f"get by pk x{GETS}"] = await timed(gets)
-
-        async def top100() -> None:
-            for i in range(TOP_QUERIES):
-                got = await BenchPost.where(BenchPost.views > i).order_by(BenchPost.views.desc).limit(100)
-                assert len(got) == 100
-
-        results[f"filtered top-100 x{TOP_QUERIES}"] = await timed(top100)
-    return results
 
 
 async def bench_raw(params: dict[str, Any], rows: int, ids: list[int]) -> dict[str, float]:
@@ -117,7 +66,7 @@ async def bench_raw(params: dict[str, Any], rows: int, ids: list[int]) -> dict[s
                     await cur.execute(insert, (f"post {i}", i, i % 2 == 0, i / 3))
                     assert cur.lastrowid
 
-        results[f"create x{CREATES}"] = await timed(creates)
+        results[CREATE] = await timed(creates)
 
         async def bulk() -> None:
             await db.begin()
@@ -125,7 +74,7 @@ async def bench_raw(params: dict[str, Any], rows: int, ids: list[int]) -> dict[s
                 await cur.executemany(insert, [(f"bulk {i}", i % 1000, True, 1.5) for i in range(BULK)])
             await db.commit()
 
-        results[f"bulk insert {BULK // 1000}k"] = await timed(bulk)
+        results[BULK_INSERT] = await timed(bulk)
         await db.begin()
         async with db.cursor() as cur:
             await cur.executemany(
@@ -139,7 +88,7 @@ async def bench_raw(params: dict[str, Any], rows: int, ids: list[int]) -> dict[s
                 got = await cur.fetchall()
             assert len(got) == rows
 
-        results[f"fetch {rows} as models"] = await timed(fetch_all)
+        results[fetch_name(rows)] = await timed(fetch_all)
 
         async def gets() -> None:
             async with db.cursor() as cur:
@@ -147,7 +96,7 @@ async def bench_raw(params: dict[str, Any], rows: int, ids: list[int]) -> dict[s
                     await cur.execute(f"SELECT {COLUMNS} FROM bench_raw WHERE id = %s LIMIT 2", (i,))
                     await cur.fetchall()
 
-        results[f"get by pk x{GETS}"] = await timed(gets)
+        results[get_name(ids)] = await timed(gets)
 
         async def top100() -> None:
             async with db.cursor() as cur:
@@ -158,7 +107,7 @@ async def bench_raw(params: dict[str, Any], rows: int, ids: list[int]) -> dict[s
                     )
                     assert len(await cur.fetchall()) == 100
 
-        results[f"filtered top-100 x{TOP_QUERIES}"] = await timed(top100)
+        results[TOP100] = await timed(top100)
     finally:
         db.close()
     return results
@@ -174,13 +123,6 @@ async def admin(params: dict[str, Any], sql: str) -> str:
     finally:
         conn.close()
     return str(version)
-
-
-def report(title: str, ours: dict[str, float], raw: dict[str, float]) -> None:
-    print(title)
-    print(f"{'workload':<26}{'KakaORM ms':>12}{'raw ms':>10}{'ratio':>8}")
-    for name, ms in ours.items():
-        print(f"{name:<26}{ms:>12.1f}{raw[name]:>10.1f}{ms / raw[name]:>8.2f}")
 
 
 async def run(server_url: str, rows: int, rounds: int) -> None:
@@ -201,12 +143,8 @@ async def run(server_url: str, rows: int, rounds: int) -> None:
         ours: dict[str, float] = {}
         raw: dict[str, float] = {}
         for _ in range(rounds):
-            for best, result in (
-                (ours, await bench_orm(url, rows, ids)),
-                (raw, await bench_raw({**params, "db": name}, rows, ids)),
-            ):
-                for workload, ms in result.items():
-                    best[workload] = min(ms, best.get(workload, ms))
+            best(ours, await bench_orm(url, rows, ids))
+            best(raw, await bench_raw({**params, "db": name}, rows, ids))
     finally:
         await admin(params, f"DROP DATABASE IF EXISTS `{name}`")
     report(

@@ -13,33 +13,19 @@ and drops it at the end. Prints milliseconds and the ratio ours/raw (1.0 is raw 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import random
-import time
-from typing import Any, Awaitable, Callable
 
 import asyncpg
 import psycopg
+from _workloads import arguments, bench_orm, best, report, timed
 
 import kakaorm
-from kakaorm import BoolColumn, FloatColumn, IntColumn, Model, StrColumn
 
 SERVER_URL = os.environ.get("KAKAORM_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 DATABASE = f"kakaorm_bench_{os.getpid()}"
 COLUMNS = "id, title, views, published, score"
-
-
-class BenchPost(Model):
-    title = StrColumn(nullable=False)
-    views = IntColumn(nullable=False, default=0)
-    published = BoolColumn(nullable=False, default=False)
-    score = FloatColumn(nullable=True)
-
-    class Meta:
-        table_name = "bench_post"
-        indexes = [("views",)]
 
 
 RAW_DDL = [
@@ -70,54 +56,6 @@ async def admin(sql: str) -> None:
         await conn.execute(sql)
     finally:
         await conn.close()
-
-
-async def timed(fn: Callable[[], Awaitable[Any]]) -> float:
-    start = time.perf_counter()
-    await fn()
-    return (time.perf_counter() - start) * 1000
-
-
-async def bench_orm(scheme: str, rows: int, ids: list[int]) -> dict[str, float]:
-    results: dict[str, float] = {}
-    async with await kakaorm.connect(url_for(scheme)) as engine:
-        await engine.drop_table(BenchPost)
-        await engine.create_table(BenchPost)
-
-        async def creates() -> None:
-            for i in range(500):
-                await BenchPost.create(title=f"post {i}", views=i, published=i % 2 == 0, score=i / 3)
-
-        results["create x500"] = await timed(creates)
-
-        async def bulk() -> None:
-            await BenchPost.bulk_create(
-                [BenchPost(title=f"bulk {i}", views=i % 1000, published=True, score=1.5) for i in range(10_000)]
-            )
-
-        results["bulk insert 10k"] = await timed(bulk)
-        await BenchPost.bulk_create(
-            [BenchPost(title=f"more {i}", views=i % 1000, score=0.5) for i in range(rows - 10_500)]
-        )
-
-        async def fetch_all() -> None:
-            assert len(await BenchPost.all()) == rows
-
-        results[f"fetch {rows} rows"] = await timed(fetch_all)
-
-        async def gets() -> None:
-            for i in ids:
-                await BenchPost.get(BenchPost.id == i)
-
-        results[f"get by pk x{len(ids)}"] = await timed(gets)
-
-        async def top100() -> None:
-            for i in range(500):
-                got = await BenchPost.where(BenchPost.views > i).order_by(BenchPost.views.desc).limit(100)
-                assert len(got) == 100
-
-        results["filtered top-100 x500"] = await timed(top100)
-    return results
 
 
 async def bench_asyncpg(rows: int, ids: list[int]) -> dict[str, float]:
@@ -219,26 +157,8 @@ async def bench_psycopg(rows: int, ids: list[int]) -> dict[str, float]:
     return results
 
 
-def report(title: str, ours: dict[str, float], raw: dict[str, float]) -> None:
-    print(title)
-    print(f"{'workload':<24}{'ours (ms)':>11}{'raw (ms)':>10}{'ratio':>8}")
-    for name, ms in ours.items():
-        print(f"{name:<24}{ms:>11.1f}{raw[name]:>10.1f}{ms / raw[name]:>8.2f}")
-    print()
-
-
-def best(into: dict[str, float], results: dict[str, float]) -> None:
-    for name, ms in results.items():
-        into[name] = min(ms, into.get(name, ms))
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--rows", type=int, default=20_000)
-    parser.add_argument("--rounds", type=int, default=3, help="best of this many rounds")
-    args = parser.parse_args()
-    if args.rows < 10_500:
-        parser.error("--rows must be at least 10500 (500 creates + 10,000 bulk rows)")
+    args = arguments((__doc__ or "").splitlines()[0])
     random.seed(7)
     ids = [random.randint(1, args.rows) for _ in range(2000)]
     runs: dict[str, tuple[dict[str, float], dict[str, float]]] = {
@@ -249,9 +169,9 @@ def main() -> None:
     try:
         for _ in range(args.rounds):
             # alternate the sides so drift on the machine hits all of them alike
-            best(runs["asyncpg"][0], asyncio.run(bench_orm("postgresql+asyncpg", args.rows, ids)))
+            best(runs["asyncpg"][0], asyncio.run(bench_orm(url_for("postgresql+asyncpg"), args.rows, ids)))
             best(runs["asyncpg"][1], asyncio.run(bench_asyncpg(args.rows, ids)))
-            best(runs["psycopg"][0], asyncio.run(bench_orm("postgresql+psycopg3", args.rows, ids)))
+            best(runs["psycopg"][0], asyncio.run(bench_orm(url_for("postgresql+psycopg3"), args.rows, ids)))
             best(runs["psycopg"][1], asyncio.run(bench_psycopg(args.rows, ids)))
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))

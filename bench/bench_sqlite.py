@@ -10,81 +10,30 @@ and the ratio ours/raw (lower is better; 1.0 is raw speed).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import random
 import tempfile
-import time
-from typing import Any, Awaitable, Callable
 
 import aiosqlite
-
-import kakaorm
-from kakaorm import BoolColumn, FloatColumn, IntColumn, Model, StrColumn
-
-
-class BenchPost(Model):
-    title = StrColumn(nullable=False)
-    views = IntColumn(nullable=False, default=0)
-    published = BoolColumn(nullable=False, default=False)
-    score = FloatColumn(nullable=True)
-
-    class Meta:
-        table_name = "bench_post"
-        indexes = [("views",)]
-
-
-async def timed(fn: Callable[[], Awaitable[Any]]) -> float:
-    start = time.perf_counter()
-    await fn()
-    return (time.perf_counter() - start) * 1000
+from _workloads import (
+    BULK,
+    BULK_INSERT,
+    CREATE,
+    CREATES,
+    TOP100,
+    TOP_QUERIES,
+    arguments,
+    bench_orm,
+    best,
+    fetch_name,
+    get_name,
+    report,
+    timed,
+)
 
 
-async def bench_orm(path: str, rows: int) -> dict[str, float]:
-    results: dict[str, float] = {}
-    async with await kakaorm.connect(f"sqlite+aiosqlite:///{path}") as engine:
-        await engine.create_table(BenchPost)
-
-        async def creates() -> None:
-            for i in range(500):
-                await BenchPost.create(title=f"post {i}", views=i, published=i % 2 == 0, score=i / 3)
-
-        results["create x500"] = await timed(creates)
-
-        async def bulk() -> None:
-            await BenchPost.bulk_create(
-                [BenchPost(title=f"bulk {i}", views=i % 1000, published=True, score=1.5) for i in range(10_000)]
-            )
-
-        results["bulk insert 10k"] = await timed(bulk)
-        await BenchPost.bulk_create(
-            [BenchPost(title=f"more {i}", views=i % 1000, score=0.5) for i in range(rows - 10_500)]
-        )
-
-        async def fetch_all() -> None:
-            got = await BenchPost.all()
-            assert len(got) == rows
-
-        results[f"fetch {rows} as models"] = await timed(fetch_all)
-        ids = [random.randint(1, rows) for _ in range(2000)]
-
-        async def gets() -> None:
-            for i in ids:
-                await BenchPost.get(BenchPost.id == i)
-
-        results["get by pk x2000"] = await timed(gets)
-
-        async def top100() -> None:
-            for i in range(500):
-                got = await BenchPost.where(BenchPost.views > i).order_by(BenchPost.views.desc).limit(100)
-                assert len(got) == 100
-
-        results["filtered top-100 x500"] = await timed(top100)
-    return results
-
-
-async def bench_raw(path: str, rows: int) -> dict[str, float]:
+async def bench_raw(path: str, rows: int, ids: list[int]) -> dict[str, float]:
     results: dict[str, float] = {}
     db = await aiosqlite.connect(path, isolation_level=None)
     await db.execute(
@@ -95,24 +44,24 @@ async def bench_raw(path: str, rows: int) -> dict[str, float]:
     insert = "INSERT INTO bench_post (title, views, published, score) VALUES (?, ?, ?, ?) RETURNING id"
 
     async def creates() -> None:
-        for i in range(500):
+        for i in range(CREATES):
             await db.execute_fetchall(insert, (f"post {i}", i, int(i % 2 == 0), i / 3))
 
-    results["create x500"] = await timed(creates)
+    results[CREATE] = await timed(creates)
 
     async def bulk() -> None:
         await db.execute("BEGIN")
         await db.executemany(
             "INSERT INTO bench_post (title, views, published, score) VALUES (?, ?, ?, ?)",
-            [(f"bulk {i}", i % 1000, 1, 1.5) for i in range(10_000)],
+            [(f"bulk {i}", i % 1000, 1, 1.5) for i in range(BULK)],
         )
         await db.execute("COMMIT")
 
-    results["bulk insert 10k"] = await timed(bulk)
+    results[BULK_INSERT] = await timed(bulk)
     await db.execute("BEGIN")
     await db.executemany(
         "INSERT INTO bench_post (title, views, published, score) VALUES (?, ?, ?, ?)",
-        [(f"more {i}", i % 1000, 0, 0.5) for i in range(rows - 10_500)],
+        [(f"more {i}", i % 1000, 0, 0.5) for i in range(rows - BULK - CREATES)],
     )
     await db.execute("COMMIT")
 
@@ -120,8 +69,7 @@ async def bench_raw(path: str, rows: int) -> dict[str, float]:
         got = await db.execute_fetchall("SELECT id, title, views, published, score FROM bench_post")
         assert len(list(got)) == rows
 
-    results[f"fetch {rows} as models"] = await timed(fetch_all)
-    ids = [random.randint(1, rows) for _ in range(2000)]
+    results[fetch_name(rows)] = await timed(fetch_all)
 
     async def gets() -> None:
         for i in ids:
@@ -129,45 +77,34 @@ async def bench_raw(path: str, rows: int) -> dict[str, float]:
                 "SELECT id, title, views, published, score FROM bench_post WHERE id = ? LIMIT 2", (i,)
             )
 
-    results["get by pk x2000"] = await timed(gets)
+    results[get_name(ids)] = await timed(gets)
 
     async def top100() -> None:
-        for i in range(500):
+        for i in range(TOP_QUERIES):
             await db.execute_fetchall(
                 "SELECT id, title, views, published, score FROM bench_post WHERE views > ? "
                 "ORDER BY views DESC LIMIT 100",
                 (i,),
             )
 
-    results["filtered top-100 x500"] = await timed(top100)
+    results[TOP100] = await timed(top100)
     await db.close()
     return results
 
 
-def report(title: str, ours: dict[str, float], raw: dict[str, float]) -> None:
-    print(title)
-    print(f"{'workload':<26}{'KakaORM ms':>12}{'raw ms':>10}{'ratio':>8}")
-    for name, ms in ours.items():
-        print(f"{name:<26}{ms:>12.1f}{raw[name]:>10.1f}{ms / raw[name]:>8.2f}")
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=20_000)
-    parser.add_argument("--rounds", type=int, default=5, help="best of this many rounds")
-    args = parser.parse_args()
+    args = arguments((__doc__ or "").splitlines()[0], default_rounds=5)
     random.seed(7)
+    ids = [random.randint(1, args.rows) for _ in range(2000)]
     ours: dict[str, float] = {}
     raw: dict[str, float] = {}
     for _ in range(args.rounds):
         # alternate the two sides so drift on the machine hits both alike
         with tempfile.TemporaryDirectory() as tmp:
-            for name, ms in asyncio.run(bench_orm(os.path.join(tmp, "orm.db"), args.rows)).items():
-                ours[name] = min(ms, ours.get(name, ms))
-            for name, ms in asyncio.run(bench_raw(os.path.join(tmp, "raw.db"), args.rows)).items():
-                raw[name] = min(ms, raw.get(name, ms))
-    print(f"best of {args.rounds} rounds")
-    report(f"SQLite {aiosqlite.__version__ if hasattr(aiosqlite, '__version__') else ''} (aiosqlite), file database", ours, raw)
+            best(ours, asyncio.run(bench_orm(f"sqlite+aiosqlite:///{os.path.join(tmp, 'orm.db')}", args.rows, ids)))
+            best(raw, asyncio.run(bench_raw(os.path.join(tmp, "raw.db"), args.rows, ids)))
+    print(f"best of {args.rounds} rounds\n")
+    report(f"SQLite {aiosqlite.__version__} (aiosqlite), file database", ours, raw)
 
 
 if __name__ == "__main__":

@@ -598,16 +598,22 @@ class Count(Aggregate):
     type = INTEGER
 
 
-class Sum(Aggregate):
-    """``SUM(col)``. Result: int for integer columns, Decimal for decimals, else float."""
+class _SameType(Aggregate):
+    """An aggregate whose result has its argument's type."""
 
     __slots__ = ()
-    function = "SUM"
 
     @property
     def type(self) -> SQLType | None:  # type: ignore[override]
         assert self.arg is not None
         return self.arg.type
+
+
+class Sum(_SameType):
+    """``SUM(col)``. Result: int for integer columns, Decimal for decimals, else float."""
+
+    __slots__ = ()
+    function = "SUM"
 
 
 class Avg(Aggregate):
@@ -625,28 +631,18 @@ class Avg(Aggregate):
         return FLOAT
 
 
-class Max(Aggregate):
+class Max(_SameType):
     """``MAX(col)``; the result has the column's type."""
 
     __slots__ = ()
     function = "MAX"
 
-    @property
-    def type(self) -> SQLType | None:  # type: ignore[override]
-        assert self.arg is not None
-        return self.arg.type
 
-
-class Min(Aggregate):
+class Min(_SameType):
     """``MIN(col)``; the result has the column's type."""
 
     __slots__ = ()
     function = "MIN"
-
-    @property
-    def type(self) -> SQLType | None:  # type: ignore[override]
-        assert self.arg is not None
-        return self.arg.type
 
 
 class WindowFunction(Expression[Any]):
