@@ -379,7 +379,8 @@ class ForeignKey(Column[T]):
         from ._model import resolve_model
 
         if isinstance(self.to, str):
-            self.to = resolve_model(self.to, f"ForeignKey {self!r}")
+            module = self.model.__module__ if self.model is not None else None
+            self.to = resolve_model(self.to, f"ForeignKey {self!r}", module)
         return self.to  # type: ignore[no-any-return]
 
     @property

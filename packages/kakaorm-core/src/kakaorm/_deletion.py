@@ -12,7 +12,6 @@ from .expr import Comparison, Condition, IsNull, Param, value
 from .statements import Select
 
 if TYPE_CHECKING:
-    import datetime
     from typing import Self
 
     from ._queryset import QuerySet
@@ -69,36 +68,60 @@ class SoftDeleteModel(Model):
     async def _delete_row(cls, instance: Model, pk_value: Any) -> None:
         now = utcnow()
         pk = cls._meta.pk
-        count = await cls.all().include_deleted().where(Comparison(pk, "=", Param(pk_value, pk.type))).update(deleted_at=now)
-        if count == 0:
-            raise cls.NotFound(f"delete(): no {cls.__name__} row with {pk.name}={pk_value!r} exists")
-        instance.__dict__["deleted_at"] = now
+        by_key = cls.all().where(Comparison(pk, "=", Param(pk_value, pk.type)))
+        # a row deleted before keeps its first deletion time, as in QuerySet.delete()
+        if await by_key.update(deleted_at=now) == 1:
+            instance.__dict__["deleted_at"] = now
+            return
+        stored = await by_key.only_deleted().select(cls._meta.columns["deleted_at"]).first()
+        if stored is None:
+            raise cls.NotFound(
+                f"delete(): no {cls.__name__} row with {pk.name}={pk_value!r} exists; "
+                "it was removed (purged) since it was loaded"
+            )
+        instance.__dict__["deleted_at"] = stored["deleted_at"]
 
     async def restore(self) -> None:
-        """Clear ``deleted_at``: the row is visible to default queries again."""
+        """Clear ``deleted_at``: the row is visible to default queries again.
+
+        No hook runs. Restoring a row that is not deleted changes nothing.
+
+        Raises:
+            QueryError: the instance was never saved.
+            NotFound: the row no longer exists (it was purged).
+        """
         cls = type(self)
         pk_value = self.__dict__.get(PK_KEY)
         if pk_value is None:
-            raise exc.QueryError(f"cannot restore this {cls.__name__}: it was never saved")
+            raise exc.QueryError(
+                f"cannot restore this {cls.__name__}: it was never saved, so there is no row "
+                "to restore; save() it instead"
+            )
         pk = cls._meta.pk
-        await cls.all().include_deleted().where(Comparison(pk, "=", Param(pk_value, pk.type))).update(deleted_at=None)
+        by_key = cls.all().include_deleted().where(Comparison(pk, "=", Param(pk_value, pk.type)))
+        if await by_key.update(deleted_at=None) == 0:
+            raise cls.NotFound(
+                f"restore(): no {cls.__name__} row with {pk.name}={pk_value!r} exists; "
+                "it was removed (purged), so it cannot be restored"
+            )
         self.__dict__["deleted_at"] = None
 
     @classmethod
     async def _bulk_delete(cls, qs: QuerySet[Any]) -> int:
-        # already-deleted rows keep their first deletion time
-        target = qs if qs._scope == "default" else qs.only_deleted()._with_scope("default")
-        return await target.update(deleted_at=utcnow())
+        if qs._scope == "only":
+            # every selected row is deleted already and keeps its first deletion time
+            return 0
+        return await qs._with_scope("default").update(deleted_at=utcnow())
 
     @classmethod
     async def _bulk_restore(cls, qs: QuerySet[Any]) -> int:
-        target = qs._with_scope("only") if qs._scope == "default" else qs
-        return await target.update(deleted_at=None)
+        # only deleted rows count as restored, whatever scope the query was built with
+        return await qs._with_scope("only").update(deleted_at=None)
 
     @classmethod
     async def _bulk_purge(cls, qs: QuerySet[Any]) -> int:
-        target = qs._with_scope("only") if qs._scope == "default" else qs
-        return await target._delete_rows()
+        # purge never removes a live row, even from include_deleted()
+        return await qs._with_scope("only")._delete_rows()
 
 
 class ArchiveModel(Model):
@@ -181,10 +204,12 @@ class ArchiveModel(Model):
                     columns["archived_at"] = value(utcnow())
                 inserted = await rows.insert_into(target, **columns)
                 deleted = await rows._delete_rows()
-                if inserted != deleted or deleted != len(batch):
+                if inserted != deleted:
+                    # another transaction changed the rows between the two statements
                     raise exc.IntegrityError(
-                        f"moving {len(batch)} {cls.__name__} rows copied {inserted} and deleted "
-                        f"{deleted}; the move was rolled back"
+                        f"moving {cls.__name__} rows from {source._meta.table_name} to "
+                        f"{target._meta.table_name} copied {inserted} rows but deleted "
+                        f"{deleted}; the move was rolled back and no row moved. Retry it"
                     )
                 moved += deleted
         return moved
@@ -192,29 +217,51 @@ class ArchiveModel(Model):
     @classmethod
     async def _keys(cls, qs: QuerySet[Any]) -> list[Any]:
         pk = cls._meta.pk
-        rows = await qs.select(pk.label("k"))
+        plain = qs._clone()
+        plain._prefetch = ()
+        rows = await plain.select(pk.label("k"))
         return [r["k"] for r in rows]
 
     @classmethod
     async def _delete_row(cls, instance: Model, pk_value: Any) -> None:
         moved = await cls._move([pk_value], cls, cls.archive_model(), stamp=True)
         if moved == 0:
-            raise cls.NotFound(f"delete(): no {cls.__name__} row with key {pk_value!r} exists")
+            raise cls.NotFound(
+                f"delete(): no {cls.__name__} row with key {pk_value!r} is in "
+                f"{cls._meta.table_name}; it was deleted or archived since it was loaded"
+            )
         instance.__dict__[PK_KEY] = None
 
     async def restore(self) -> None:
-        """Move this row back from the archive to the main table."""
+        """Move this row back from the archive to the main table (one transaction).
+
+        No hook runs.
+
+        Raises:
+            QueryError: the instance has no primary key value (it was never saved).
+            NotFound: the archive holds no row with this key.
+            IntegrityError: the main table uses the key again; nothing moved.
+        """
         cls = type(self)
         pk_value = self.__dict__.get(cls._meta.pk.name)
         if pk_value is None:
-            raise exc.QueryError(f"cannot restore this {cls.__name__}: it has no primary key")
+            raise exc.QueryError(
+                f"cannot restore this {cls.__name__}: it has no primary key value, so it was "
+                "never saved; save() it instead"
+            )
         moved = await cls._move([pk_value], cls.archive_model(), cls, stamp=False)
         if moved == 0:
-            raise cls.NotFound(f"restore(): no archived {cls.__name__} row with key {pk_value!r}")
+            raise cls.NotFound(
+                f"restore(): archive_{cls._meta.table_name} holds no {cls.__name__} row with key "
+                f"{pk_value!r}; it was restored or purged already"
+            )
         self.__dict__[PK_KEY] = pk_value
 
     @classmethod
     async def _bulk_delete(cls, qs: QuerySet[Any]) -> int:
+        if qs._scope == "only":
+            # archived rows are deleted already
+            return 0
         keys = await cls._keys(qs._with_scope("default"))
         return await cls._move(keys, cls, cls.archive_model(), stamp=True) if keys else 0
 
@@ -226,6 +273,8 @@ class ArchiveModel(Model):
     @classmethod
     async def _bulk_purge(cls, qs: QuerySet[Any]) -> int:
         keys = await cls._keys(qs._with_scope("only"))
+        if not keys:
+            return 0
         archive = cls.archive_model()
         total = 0
         engine = cls._engine()
@@ -234,6 +283,3 @@ class ArchiveModel(Model):
                 total += await archive.all().where(archive._meta.pk.in_(keys[start : start + _KEY_BATCH]))._delete_rows()
         return total
 
-
-def _unused(_: datetime.datetime) -> None:  # pragma: no cover - keeps the import for typing
-    return None

@@ -24,8 +24,10 @@ def model_hydrator(
     from ._model import PK_KEY
 
     new = object.__new__
-    pk_index = list(names).index(model._meta.pk.name)
+    pk_name = model._meta.pk.name
+    pk_index = list(names).index(pk_name)
     keys = (*names, PK_KEY)
+    names = tuple(names)
     if procs is None:
 
         def hydrate_plain(rows: Sequence[Sequence[Any]]) -> list[Any]:
@@ -33,7 +35,9 @@ def model_hydrator(
             append = out.append
             for row in rows:
                 obj = new(model)
-                obj.__dict__ = dict(zip(keys, (*row, row[pk_index])))
+                d = dict(zip(names, row))
+                d[PK_KEY] = d[pk_name]
+                obj.__dict__ = d
                 append(obj)
             return out
 

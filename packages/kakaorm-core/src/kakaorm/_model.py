@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Sequence, TypeVar
 
 from . import exc
 from ._columns import Column, IntColumn, coerce_value, utcnow
-from ._relations import Relation
+from ._relations import CACHE_KEY as RELATION_CACHE_KEY, Relation
 from .expr import Comparison, Condition, Param
 from .statements import Delete, Insert, Update
 
@@ -25,7 +25,8 @@ M = TypeVar("M", bound="Model")
 #: absent or None means "not in the database"
 PK_KEY = "_kakaorm_pk"
 
-_models_by_name: dict[str, type[Model]] = {}
+#: concrete models by class name, then by module (two apps may both have a ``User``)
+_models_by_name: dict[str, dict[str, type[Model]]] = {}
 
 # ``select`` is deliberately not a Model method (use ``Model.all().select(...)``), so a
 # column may be called ``select``.
@@ -45,20 +46,32 @@ def _snake_case(name: str) -> str:
     return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
 
 
-def resolve_model(name: str, needed_by: str) -> type[Model]:
+def resolve_model(name: str, needed_by: str, module: str | None = None) -> type[Model]:
     """Find a concrete model class by class name.
 
+    A model of that name defined in ``module`` (the module of the model that refers
+    to it) wins; otherwise the name must belong to exactly one model.
+
     Raises:
-        ModelError: no model of that name is defined (the message lists the known ones).
+        ModelError: no model of that name is defined (the message lists the known
+            ones), or several modules define one and none is ``module``.
     """
-    model = _models_by_name.get(name)
-    if model is None:
+    candidates = _models_by_name.get(name)
+    if not candidates:
         known = ", ".join(sorted(_models_by_name)) or "none"
         raise exc.ModelError(
             f"{needed_by} refers to a model named {name!r}, but no such model is defined. "
             f"Known models: {known}"
         )
-    return model
+    if module is not None and module in candidates:
+        return candidates[module]
+    if len(candidates) > 1:
+        raise exc.ModelError(
+            f"{needed_by} refers to a model named {name!r}, which is ambiguous: the modules "
+            f"{', '.join(sorted(candidates))} each define one. Pass the model class instead "
+            "of its name"
+        )
+    return next(iter(candidates.values()))
 
 
 class ModelOptions:
@@ -79,6 +92,8 @@ class ModelOptions:
         self.abstract = abstract
         self.column_list: tuple[Column[Any], ...] = tuple(columns.values())
         self.names: tuple[str, ...] = tuple(columns)
+        #: the compile-cache key of the model's own column list
+        self.columns_key = ("model-columns", tuple(c._uid for c in self.column_list))
         pks = [c for c in self.column_list if c.primary_key]
         self.pk: Column[Any] = pks[0] if pks else None  # type: ignore[assignment]
         self.auto_now = tuple(c for c in self.column_list if c.auto_now)
@@ -210,7 +225,7 @@ class ModelMeta(type):
                 {"__module__": cls.__module__, "__qualname__": f"{name}.MultipleResults"},
             )
         if not abstract:
-            _models_by_name[name] = cls  # type: ignore[assignment]
+            _models_by_name.setdefault(name, {})[cls.__module__] = cls  # type: ignore[assignment]
         return cls
 
 
@@ -436,10 +451,27 @@ class Model(metaclass=ModelMeta):
         raise exc.QueryError(f"{cls.__name__} deletes rows; there is nothing to purge")
 
     async def refresh(self) -> None:
-        """Reload the instance's values from its row."""
+        """Reload the instance's values from its row (a soft-deleted row too) and forget
+        prefetched relations.
+
+        Raises:
+            QueryError: the instance is not in the database.
+            NotFound: its row no longer exists.
+        """
         cls = type(self)
         pk = self._meta.pk
-        fresh = await cls.all().where(Comparison(pk, "=", Param(self.__dict__.get(PK_KEY), pk.type))).get()
+        pk_value = self.__dict__.get(PK_KEY)
+        if pk_value is None:
+            raise exc.QueryError(
+                f"cannot refresh this {cls.__name__}: it is not in the database "
+                "(never saved, or deleted); save() it first"
+            )
+        qs = cls.all()
+        if self._meta.deletion == "soft":
+            qs = qs._with_scope("include")
+        fresh = await qs.where(Comparison(pk, "=", Param(pk_value, pk.type))).get()
+        # prefetched relations may no longer match the reloaded keys
+        self.__dict__.pop(RELATION_CACHE_KEY, None)
         self.__dict__.update(fresh.__dict__)
 
     # -- class-level queries ----------------------------------------------------------
@@ -448,7 +480,7 @@ class Model(metaclass=ModelMeta):
         """A QuerySet of every row."""
         from ._queryset import QuerySet
 
-        return QuerySet(cls)
+        return QuerySet._for(cls)
 
     @classmethod
     def where(cls, *conditions: Condition) -> QuerySet[Self]:

@@ -38,6 +38,11 @@ __all__ = ["QuerySet"]
 
 R = TypeVar("R")
 
+_PREFETCH_DICTS = (
+    "prefetch() loads relations onto model instances, but select() makes this query return "
+    "dicts; drop select() to get instances, or join() the related table and select its columns"
+)
+
 _ORDER_TEXT = re.compile(r"^\s*(-)?\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$", re.I)
 
 
@@ -46,16 +51,19 @@ def _check_condition(cond: object, clause: str) -> Condition:
         raise TypeError(
             f"{clause}() takes conditions such as Post.views > 10, got {cond!r}"
         )
-    if clause == "where" and not _is_simple(cond):
+    if not _is_simple(cond):
         for node in cond.walk():
             if node.is_window:
+                # SQL computes windows after WHERE, GROUP BY and HAVING
                 raise exc.QueryError(
-                    "a window function cannot be used in where(); select it with "
-                    ".select(...label('name')) and filter in Python, or use a CTE"
+                    f"a window function cannot be used in {clause}(): SQL allows it only in "
+                    "select() and order_by(). Select it with .label('name') in a query, wrap "
+                    "that query in kakaorm.CTE(name, query) and filter cte.query() instead"
                 )
-            if node.is_aggregate:
+            if node.is_aggregate and clause != "having":
                 raise exc.QueryError(
-                    "an aggregate cannot be used in where(); filter groups with "
+                    f"an aggregate cannot be used in {clause}(): it is computed per group, "
+                    "after the rows are filtered; filter groups with "
                     ".group_by(...).having(condition) instead"
                 )
     return cond
@@ -101,6 +109,15 @@ class QuerySet(Generic[R]):
         #: which rows of a SoftDeleteModel/ArchiveModel: "default", "include" or "only"
         self._scope = "default"
         self._prefetch: tuple[str, ...] = ()
+
+    @classmethod
+    def _for(cls, model: type[Model]) -> QuerySet[Any]:
+        """A fresh QuerySet over ``model`` (the hot path: one dict copy, no __init__)."""
+        qs: QuerySet[Any] = object.__new__(cls)
+        d = _BLANK.copy()
+        d["_model"] = model
+        qs.__dict__ = d
+        return qs
 
     @classmethod
     def _over_cte(cls, cte: Any) -> QuerySet[dict[str, Any]]:
@@ -218,6 +235,8 @@ class QuerySet(Generic[R]):
         for col in columns:
             if not isinstance(col, Expression):
                 raise TypeError(f"select() takes columns or expressions, got {col!r}")
+        if self._prefetch:
+            raise exc.QueryError(_PREFETCH_DICTS)
         new = self._clone()
         new._columns = tuple(columns)
         return new
@@ -389,9 +408,8 @@ class QuerySet(Generic[R]):
     def _engine_or_default(self) -> Engine:
         if self._engine is not None:
             return self._engine
-        from ._engine import get_engine
-
-        return get_engine()
+        engine: Engine = _engine_module().get_engine()
+        return engine
 
     # -- running --------------------------------------------------------------------
     def __await__(self) -> Generator[Any, None, list[R]]:
@@ -649,6 +667,8 @@ class QuerySet(Generic[R]):
         from ._relations import check_prefetch_path
 
         model = self._need_model("prefetch")
+        if self._columns is not None:
+            raise exc.QueryError(_PREFETCH_DICTS)
         for path in paths:
             check_prefetch_path(model, path)
         new = self._clone()
@@ -657,3 +677,14 @@ class QuerySet(Generic[R]):
 
     def __repr__(self) -> str:
         return f"<QuerySet of {self._model.__name__}>"
+
+
+#: the state of a new QuerySet, copied by QuerySet._for
+_BLANK: dict[str, Any] = dict(QuerySet(None).__dict__)  # type: ignore[arg-type]
+
+
+def _engine_module() -> Any:
+    from . import _engine
+
+    globals()["_engine_module"] = lambda: _engine
+    return _engine

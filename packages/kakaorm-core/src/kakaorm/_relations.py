@@ -8,7 +8,7 @@ runs no query.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generator, Generic, Sequence, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generator, Generic, Self, Sequence, TypeVar, overload
 
 from .exc import ModelError, QueryError
 
@@ -63,7 +63,9 @@ class Relation(Generic[T]):
         if isinstance(self._related, str):
             from ._model import resolve_model
 
-            self._related = resolve_model(self._related, f"{self.owner.__name__}.{self.name}")
+            self._related = resolve_model(
+                self._related, f"{self.owner.__name__}.{self.name}", self.owner.__module__
+            )
         return self._related
 
     # which column holds the key on each side ------------------------------------------
@@ -90,7 +92,7 @@ class Relation(Generic[T]):
         raise NotImplementedError
 
     @overload
-    def __get__(self, instance: None, owner: Any) -> Relation[T]: ...
+    def __get__(self, instance: None, owner: Any) -> Self: ...
 
     @overload
     def __get__(self, instance: object, owner: Any) -> _Awaitable[T]: ...
@@ -203,23 +205,26 @@ def has_one(related: Any, foreign_key: str) -> Any:
     return HasOne(related, foreign_key)
 
 
-def find_relation(model: type[Model], name: str) -> Relation[Any]:
+def find_relation(model: type[Model], name: str, path: str | None = None) -> Relation[Any]:
     """The relation ``name`` of ``model``; QueryError listing the relations otherwise."""
     rel = model._meta.relations.get(name)
     if rel is None:
         known = ", ".join(sorted(model._meta.relations)) or "none"
         raise QueryError(
-            f"prefetch({name!r}): {model.__name__} has no relation named {name!r}; "
-            f"its relations are: {known}"
+            f"prefetch({path or name!r}): {model.__name__} has no relation named {name!r}; "
+            f"its relations are: {known}. Declare it with belongs_to/has_many/has_one, or "
+            "prefetch one of those"
         )
     return rel
 
 
 def check_prefetch_path(model: type[Model], path: str) -> None:
     """Validate ``"author__profile"`` against the models, before any query runs."""
+    if not isinstance(path, str):
+        raise TypeError(f"prefetch() takes relation names such as 'author', got {path!r}")
     current = model
     for part in path.split("__"):
-        current = find_relation(current, part).related
+        current = find_relation(current, part, path).related
 
 
 async def prefetch_related(engine: Engine | None, instances: Sequence[Model], path: str) -> None:
@@ -229,10 +234,17 @@ async def prefetch_related(engine: Engine | None, instances: Sequence[Model], pa
     if not instances:
         return
     model = type(instances[0])
-    rel = find_relation(model, name)
+    rel = find_relation(model, name, path)
+    caches = [i.__dict__.get(CACHE_KEY) for i in instances]
+    if rest and all(c is not None and name in c for c in caches):
+        # an earlier path loaded this level ("author" before "author__profile"): reuse it
+        found = _unique_related(c[name] for c in caches)  # type: ignore[index]
+        if found:
+            await prefetch_related(engine, found, rest)
+        return
     keys = {k for k in (rel.local_key(i) for i in instances) if k is not None}
     loaded: dict[Any, Any] = {}
-    found: list[Model] = []
+    found = []
     if keys:
         related = rel.related
         remote = rel.remote_column()
@@ -259,3 +271,15 @@ async def prefetch_related(engine: Engine | None, instances: Sequence[Model], pa
         inst.__dict__.setdefault(CACHE_KEY, {})[name] = value
     if rest and found:
         await prefetch_related(engine, found, rest)
+
+
+def _unique_related(values: Any) -> list[Model]:
+    """The distinct instances among cached relation values (rows, lists or None)."""
+    seen: set[int] = set()
+    out: list[Model] = []
+    for value in values:
+        for row in value if isinstance(value, list) else (value,):
+            if row is not None and id(row) not in seen:
+                seen.add(id(row))
+                out.append(row)
+    return out

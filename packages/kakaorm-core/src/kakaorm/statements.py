@@ -28,7 +28,9 @@ class Statement:
 
 
 def _key_of(items: Sequence[Any], params: list[Param]) -> tuple[Hashable, ...]:
-    return tuple(item._key(params) for item in items)
+    if not items:
+        return ()
+    return tuple([item._key(params) for item in items])
 
 
 class Join:
@@ -128,12 +130,18 @@ class Select(Statement):
         self.compounds = compounds
 
     def _key(self, params: list[Param]) -> Hashable:
+        model = self.model
+        columns = self.columns
+        if model is not None and columns is model._meta.column_list:
+            columns_key: Hashable = model._meta.columns_key
+        else:
+            columns_key = _key_of(columns, params)
         return (
             "select",
-            self.model,
+            model,
             _key_of(self.ctes, params),
             self.distinct,
-            _key_of(self.columns, params),
+            columns_key,
             None if self.from_select is None else self.from_select._key(params),
             self.from_cte,
             self.from_alias,
