@@ -83,3 +83,14 @@ async def test_parameters_must_be_a_list_or_tuple(engine):
     await seed(engine)
     with pytest.raises(TypeError, match="raw SQL parameters are a list or tuple"):
         await engine.fetch("SELECT title FROM raw_post WHERE title = %s", "plain")  # type: ignore[arg-type]
+
+
+async def test_a_percent_sign_inside_a_raw_fragment_is_literal(engine):
+    import kakaorm
+
+    await engine.create_table(RawPost)
+    await RawPost.create(title="50% off", views=1)
+    await RawPost.create(title="plain", views=2)
+    assert await RawPost.where(RawPost.title.like(kakaorm.raw("'50%'"))).count() == 1
+    rows = await RawPost.all().select(RawPost.title, kakaorm.raw("'100%'").label("tag")).order_by(RawPost.id)
+    assert rows == [{"title": "50% off", "tag": "100%"}, {"title": "plain", "tag": "100%"}]

@@ -234,7 +234,8 @@ class SQLCompiler:
         return f"{self.quote(node.cte_name)}.{self.quote(node.name)}"
 
     def visit_Raw(self, node: Raw, params: list[Param]) -> str:
-        return node.sql
+        # a fragment binds nothing, so each % in it is a literal percent sign
+        return node.sql.replace("%", "%%") if self.paramstyle == "format" else node.sql
 
     def visit_Comparison(self, node: Comparison, params: list[Param]) -> str:
         return f"{self.visit(node.left, params)} {node.op} {self.visit(node.right, params)}"
