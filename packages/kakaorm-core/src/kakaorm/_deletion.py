@@ -219,7 +219,8 @@ class ArchiveModel(Model):
         pk = cls._meta.pk
         plain = qs._clone()
         plain._prefetch = ()
-        rows = await plain.select(pk.label("k"))
+        # in key order: batches are reproducible and rows are locked in one order
+        rows = await plain.order_by(pk.asc).select(pk.label("k"))
         return [r["k"] for r in rows]
 
     @classmethod

@@ -236,10 +236,10 @@ async def prefetch_related(engine: Engine | None, instances: Sequence[Model], pa
     model = type(instances[0])
     rel = find_relation(model, name, path)
     caches = [i.__dict__.get(CACHE_KEY) for i in instances]
-    if rest and all(c is not None and name in c for c in caches):
-        # an earlier path loaded this level ("author" before "author__profile"): reuse it
+    if all(c is not None and name in c for c in caches):
+        # an earlier path loaded this level ("author" with "author__profile"): reuse it
         found = _unique_related(c[name] for c in caches)  # type: ignore[index]
-        if found:
+        if rest and found:
             await prefetch_related(engine, found, rest)
         return
     keys = {k for k in (rel.local_key(i) for i in instances) if k is not None}
