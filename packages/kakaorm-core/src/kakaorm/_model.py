@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Literal, Sequence, TypeVar
 
-from . import exc
+from . import _pydantic, exc
 from ._columns import Column, IntColumn, coerce_value, utcnow
 from ._relations import CACHE_KEY as RELATION_CACHE_KEY, Relation
 from .expr import Comparison, Condition, Param
@@ -13,6 +13,10 @@ from .statements import Delete, Insert, Update
 
 if TYPE_CHECKING:
     from typing import Self
+
+    from pydantic import BaseModel
+    from pydantic.annotated_handlers import GetCoreSchemaHandler, GetJsonSchemaHandler
+    from pydantic_core import CoreSchema
 
     from ._engine import Engine
     from ._queryset import QuerySet
@@ -37,6 +41,8 @@ _RESERVED = frozenset(
         "refresh", "before_insert", "after_insert", "before_update", "after_update",
         "before_delete", "after_delete", "NotFound", "MultipleResults", "using",
         "restore", "include_deleted", "only_deleted", "purge", "prefetch", "is_saved",
+        "model_dump", "model_dump_json", "model_validate", "model_json_schema",
+        "create_schema", "update_schema",
     }
 )
 
@@ -296,6 +302,52 @@ class Model(metaclass=ModelMeta):
     def is_saved(self) -> bool:
         """True once the instance has been inserted or was loaded from the database."""
         return self.__dict__.get(PK_KEY) is not None
+
+    # -- pydantic-compatible API (kakaorm._pydantic; pydantic itself is optional) ------
+    def model_dump(
+        self, *, mode: Literal["python", "json"] = "python", include: _pydantic.FieldSet = None,
+        exclude: _pydantic.FieldSet = None, exclude_none: bool = False,
+    ) -> dict[str, Any]:
+        """The row as a dict; ``mode="json"`` gives JSON-safe values. Needs no pydantic."""
+        return _pydantic.dump(self, mode=mode, include=include, exclude=exclude, exclude_none=exclude_none)
+
+    def model_dump_json(
+        self, *, indent: int | None = None, include: _pydantic.FieldSet = None,
+        exclude: _pydantic.FieldSet = None, exclude_none: bool = False,
+    ) -> str:
+        """The row as a JSON string. Needs no pydantic."""
+        return _pydantic.dump_json(self, indent=indent, include=include, exclude=exclude, exclude_none=exclude_none)
+
+    @classmethod
+    def model_validate(cls, obj: Any, *, strict: bool | None = None) -> Self:
+        """A new unsaved instance from a dict, a model instance or a pydantic model,
+        each value checked against its column (pydantic's ValidationError otherwise)."""
+        return _pydantic.validate(cls, obj, strict=strict)  # type: ignore[return-value]
+
+    @classmethod
+    def model_json_schema(cls, mode: Literal["validation", "serialization"] = "validation") -> dict[str, Any]:
+        """The model's JSON schema (``mode="serialization"`` for what a dump holds)."""
+        return _pydantic.model_json_schema(cls, mode)
+
+    @classmethod
+    def create_schema(cls) -> type[BaseModel]:
+        """A pydantic model of a request body creating a row (no generated columns)."""
+        return _pydantic.request_schema(cls, "create")
+
+    @classmethod
+    def update_schema(cls) -> type[BaseModel]:
+        """A pydantic model of a request body updating a row (every field optional)."""
+        return _pydantic.request_schema(cls, "update")
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        """Makes a model class usable as a pydantic field type or FastAPI response_model."""
+        return _pydantic.core_schema(cls, handler)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        """The model's JSON schema, named after the model (see kakaorm._pydantic)."""
+        return _pydantic.json_schema(cls, handler)
 
     # -- hooks (override in subclasses) ---------------------------------------------
     async def before_insert(self) -> None:

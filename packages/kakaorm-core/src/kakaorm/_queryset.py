@@ -69,6 +69,16 @@ def _check_condition(cond: object, clause: str) -> Condition:
     return cond
 
 
+def _check_same_cte(ctes: Sequence[CTE], clause: CTE) -> None:
+    """Two CTEs of one query may share a name only when they are the same CTE."""
+    for c in ctes:
+        if c.name == clause.name and c is not clause:
+            raise exc.QueryError(
+                f"this query uses two different CTEs named {clause.name!r}; a WITH clause "
+                "holds one query per name: give one of them another name"
+            )
+
+
 def columns_is_model(selected: Sequence[Expression[Any]], model: Any) -> bool:
     """True when ``selected`` is the model's own column list (the usual model query)."""
     return model is not None and selected is model._meta.column_list
@@ -278,6 +288,7 @@ class QuerySet(Generic[R]):
 
     def _attach(self, cte: Any) -> QuerySet[R]:
         if any(c.name == cte.name for c in self._ctes):
+            _check_same_cte(self._ctes, cte.clause)
             return self
         new = self._clone()
         new._ctes = self._ctes + (cte.clause,)
@@ -361,6 +372,16 @@ class QuerySet(Generic[R]):
         source = None
         if self._model is not None and self._model._meta.scoped:
             source = self._model._scope_source(self._scope)
+        ctes = self._ctes
+        compounds = tuple((op, qs._build_select()) for op, qs in self._compounds)
+        for _, part in compounds:
+            # WITH may only open the whole statement, not a part after UNION
+            for clause in part.ctes:
+                if any(c.name == clause.name for c in ctes):
+                    _check_same_cte(ctes, clause)
+                else:
+                    ctes = ctes + (clause,)
+            part.ctes = ()
         return Select(
             self._model,
             selected,
@@ -372,9 +393,9 @@ class QuerySet(Generic[R]):
             limit=None if self._limit is None else Param(self._limit, INTEGER),
             offset=None if self._offset is None else Param(self._offset, INTEGER),
             distinct=self._distinct,
-            ctes=self._ctes,
+            ctes=ctes,
             from_cte=None if self._cte is None else self._cte.name,
-            compounds=tuple((op, qs._build_select()) for op, qs in self._compounds),
+            compounds=compounds,
             from_select=source,
             from_alias=None if source is None else self._model._meta.table_name,
         )

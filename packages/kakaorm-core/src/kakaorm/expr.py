@@ -122,17 +122,19 @@ class Expression(Generic[T]):
     __hash__ = object.__hash__
 
     # arithmetic -------------------------------------------------------------------
+    # A constant in arithmetic keeps its own type (unlike in a comparison): typed as
+    # the column, 0.5 added to an int column would be bound as an integer.
     def __add__(self, other: Any) -> Arithmetic:
-        return Arithmetic(self, "+", _as_expr(other, self))
+        return Arithmetic(self, "+", _as_expr(other))
 
     def __radd__(self, other: Any) -> Arithmetic:
-        return Arithmetic(_as_expr(other, self), "+", self)
+        return Arithmetic(_as_expr(other), "+", self)
 
     def __sub__(self, other: Any) -> Arithmetic:
-        return Arithmetic(self, "-", _as_expr(other, self))
+        return Arithmetic(self, "-", _as_expr(other))
 
     def __rsub__(self, other: Any) -> Arithmetic:
-        return Arithmetic(_as_expr(other, self), "-", self)
+        return Arithmetic(_as_expr(other), "-", self)
 
     def __mul__(self, other: Any) -> Arithmetic:
         return Arithmetic(self, "*", _as_expr(other))
@@ -156,7 +158,7 @@ class Expression(Generic[T]):
         return Like(self, _as_expr(pattern, self), case_insensitive=True)
 
     def in_(self, values: Iterable[Any] | QuerySet[Any] | Subquery) -> Condition:
-        """``IN``: a list of values, a :class:`Subquery` or a QuerySet.
+        """``IN``: a list of values, or a :class:`Subquery` or QuerySet selecting one column.
 
         An empty list matches no row.
         """
@@ -276,8 +278,22 @@ def _infer_type(value: Any) -> SQLType | None:
     if isinstance(value, dt.time):
         return types.TIME
     if isinstance(value, decimal.Decimal):
-        return SQLType("decimal")
+        return _decimal_param_type(value)
     return None
+
+
+#: one type per scale, so that statements equal in shape keep equal cache keys
+_DECIMAL_PARAM_TYPES: dict[int | None, SQLType] = {}
+
+
+def _decimal_param_type(value: Any) -> SQLType:
+    """The type of a Decimal constant: its scale is its number of decimal places."""
+    exponent = value.as_tuple().exponent
+    scale = None if not isinstance(exponent, int) else max(0, -exponent)
+    found = _DECIMAL_PARAM_TYPES.get(scale)
+    if found is None:
+        found = _DECIMAL_PARAM_TYPES.setdefault(scale, SQLType("decimal", scale=scale))
+    return found
 
 
 class Raw(Expression[Any]):
@@ -425,6 +441,14 @@ class InSubquery(Condition):
     __slots__ = ("expr", "subquery", "negate", "_stmt")
 
     def __init__(self, expr: Expression[Any], subquery: Subquery, negate: bool) -> None:
+        width = len(subquery.statement.columns)
+        if width != 1:
+            model = getattr(subquery.queryset, "model", None)
+            example = f"{model.__name__}.{model._meta.pk.name}" if model is not None else "a column"
+            raise QueryError(
+                f"{'not_in' if negate else 'in_'}() needs a subquery selecting one column, "
+                f"but this one selects {width}: add .select({example}) to the QuerySet"
+            )
         self.expr, self.subquery, self.negate = expr, subquery, negate
         self._stmt = subquery.statement
 
@@ -491,14 +515,34 @@ class Arithmetic(Expression[Any]):
 
 def _arith_type(a: SQLType | None, b: SQLType | None, op: str) -> SQLType | None:
     kinds = {t.kind for t in (a, b) if t is not None}
+    if "float" in kinds:
+        # once a float takes part, every database computes in floating point
+        return FLOAT
     if "decimal" in kinds:
         base = a if a is not None and a.kind == "decimal" else b
-        return SQLType("decimal", precision=base.precision if base else None)
-    if "float" in kinds:
-        return FLOAT
+        return SQLType(
+            "decimal", precision=base.precision if base else None, scale=_decimal_scale(a, b, op)
+        )
     if kinds == {"int"}:
         return INTEGER
     return a or b
+
+
+def _decimal_scale(a: SQLType | None, b: SQLType | None, op: str) -> int | None:
+    """The decimal places of exact arithmetic, by the rules PostgreSQL and MySQL share
+    (``+ -``: the larger scale, ``*``: the sum); a quotient gets the dividend's scale
+    plus 4, MySQL's rule, which PostgreSQL's longer quotients are rounded to."""
+    if a is None or b is None:
+        return None
+    left = 0 if a.kind == "int" else a.scale if a.kind == "decimal" else None
+    right = 0 if b.kind == "int" else b.scale if b.kind == "decimal" else None
+    if left is None or right is None:
+        return None
+    if op == "*":
+        return left + right
+    if op == "/":
+        return left + 4
+    return max(left, right)
 
 
 class Label(Expression[Any]):
@@ -617,7 +661,8 @@ class Sum(_SameType):
 
 
 class Avg(Aggregate):
-    """``AVG(col)``. Result: Decimal for a decimal column, else float."""
+    """``AVG(col)``. Result: float; for a decimal column, a Decimal with 4 more
+    decimal places than the column."""
 
     __slots__ = ()
     function = "AVG"
@@ -627,7 +672,10 @@ class Avg(Aggregate):
         assert self.arg is not None
         t = self.arg.type
         if t is not None and t.kind == "decimal":
-            return SQLType("decimal", precision=t.precision)
+            # each database carries a different number of digits (PostgreSQL 16 or
+            # more, MySQL scale + 4, SQLite a float's); scale + 4 makes them agree
+            scale = None if t.scale is None else t.scale + 4
+            return SQLType("decimal", precision=t.precision, scale=scale)
         return FLOAT
 
 

@@ -1,0 +1,478 @@
+"""Pydantic v2 integration: models as pydantic types, dumps, validation, request schemas.
+
+Two halves live here:
+
+* Dumping (``model_dump``, ``model_dump_json``) uses only the standard library, so it
+  works whether or not pydantic is installed.
+* Everything that speaks pydantic's protocol (``__get_pydantic_core_schema__``,
+  ``__get_pydantic_json_schema__``, ``model_validate``, ``model_json_schema``,
+  ``create_schema``, ``update_schema``) imports pydantic when first called; without it
+  they raise ImportError naming ``pip install pydantic``. Importing kakaorm never
+  imports pydantic.
+
+JSON choices (the OpenAPI document shows them): datetimes are ISO 8601 strings
+(``Z`` for UTC), dates and times ISO 8601, decimals strings (``"12.50"``: exact,
+unlike a JSON number) with ``format: decimal``; input accepts a decimal as a string or
+a number. Float NaN and infinities become ``null``, as pydantic does.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal as _decimal
+import inspect
+import json
+import math
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, TypeAlias
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from pydantic.annotated_handlers import GetCoreSchemaHandler, GetJsonSchemaHandler
+    from pydantic_core import CoreSchema, SchemaValidator
+
+    from ._columns import Column
+    from ._model import Model
+
+__all__ = [
+    "core_schema",
+    "dump",
+    "dump_json",
+    "json_schema",
+    "json_value",
+    "model_json_schema",
+    "request_schema",
+    "validate",
+]
+
+#: include/exclude as pydantic takes them: a set of names or a {name: True} mapping
+FieldSet: TypeAlias = Iterable[str] | Mapping[str, Any] | None
+
+_PIP = "pip install pydantic (or pip install 'kakaorm-core[pydantic]')"
+
+
+# -- dumping (standard library only) -------------------------------------------------
+
+
+def json_value(value: Any) -> Any:
+    """``value`` as a JSON-safe Python value (str, int, float, bool, None)."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, _dt.datetime):
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    if isinstance(value, (_dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, _decimal.Decimal):
+        return str(value)
+    return value
+
+
+def _names(model: type[Model], fields: FieldSet, argument: str, strict: bool) -> set[str] | None:
+    if fields is None:
+        return None
+    if isinstance(fields, str):
+        raise TypeError(f"{argument}= takes a set of column names, e.g. {{{fields!r}}}, not a str")
+    if isinstance(fields, Mapping):
+        chosen = {name for name, on in fields.items() if on is not False and on is not None}
+    else:
+        chosen = set(fields)
+    if strict:
+        unknown = sorted(n for n in chosen if n not in model._meta.columns)
+        if unknown:
+            raise ValueError(
+                f"model_dump({argument}=...): {', '.join(map(repr, unknown))} "
+                f"{'is not a column' if len(unknown) == 1 else 'are not columns'} of "
+                f"{model.__name__}; its columns are: {', '.join(model._meta.names)}"
+            )
+    return chosen
+
+
+def dump(
+    instance: Model,
+    *,
+    mode: str = "python",
+    include: FieldSet = None,
+    exclude: FieldSet = None,
+    exclude_none: bool = False,
+    strict_names: bool = True,
+) -> dict[str, Any]:
+    """The instance's columns as a dict; ``mode="json"`` makes every value JSON-safe.
+
+    Raises:
+        ValueError: an unknown mode, or (with ``strict_names``) an unknown column in
+            ``include``/``exclude``.
+    """
+    if mode not in ("python", "json"):
+        raise ValueError(f"model_dump(mode={mode!r}): mode is 'python' or 'json'")
+    model = type(instance)
+    keep = _names(model, include, "include", strict_names)
+    drop = _names(model, exclude, "exclude", strict_names) or set()
+    as_json = mode == "json"
+    d = instance.__dict__
+    out: dict[str, Any] = {}
+    for name in model._meta.names:
+        if (keep is not None and name not in keep) or name in drop:
+            continue
+        value = d.get(name)
+        if value is None and exclude_none:
+            continue
+        out[name] = json_value(value) if as_json else value
+    return out
+
+
+def dump_json(
+    instance: Model,
+    *,
+    indent: int | None = None,
+    include: FieldSet = None,
+    exclude: FieldSet = None,
+    exclude_none: bool = False,
+) -> str:
+    """The instance's columns as a JSON document (compact unless ``indent`` is given)."""
+    data = dump(instance, mode="json", include=include, exclude=exclude, exclude_none=exclude_none)
+    separators = (",", ":") if indent is None else None
+    return json.dumps(data, indent=indent, separators=separators, ensure_ascii=False)
+
+
+# -- pydantic: loading it --------------------------------------------------------------
+
+
+def _require(what: str) -> None:
+    """Import pydantic v2 or raise ImportError saying what needs it and what to install."""
+    try:
+        import pydantic
+    except ImportError:
+        raise ImportError(
+            f"{what} needs pydantic v2, which is not installed; install it with: {_PIP}"
+        ) from None
+    version = getattr(pydantic, "VERSION", None)
+    if version is None:  # e.g. a directory named pydantic on sys.path, not the package
+        where = ", ".join(getattr(pydantic, "__path__", [])) or getattr(pydantic, "__file__", "?")
+        raise ImportError(
+            f"{what} needs pydantic v2, but 'import pydantic' found {where}, which is not "
+            f"pydantic; install it with: {_PIP}"
+        )
+    if not str(version).startswith("2."):
+        raise ImportError(
+            f"{what} needs pydantic v2, but pydantic {version} is installed; "
+            f"upgrade it with: {_PIP.replace('install', 'install -U', 1)}"
+        )
+
+
+# -- columns as pydantic sees them -----------------------------------------------------
+
+
+def _generated(column: Column[Any]) -> bool:
+    """True when the database or KakaORM fills the column (its value may be left out)."""
+    return column.auto_increment or column.auto_now or column.auto_now_add
+
+
+def _managed(model: type[Model], column: Column[Any]) -> bool:
+    """True for columns a request body must not set: generated ones, soft-delete marks."""
+    return _generated(column) or (model._meta.deletion == "soft" and column.name == "deleted_at")
+
+
+def _required(column: Column[Any]) -> bool:
+    return not column.nullable and not column.has_default and not _generated(column)
+
+
+def _title(name: str) -> str:
+    return name.replace("_", " ").strip().title()
+
+
+def _value_schema(column: Column[Any]) -> CoreSchema:
+    from pydantic_core import core_schema as cs
+
+    sql_type = column.type  # a foreign key takes its target key's type
+    kind = sql_type.kind
+    schema: CoreSchema
+    if kind == "int":
+        schema = cs.int_schema()
+    elif kind == "str":
+        schema = cs.str_schema(max_length=sql_type.length)
+    elif kind == "float":
+        schema = cs.float_schema()
+    elif kind == "bool":
+        schema = cs.bool_schema()
+    elif kind == "datetime":
+        schema = cs.datetime_schema()
+    elif kind == "date":
+        schema = cs.date_schema()
+    elif kind == "time":
+        schema = cs.time_schema()
+    elif kind == "decimal":
+        schema = cs.decimal_schema(max_digits=sql_type.precision, decimal_places=sql_type.scale)
+    else:  # a column kind this module does not know: let the model's own check decide
+        schema = cs.any_schema()
+    if column.nullable or _generated(column):
+        schema = cs.nullable_schema(schema)
+    return schema
+
+
+def _fields_schema(model: type[Model]) -> CoreSchema:
+    from pydantic_core import core_schema as cs
+
+    fields = {
+        col.name: cs.typed_dict_field(_value_schema(col), required=_required(col))
+        for col in model._meta.column_list
+    }
+    return cs.typed_dict_schema(fields, extra_behavior="forbid", cls_name=model.__name__)
+
+
+def _as_mapping(model: type[Model], value: Any) -> Any:
+    """Turn a model instance or a pydantic model into ``{column: value}`` (attributes
+    named like ``model``'s columns; others are ignored); anything else is returned as
+    is, for pydantic to accept (a mapping) or reject."""
+    from pydantic import BaseModel
+
+    from ._model import Model
+
+    names = model._meta.names
+    if isinstance(value, Model):
+        src = value.__dict__
+        return {n: src[n] for n in names if n in src and n in value._meta.columns}
+    if isinstance(value, BaseModel):
+        declared = type(value).model_fields
+        return {n: getattr(value, n) for n in names if n in declared}
+    return value
+
+
+def _builder(model: type[Model]) -> Callable[[dict[str, Any]], Model]:
+    def build(values: dict[str, Any]) -> Model:
+        try:
+            return model(**values)
+        except TypeError as err:  # a value the column's own check refuses
+            raise ValueError(str(err)) from None
+
+    return build
+
+
+def _validation_schema(model: type[Model], *, keep_instances: bool) -> CoreSchema:
+    """Python input: a mapping, a model instance or a pydantic model. With
+    ``keep_instances`` an instance of ``model`` is accepted as it is (a saved row
+    returned by an endpoint keeps its identity); otherwise a new instance is built."""
+    from pydantic_core import core_schema as cs
+
+    build = cs.chain_schema([_fields_schema(model), cs.no_info_plain_validator_function(_builder(model))])
+
+    def from_python(value: Any, handler: cs.ValidatorFunctionWrapHandler) -> Any:
+        if keep_instances and isinstance(value, model):
+            return value
+        return handler(_as_mapping(model, value))
+
+    return cs.no_info_wrap_validator_function(from_python, build)
+
+
+def _check_concrete(model: type[Model], what: str) -> None:
+    if model._meta.abstract:
+        raise TypeError(
+            f"{what}: {model.__name__} is abstract and has no columns of its own; "
+            "use one of its concrete subclasses"
+        )
+
+
+def core_schema(model: type[Model], handler: GetCoreSchemaHandler | None = None) -> CoreSchema:
+    """The pydantic core schema of ``model`` (what ``__get_pydantic_core_schema__`` returns).
+
+    Validation takes a model instance as it is, or builds an unsaved instance from a
+    mapping (JSON object), another model's instance or a pydantic model, checking each
+    value against its column. Serialization gives ``model_dump()`` (``mode="json"`` in
+    JSON mode), honouring the caller's include/exclude/exclude_none.
+    """
+    _require(f"using {model.__name__} as a pydantic type")
+    _check_concrete(model, "pydantic schema")
+    from pydantic_core import core_schema as cs
+
+    def serialize(value: Any, info: cs.SerializationInfo) -> Any:
+        if not isinstance(value, model):
+            return value
+        include: Any = info.include  # names, as pydantic hands them to a nested value
+        exclude: Any = info.exclude
+        return dump(
+            value,
+            mode="json" if info.mode_is_json() else "python",
+            include=include,
+            exclude=exclude,
+            exclude_none=info.exclude_none,
+            strict_names=False,
+        )
+
+    json_input = cs.chain_schema([_fields_schema(model), cs.no_info_plain_validator_function(_builder(model))])
+    return cs.json_or_python_schema(
+        json_schema=json_input,
+        python_schema=_validation_schema(model, keep_instances=True),
+        serialization=cs.plain_serializer_function_ser_schema(serialize, info_arg=True),
+        ref=f"{model.__module__}.{model.__qualname__}:{id(model)}",
+    )
+
+
+# -- JSON schema ------------------------------------------------------------------------
+
+_JSON_TYPES: dict[str, dict[str, Any]] = {
+    "int": {"type": "integer"},
+    "str": {"type": "string"},
+    "float": {"type": "number"},
+    "bool": {"type": "boolean"},
+    "datetime": {"type": "string", "format": "date-time"},
+    "date": {"type": "string", "format": "date"},
+    "time": {"type": "string", "format": "time"},
+    "decimal": {"type": "string", "format": "decimal"},
+}
+
+
+def _column_json_schema(column: Column[Any], mode: str) -> dict[str, Any]:
+    sql_type = column.type
+    base = dict(_JSON_TYPES.get(sql_type.kind, {}))
+    if sql_type.kind == "str" and sql_type.length is not None:
+        base["maxLength"] = sql_type.length
+    options = [base]
+    if sql_type.kind == "decimal" and mode == "validation":
+        options = [{"type": "number"}, base]
+    # a generated column is always filled in a stored row, so only a nullable one is null
+    if column.nullable:
+        options.append({"type": "null"})
+    out: dict[str, Any] = {"title": _title(column.name)}
+    out.update(options[0] if len(options) == 1 else {"anyOf": options})
+    if column.has_default and not callable(column.default):
+        out["default"] = json_value(column.sql_type.normalize(column.default))
+    elif column.nullable and not _generated(column):
+        out["default"] = None
+    if _generated(column):
+        out["readOnly"] = True
+    return out
+
+
+def _model_json_schema(model: type[Model], mode: str) -> dict[str, Any]:
+    columns = model._meta.column_list
+    schema: dict[str, Any] = {"title": model.__name__, "type": "object"}
+    doc = model.__dict__.get("__doc__")
+    if doc:
+        schema["description"] = inspect.cleandoc(doc)
+    schema["properties"] = {col.name: _column_json_schema(col, mode) for col in columns}
+    if mode == "serialization":
+        schema["required"] = [col.name for col in columns]  # a dump has every column
+    else:
+        schema["required"] = [col.name for col in columns if _required(col)]
+        schema["additionalProperties"] = False
+    if not schema["required"]:
+        del schema["required"]
+    return schema
+
+
+def json_schema(model: type[Model], handler: GetJsonSchemaHandler) -> dict[str, Any]:
+    """The JSON schema of ``model`` (what ``__get_pydantic_json_schema__`` returns).
+
+    Named after the model; every column with its JSON type and format, nullable
+    columns as ``anyOf [..., null]``, generated columns ``readOnly``. In
+    serialization mode every column is required (a dump always has it); in
+    validation mode only the columns without a default, and extra keys are refused.
+    """
+    return _model_json_schema(model, handler.mode)
+
+
+def model_json_schema(model: type[Model], mode: str = "validation") -> dict[str, Any]:
+    """The JSON schema document of ``model`` alone, as pydantic's TypeAdapter gives it."""
+    _require(f"{model.__name__}.model_json_schema()")
+    from pydantic import TypeAdapter
+
+    if mode not in ("validation", "serialization"):
+        raise ValueError(f"model_json_schema(mode={mode!r}): mode is 'validation' or 'serialization'")
+    result: dict[str, Any] = TypeAdapter(model).json_schema(mode=mode)  # type: ignore[arg-type]
+    return result
+
+
+# -- model_validate -------------------------------------------------------------------
+
+_validators: dict[type[Any], SchemaValidator] = {}
+
+
+def validate(model: type[Model], obj: Any, *, strict: bool | None = None) -> Model:
+    """A new, unsaved instance of ``model`` built from ``obj`` and checked by pydantic.
+
+    Raises:
+        pydantic.ValidationError: a value has the wrong type, a required column is
+            missing or a mapping has a key that is not a column (each error names
+            the field).
+        ImportError: pydantic v2 is not installed.
+    """
+    validator = _validators.get(model)
+    if validator is None:
+        _require(f"{model.__name__}.model_validate()")
+        _check_concrete(model, "model_validate()")
+        from pydantic_core import SchemaValidator
+        from pydantic_core import core_schema as cs
+
+        schema = _validation_schema(model, keep_instances=False)
+        validator = SchemaValidator(schema, cs.CoreConfig(title=model.__name__))
+        _validators[model] = validator
+    result: Model = validator.validate_python(obj, strict=strict)
+    return result
+
+
+# -- request schemas --------------------------------------------------------------------
+
+_request_schemas: dict[tuple[type[Any], str], type[BaseModel]] = {}
+
+
+def _drop_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def request_schema(model: type[Model], kind: str) -> type[BaseModel]:
+    """The pydantic model of a request body for creating (``kind="create"``) or
+    updating (``kind="update"``) rows of ``model``; built once per model and kind.
+
+    ``create``: every column except generated ones (auto-increment key, auto_now,
+    auto_now_add) and a soft-delete mark; required when NOT NULL without a default,
+    else defaulting like the column. ``update``: the same columns minus the primary
+    key, all optional (default None; read them with ``model_dump(exclude_unset=True)``);
+    a NOT NULL column still refuses an explicit null. Both refuse unknown fields.
+    """
+    key = (model, kind)
+    cached = _request_schemas.get(key)
+    if cached is not None:
+        return cached
+    _require(f"{model.__name__}.{kind}_schema()")
+    _check_concrete(model, f"{kind}_schema()")
+    from pydantic import ConfigDict, Field, create_model
+
+    fields: dict[str, Any] = {}
+    for col in model._meta.column_list:
+        if _managed(model, col) or (kind == "update" and col.primary_key):
+            continue
+        sql_type = col.type
+        constraints: dict[str, Any] = {}
+        if sql_type.kind == "str" and sql_type.length is not None:
+            constraints["max_length"] = sql_type.length
+        if sql_type.kind == "decimal":
+            constraints["max_digits"] = sql_type.precision
+            constraints["decimal_places"] = sql_type.scale
+        annotation: Any = sql_type.python_type
+        if col.nullable:
+            annotation = annotation | None
+        if kind == "update":
+            extra = None if col.nullable else _drop_default
+            field = Field(default=None, json_schema_extra=extra, **constraints)
+        elif col.has_default:
+            default = col.default
+            if callable(default):
+                field = Field(default_factory=default, **constraints)
+            else:
+                field = Field(default=col.sql_type.normalize(default), **constraints)
+        elif col.nullable:
+            field = Field(default=None, **constraints)
+        else:
+            field = Field(**constraints)
+        fields[col.name] = (annotation, field)
+    action = "creating" if kind == "create" else "updating"
+    schema: type[BaseModel] = create_model(
+        f"{model.__name__}{kind.title()}",
+        __config__=ConfigDict(extra="forbid"),
+        __doc__=f"Request body for {action} a {model.__name__} (derived from its columns).",
+        __module__=model.__module__,
+        **fields,
+    )
+    _request_schemas[key] = schema
+    return schema
