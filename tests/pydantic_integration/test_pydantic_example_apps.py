@@ -12,8 +12,8 @@ from types import ModuleType
 
 import pytest
 
-# pydantic_core first: without pydantic installed, "import pydantic" would find this
-# directory name, which is why this folder is not called tests/pydantic
+# pydantic_core first, so that without pydantic the module is skipped with its reason
+# (this folder is not named tests/pydantic: that name would shadow the package)
 pytest.importorskip("pydantic_core", reason="the pydantic integration needs pydantic v2 (pip install pydantic)")
 pytest.importorskip("fastapi", reason="the FastAPI examples need fastapi")
 httpx = pytest.importorskip("httpx", reason="the FastAPI examples need httpx")
