@@ -37,8 +37,8 @@ async def test_connect_makes_the_newest_engine_the_default(engine, connect_url):
         assert other is not engine
     finally:
         await other.disconnect()
-    with pytest.raises(ConfigurationError, match="no database is connected"):
-        kakaorm.get_engine()
+    # the newest engine still open becomes the default again
+    assert kakaorm.get_engine() is engine
 
 
 async def test_async_with_connect_disconnects_at_the_end(engine, connect_url):
@@ -54,8 +54,8 @@ async def test_disconnect_closes_the_engine_and_is_idempotent(engine, connect_ur
     await other.disconnect()
     with pytest.raises(InterfaceError, match="call kakaorm.connect\\(\\) again"):
         await other.execute("SELECT 1")
-    with pytest.raises(ConfigurationError, match="kakaorm.connect"):
-        await EngNote.all()
+    # models fall back to the engine that is still open
+    assert kakaorm.get_engine() is engine
 
 
 async def test_queryset_using_runs_on_the_given_engine(engine, connect_url):

@@ -69,3 +69,18 @@ def test_the_password_is_hidden_in_str_repr_and_errors():
 def test_scheme_joins_backend_and_driver():
     assert parse_url("postgresql+psycopg3://h/d").scheme == "postgresql+psycopg3"
     assert parse_url("mariadb://h/d").scheme == "mariadb"
+
+
+@pytest.mark.parametrize(
+    ("url", "password", "host", "port", "database"),
+    [
+        ("postgresql://app:s3cr/et@db/app", "s3cr/et", "db", None, "app"),
+        ("mysql://root:12345/678@127.0.0.1/test", "12345/678", "127.0.0.1", None, "test"),
+        ("mysql://u:p@ss?w:rd@h:3306/d", "p@ss?w:rd", "h", 3306, "d"),
+    ],
+)
+def test_a_password_with_url_delimiters_stays_in_the_password(url, password, host, port, database):
+    parsed = parse_url(url)
+    assert (parsed.password, parsed.host, parsed.port, parsed.database) == (password, host, port, database)
+    assert password not in str(parsed)
+    assert password not in repr(parsed)

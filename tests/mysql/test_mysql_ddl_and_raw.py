@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 import kakaorm
-from kakaorm import ForeignKey, IntColumn, Model, StrColumn
+from kakaorm import ForeignKey, IntColumn, Model, QueryError, StrColumn
 
 pytestmark = pytest.mark.backends("mysql")
 
@@ -76,15 +76,19 @@ async def test_a_failing_create_table_says_why_and_leaves_nothing_behind(engine)
     assert await _tables(engine) == ["myd_box", "myd_shelf"]
 
 
-async def test_ddl_inside_a_transaction_commits_it_as_mysql_does(engine):
-    # documented: MySQL ends the open transaction before any DDL statement
+async def test_ddl_inside_a_transaction_is_refused_before_it_can_commit_the_block(engine):
+    # MySQL commits the open transaction before any DDL; KakaORM refuses instead of
+    # letting the block lose its atomicity
     await engine.create_table(MyDShelf)
-    with pytest.raises(LookupError):
+    with pytest.raises(QueryError, match="cannot run inside engine.transaction\\(\\) on mysql"):
         async with engine.transaction():
-            await MyDShelf.create(label="kept")
+            await MyDShelf.create(label="rolled back")
             await engine.create_table(MyDBox)
-            raise LookupError
-    assert [s.label for s in await MyDShelf.all()] == ["kept"]
+    assert await MyDShelf.all().count() == 0
+    assert "myd_box" not in await _tables(engine)
+    with pytest.raises(QueryError, match="truncate\\(MyDShelf\\) cannot run inside"):
+        async with engine.transaction():
+            await MyDShelf.truncate()
 
 
 async def test_create_index_if_not_exists_runs_twice_on_mariadb(engine):

@@ -372,6 +372,14 @@ class ForeignKey(Column[T]):
         self.to = to
         self.on_delete: str = action
         super().__init__(INTEGER, **options)
+        if not isinstance(to, str):
+            self._adopt_target_type()
+
+    def _adopt_target_type(self) -> None:
+        """Hold and check values of the referenced key's type (an int until known)."""
+        target = self.target_model._meta.pk.sql_type
+        self.sql_type = target
+        self.exact_type = _EXACT.get(target.kind, _Missing)
 
     @property
     def target_model(self) -> type[Model]:
@@ -381,6 +389,7 @@ class ForeignKey(Column[T]):
         if isinstance(self.to, str):
             module = self.model.__module__ if self.model is not None else None
             self.to = resolve_model(self.to, f"ForeignKey {self!r}", module)
+            self._adopt_target_type()
         return self.to  # type: ignore[no-any-return]
 
     @property
@@ -405,6 +414,8 @@ def coerce_value(column: Column[Any], value: Any) -> Any:
     """
     if value is None:
         return None
+    if isinstance(column, ForeignKey) and isinstance(column.to, str):
+        column.target_model  # resolves the name and adopts the referenced key's type
     kind = column.sql_type.kind
     expected = _ACCEPTED[kind]
     if not isinstance(value, expected) or (kind in ("int", "float", "decimal") and isinstance(value, bool)):

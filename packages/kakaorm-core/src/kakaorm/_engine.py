@@ -4,6 +4,7 @@ driver adapter, owns transactions, and logs every statement."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 import time
@@ -28,6 +29,9 @@ T = TypeVar("T")
 M = TypeVar("M", bound="Model")
 
 _default_engine: Engine | None = None
+#: engines still connected, oldest first: when the default one disconnects, the newest
+#: remaining engine becomes the default again
+_open_engines: list[Engine] = []
 
 #: options every engine understands; a dialect adds its own in ``accepted_options``
 CORE_OPTIONS = frozenset({"echo", "compile_cache_size"})
@@ -86,6 +90,7 @@ async def connect(url: str, /, **options: Any) -> Engine:
     engine = Engine(dialect, pool, echo=echo, compile_cache_size=cache_size)
     global _default_engine
     _default_engine = engine
+    _open_engines.append(engine)
     return engine
 
 
@@ -170,12 +175,14 @@ class CompiledEntry:
 
 
 class _TxState:
-    __slots__ = ("conn", "task", "depth")
+    __slots__ = ("conn", "task", "depth", "broken")
 
     def __init__(self, conn: DriverConnection, task: asyncio.Task[Any] | None) -> None:
         self.conn = conn
         self.task = task
         self.depth = 0
+        #: a savepoint could not be rolled back: discard the connection at the end
+        self.broken = False
 
 
 class Engine:
@@ -216,8 +223,10 @@ class Engine:
         if self._closed:
             return
         self._closed = True
+        if self in _open_engines:
+            _open_engines.remove(self)
         if _default_engine is self:
-            _default_engine = None
+            _default_engine = _open_engines[-1] if _open_engines else None
         await self._pool.close()
 
     # -- compiling ------------------------------------------------------------------
@@ -358,6 +367,13 @@ class Engine:
                 for sql in statements:
                     await self._run(lambda c, s=sql: c.execute(s, ()), sql, ())  # type: ignore[misc]
             return
+        state = self._tx.get()
+        if state is not None and state.task is asyncio.current_task():
+            raise exc.QueryError(
+                f"{what or 'DDL'} cannot run inside engine.transaction() on "
+                f"{self.dialect.name}: the database commits the open transaction before any "
+                "DDL, so the block could no longer roll back. Run it before or after the block"
+            )
         done: list[str] = []
         for i, sql in enumerate(statements, 1):
             try:
@@ -490,14 +506,22 @@ class Transaction:
             state.depth -= 1
             if exc_type is None:
                 await self._exec(compiler.release_savepoint(self._savepoint))
-            else:
+                return False
+            try:
                 await self._exec(compiler.rollback_to_savepoint(self._savepoint))
                 await self._exec(compiler.release_savepoint(self._savepoint))
+            except BaseException:
+                # the error (or cancellation) that ended the block is what the caller must
+                # see; the connection's state is unknown now, so the outer block discards it
+                state.broken = True
             return False
-        engine._tx.reset(self._token)
         conn = state.conn
-        discard = False
+        discard = state.broken
         try:
+            with contextlib.suppress(ValueError):
+                # ValueError: the block is being closed from another context (an async
+                # generator finalised elsewhere); the connection must still be released
+                engine._tx.reset(self._token)
             if exc_type is None:
                 try:
                     await engine._call(conn, lambda c: c.commit(), "COMMIT", ())
@@ -507,6 +531,9 @@ class Transaction:
             else:
                 try:
                     await engine._call(conn, lambda c: c.rollback(), "ROLLBACK", ())
+                except asyncio.CancelledError:
+                    discard = True
+                    raise
                 except BaseException:
                     # the original error matters more; a connection that cannot roll
                     # back is closed rather than reused

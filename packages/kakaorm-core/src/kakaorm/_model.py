@@ -604,4 +604,5 @@ class Model(metaclass=ModelMeta):
     @classmethod
     async def truncate(cls) -> None:
         """Delete every row and restart the generated keys."""
-        await cls._engine()._run_ddl(cls._engine().dialect.compiler.truncate(cls))
+        engine = cls._engine()
+        await engine._run_ddl(engine.dialect.compiler.truncate(cls), f"truncate({cls.__name__})")

@@ -520,10 +520,15 @@ class QuerySet(Generic[R]):
         if self._limit == 0:
             return False
         engine = self._engine_or_default()
-        # the same query reduced to "is there a row at position offset": order is irrelevant
-        stmt = self._build_select([Label(Raw("1"), "one")])
-        stmt.order_by = ()
-        stmt.limit = Param(1, INTEGER)
+        probe = [Label(Raw("1"), "one")]
+        if self._compounds or self._distinct:
+            # the rows a union or DISTINCT yields depend on every selected column
+            stmt = Select(self._model, probe, from_select=self._build_select(), limit=Param(1, INTEGER))
+        else:
+            # the same query reduced to "is there a row at position offset": order is irrelevant
+            stmt = self._build_select(probe)
+            stmt.order_by = ()
+            stmt.limit = Param(1, INTEGER)
         _, rows = await engine._select(stmt)
         return len(rows) > 0
 
@@ -538,12 +543,15 @@ class QuerySet(Generic[R]):
         """
         if not aggregates:
             raise TypeError("aggregate() needs at least one name=Aggregate(...) argument")
-        if self._limit is not None or self._offset is not None or self._group:
+        if (
+            self._limit is not None or self._offset is not None or self._group
+            or self._compounds or self._distinct
+        ):
             raise exc.QueryError(
                 "aggregate(), sum(), avg(), max() and min() apply where() filters only, and "
-                "this query also has limit/offset/group_by, which they would ignore. Remove "
-                "them, or for per-group values use .select(col, Sum(...).label('name'))"
-                ".group_by(col)"
+                "this query also has limit/offset/group_by/union/distinct, which they would "
+                "ignore. Remove them, or for per-group values use "
+                ".select(col, Sum(...).label('name')).group_by(col)"
             )
         for name, agg in aggregates.items():
             if not (isinstance(agg, Expression) and agg.is_aggregate):

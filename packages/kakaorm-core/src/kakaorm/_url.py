@@ -66,25 +66,34 @@ def parse_url(url: str) -> DatabaseURL:
     scheme = m.group("scheme").lower()
     backend, _, driver = scheme.partition("+")
     rest = m.group("rest")
+    if backend != "sqlite":
+        # credentials end at the last "@": a password may hold "/", "?", ":" or "@"
+        userinfo, at, location = rest.rpartition("@")
+        if not at:
+            userinfo, location = "", rest
+        location, _, query_text = location.partition("?")
+        return _server_url(scheme, backend, driver, userinfo, location, query_text)
+    # sqlite:///relative.db, sqlite:////abs/path.db, sqlite:///:memory:
     rest, _, query_text = rest.partition("?")
-    query = dict(parse_qsl(query_text, keep_blank_values=True))
-    if backend == "sqlite":
-        # sqlite:///relative.db, sqlite:////abs/path.db, sqlite:///:memory:
-        if not rest.startswith("/"):
-            raise InvalidURLError(
-                "a SQLite URL has three slashes before the path: 'sqlite+aiosqlite:///./app.db' "
-                "or 'sqlite+aiosqlite:///:memory:'"
-            )
-        path = unquote(rest[1:])
-        if not path:
-            raise InvalidURLError(
-                "a SQLite URL needs a file path or :memory:, e.g. 'sqlite+aiosqlite:///./app.db'"
-            )
-        return DatabaseURL(backend, driver or None, database=path, query=query)
-    netloc, _, database = rest.partition("/")
-    userinfo, at, hostport = netloc.rpartition("@")
-    if not at:
-        userinfo, hostport = "", netloc
+    if not rest.startswith("/"):
+        raise InvalidURLError(
+            "a SQLite URL has three slashes before the path: 'sqlite+aiosqlite:///./app.db' "
+            "or 'sqlite+aiosqlite:///:memory:'"
+        )
+    path = unquote(rest[1:])
+    if not path:
+        raise InvalidURLError(
+            "a SQLite URL needs a file path or :memory:, e.g. 'sqlite+aiosqlite:///./app.db'"
+        )
+    return DatabaseURL(
+        backend, driver or None, database=path, query=dict(parse_qsl(query_text, keep_blank_values=True))
+    )
+
+
+def _server_url(
+    scheme: str, backend: str, driver: str, userinfo: str, location: str, query_text: str
+) -> DatabaseURL:
+    hostport, _, database = location.partition("/")
     username, colon, password = userinfo.partition(":")
     host, port_text = hostport, ""
     if hostport.startswith("["):
@@ -95,6 +104,7 @@ def parse_url(url: str) -> DatabaseURL:
     port: int | None = None
     if port_text:
         if not port_text.isdigit():
+            # the credentials were split off first, so this text never holds the password
             raise InvalidURLError(f"the port in a {scheme} URL must be a number, got {port_text!r}")
         port = int(port_text)
     return DatabaseURL(
@@ -105,5 +115,5 @@ def parse_url(url: str) -> DatabaseURL:
         host=unquote(host) or None,
         port=port,
         database=unquote(database) or None,
-        query=query,
+        query=dict(parse_qsl(query_text, keep_blank_values=True)),
     )

@@ -16,6 +16,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Sequence
 
+from ._schema_ddl import SchemaDDL
 from .exc import QueryError
 from .expr import (
     Aggregate,
@@ -69,7 +70,7 @@ class Compiled:
     plain_columns: list[bool] = field(default_factory=list)
 
 
-class SQLCompiler:
+class SQLCompiler(SchemaDDL):
     """Base compiler producing portable SQL; dialects subclass it.
 
     Class attributes a dialect sets:
@@ -298,7 +299,11 @@ class SQLCompiler:
         if node.arg is None:
             return f"{node.function}(*)"
         distinct = "DISTINCT " if node.distinct else ""
-        return f"{node.function}({distinct}{self.visit(node.arg, params)})"
+        arg = self.visit(node.arg, params)
+        if node.function == "SUM" and node.arg.type is not None and node.arg.type.kind == "bool":
+            # not every database sums booleans (PostgreSQL does not): count the true ones
+            arg = f"CASE WHEN {arg} THEN 1 ELSE 0 END"
+        return f"{node.function}({distinct}{arg})"
 
     def visit_WindowFunction(self, node: WindowFunction, params: list[Param]) -> str:
         args = ", ".join(self.visit(a, params) for a in node.args)

@@ -18,19 +18,30 @@ things:
   mapping driver exceptions to :mod:`kakaorm.exc`.
 
 Importing a dialect module must not import its driver; import it in ``create_pool``.
+
+Migrations (:mod:`kakaorm.migration`) need three more methods, added to protocol
+version 1 with defaults, so older dialects keep working without them:
+:meth:`Dialect.read_schema`, :meth:`Dialect.schema_type` and
+:meth:`Dialect.migration_lock`; the DDL comes from the compiler's migration
+methods (``add_column``, ``alter_column``, ``alter_table``, ... inherited by every
+:class:`~kakaorm.compiler.SQLCompiler`).
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, ClassVar, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, ClassVar, Collection, Mapping, Protocol, Sequence
 
-from .exc import DatabaseError
+from .exc import DatabaseError, MigrationError
+from .schema import ColumnType, portable_type
 from .types import SQLType
 
 if TYPE_CHECKING:
+    from ._engine import Engine
     from ._url import DatabaseURL
     from .compiler import SQLCompiler
+    from .schema import TableSchema
 
 __all__ = [
     "PROTOCOL_VERSION",
@@ -201,3 +212,40 @@ class Dialect:
     def describe(self) -> str:
         """A short description for ``repr(engine)``: never includes the password."""
         return f"{self.name}+{self.driver}://{self.url.safe_location()}"
+
+    # -- migrations (optional: a dialect without them still runs queries) ---------------
+    async def read_schema(
+        self, engine: Engine, tables: Collection[str] | None = None
+    ) -> dict[str, TableSchema]:
+        """Read the live schema of the connected database (its default schema).
+
+        Args:
+            engine: the engine to run catalog queries on (``engine.fetch``).
+            tables: read only these tables (missing ones are simply absent); None: all.
+
+        Returns:
+            The tables by name, described in portable terms (see :mod:`kakaorm.schema`).
+        """
+        raise MigrationError(
+            f"the {self.name}+{self.driver} dialect cannot read the database schema, so "
+            "migrations cannot be planned: it does not implement Dialect.read_schema(); "
+            "ask its maintainers to add it, or write the migration SQL by hand"
+        )
+
+    def schema_type(self, type_sql: str) -> ColumnType:
+        """The portable type of a type as this database spells it (in DDL or catalogs)."""
+        return portable_type(type_sql)
+
+    def migration_lock(self, engine: Engine) -> AbstractAsyncContextManager[None]:
+        """An ``async with`` block that runs one migration step.
+
+        On entry a transaction is open for the current task (``engine.transaction()``)
+        and this database's migration lock is held, so that two processes migrating the
+        same database take turns; the lock is released only after the transaction has
+        ended. Statements of the block run through ``engine.execute``.
+        """
+        raise MigrationError(
+            f"the {self.name}+{self.driver} dialect has no migration lock, so migrations "
+            "cannot be applied safely: it does not implement Dialect.migration_lock(); "
+            "ask its maintainers to add it, or apply the migration SQL by hand"
+        )

@@ -654,10 +654,17 @@ class _SameType(Aggregate):
 
 
 class Sum(_SameType):
-    """``SUM(col)``. Result: int for integer columns, Decimal for decimals, else float."""
+    """``SUM(col)``. Result: int for integer (and boolean) columns, Decimal for decimals,
+    else float."""
 
     __slots__ = ()
     function = "SUM"
+
+    @property
+    def type(self) -> SQLType | None:  # type: ignore[override]
+        t = super().type
+        # the sum of booleans counts the true ones
+        return INTEGER if t is not None and t.kind == "bool" else t
 
 
 class Avg(Aggregate):

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Sequence
 
 from kakaorm import ForeignKey
 from kakaorm.compiler import SQLCompiler
+from kakaorm.schema import (
+    ColumnSchema,
+    DefaultExpression,
+    DropForeignKeyOp,
+    ForeignKeySchema,
+    IndexSchema,
+    TableOp,
+    TableSchema,
+)
 from kakaorm.expr import Aggregate, Arithmetic, InSubquery, Lag, Lead, Like, Param, Subquery, Window
 from kakaorm.statements import Delete, Select, Update
 from kakaorm.types import SQLType
@@ -245,6 +255,94 @@ class MySQLCompiler(SQLCompiler):
     def truncate(self, model: type[Model]) -> list[str]:
         # TRUNCATE restarts AUTO_INCREMENT at 1 (and commits, as all MySQL DDL does)
         return [f"TRUNCATE TABLE {self.table(model)}"]
+
+    # -- migrations -------------------------------------------------------------------
+    def schema_primary_key_definition(self, column: ColumnSchema) -> str:
+        """``AUTO_INCREMENT`` for generated keys; MySQL keys are always NOT NULL."""
+        if column.auto_increment:
+            return f"{column.type_sql} NOT NULL AUTO_INCREMENT PRIMARY KEY"
+        return f"{column.type_sql} NOT NULL PRIMARY KEY"
+
+    def schema_default(self, column: ColumnSchema) -> str | None:
+        """TEXT and BLOB columns take a default only as an expression: ``DEFAULT ('x')``."""
+        default = super().schema_default(column)
+        if default is not None and not isinstance(column.default, DefaultExpression) and _is_blob(column.type_sql):
+            return f"({default})"
+        return default
+
+    def add_column(self, table: str, column: ColumnSchema, fk: ForeignKeySchema | None = None) -> list[str]:
+        """``ADD COLUMN`` and, in the same statement, its foreign key (MySQL ignores an
+        inline REFERENCES)."""
+        sql = f"ALTER TABLE {self.quote(table)} ADD COLUMN {self.schema_column_definition(column)}"
+        if fk is not None:
+            name = fk.name or self.constraint_name("fk", table, fk.columns)
+            sql += (
+                f", ADD CONSTRAINT {self.quote(name)} FOREIGN KEY ({self.quote(column.name)}) "
+                f"{self.references(fk)}"
+            )
+        return [sql]
+
+    def drop_column(self, table: str, column: ColumnSchema, fk: ForeignKeySchema | None = None) -> list[str]:
+        """``DROP COLUMN``, dropping its foreign key first in the same statement."""
+        drop_fk = f"DROP FOREIGN KEY {self.quote(fk.name)}, " if fk is not None and fk.name else ""
+        return [f"ALTER TABLE {self.quote(table)} {drop_fk}DROP COLUMN {self.quote(column.name)}"]
+
+    def alter_column(self, table: str, old: ColumnSchema, new: ColumnSchema) -> list[str]:
+        """One ``MODIFY COLUMN`` with the whole new definition (type, NULL, default)."""
+        definition = self.schema_column_definition(replace(new, check=None), inline_pk=False)
+        return [f"ALTER TABLE {self.quote(table)} MODIFY COLUMN {definition}"]
+
+    def alter_column_type(self, table: str, old: ColumnSchema, new: ColumnSchema) -> list[str]:
+        """``MODIFY COLUMN`` (MySQL changes a column by redefining it)."""
+        return self.alter_column(table, old, new)
+
+    def alter_column_null(self, table: str, column: ColumnSchema) -> list[str]:
+        """``MODIFY COLUMN`` with the column's whole definition."""
+        return self.alter_column(table, column, column)
+
+    def alter_column_default(self, table: str, column: ColumnSchema) -> list[str]:
+        """``MODIFY COLUMN`` with the column's whole definition."""
+        return self.alter_column(table, column, column)
+
+    def drop_index(self, table: str, index: IndexSchema) -> list[str]:
+        """``DROP INDEX name ON table`` (a UNIQUE constraint is an index on MySQL)."""
+        return [f"DROP INDEX {self.quote(index.name)} ON {self.quote(table)}"]
+
+    def drop_foreign_key(self, table: str, fk: ForeignKeySchema) -> list[str]:
+        """``ALTER TABLE ... DROP FOREIGN KEY``."""
+        if not fk.name:
+            return super().drop_foreign_key(table, fk)
+        return [f"ALTER TABLE {self.quote(table)} DROP FOREIGN KEY {self.quote(fk.name)}"]
+
+    def alter_table(self, old: TableSchema, new: TableSchema, ops: Sequence[TableOp]) -> list[str]:
+        """The ops in order; a dropped foreign key also drops the index InnoDB created
+        for it, which would otherwise stay behind as an index no model declares."""
+        out: list[str] = []
+        for op in ops:
+            out.extend(self.table_op(old.name, op))
+            if isinstance(op, DropForeignKeyOp) and op.fk.name:
+                backing = _backing_index(old, op.fk)
+                if backing is not None:
+                    out.append(f"DROP INDEX {self.quote(backing)} ON {self.quote(old.name)}")
+        return out
+
+
+def _backing_index(table: TableSchema, fk: ForeignKeySchema) -> str | None:
+    """The name of the index InnoDB made for ``fk`` (which goes when the key goes), or
+    None when an index the table declares serves it."""
+    for index in table.indexes:
+        if index.implicit and index.columns == fk.columns:
+            return index.name
+    width = len(fk.columns)
+    if any(ix.columns[:width] == fk.columns for ix in table.indexes):
+        return None
+    # not read from the database (a plan's own schema): InnoDB named it after the key
+    return fk.name
+
+
+def _is_blob(type_sql: str) -> bool:
+    lowered = type_sql.lower()
+    return "text" in lowered or "blob" in lowered or lowered.startswith("json")
 
 
 def _kind(sql_type: SQLType | None) -> str | None:

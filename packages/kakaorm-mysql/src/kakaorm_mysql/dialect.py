@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal as _decimal
-from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
 
 from kakaorm._url import DatabaseURL
 from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor
@@ -14,7 +15,10 @@ from kakaorm.types import SQLType
 from .compiler import MySQLCompiler, to_utc_naive
 
 if TYPE_CHECKING:
-    from .driver import ServerInfo
+    from kakaorm import Engine
+    from kakaorm.schema import ColumnType, TableSchema
+
+    from .driver import ConnectSettings, ServerInfo
 
 _UTC = _dt.timezone.utc
 
@@ -142,8 +146,18 @@ class MySQLDialect(Dialect):
         from .errors import ERROR_TYPES
 
         self.error_types = ERROR_TYPES
+        pool, server = await driver.open_pool(
+            self.connect_settings(), self.pool_min_size, self.pool_max_size, self.pool_timeout
+        )
+        self.configure(server)
+        return pool
+
+    def connect_settings(self) -> ConnectSettings:
+        """Where and how this dialect's connections connect (imports the driver module)."""
+        from .driver import ConnectSettings
+
         url = self.url
-        settings = driver.ConnectSettings(
+        return ConnectSettings(
             host=url.host or "localhost",
             port=url.port or 3306,
             user=url.username,
@@ -151,11 +165,24 @@ class MySQLDialect(Dialect):
             database=url.database,
             connect_timeout=self.connect_timeout,
         )
-        pool, server = await driver.open_pool(
-            settings, self.pool_min_size, self.pool_max_size, self.pool_timeout
-        )
-        self.configure(server)
-        return pool
+
+    async def read_schema(self, engine: Engine, tables: Collection[str] | None = None) -> dict[str, TableSchema]:
+        """The tables of the database, from ``information_schema`` (see :mod:`.introspect`)."""
+        from .introspect import read_schema
+
+        return await read_schema(engine, tables)
+
+    def schema_type(self, type_sql: str) -> ColumnType:
+        """Portable type of a MySQL type; ``tinyint(1)`` is a boolean."""
+        from .introspect import schema_type
+
+        return schema_type(type_sql)
+
+    def migration_lock(self, engine: Engine) -> AbstractAsyncContextManager[None]:
+        """A transaction while a separate session holds ``GET_LOCK`` (see :mod:`.introspect`)."""
+        from .introspect import migration_lock
+
+        return migration_lock(engine)
 
     def configure(self, server: ServerInfo) -> None:
         """Adapt features and SQL to the server (called once connected)."""

@@ -226,6 +226,13 @@ class AsyncpgPool:
             await self._pool.release(raw)
         await self._pool.close()
 
+    async def forget_statements(self) -> None:
+        """Drop the prepared statements every connection keeps: after DDL they may
+        describe columns as they were (asyncpg caches them by SQL text)."""
+        if self._idle:
+            # on a pooled connection this resets the caches of the whole asyncpg pool
+            await self._idle[-1].reload_schema_state()
+
     def stats(self) -> PoolStats:
         """Connections open, idle and lent out."""
         idle = len(self._idle) + self._pool.get_idle_size()

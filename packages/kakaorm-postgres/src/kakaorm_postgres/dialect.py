@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal as _decimal
-from typing import Any, ClassVar, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
 
 from kakaorm import DatabaseURL
 from kakaorm.compiler import SQLCompiler
@@ -17,6 +18,10 @@ from kakaorm.types import SQLType
 
 from .compiler import AsyncpgCompiler, PsycopgCompiler
 from .driver import OPTIONS, parse_settings
+
+if TYPE_CHECKING:
+    from kakaorm import Engine
+    from kakaorm.schema import TableSchema
 
 __all__ = ["AsyncpgDialect", "PostgresDialect", "PsycopgDialect"]
 
@@ -87,6 +92,21 @@ class PostgresDialect(Dialect):
 
         return translate_error(exc, statement, params)
 
+    async def read_schema(self, engine: Engine, tables: Collection[str] | None = None) -> dict[str, TableSchema]:
+        """The tables of the current schema, from ``pg_catalog`` (see :mod:`.introspect`)."""
+        from .introspect import read_schema
+
+        return await read_schema(engine, tables)
+
+    def migration_lock(self, engine: Engine) -> AbstractAsyncContextManager[None]:
+        """A transaction holding the migration advisory lock (see :mod:`.introspect`)."""
+        from .introspect import migration_lock
+
+        return migration_lock(engine)
+
+    async def forget_statements(self) -> None:
+        """Drop client-side prepared statements after DDL (asyncpg keeps some)."""
+
     def result_processor(self, sql_type: SQLType, plain_column: bool) -> Processor | None:
         """None for plain columns; conversions for aggregates and computed values."""
         if plain_column:
@@ -125,7 +145,14 @@ class AsyncpgDialect(PostgresDialect):
         from .errors import asyncpg_error_types
 
         self.error_types = asyncpg_error_types()
-        return await asyncpg_driver.open_pool(self.settings)
+        self._asyncpg_pool = await asyncpg_driver.open_pool(self.settings)
+        return self._asyncpg_pool
+
+    async def forget_statements(self) -> None:
+        """Drop asyncpg's prepared-statement caches (called after a migration step)."""
+        pool = getattr(self, "_asyncpg_pool", None)
+        if pool is not None:
+            await pool.forget_statements()
 
 
 class PsycopgDialect(PostgresDialect):

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import datetime as _dt
 import sqlite3
-from typing import TYPE_CHECKING, Any, ClassVar
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar, Sequence
 
 from kakaorm.compiler import SQLCompiler
 from kakaorm.exc import QueryError
-from kakaorm.expr import Param
+from kakaorm.expr import Arithmetic, Param
+from kakaorm.schema import (
+    AddColumnOp,
+    AddIndexOp,
+    ColumnSchema,
+    DefaultExpression,
+    DropColumnOp,
+    DropIndexOp,
+    IndexSchema,
+    TableOp,
+    TableSchema,
+)
 from kakaorm.statements import Join
 from kakaorm.types import SQLType
 
@@ -68,6 +80,15 @@ class SQLiteCompiler(SQLCompiler):
             return self.string_literal(value.isoformat(timespec="microseconds"))
         return super().literal(value, sql_type)
 
+    def visit_Arithmetic(self, node: Arithmetic, params: list[Param]) -> str:
+        if node.op == "/" and any(
+            side.type is not None and side.type.kind in ("decimal", "float") for side in (node.left, node.right)
+        ):
+            # a whole decimal is stored as an INTEGER: divide as REAL, as the type says
+            left = self.visit(node.left, params)
+            return f"(CAST({left} AS REAL) / {self.visit(node.right, params)})"
+        return super().visit_Arithmetic(node, params)
+
     def limit_clause(self, limit: Param | None, offset: Param | None, params: list[Param]) -> str:
         if offset is not None and limit is None:
             return f"LIMIT -1 OFFSET {self.bind(offset, params)}"
@@ -90,4 +111,99 @@ class SQLiteCompiler(SQLCompiler):
                 "DELETE FROM sqlite_sequence WHERE name = "
                 + self.string_literal(model._meta.table_name)
             )
+        return stmts
+
+    # -- migrations -------------------------------------------------------------------
+    def schema_primary_key_definition(self, column: ColumnSchema) -> str:
+        """``INTEGER PRIMARY KEY AUTOINCREMENT`` for generated keys, else a NOT NULL key."""
+        if column.auto_increment:
+            return "INTEGER PRIMARY KEY AUTOINCREMENT"
+        return f"{column.type_sql} NOT NULL PRIMARY KEY"
+
+    def alter_table(self, old: TableSchema, new: TableSchema, ops: Sequence[TableOp]) -> list[str]:
+        """The ops in place when SQLite's ALTER TABLE can do them all, else a rebuild."""
+        if all(self._in_place(op, old, ops) for op in ops):
+            return super().alter_table(old, new, ops)
+        return self.rebuild_table(old, new)
+
+    @staticmethod
+    def _in_place(op: TableOp, old: TableSchema, ops: Sequence[TableOp]) -> bool:
+        if isinstance(op, AddIndexOp):
+            return True
+        if isinstance(op, DropIndexOp):
+            # the index behind an inline UNIQUE constraint cannot be dropped
+            return not op.index.name.startswith("sqlite_autoindex_")
+        if isinstance(op, AddColumnOp):
+            col = op.column
+            default = col.default
+            if col.primary_key or isinstance(default, DefaultExpression):
+                return False
+            if op.fk is not None and default is not None:
+                return False  # SQLite: an added REFERENCES column must default to NULL
+            return col.nullable or default is not None
+        if isinstance(op, DropColumnOp):
+            name = op.column.name
+            dropped = {o.index.name for o in ops if isinstance(o, DropIndexOp)}
+            return (
+                SQLITE_VERSION >= (3, 35, 0)
+                and not op.column.primary_key
+                and op.fk is None
+                and not any(name in fk.columns for fk in old.foreign_keys)
+                and not any(name in ix.columns and ix.name not in dropped for ix in old.indexes)
+            )
+        return False  # column changes and foreign keys need a rebuild
+
+    def add_index(self, table: str, index: IndexSchema) -> list[str]:
+        """``CREATE [UNIQUE] INDEX`` (SQLite has no ADD CONSTRAINT; a unique index is
+        the same guarantee)."""
+        unique = "UNIQUE " if index.unique else ""
+        name = index.name
+        if name.startswith("sqlite_autoindex_"):
+            # recreating what an inline UNIQUE made: SQLite reserves its names
+            name = self.constraint_name("uq", table, index.columns)
+        return [
+            f"CREATE {unique}INDEX {self.quote(name)} ON {self.quote(table)} "
+            f"({', '.join(self.quote(c) for c in index.columns)})"
+        ]
+
+    def drop_index(self, table: str, index: IndexSchema) -> list[str]:
+        """``DROP INDEX``."""
+        return [f"DROP INDEX {self.quote(index.name)}"]
+
+    def rebuild_table(self, old: TableSchema, new: TableSchema) -> list[str]:
+        """SQLite's documented way to change a table: create the new table under a
+        temporary name, copy the rows, drop the old table, rename, recreate the indexes.
+
+        The migration lock runs these in one transaction with foreign keys off and
+        checks them before committing (see ``kakaorm_sqlite.introspect.migration_lock``).
+        """
+        temp = f"_kakaorm_new_{old.name}"
+        table, quoted_temp = self.quote(old.name), self.quote(temp)
+        # unique constraints become named unique indexes (which a later migration can
+        # drop in place), except those SQLite made for inline UNIQUE and named itself
+        new = replace(
+            new,
+            indexes=tuple(
+                ix if ix.name.startswith("sqlite_autoindex_") else replace(ix, constraint=False)
+                for ix in new.indexes
+            ),
+        )
+        stmts = self.create_table_from_schema(new, temp, with_indexes=False)
+        common = [c.name for c in new.columns if old.column(c.name) is not None]
+        if common:
+            cols = ", ".join(self.quote(c) for c in common)
+            stmts.append(f"INSERT INTO {quoted_temp} ({cols}) SELECT {cols} FROM {table}")
+        pk_old = next((c for c in old.columns if c.primary_key), None)
+        pk_new = next((c for c in new.columns if c.primary_key), None)
+        if pk_old is not None and pk_new is not None and pk_old.auto_increment and pk_new.auto_increment:
+            # keep the highest key ever handed out, not only the highest one left
+            stmts.append(
+                f"UPDATE sqlite_sequence SET seq = (SELECT seq FROM sqlite_sequence WHERE name = "
+                f"{self.string_literal(old.name)}) WHERE name = {self.string_literal(temp)}"
+            )
+        stmts.append(f"DROP TABLE {table}")
+        stmts.append(f"ALTER TABLE {quoted_temp} RENAME TO {table}")
+        for index in new.indexes:
+            if not index.constraint and not index.implicit:
+                stmts.extend(self.add_index(old.name, index))
         return stmts

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal as _decimal
-from typing import Any, ClassVar, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
 
 from kakaorm._url import DatabaseURL
 from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor
@@ -12,6 +13,10 @@ from kakaorm.exc import ConfigurationError, DatabaseError, DriverNotInstalledErr
 from kakaorm.types import SQLType
 
 from .compiler import SQLITE_VERSION, SQLiteCompiler, format_datetime
+
+if TYPE_CHECKING:
+    from kakaorm import Engine
+    from kakaorm.schema import TableSchema
 
 _UTC = _dt.timezone.utc
 
@@ -48,6 +53,14 @@ def _decimal_reader(scale: int | None) -> Processor:
         return _decimal.Decimal(text).quantize(exponent)
 
     return read
+
+
+def _bind_decimal(v: Any) -> Any:
+    """A Decimal as the number SQLite's NUMERIC affinity would store anyway (an integer
+    when whole, else a REAL), so it also compares as a number with computed values."""
+    if isinstance(v, _decimal.Decimal):
+        return int(v) if v == v.to_integral_value() and abs(v) < 2**63 else float(v)
+    return v
 
 
 def _to_float(v: Any) -> Any:
@@ -112,6 +125,18 @@ class SQLiteDialect(Dialect):
     def describe(self) -> str:
         return f"sqlite+aiosqlite:///{self.url.database}"
 
+    async def read_schema(self, engine: Engine, tables: Collection[str] | None = None) -> dict[str, TableSchema]:
+        """The tables of the database, from its catalog (see :mod:`.introspect`)."""
+        from .introspect import read_schema
+
+        return await read_schema(engine, tables)
+
+    def migration_lock(self, engine: Engine) -> AbstractAsyncContextManager[None]:
+        """A transaction holding SQLite's write lock, foreign keys handled (see :mod:`.introspect`)."""
+        from .introspect import migration_lock
+
+        return migration_lock(engine)
+
     def bind_processor(self, sql_type: SQLType) -> Processor | None:
         kind = sql_type.kind
         if kind == "bool":
@@ -123,7 +148,7 @@ class SQLiteDialect(Dialect):
         if kind == "time":
             return lambda v: _format_time(v) if isinstance(v, _dt.time) else v
         if kind == "decimal":
-            return lambda v: str(v) if isinstance(v, _decimal.Decimal) else v
+            return _bind_decimal
         return None
 
     def result_processor(self, sql_type: SQLType, plain_column: bool) -> Processor | None:

@@ -1,0 +1,35 @@
+"""Schema migrations: compare models with the live database and change the database.
+
+* :class:`Migrator` plans the SQL that makes the database match the models
+  (``plan``/``plan_with_drop``) and applies or undoes it.
+* :class:`VersionedMigrator` writes that SQL to numbered files
+  (``autogenerate``), applies the pending files in order (``run_files``), records
+  them in the ``kakaorm_migrations`` table (``history``) and rolls them back
+  (``downgrade``).
+
+Example::
+
+    from kakaorm.migration import VersionedMigrator
+
+    migrator = VersionedMigrator(engine)
+    await migrator.autogenerate([Author, Post], "./migrations", name="add_bio")
+    await migrator.run_files("./migrations")
+"""
+
+from __future__ import annotations
+
+from ._diff import AlterTable, Change, CreateTable, DropTable, SchemaDiff
+from ._plan import MigrationPlan, Migrator
+from ._versioned import MigrationRecord, VersionedMigrator
+
+__all__ = [
+    "AlterTable",
+    "Change",
+    "CreateTable",
+    "DropTable",
+    "MigrationPlan",
+    "MigrationRecord",
+    "Migrator",
+    "SchemaDiff",
+    "VersionedMigrator",
+]
