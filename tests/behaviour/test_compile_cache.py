@@ -1,0 +1,68 @@
+"""The compile cache: one entry per statement shape, reused with new values."""
+
+from __future__ import annotations
+
+from kakaorm import IntColumn, Model, StrColumn
+
+
+class CacheRow(Model):
+    name = StrColumn(nullable=False, max_length=40)
+    size = IntColumn(nullable=False, default=0)
+
+
+async def _seed(engine):
+    await engine.create_table(CacheRow)
+    await CacheRow.bulk_create([CacheRow(name=f"n{i}", size=i) for i in range(10)])
+
+
+async def test_a_repeated_query_shape_compiles_once_and_binds_each_calls_values(engine):
+    await _seed(engine)
+    engine._cache.clear()
+    await CacheRow.get(CacheRow.id == 1)
+    entries = len(engine._cache)
+    assert entries == 1
+    names = [(await CacheRow.get(CacheRow.id == i)).name for i in (2, 5, 9)]
+    assert names == ["n1", "n4", "n8"]
+    assert len(engine._cache) == entries
+
+
+async def test_a_different_shape_gets_its_own_entry(engine):
+    await _seed(engine)
+    await CacheRow.where(CacheRow.size > 3).count()
+    entries = len(engine._cache)
+    assert await CacheRow.where(CacheRow.size > 3, CacheRow.size < 6).count() == 2
+    assert len(engine._cache) == entries + 1
+    assert await CacheRow.where(CacheRow.size.in_([1, 2, 3])).count() == 3
+    assert await CacheRow.where(CacheRow.size.in_([1, 2])).count() == 2  # list length is shape
+    assert len(engine._cache) == entries + 3
+
+
+async def test_values_bind_in_placeholder_order_from_a_cached_entry(engine):
+    await _seed(engine)
+    # the subquery's value sits between the outer ones in the SQL text
+    def query(low, sub, high):
+        inner = CacheRow.where(CacheRow.size >= sub).select(CacheRow.id)
+        return CacheRow.where(CacheRow.size >= low, CacheRow.id.in_(inner), CacheRow.size <= high)
+
+    assert sorted(r.size for r in await query(2, 4, 7)) == [4, 5, 6, 7]
+    assert sorted(r.size for r in await query(0, 8, 9)) == [8, 9]
+    assert sorted(r.size for r in await query(5, 1, 6)) == [5, 6]
+
+
+async def test_a_condition_used_twice_is_not_cached_and_later_queries_bind_their_own_values(engine):
+    await _seed(engine)
+    twice = CacheRow.size == 3
+    assert [r.size for r in await CacheRow.where(twice | twice)] == [3]
+    # the same shape built from two distinct conditions must bind both of its values
+    assert sorted(r.size for r in await CacheRow.where((CacheRow.size == 1) | (CacheRow.size == 2))) == [1, 2]
+
+
+async def test_the_cache_is_bounded_and_evicts_the_oldest_entries(engine):
+    await _seed(engine)
+    engine._cache_size = 3
+    engine._cache.clear()
+    for n in range(1, 6):
+        values = list(range(n))
+        assert await CacheRow.where(CacheRow.size.in_(values)).count() == n
+    assert len(engine._cache) == 3
+    assert await CacheRow.where(CacheRow.size.in_([0, 1, 2, 3, 4])).count() == 5
