@@ -82,6 +82,15 @@ class SQLCompiler(SchemaDDL):
     quote_char: ClassVar[str] = '"'
     #: longest identifier the database accepts (index names are shortened to fit)
     max_identifier_length: ClassVar[int] = 63
+    #: SQL type names by value kind (text and decimals are spelled by column_type)
+    type_names: ClassVar[dict[str, str]] = {
+        "int": "INTEGER",
+        "float": "DOUBLE PRECISION",
+        "bool": "BOOLEAN",
+        "datetime": "TIMESTAMP WITH TIME ZONE",
+        "date": "DATE",
+        "time": "TIME",
+    }
 
     def __init__(self) -> None:
         self._dispatch: dict[type, Callable[[Any, list[Param]], str]] = {}
@@ -473,7 +482,7 @@ class SQLCompiler(SchemaDDL):
             return f"VARCHAR({t.length})" if t.length else "TEXT"
         if kind == "decimal":
             return f"NUMERIC({t.precision}, {t.scale})"
-        return _PORTABLE_TYPES[kind]
+        return self.type_names[kind]
 
     def primary_key_definition(self, column: Column[Any]) -> str:
         """Type and key clause of the primary-key column."""
@@ -571,15 +580,6 @@ class SQLCompiler(SchemaDDL):
         """Statements that empty a table and restart its generated keys."""
         return [f"TRUNCATE TABLE {self.table(model)}"]
 
-
-_PORTABLE_TYPES = {
-    "int": "INTEGER",
-    "float": "DOUBLE PRECISION",
-    "bool": "BOOLEAN",
-    "datetime": "TIMESTAMP WITH TIME ZONE",
-    "date": "DATE",
-    "time": "TIME",
-}
 
 _PERCENT_HELP = (
     "raw SQL takes %s as the placeholder and %% for a literal percent sign; "

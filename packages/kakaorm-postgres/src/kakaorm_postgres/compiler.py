@@ -34,15 +34,7 @@ class PostgresCompiler(SQLCompiler):
 
     quote_char: ClassVar[str] = '"'
     max_identifier_length: ClassVar[int] = 63
-
-    def column_type(self, column: Column[Any]) -> str:
-        """The PostgreSQL type of a column."""
-        t = column.type
-        if t.kind == "str":
-            return f"VARCHAR({t.length})" if t.length else "TEXT"
-        if t.kind == "decimal":
-            return f"NUMERIC({t.precision}, {t.scale})"
-        return _TYPES[t.kind]
+    type_names: ClassVar[dict[str, str]] = _TYPES
 
     def primary_key_definition(self, column: Column[Any]) -> str:
         """An identity column for generated keys (explicit keys stay allowed)."""

@@ -56,14 +56,7 @@ class SQLiteCompiler(SQLCompiler):
     quote_char: ClassVar[str] = '"'
     max_identifier_length: ClassVar[int] = 128
     right_join: ClassVar[bool] = SQLITE_VERSION >= (3, 39, 0)
-
-    def column_type(self, column: Column[Any]) -> str:
-        t = column.type
-        if t.kind == "str":
-            return f"VARCHAR({t.length})" if t.length else "TEXT"
-        if t.kind == "decimal":
-            return f"NUMERIC({t.precision}, {t.scale})"
-        return _TYPES[t.kind]
+    type_names: ClassVar[dict[str, str]] = _TYPES
 
     def primary_key_definition(self, column: Column[Any]) -> str:
         if column.auto_increment:
