@@ -113,3 +113,15 @@ async def test_a_foreign_key_to_a_text_key_saves_and_loads(engine):
     assert (await EdgePort.get(EdgePort.id == port.id)).country == "fr"
     with pytest.raises(TypeError, match="EdgeCity.country"):
         await EdgeCity.create(name="Nowhere", country=7)
+
+
+class EdgeCode(Model):
+    code = StrColumn(nullable=False, max_length=20, check="code NOT LIKE 'x%'")
+
+
+async def test_a_check_constraint_with_a_percent_sign_is_created_and_enforced(engine):
+    await engine.create_table(EdgeCode)
+    await EdgeCode.create(code="abc")
+    with pytest.raises(kakaorm.IntegrityError):
+        await EdgeCode.create(code="xyz")
+    assert [c.code for c in await EdgeCode.all()] == ["abc"]

@@ -82,6 +82,9 @@ class SQLCompiler(SchemaDDL):
     quote_char: ClassVar[str] = '"'
     #: longest identifier the database accepts (index names are shortened to fit)
     max_identifier_length: ClassVar[int] = 63
+    #: whether a foreign key is written on its column (``REFERENCES``) rather than as a
+    #: table constraint by the dialect's create_table
+    inline_references: ClassVar[bool] = True
     #: SQL type names by value kind (text and decimals are spelled by column_type)
     type_names: ClassVar[dict[str, str]] = {
         "int": "INTEGER",
@@ -526,20 +529,24 @@ class SQLCompiler(SchemaDDL):
             if column.unique:
                 parts.append("UNIQUE")
         if column.has_default and not callable(column.default):
-            parts.append("DEFAULT " + self.literal(column.default, column.type))
+            parts.append(self.default_clause(column, parts[1]))
         if column.check:
             check = column.check
             if self.paramstyle == "format":
                 # the driver reads % as a placeholder marker; the author meant a percent
                 check = check.replace("%", "%%")
             parts.append(f"CHECK ({check})")
-        if isinstance(column, ForeignKey):
+        if isinstance(column, ForeignKey) and self.inline_references:
             target = column.target_column
             parts.append(
                 f"REFERENCES {self.table(target.model)} ({self.quote(target.name)}) "
                 f"ON DELETE {column.on_delete}"
             )
         return " ".join(parts)
+
+    def default_clause(self, column: Column[Any], sql_type: str) -> str:
+        """``DEFAULT value`` for a column whose SQL type is ``sql_type``."""
+        return "DEFAULT " + self.literal(column.default, column.type)
 
     def create_table(self, model: type[Model]) -> list[str]:
         """``CREATE TABLE IF NOT EXISTS`` and its ``CREATE INDEX`` statements."""

@@ -70,6 +70,8 @@ class MySQLCompiler(SQLCompiler):
     paramstyle: ClassVar[str] = "format"
     quote_char: ClassVar[str] = "`"
     max_identifier_length: ClassVar[int] = 64
+    #: MySQL parses an inline REFERENCES and ignores it: create_table writes FOREIGN KEY constraints
+    inline_references: ClassVar[bool] = False
 
     def __init__(self) -> None:
         super().__init__()
@@ -207,25 +209,10 @@ class MySQLCompiler(SQLCompiler):
             return "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY"
         return f"{self.column_type(column)} NOT NULL PRIMARY KEY"
 
-    def column_definition(self, column: Column[Any]) -> str:
-        name = self.quote(column.name)
-        if column.primary_key:
-            parts = [name, self.primary_key_definition(column)]
-        else:
-            sql_type = self.column_type(column)
-            parts = [name, sql_type]
-            if not column.nullable:
-                parts.append("NOT NULL")
-            if column.unique:
-                parts.append("UNIQUE")
-        if column.has_default and not callable(column.default):
-            value = self.literal(column.default, column.type)
-            # BLOB/TEXT columns take only expression defaults (MySQL 8.0.13+, MariaDB 10.2+)
-            parts.append(f"DEFAULT ({value})" if parts[1].endswith("TEXT") else f"DEFAULT {value}")
-        if column.check:
-            parts.append(f"CHECK ({column.check})")
-        # no inline REFERENCES: MySQL parses and ignores it; see create_table
-        return " ".join(parts)
+    def default_clause(self, column: Column[Any], sql_type: str) -> str:
+        value = self.literal(column.default, column.type)
+        # BLOB/TEXT columns take only expression defaults (MySQL 8.0.13+, MariaDB 10.2+)
+        return f"DEFAULT ({value})" if sql_type.endswith("TEXT") else f"DEFAULT {value}"
 
     def create_table(self, model: type[Model]) -> list[str]:
         meta = model._meta

@@ -100,7 +100,7 @@ class MySQLDialect(Dialect):
     name: ClassVar[str] = "mysql"
     driver: ClassVar[str] = "aiomysql"
     compiler_class = MySQLCompiler
-    install_hint: ClassVar[str] = "pip install aiomysql"
+    install_hint: ClassVar[str] = "pip install kakaorm-mysql"
     accepted_options: ClassVar[frozenset[str]] = frozenset(
         {"pool_min_size", "pool_max_size", "pool_timeout", "connect_timeout"}
     )
