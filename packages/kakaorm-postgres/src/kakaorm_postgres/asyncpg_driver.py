@@ -147,12 +147,17 @@ class AsyncpgPool:
         # a slot is free, so asyncpg lends at once (opening a connection is bounded
         # by connect_timeout)
         self._moving += 1
+        raw = None
         try:
-            return await self._pool.acquire()
+            raw = await self._pool.acquire()
+            return raw
         except Exception as err:  # noqa: BLE001 - opening a new connection failed
             raise connect_failure(err, self._settings) from err
         finally:
             self._moving -= 1
+            if raw is None:
+                # the open failed or was cancelled: the slot is free for a waiter
+                self._wake_one()
 
     async def _wait(self, deadline: float) -> None:
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -224,7 +229,11 @@ class AsyncpgPool:
         idle, self._idle = self._idle, []
         for raw in idle:
             await self._pool.release(raw)
-        await self._pool.close()
+        try:
+            # a connection still lent out would make asyncpg wait for it forever
+            await asyncio.wait_for(self._pool.close(), self._timeout)
+        except TimeoutError:
+            self._pool.terminate()
 
     async def forget_statements(self) -> None:
         """Drop the prepared statements every connection keeps: after DDL they may
