@@ -125,3 +125,19 @@ async def test_a_check_constraint_with_a_percent_sign_is_created_and_enforced(en
     with pytest.raises(kakaorm.IntegrityError):
         await EdgeCode.create(code="xyz")
     assert [c.code for c in await EdgeCode.all()] == ["abc"]
+
+
+class EdgeCopy(Model):
+    name = StrColumn(nullable=False, max_length=50)
+
+
+async def test_insert_into_with_explicit_keys_leaves_room_for_generated_ones(engine):
+    await engine.create_table(EdgeItem, EdgeCopy)
+    await EdgeItem.bulk_create([EdgeItem(name=n) for n in ("a", "b", "c")])
+    copied = await EdgeItem.all().insert_into(EdgeCopy, id=EdgeItem.id, name=EdgeItem.name)
+    assert copied == 3
+    fresh = await EdgeCopy.create(name="d")
+    assert fresh.id == 4
+    assert [(c.id, c.name) for c in await EdgeCopy.all().order_by(EdgeCopy.id)] == [
+        (1, "a"), (2, "b"), (3, "c"), (4, "d")
+    ]

@@ -65,16 +65,12 @@ class PostgresCompiler(SQLCompiler):
         the key's sequence past them, so later generated keys do not collide (as
         AUTOINCREMENT does on the other backends)."""
         pk = stmt.model._meta.pk
-        if (
-            pk is None
-            or not pk.auto_increment
-            or stmt.from_select is not None
-            or not any(c is pk for c in stmt.columns)
-        ):
+        if pk is None or not pk.auto_increment or not any(c is pk for c in stmt.columns):
             return super().visit_insert(stmt, params)
         key = self.quote(pk.name)
         returned = [self.quote(c.name) for c in stmt.returning]
-        sql = super().visit_insert(Insert(stmt.model, stmt.columns, stmt.rows), params)
+        plain = Insert(stmt.model, stmt.columns, stmt.rows, from_select=stmt.from_select)
+        sql = super().visit_insert(plain, params)
         inserted = self.quote(_INSERTED)
         q = self.quote_char
         # the table argument is parsed as a (quoted) name; string_literal escapes it once
