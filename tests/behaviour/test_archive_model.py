@@ -144,13 +144,16 @@ async def test_default_include_and_only_deleted_read_the_right_tables(engine):
     ]
 
 
-async def test_instance_restore_moves_the_row_back(engine, sql_log):
+async def test_instance_restore_moves_the_row_back(engine, backend, sql_log):
     logs = await _logs(engine, 2)
     await logs[0].delete()
     sql_log.clear()
     await logs[0].restore()
     verbs = [s.split()[0].upper() for s in sql_log.statements]
-    assert verbs == ["BEGIN", "INSERT", "DELETE", "COMMIT"]
+    # PostgreSQL wraps an INSERT of explicit identity keys in a WITH that also moves
+    # the key's sequence past them
+    insert = "WITH" if backend.family == "postgres" else "INSERT"
+    assert verbs == ["BEGIN", insert, "DELETE", "COMMIT"]
     assert logs[0].is_saved
     assert await _main_ids(engine) == [1, 2]
     assert await _archive_ids(engine) == []

@@ -45,7 +45,7 @@ def clear_calls():
 
 
 #: how each plugin translates an error raised by a trigger
-_TRIGGER_ERROR = {"sqlite": IntegrityError, "postgres": DatabaseError, "mysql": OperationalError}
+_TRIGGER_ERROR = {"sqlite": IntegrityError, "postgres": DatabaseError, "mysql": DatabaseError}
 
 
 def _guard(family: str, name: str, event: str, table: str, condition: str) -> list[str]:

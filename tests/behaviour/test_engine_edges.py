@@ -141,3 +141,19 @@ async def test_insert_into_with_explicit_keys_leaves_room_for_generated_ones(eng
     assert [(c.id, c.name) for c in await EdgeCopy.all().order_by(EdgeCopy.id)] == [
         (1, "a"), (2, "b"), (3, "c"), (4, "d")
     ]
+
+
+async def test_ilike_folds_non_ascii_letters(engine, backend):
+    await engine.create_table(EdgeItem)
+    await EdgeItem.create(name="Émile Zola")
+    await EdgeItem.create(name="ÅSA")
+    assert [i.name for i in await EdgeItem.where(EdgeItem.name.ilike("émile%"))] == ["Émile Zola"]
+    assert [i.name for i in await EdgeItem.where(EdgeItem.name.ilike("åsa"))] == ["ÅSA"]
+
+
+async def test_mistakes_in_raw_sql_are_programming_errors_on_every_backend(engine):
+    await engine.create_table(EdgeItem)
+    with pytest.raises(kakaorm.ProgrammingError):
+        await engine.fetch("SELECT no_such_function_kk(1)")
+    with pytest.raises(kakaorm.ProgrammingError):
+        await engine.fetch("SELECT 1, 2 UNION SELECT 1")

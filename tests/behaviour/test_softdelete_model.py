@@ -305,7 +305,7 @@ _REJECT_TRIGGER = {
 
 
 #: how each plugin translates an error raised by a trigger
-_TRIGGER_ERROR = {"sqlite": IntegrityError, "postgres": DatabaseError, "mysql": OperationalError}
+_TRIGGER_ERROR = {"sqlite": IntegrityError, "postgres": DatabaseError, "mysql": DatabaseError}
 
 
 async def test_a_bulk_soft_delete_failing_on_a_late_row_leaves_every_row_live(engine, backend):

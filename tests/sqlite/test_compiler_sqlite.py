@@ -98,9 +98,9 @@ def test_offset_without_limit_uses_limit_minus_one(compiler):
     )
 
 
-def test_ilike_lowers_both_sides(compiler):
+def test_ilike_lowers_both_sides_with_the_unicode_lower_function(compiler):
     sql, params = sql_of(compiler, SqlcAuthor.where(SqlcAuthor.name.ilike("Al%")))
-    assert sql.endswith('WHERE LOWER("sqlc_author"."name") LIKE LOWER(?)')
+    assert sql.endswith('WHERE kakaorm_lower("sqlc_author"."name") LIKE kakaorm_lower(?)')
     assert params == ["Al%"]
 
 

@@ -51,6 +51,9 @@ _DATA = {
 }
 
 _PROGRAMMING = {
+    1222,  # the SELECTs of a UNION have different numbers of columns
+    1241,  # operand should contain N column(s)
+    1242,  # subquery returns more than one row
     1005,  # cannot create table (usually: foreign key incorrectly formed)
     1046,  # no database selected
     1050,  # table already exists
@@ -192,6 +195,14 @@ def translate_error(
             # PyMySQL refuses to send inf/nan: a value the column cannot hold
             cls = exc.DataError
             text = f"{text}: MySQL has no infinity or NaN; store None or a finite float"
+        elif code == 1644:
+            # SIGNAL from a trigger or routine: the application's own rule, as
+            # PostgreSQL's RAISE EXCEPTION, which also maps to the base DatabaseError
+            cls = exc.DatabaseError
+        elif code is not None and code < 2000:
+            # an unlisted server error (client errors are 2000 and up) is about the
+            # statement, not the connection: PyMySQL's OperationalError default misleads
+            cls = exc.ProgrammingError
         else:
             cls = next((k for base, k in _PYMYSQL_CLASSES if isinstance(err, base)), exc.DatabaseError)
     message = text if code is None else f"{text} (MySQL error {code})"

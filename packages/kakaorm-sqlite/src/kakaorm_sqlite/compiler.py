@@ -82,6 +82,9 @@ class SQLiteCompiler(SQLCompiler):
             return f"(CAST({left} AS REAL) / {self.visit(node.right, params)})"
         return super().visit_Arithmetic(node, params)
 
+    def ilike(self, left: str, right: str) -> str:
+        return f"kakaorm_lower({left}) LIKE kakaorm_lower({right})"
+
     def limit_clause(self, limit: Param | None, offset: Param | None, params: list[Param]) -> str:
         if offset is not None and limit is None:
             return f"LIMIT -1 OFFSET {self.bind(offset, params)}"

@@ -97,6 +97,10 @@ class SQLitePool:
         return PoolStats(size=0 if self._closed else 1, idle=0 if self._closed else 1 - busy, in_use=busy)
 
 
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 async def open_pool(path: str, acquire_timeout: float, busy_timeout: float) -> SQLitePool:
     """Open the database file (or ``:memory:``) and prepare the connection."""
     pending = aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
@@ -116,4 +120,6 @@ async def open_pool(path: str, acquire_timeout: float, busy_timeout: float) -> S
         ) from err
     await raw.execute("PRAGMA foreign_keys = ON")
     await raw.execute("PRAGMA case_sensitive_like = ON")
+    # SQLite's LOWER() folds ASCII only; ilike() uses Python's Unicode lower case
+    await raw.create_function("kakaorm_lower", 1, _lower, deterministic=True)
     return SQLitePool(SQLiteConnection(raw), acquire_timeout)

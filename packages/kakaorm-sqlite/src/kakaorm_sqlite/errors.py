@@ -9,8 +9,10 @@ from kakaorm import exc
 
 ERROR_TYPES: tuple[type[BaseException], ...] = (sqlite3.Error, OverflowError)
 
-_PROGRAMMING_HINTS = ("no such table", "no such column", "syntax error", "has no column named",
-                      "already exists", "no such index", "ambiguous column")
+#: sqlite3 reports most mistakes in the SQL as OperationalError; these messages are
+#: the truly operational ones (the database or its file, not the statement)
+_OPERATIONAL_HINTS = ("locked", "busy", "disk", "i/o", "unable to open", "readonly",
+                      "interrupted", "full", "out of memory")
 
 
 def translate_error(
@@ -30,7 +32,7 @@ def translate_error(
         cls = exc.ProgrammingError
     elif isinstance(err, sqlite3.OperationalError):
         lowered = message.lower()
-        cls = exc.ProgrammingError if any(h in lowered for h in _PROGRAMMING_HINTS) else exc.OperationalError
+        cls = exc.OperationalError if any(h in lowered for h in _OPERATIONAL_HINTS) else exc.ProgrammingError
     elif isinstance(err, sqlite3.InterfaceError):
         cls = exc.InterfaceError
     else:
