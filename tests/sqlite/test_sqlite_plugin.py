@@ -162,3 +162,23 @@ def test_a_script_that_never_disconnects_still_exits(ending):
         asyncio.run(main())
     """)
     assert proc.returncode == (3 if ending == "raise" else 0), proc.stderr
+
+
+async def test_a_decimal_wider_than_sqlite_keeps_exactly_is_refused_at_create_table(tmp_path):
+    from decimal import Decimal
+
+    import kakaorm
+    from kakaorm import DecimalColumn, Model, QueryError
+
+    class SqlpWide(Model):
+        amount = DecimalColumn(max_digits=20, decimal_places=2)
+
+    class SqlpNarrow(Model):
+        amount = DecimalColumn(max_digits=15, decimal_places=2)
+
+    async with await kakaorm.connect(f"sqlite+aiosqlite:///{tmp_path / 'dec.db'}") as engine:
+        with pytest.raises(QueryError, match="SqlpWide.amount has max_digits=20.*15 significant digits"):
+            await engine.create_table(SqlpWide)
+        await engine.create_table(SqlpNarrow)
+        row = await SqlpNarrow.create(amount=Decimal("1234567890123.45"))
+        assert (await SqlpNarrow.get(SqlpNarrow.id == row.id)).amount == Decimal("1234567890123.45")

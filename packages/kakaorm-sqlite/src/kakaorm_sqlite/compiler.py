@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 #: SQLite's version (the library the sqlite3 module links, which aiosqlite uses)
 SQLITE_VERSION: tuple[int, ...] = sqlite3.sqlite_version_info
 
+#: decimals are stored as REAL: exact to this many significant digits
+MAX_DECIMAL_DIGITS = 15
+
 _TYPES = {
     "int": "INTEGER",
     "float": "REAL",
@@ -57,6 +60,18 @@ class SQLiteCompiler(SQLCompiler):
     max_identifier_length: ClassVar[int] = 128
     right_join: ClassVar[bool] = SQLITE_VERSION >= (3, 39, 0)
     type_names: ClassVar[dict[str, str]] = _TYPES
+
+    def column_type(self, column: Column[Any]) -> str:
+        t = column.type
+        if t.kind == "decimal" and (t.precision or 0) > MAX_DECIMAL_DIGITS:
+            owner = column.model.__name__ if column.model is not None else "?"
+            raise QueryError(
+                f"{owner}.{column.name} has max_digits={t.precision}, but SQLite keeps decimals "
+                f"as REAL numbers, exact to {MAX_DECIMAL_DIGITS} significant digits only, so "
+                f"wider values would silently change. Use max_digits <= {MAX_DECIMAL_DIGITS} "
+                "on SQLite, or PostgreSQL/MySQL for wider exact decimals"
+            )
+        return super().column_type(column)
 
     def primary_key_definition(self, column: Column[Any]) -> str:
         if column.auto_increment:
