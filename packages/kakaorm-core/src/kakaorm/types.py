@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import decimal as _decimal
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 __all__ = [
     "BOOLEAN",
@@ -94,3 +94,30 @@ BOOLEAN = SQLType("bool")
 DATETIME = SQLType("datetime")
 DATE = SQLType("date")
 TIME = SQLType("time")
+
+
+# -- conversions dialects share for computed values ---------------------------------------
+
+
+def read_int(value: Any) -> Any:
+    """A driver value as an int (aggregates may arrive as Decimal or float)."""
+    return value if type(value) is int else int(value)
+
+
+def read_float(value: Any) -> Any:
+    """A driver value as a float (AVG may arrive as Decimal)."""
+    return value if type(value) is float else float(value)
+
+
+def read_decimal(scale: int | None) -> Callable[[Any], Any]:
+    """A reader turning a driver value (Decimal, int, float or text) into a Decimal,
+    quantized to ``scale`` decimal places when a scale is known."""
+    if scale is None:
+        return lambda v: v if isinstance(v, _decimal.Decimal) else _decimal.Decimal(str(v))
+    exponent = _decimal.Decimal(1).scaleb(-scale)
+
+    def read(v: Any) -> Any:
+        value = v if isinstance(v, _decimal.Decimal) else _decimal.Decimal(str(v))
+        return value.quantize(exponent)
+
+    return read

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as _dt
-import decimal as _decimal
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
 
 from kakaorm._url import DatabaseURL
 from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor
 from kakaorm.exc import ConfigurationError, DatabaseError, DriverNotInstalledError
-from kakaorm.types import SQLType
+from kakaorm.types import SQLType, read_decimal, read_float, read_int
 
 from .compiler import MySQLCompiler, to_utc_naive
 
@@ -51,27 +50,6 @@ def _read_date(value: Any) -> Any:
     if isinstance(value, (str, bytes)):
         return _dt.date.fromisoformat(value.decode() if isinstance(value, bytes) else value)
     return value
-
-
-def _read_decimal(scale: int | None) -> Processor:
-    if scale is None:
-        return lambda v: v if isinstance(v, _decimal.Decimal) else _decimal.Decimal(str(v))
-    exponent = _decimal.Decimal(1).scaleb(-scale)
-
-    def read(v: Any) -> Any:
-        value = v if isinstance(v, _decimal.Decimal) else _decimal.Decimal(str(v))
-        return value.quantize(exponent)
-
-    return read
-
-
-def _read_float(v: Any) -> Any:
-    return v if type(v) is float else float(v)
-
-
-def _read_int(v: Any) -> Any:
-    # SUM() of integers is a DECIMAL on MySQL
-    return v if type(v) is int else int(v)
 
 
 def _write_datetime(v: Any) -> Any:
@@ -244,11 +222,11 @@ class MySQLDialect(Dialect):
         if kind == "date":
             return _read_date
         if kind == "decimal":
-            return _read_decimal(sql_type.scale)
+            return read_decimal(sql_type.scale)
         if kind == "float":
-            return _read_float
+            return read_float
         if kind == "int":
-            return _read_int
+            return read_int  # SUM() of integers is a DECIMAL on MySQL
         return None
 
 

@@ -6,7 +6,6 @@ Importing this module imports neither asyncpg nor psycopg; ``create_pool`` does.
 from __future__ import annotations
 
 import datetime as _dt
-import decimal as _decimal
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
 
@@ -14,7 +13,7 @@ from kakaorm import DatabaseURL
 from kakaorm.compiler import SQLCompiler
 from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor
 from kakaorm.exc import DatabaseError, DriverNotInstalledError
-from kakaorm.types import SQLType
+from kakaorm.types import SQLType, read_decimal, read_float, read_int
 
 from .compiler import AsyncpgCompiler, PsycopgCompiler
 from .driver import OPTIONS, parse_settings
@@ -28,25 +27,7 @@ __all__ = ["AsyncpgDialect", "PostgresDialect", "PsycopgDialect"]
 _UTC = _dt.timezone.utc
 
 
-def _to_int(value: Any) -> Any:
-    return value if type(value) is int else int(value)
 
-
-def _to_float(value: Any) -> Any:
-    return value if type(value) is float else float(value)
-
-
-def _to_decimal(value: Any) -> Any:
-    return value if isinstance(value, _decimal.Decimal) else _decimal.Decimal(str(value))
-
-
-def _decimal_with_scale(scale: int) -> Processor:
-    exponent = _decimal.Decimal(1).scaleb(-scale)
-
-    def read(value: Any) -> Any:
-        return _to_decimal(value).quantize(exponent)
-
-    return read
 
 
 def _to_utc(value: Any) -> Any:
@@ -115,11 +96,11 @@ class PostgresDialect(Dialect):
             return None
         kind = sql_type.kind
         if kind == "int":
-            return _to_int  # SUM(int) is bigint or numeric on PostgreSQL
+            return read_int  # SUM(int) is bigint or numeric on PostgreSQL
         if kind == "float":
-            return _to_float  # AVG(int) is numeric
+            return read_float  # AVG(int) is numeric
         if kind == "decimal":
-            return _to_decimal if sql_type.scale is None else _decimal_with_scale(sql_type.scale)
+            return read_decimal(sql_type.scale)
         if kind == "datetime":
             return _to_utc
         return None

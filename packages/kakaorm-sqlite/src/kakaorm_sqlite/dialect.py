@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
 from kakaorm._url import DatabaseURL
 from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor
 from kakaorm.exc import ConfigurationError, DatabaseError, DriverNotInstalledError
-from kakaorm.types import SQLType
+from kakaorm.types import SQLType, read_decimal, read_float, read_int
 
 from .compiler import SQLITE_VERSION, SQLiteCompiler, format_datetime
 
@@ -42,29 +42,12 @@ def _format_time(value: _dt.time) -> str:
     return value.isoformat(timespec="microseconds")
 
 
-def _decimal_reader(scale: int | None) -> Processor:
-    if scale is None:
-        return lambda v: v if isinstance(v, _decimal.Decimal) else _decimal.Decimal(repr(v) if isinstance(v, float) else str(v))
-    exponent = _decimal.Decimal(1).scaleb(-scale)
-
-    def read(v: Any) -> Any:
-        # NUMERIC values come back as int or float (15 significant digits are exact)
-        text = repr(v) if isinstance(v, float) else str(v)
-        return _decimal.Decimal(text).quantize(exponent)
-
-    return read
-
-
 def _bind_decimal(v: Any) -> Any:
     """A Decimal as the number SQLite's NUMERIC affinity would store anyway (an integer
     when whole, else a REAL), so it also compares as a number with computed values."""
     if isinstance(v, _decimal.Decimal):
         return int(v) if v == v.to_integral_value() and abs(v) < 2**63 else float(v)
     return v
-
-
-def _to_float(v: Any) -> Any:
-    return v if type(v) is float else float(v)
 
 
 class SQLiteDialect(Dialect):
@@ -162,12 +145,12 @@ class SQLiteDialect(Dialect):
         if kind == "time":
             return _parse_time
         if kind == "decimal":
-            return _decimal_reader(sql_type.scale)
+            return read_decimal(sql_type.scale)
         if kind == "float" and not plain_column:
             # a REAL column always yields floats; computed values may be ints
-            return _to_float
+            return read_float
         if kind == "int" and not plain_column:
-            return lambda v: v if type(v) is int else int(v)
+            return read_int
         return None
 
 
