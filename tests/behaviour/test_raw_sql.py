@@ -94,3 +94,16 @@ async def test_a_percent_sign_inside_a_raw_fragment_is_literal(engine):
     assert await RawPost.where(RawPost.title.like(kakaorm.raw("'50%'"))).count() == 1
     rows = await RawPost.all().select(RawPost.title, kakaorm.raw("'100%'").label("tag")).order_by(RawPost.id)
     assert rows == [{"title": "50% off", "tag": "100%"}, {"title": "plain", "tag": "100%"}]
+
+
+async def test_a_parameter_count_that_does_not_match_the_placeholders_is_refused(engine, sql_log):
+    from kakaorm import QueryError
+
+    await seed(engine)
+    sql_log.clear()
+    with pytest.raises(QueryError, match="2 %s placeholder\\(s\\) but 1 parameter\\(s\\)"):
+        await engine.fetch("SELECT title FROM raw_post WHERE views > %s AND views < %s", [1])
+    with pytest.raises(QueryError, match="0 %s placeholder\\(s\\) but 1 parameter\\(s\\)"):
+        await engine.execute("UPDATE raw_post SET views = 0", [5])
+    assert sql_log.statements == []
+    assert await engine.fetchval("SELECT COUNT(*) FROM raw_post WHERE title LIKE %s", ["%%"]) == 3

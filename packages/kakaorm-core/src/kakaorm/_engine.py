@@ -394,23 +394,30 @@ class Engine:
 
         ``%%`` is a literal percent sign. Values are always bound, never pasted.
         """
-        text = self.dialect.compiler.raw(sql)
-        values = self._raw_values(params)
+        text, values = self._raw(sql, params)
         names, rows = await self._run(lambda c: c.fetch_described(text, values), text, values)
         return [dict(zip(names, row)) for row in rows]
 
     async def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
         """Run a raw statement with ``%s`` placeholders; return the affected row count."""
-        text = self.dialect.compiler.raw(sql)
-        values = self._raw_values(params)
+        text, values = self._raw(sql, params)
         return await self._run(lambda c: c.execute(text, values), text, values)
 
     async def fetchval(self, sql: str, params: Sequence[Any] | None = None) -> Any:
         """Run a raw query; return the first column of the first row (None if no row)."""
-        text = self.dialect.compiler.raw(sql)
-        values = self._raw_values(params)
+        text, values = self._raw(sql, params)
         rows = await self._run(lambda c: c.fetch(text, values), text, values)
         return rows[0][0] if rows else None
+
+    def _raw(self, sql: str, params: Sequence[Any] | None) -> tuple[str, list[Any]]:
+        text, placeholders = self.dialect.compiler.raw_statement(sql)
+        values = self._raw_values(params)
+        if placeholders != len(values):
+            raise exc.QueryError(
+                f"raw SQL has {placeholders} %s placeholder(s) but {len(values)} parameter(s) "
+                "were given; pass one value per %s (write a literal percent sign as %%)"
+            )
+        return text, values
 
     def _raw_values(self, params: Sequence[Any] | None) -> list[Any]:
         if params is None:

@@ -139,9 +139,11 @@ class SQLCompiler(SchemaDDL):
         ``%%`` is a literal percent sign; any other ``%`` is an error, so a raw
         statement means the same thing on every backend.
         """
-        if self.paramstyle == "format":
-            _check_percent(sql)
-            return sql
+        return self.raw_statement(sql)[0]
+
+    def raw_statement(self, sql: str) -> tuple[str, int]:
+        """:meth:`raw`, plus the number of ``%s`` placeholders the statement has."""
+        keep = self.paramstyle == "format"  # the driver reads %s and %% itself
         out: list[str] = []
         n = 0
         i = 0
@@ -152,16 +154,16 @@ class SQLCompiler(SchemaDDL):
                 nxt = sql[i + 1] if i + 1 < length else ""
                 if nxt == "s":
                     n += 1
-                    out.append(self.placeholder(n))
+                    out.append("%s" if keep else self.placeholder(n))
                 elif nxt == "%":
-                    out.append("%")
+                    out.append("%%" if keep else "%")
                 else:
                     raise QueryError(_PERCENT_HELP.format(pos=i))
                 i += 2
                 continue
             out.append(ch)
             i += 1
-        return "".join(out)
+        return "".join(out), n
 
     # -- names --------------------------------------------------------------------------
     def table(self, model: type[Model]) -> str:
@@ -592,16 +594,3 @@ _PERCENT_HELP = (
     "raw SQL takes %s as the placeholder and %% for a literal percent sign; "
     "found another '%' at position {pos}: write it as %%"
 )
-
-
-def _check_percent(sql: str) -> None:
-    i = 0
-    length = len(sql)
-    while i < length:
-        if sql[i] == "%":
-            nxt = sql[i + 1] if i + 1 < length else ""
-            if nxt not in ("s", "%"):
-                raise QueryError(_PERCENT_HELP.format(pos=i))
-            i += 2
-            continue
-        i += 1
