@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 
@@ -25,9 +24,8 @@ async def test_a_cancelled_connection_open_hands_its_slot_to_a_waiter(engine, co
         opener.cancel()
         with pytest.raises(asyncio.CancelledError):
             await opener
-        start = time.monotonic()
+        # without a wake-up the waiter would get PoolTimeoutError after pool_timeout
         assert await waiter == 1
-        assert time.monotonic() - start < 2.5  # well before pool_timeout
         assert eng.pool_stats().in_use == 0
     finally:
         await asyncio.wait_for(eng.disconnect(), 10)
@@ -37,6 +35,6 @@ async def test_a_cancelled_connection_open_hands_its_slot_to_a_waiter(engine, co
 async def test_disconnect_does_not_wait_forever_for_a_connection_still_lent(engine, connect_url):
     eng = await kakaorm.connect(connect_url(), pool_max_size=2, pool_timeout=1)
     await eng._pool.acquire()  # never given back
-    start = time.monotonic()
+    # without a bound this would wait forever (wait_for turns that into a failure)
     await asyncio.wait_for(eng.disconnect(), 10)
-    assert time.monotonic() - start < 5
+    assert eng._closed
