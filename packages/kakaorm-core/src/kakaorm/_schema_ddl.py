@@ -11,6 +11,7 @@ statements, because one change may need several.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Sequence
 
 from .exc import QueryError
@@ -152,6 +153,8 @@ class SchemaDDL:
     def table_op(self, table: str, op: TableOp) -> list[str]:
         """The statements of one op on ``table``."""
         if isinstance(op, AddColumnOp):
+            if op.fill_now:
+                return self.add_column_filled_now(table, op.column, op.fk)
             return self.add_column(table, op.column, op.fk)
         if isinstance(op, DropColumnOp):
             return self.drop_column(table, op.column, op.fk)
@@ -171,6 +174,20 @@ class SchemaDDL:
     def add_column(self, table: str, column: ColumnSchema, fk: ForeignKeySchema | None = None) -> list[str]:
         """``ALTER TABLE ... ADD COLUMN`` (with an inline foreign key)."""
         return [f"ALTER TABLE {self.quote(table)} ADD COLUMN {self.schema_column_definition(column, fk=fk)}"]
+
+    def current_timestamp(self) -> str:
+        """The SQL expression of the current time, in the form this database stores a
+        ``DateTimeColumn`` (UTC): what existing rows get when an ``auto_now`` column is added."""
+        return "CURRENT_TIMESTAMP"
+
+    def add_column_filled_now(
+        self, table: str, column: ColumnSchema, fk: ForeignKeySchema | None = None
+    ) -> list[str]:
+        """Add a column and give the rows already there the current time: added with
+        :meth:`current_timestamp` as its default, which is then dropped again (the
+        model's column has no database default)."""
+        filled = replace(column, default=DefaultExpression(self.current_timestamp()))
+        return self.add_column(table, filled, fk) + self.alter_column_default(table, column)
 
     def drop_column(self, table: str, column: ColumnSchema, fk: ForeignKeySchema | None = None) -> list[str]:
         """``ALTER TABLE ... DROP COLUMN`` (its foreign key goes with it)."""

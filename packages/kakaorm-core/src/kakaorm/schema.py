@@ -193,10 +193,16 @@ class TableSchema:
 
 @dataclass(frozen=True)
 class AddColumnOp:
-    """Add ``column`` (with its foreign key ``fk``, if any)."""
+    """Add ``column`` (with its foreign key ``fk``, if any).
+
+    ``fill_now`` gives the rows already in the table the current time (as the
+    dialect stores a datetime): the planner sets it for a NOT NULL ``auto_now`` /
+    ``auto_now_add`` DateTimeColumn, which has no database default.
+    """
 
     column: ColumnSchema
     fk: ForeignKeySchema | None = None
+    fill_now: bool = False
 
     def inverse(self) -> DropColumnOp:
         """The op that undoes this one."""

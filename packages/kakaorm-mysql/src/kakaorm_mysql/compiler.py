@@ -257,6 +257,11 @@ class MySQLCompiler(SQLCompiler):
             return f"({default})"
         return default
 
+    def current_timestamp(self) -> str:
+        """``CURRENT_TIMESTAMP(6)``: microseconds, as ``DATETIME(6)`` keeps them, in the
+        session's time zone, which KakaORM's connections set to UTC."""
+        return "CURRENT_TIMESTAMP(6)"
+
     def add_column(self, table: str, column: ColumnSchema, fk: ForeignKeySchema | None = None) -> list[str]:
         """``ADD COLUMN`` and, in the same statement, its foreign key (MySQL ignores an
         inline REFERENCES)."""

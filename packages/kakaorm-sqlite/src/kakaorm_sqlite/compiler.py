@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import sqlite3
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Sequence
 
 from kakaorm.compiler import SQLCompiler
 from kakaorm.exc import QueryError
@@ -135,7 +135,14 @@ class SQLiteCompiler(SQLCompiler):
         """The ops in place when SQLite's ALTER TABLE can do them all, else a rebuild."""
         if all(self._in_place(op, old, ops) for op in ops):
             return super().alter_table(old, new, ops)
-        return self.rebuild_table(old, new)
+        now = self.current_timestamp()
+        fill = {op.column.name: now for op in ops if isinstance(op, AddColumnOp) and op.fill_now}
+        return self.rebuild_table(old, new, fill)
+
+    def current_timestamp(self) -> str:
+        """The current UTC time as text in the stored form (``YYYY-MM-DD HH:MM:SS.ffffff``;
+        SQLite's clock gives milliseconds, padded to six digits)."""
+        return "strftime('%Y-%m-%d %H:%M:%f', 'now') || '000'"
 
     @staticmethod
     def _in_place(op: TableOp, old: TableSchema, ops: Sequence[TableOp]) -> bool:
@@ -181,9 +188,14 @@ class SQLiteCompiler(SQLCompiler):
         """``DROP INDEX``."""
         return [f"DROP INDEX {self.quote(index.name)}"]
 
-    def rebuild_table(self, old: TableSchema, new: TableSchema) -> list[str]:
+    def rebuild_table(
+        self, old: TableSchema, new: TableSchema, fill: Mapping[str, str] | None = None
+    ) -> list[str]:
         """SQLite's documented way to change a table: create the new table under a
         temporary name, copy the rows, drop the old table, rename, recreate the indexes.
+
+        ``fill`` maps columns that ``old`` lacks to the SQL expression their copied rows
+        get (the current time, for an added ``auto_now`` column).
 
         The migration lock runs these in one transaction with foreign keys off and
         checks them before committing (see ``kakaorm_sqlite.introspect.migration_lock``).
@@ -201,9 +213,12 @@ class SQLiteCompiler(SQLCompiler):
         )
         stmts = self.create_table_from_schema(new, temp, with_indexes=False)
         common = [c.name for c in new.columns if old.column(c.name) is not None]
-        if common:
-            cols = ", ".join(self.quote(c) for c in common)
-            stmts.append(f"INSERT INTO {quoted_temp} ({cols}) SELECT {cols} FROM {table}")
+        fills = fill or {}
+        filled = [(c.name, fills[c.name]) for c in new.columns if c.name in fills and old.column(c.name) is None]
+        if common or filled:
+            cols = ", ".join([self.quote(c) for c in common] + [self.quote(c) for c, _ in filled])
+            values = ", ".join([self.quote(c) for c in common] + [sql for _, sql in filled])
+            stmts.append(f"INSERT INTO {quoted_temp} ({cols}) SELECT {values} FROM {table}")
         pk_old = next((c for c in old.columns if c.primary_key), None)
         pk_new = next((c for c in new.columns if c.primary_key), None)
         if pk_old is not None and pk_new is not None and pk_old.auto_increment and pk_new.auto_increment:
