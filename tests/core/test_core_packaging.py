@@ -352,11 +352,11 @@ def test_public_names_are_pinned_and_sorted():
         "Count", "DataError", "DatabaseError", "DatabaseURL", "DateColumn",
         "DateTimeColumn", "DecimalColumn", "DenseRank", "DriverNotInstalledError", "Engine",
         "FloatColumn", "ForeignKey", "IntColumn", "IntegrityError", "InterfaceError",
-        "InvalidURLError", "KakaORMError", "Lag", "Lead", "Max", "MigrationError", "Min",
+        "InvalidURLError", "KakaORMError", "Lag", "Lead", "Max", "MigrationError", "Migrator", "Min",
         "Model", "ModelError", "MultipleResults", "NoSuchDialectError", "NotFound",
         "OperationalError", "PluginError", "PoolTimeoutError", "ProgrammingError",
         "QueryError", "QuerySet", "Rank", "RowNumber", "SoftDeleteModel", "StrColumn",
-        "Subquery", "Sum", "TimeColumn", "Transaction", "When", "belongs_to", "connect",
+        "Subquery", "Sum", "TimeColumn", "Transaction", "UnresolvedRelationError", "VersionedMigrator", "When", "belongs_to", "connect",
         "exc", "get_engine", "has_many", "has_one", "installed_schemes", "parse_url", "raw",
         "register_dialect", "value",
     ]

@@ -61,6 +61,7 @@ from .exc import (
     PoolTimeoutError,
     ProgrammingError,
     QueryError,
+    UnresolvedRelationError,
 )
 from .expr import (
     Avg,
@@ -79,6 +80,7 @@ from .expr import (
     When,
     value,
 )
+from .migration import Migrator, VersionedMigrator
 
 __version__ = "0.4.0"
 
@@ -120,6 +122,7 @@ __all__ = [
     "Lead",
     "Max",
     "MigrationError",
+    "Migrator",
     "Min",
     "Model",
     "ModelError",
@@ -140,6 +143,8 @@ __all__ = [
     "Sum",
     "TimeColumn",
     "Transaction",
+    "UnresolvedRelationError",
+    "VersionedMigrator",
     "When",
     "belongs_to",
     "connect",

@@ -20,6 +20,7 @@
     │   ├── ProgrammingError          the SQL is invalid or names something that is not there
     │   └── DataError                 a value does not fit its column (range, length, format)
     └── MigrationError                a migration cannot be planned or applied
+        └── UnresolvedRelationError   a relation names a model that is not defined (also a LookupError)
 
 A :class:`DatabaseError` carries the driver's exception as ``.orig`` and the SQL and
 parameters that failed as ``.statement`` and ``.params``.
@@ -48,6 +49,7 @@ __all__ = [
     "PoolTimeoutError",
     "ProgrammingError",
     "QueryError",
+    "UnresolvedRelationError",
 ]
 
 
@@ -146,3 +148,11 @@ class DataError(DatabaseError):
 
 class MigrationError(KakaORMError):
     """A migration cannot be planned or applied."""
+
+
+class UnresolvedRelationError(MigrationError, LookupError):
+    """Relations name models that are not defined (found when a migration is planned).
+
+    Also a :class:`LookupError`, which is what kakaorm 0.4's
+    ``Migrator.validate_relationships()`` raised.
+    """

@@ -2,10 +2,13 @@
 
 * :class:`Migrator` plans the SQL that makes the database match the models
   (``plan``/``plan_with_drop``) and applies or undoes it.
-* :class:`VersionedMigrator` writes that SQL to numbered files
+  ``run`` plans and applies in one call.
+* :class:`VersionedMigrator` (a Migrator too) writes that SQL to numbered files
   (``autogenerate``), applies the pending files in order (``run_files``), records
   them in the ``kakaorm_migrations`` table (``history``) and rolls them back
-  (``downgrade``).
+  (``downgrade``). ``run_manual`` runs async functions once each, recorded by name.
+
+Both are also importable as ``kakaorm.Migrator`` and ``kakaorm.VersionedMigrator``.
 
 Example::
 
@@ -19,12 +22,13 @@ Example::
 from __future__ import annotations
 
 from ._diff import AlterTable, Change, CreateTable, DropTable, SchemaDiff
-from ._plan import MigrationPlan, Migrator
+from ._plan import ColumnDiff, MigrationPlan, Migrator
 from ._versioned import MigrationRecord, VersionedMigrator
 
 __all__ = [
     "AlterTable",
     "Change",
+    "ColumnDiff",
     "CreateTable",
     "DropTable",
     "MigrationPlan",

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable, Sequence
 
+from .._columns import DateTimeColumn
 from .._engine import get_engine
-from ..exc import DatabaseError, MigrationError
-from ..schema import AddColumnOp, AlterColumnOp
+from ..exc import DatabaseError, MigrationError, ModelError, UnresolvedRelationError
+from ..schema import AddColumnOp, AlterColumnOp, DropColumnOp
 from ._diff import AlterTable, Change, CreateTable, DropTable, SchemaDiff, diff_schema, model_tables
 
 if TYPE_CHECKING:
+    import os
+    from pathlib import Path
+
     from .._engine import Engine
     from .._model import Model
     from ..compiler import SQLCompiler
 
-__all__ = ["MigrationPlan", "Migrator", "execute_statements", "raw_form"]
+__all__ = ["ColumnDiff", "MigrationPlan", "Migrator", "execute_statements", "raw_form"]
 
 log = logging.getLogger("kakaorm.migration")
 
@@ -52,6 +57,26 @@ async def execute_statements(engine: Engine, statements: Sequence[str], what: st
                 f"because: {err.args[0] if err.args else err}\n{outcome}"
             ) from err
         done.append(sql)
+
+
+@dataclass(frozen=True)
+class ColumnDiff:
+    """One changed column (or a whole table, ``column == "*"``), as kakaorm 0.4's
+    ``MigrationPlan.diffs`` listed them; :attr:`MigrationPlan.changes` has the details.
+
+    Attributes:
+        table: the table.
+        column: the column, or ``"*"`` for a created or dropped table.
+        action: ``"add"``, ``"drop"`` or ``"alter"``.
+        old_type, new_type: the column types as the database spells them ("" when
+            there is none; ``"(new table)"`` for a created table, as 0.4 wrote).
+    """
+
+    table: str
+    column: str
+    action: str
+    old_type: str = ""
+    new_type: str = ""
 
 
 class MigrationPlan:
@@ -105,6 +130,27 @@ class MigrationPlan:
         """One line per change, for people (``add column post.bio``)."""
         return [line for change in self.changes for line in change.describe().splitlines()]
 
+    @property
+    def diffs(self) -> list[ColumnDiff]:
+        """The created and dropped tables and the added, dropped and altered columns
+        (kakaorm 0.4's view of a plan; indexes and foreign keys are in :attr:`changes`)."""
+        out: list[ColumnDiff] = []
+        for change in self.changes:
+            if isinstance(change, CreateTable):
+                out.append(ColumnDiff(change.table.name, "*", "add", new_type="(new table)"))
+            elif isinstance(change, DropTable):
+                out.append(ColumnDiff(change.table.name, "*", "drop", old_type="(table)"))
+            else:
+                table = change.old.name
+                for op in change.ops:
+                    if isinstance(op, AddColumnOp):
+                        out.append(ColumnDiff(table, op.column.name, "add", new_type=op.column.type_sql))
+                    elif isinstance(op, DropColumnOp):
+                        out.append(ColumnDiff(table, op.column.name, "drop", old_type=op.column.type_sql))
+                    elif isinstance(op, AlterColumnOp):
+                        out.append(ColumnDiff(table, op.new.name, "alter", op.old.type_sql, op.new.type_sql))
+        return out
+
     def is_empty(self) -> bool:
         """True when the database already matches the models."""
         return not self.statements
@@ -130,9 +176,11 @@ class MigrationPlan:
 
     async def _run(self, statements: list[str], what: str) -> None:
         if not statements:
+            log.info("%s: nothing to run", what)
             return
         async with self.engine.dialect.migration_lock(self.engine):
             await execute_statements(self.engine, statements, what)
+        log.info("%s: ran %d statement(s)", what, len(statements))
 
 
 class Migrator:
@@ -149,6 +197,65 @@ class Migrator:
     def __init__(self, engine: Engine | None = None) -> None:
         self.engine = engine if engine is not None else get_engine()
 
+    def validate_relationships(self, models: Iterable[type[Model]]) -> None:
+        """Check that every relation of ``models`` names a model that exists.
+
+        A relation given a model name as a string (``belongs_to("Author", ...)``) is
+        resolved here; :meth:`plan`, :meth:`plan_with_drop` and :meth:`diff` call this
+        first, so a misspelt name stops the plan.
+
+        Raises:
+            UnresolvedRelationError: one or more names cannot be resolved (all of them
+                are listed); it is also a LookupError, as kakaorm 0.4 raised.
+            TypeError: something in ``models`` is not a concrete model class.
+        """
+        problems: list[str] = []
+        for model in model_tables(models):
+            for relation in model._meta.relations.values():
+                try:
+                    relation.related
+                except ModelError as err:
+                    problems.append(str(err))
+        if problems:
+            raise UnresolvedRelationError(
+                f"{len(problems)} relation(s) refer to a model that cannot be resolved; fix the "
+                "model name given to belongs_to/has_many/has_one, or define that model (and "
+                "import its module) before planning:\n" + "\n".join(f"- {p}" for p in problems)
+            )
+
+    async def run(self, models: Iterable[type[Model]]) -> MigrationPlan:
+        """Plan the changes for ``models`` (as :meth:`plan`) and apply them when there are any.
+
+        Returns:
+            The plan, applied unless it was empty.
+
+        Raises:
+            MigrationError: the plan has blockers, or a statement failed.
+        """
+        plan = await self.plan(models)
+        if plan.is_empty():
+            log.info("the database matches the models; nothing to migrate")
+        else:
+            await plan.apply()
+        return plan
+
+    async def autogenerate(
+        self,
+        models: Iterable[type[Model]],
+        directory: str | os.PathLike[str] | None = None,
+        name: str = "auto",
+        *,
+        allow_drop: bool = False,
+        output_dir: str | os.PathLike[str] | None = None,
+    ) -> Path | None:
+        """Write a migration file for ``models``: see :meth:`VersionedMigrator.autogenerate`,
+        which this calls (``output_dir=`` is kakaorm 0.4's name for ``directory``)."""
+        from ._versioned import VersionedMigrator
+
+        return await VersionedMigrator(self.engine).autogenerate(
+            models, directory, name, allow_drop=allow_drop, output_dir=output_dir
+        )
+
     async def plan(self, models: Iterable[type[Model]]) -> MigrationPlan:
         """The plan that creates and alters tables to match ``models``; it never drops
         a table or a column (those are listed in ``plan.skipped_drops``).
@@ -163,10 +270,17 @@ class Migrator:
         return await self._plan(models, drop=True)
 
     async def diff(self, models: Iterable[type[Model]], *, drop: bool = False) -> SchemaDiff:
-        """The changes between ``models`` and the database, without SQL."""
+        """The changes between ``models`` and the database, without SQL.
+
+        Raises:
+            UnresolvedRelationError: a relation of ``models`` names an unknown model.
+        """
         wanted = model_tables(models)
+        self.validate_relationships(wanted)
         actual = await self.engine.dialect.read_schema(self.engine)
-        return diff_schema(self.engine.dialect, wanted, actual, drop=drop)
+        found = diff_schema(self.engine.dialect, wanted, actual, drop=drop)
+        found.changes = [_fill_auto_now(change, wanted) for change in found.changes]
+        return found
 
     async def _plan(self, models: Iterable[type[Model]], *, drop: bool) -> MigrationPlan:
         found = await self.diff(models, drop=drop)
@@ -197,7 +311,7 @@ class Migrator:
                 continue
             table = change.old.name
             for op in change.ops:
-                if isinstance(op, AddColumnOp) and not op.column.nullable and op.column.default is None:
+                if isinstance(op, AddColumnOp) and not op.column.nullable and op.column.default is None and not op.fill_now:
                     if await self._has_rows(table, None):
                         out.append(
                             f"column {table}.{op.column.name} is added as NOT NULL without a "
@@ -217,6 +331,28 @@ class Migrator:
         compiler = self.engine.dialect.compiler
         rows = await self.engine.fetch(raw_form(compiler, compiler.rows_probe(table, null_column)))
         return bool(rows)
+
+
+def _fill_auto_now(change: Change, models: Sequence[type[Model]]) -> Change:
+    """``change`` with its added NOT NULL ``auto_now``/``auto_now_add`` columns marked to
+    give existing rows the current time (they have no database default to fill them).
+
+    Marked whether or not the table has rows now: a migration file generated against an
+    empty table must still work on a database whose table has rows.
+    """
+    if not isinstance(change, AlterTable):
+        return change
+    model = next((m for m in models if m._meta.table_name == change.new.name), None)
+    if model is None:
+        return change
+    ops = []
+    for op in change.ops:
+        if isinstance(op, AddColumnOp) and not op.column.nullable and op.column.default is None:
+            column = model._meta.columns.get(op.column.name)
+            if isinstance(column, DateTimeColumn) and (column.auto_now or column.auto_now_add):
+                op = replace(op, fill_now=True)
+        ops.append(op)
+    return replace(change, ops=tuple(ops))
 
 
 def _render(compiler: SQLCompiler, change: Change) -> tuple[list[str], list[str]]:
