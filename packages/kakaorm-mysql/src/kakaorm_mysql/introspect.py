@@ -3,6 +3,9 @@
 Only the connection's database (``DATABASE()``) is read. MariaDB reports column
 defaults as SQL literals (``'abc'``, ``NULL``); MySQL 8 reports plain values and marks
 expression defaults with ``DEFAULT_GENERATED``: both are read into Python values.
+
+A table KakaORM 0.4.x created is recognised by its 32-bit ``int`` primary key (0.4
+wrote ``INT AUTO_INCREMENT`` or ``INTEGER`` keys; KakaORM writes ``bigint`` ones).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Collection
 
 from kakaorm.exc import MigrationError
 from kakaorm.schema import (
+    ORIGIN_KAKAORM_04,
     ColumnSchema,
     ColumnType,
     ForeignKeySchema,
@@ -58,6 +62,9 @@ _FOREIGN_KEYS = (
 )
 
 _INTRODUCER = re.compile(r"_[a-z0-9]+(?=')", re.IGNORECASE)
+
+#: a 32-bit integer type as MariaDB and MySQL report it (``int(11)``, ``int``)
+_INT32 = re.compile(r"int(\(\d+\))?", re.IGNORECASE)
 
 
 def schema_type(type_sql: str) -> ColumnType:
@@ -155,9 +162,19 @@ async def read_schema(engine: Engine, tables: Collection[str] | None = None) -> 
         )
         indexes[table].append(IndexSchema(name, col_names, unique=unique, constraint=unique, implicit=implicit))
     return {
-        n: TableSchema(n, tuple(columns[n]), tuple(primary[n]), tuple(indexes[n]), tuple(foreign_keys[n]))
+        n: TableSchema(
+            n, tuple(columns[n]), tuple(primary[n]), tuple(indexes[n]), tuple(foreign_keys[n]), _origin(columns[n])
+        )
         for n in names
     }
+
+
+def _origin(columns: list[ColumnSchema]) -> str | None:
+    """:data:`~kakaorm.schema.ORIGIN_KAKAORM_04` for a table with a 32-bit integer key."""
+    key_types = [c.type_sql for c in columns if c.primary_key]
+    if len(key_types) == 1 and _INT32.fullmatch(key_types[0].strip()):
+        return ORIGIN_KAKAORM_04
+    return None
 
 
 @asynccontextmanager
