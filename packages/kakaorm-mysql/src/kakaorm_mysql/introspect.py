@@ -10,8 +10,10 @@ wrote ``INT AUTO_INCREMENT`` or ``INTEGER`` keys; KakaORM writes ``bigint`` ones
 
 from __future__ import annotations
 
+import asyncio
 import re
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, AsyncIterator, Collection
 
 from kakaorm.exc import MigrationError
@@ -177,15 +179,28 @@ def _origin(columns: list[ColumnSchema]) -> str | None:
     return None
 
 
+#: (engine, task) pairs holding the migration lock, so that a step nested in another
+#: one (upgrading the history table inside ``run_files``) does not wait for itself
+_HOLDERS: ContextVar[frozenset[tuple[int, int]]] = ContextVar("kakaorm_mysql_lock_holders", default=frozenset())
+
+
 @asynccontextmanager
 async def migration_lock(engine: Engine) -> AsyncIterator[None]:
     """A transaction on ``engine`` while a separate session holds ``GET_LOCK`` for this
     database; the lock is released only after the transaction has ended, so a waiting
-    migrator sees everything this one recorded."""
+    migrator sees everything this one recorded. Re-entered by the task holding it, it
+    runs the inner step in the outer step's transaction (a savepoint would not survive
+    the implicit commit of MySQL's DDL)."""
     from .driver import open_connection
 
+    holder_key = (id(engine), id(asyncio.current_task()))
+    held = _HOLDERS.get()
+    if holder_key in held:
+        yield
+        return
     dialect: Any = engine.dialect
     holder = await open_connection(dialect.connect_settings())
+    token = _HOLDERS.set(held | {holder_key})
     try:
         rows = await holder.fetch(f"SELECT GET_LOCK({_LOCK_NAME}, {LOCK_TIMEOUT})", ())
         if not rows or rows[0][0] != 1:
@@ -199,4 +214,5 @@ async def migration_lock(engine: Engine) -> AsyncIterator[None]:
         finally:
             await holder.fetch(f"SELECT RELEASE_LOCK({_LOCK_NAME})", ())
     finally:
+        _HOLDERS.reset(token)
         holder.raw.close()

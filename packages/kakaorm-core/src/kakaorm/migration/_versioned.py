@@ -16,6 +16,7 @@ from ..exc import MigrationError
 from ..statements import Insert
 from ._diff import HISTORY_TABLE
 from ._files import MigrationFile, list_migration_files, migration_source, next_file_name, read_migration
+from ._history04 import prepare_history
 from ._plan import Migrator, execute_statements, raw_form
 
 if TYPE_CHECKING:
@@ -207,10 +208,12 @@ class VersionedMigrator:
         return [f.name for f in files if f.name not in names]
 
     async def _has_history(self) -> bool:
-        found = await self.engine.dialect.read_schema(self.engine, [HISTORY_TABLE])
-        return HISTORY_TABLE in found
+        # a KakaORM 0.4 history table is upgraded to the current layout first
+        return await prepare_history(self.engine, _MigrationHistory)
 
     async def _ensure_history(self) -> None:
+        if await prepare_history(self.engine, _MigrationHistory):
+            return
         compiler = self.engine.dialect.compiler
         for sql in compiler.create_table(_MigrationHistory):
             await self.engine.execute(raw_form(compiler, sql))
