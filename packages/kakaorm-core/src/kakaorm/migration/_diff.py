@@ -28,6 +28,7 @@ from .._columns import ForeignKey
 from .._model import Model
 from ..exc import MigrationError
 from ..schema import (
+    ORIGIN_KAKAORM_04,
     AddColumnOp,
     AddForeignKeyOp,
     AddIndexOp,
@@ -39,7 +40,6 @@ from ..schema import (
     ForeignKeySchema,
     IndexSchema,
     TableOp,
-    ORIGIN_KAKAORM_04,
     TableSchema,
     same_default,
 )
