@@ -112,6 +112,12 @@ class SchemaDDL:
         where = f" WHERE {self.quote(null_column)} IS NULL" if null_column is not None else ""
         return f"SELECT 1 FROM {self.quote(table)}{where} LIMIT 1"
 
+    def select_rows(self, table: str, columns: Sequence[str], order_by: Sequence[str] = ()) -> str:
+        """``SELECT columns FROM table [ORDER BY ...]``: reading a table no model describes
+        (an older layout of the migration history)."""
+        order = f" ORDER BY {self._columns(order_by)}" if order_by else ""
+        return f"SELECT {self._columns(columns)} FROM {self.quote(table)}{order}"
+
     # -- tables -----------------------------------------------------------------------
     def create_table_from_schema(
         self, table: TableSchema, name: str | None = None, *, with_indexes: bool = True
@@ -138,6 +144,11 @@ class SchemaDDL:
     def drop_table_by_name(self, table: str) -> list[str]:
         """``DROP TABLE`` of a table known by name."""
         return [f"DROP TABLE {self.quote(table)}"]
+
+    def rename_tables(self, renames: Sequence[tuple[str, str]]) -> list[str]:
+        """Rename each ``(old, new)`` table, in order. Standard SQL needs one statement a
+        table; a dialect that renames several atomically in one statement overrides this."""
+        return [f"ALTER TABLE {self.quote(old)} RENAME TO {self.quote(new)}" for old, new in renames]
 
     def alter_table(self, old: TableSchema, new: TableSchema, ops: Sequence[TableOp]) -> list[str]:
         """The statements that turn table ``old`` into ``new`` by applying ``ops`` in order.

@@ -7,6 +7,11 @@ length, precision and scale), so ``int4`` and ``INTEGER``, or ``VARCHAR(255)`` a
 ``character varying(255)``, are the same type. Defaults are compared as Python values
 (``'abc'::text`` and ``'abc'`` are the same default).
 
+Tables written by KakaORM 0.4.x are recognised by the dialect that reads them
+(:attr:`TableSchema.origin` is :data:`ORIGIN_KAKAORM_04`): 0.4 never wrote column
+defaults, and on SQLite it spelled some types its own way
+(:attr:`ColumnSchema.also_matches`); the planner takes both as what the models declare.
+
 The ``*Op`` classes describe one change to one table. A dialect's compiler turns
 them into DDL (:meth:`kakaorm.compiler.SQLCompiler.alter_table`); every op has an
 ``inverse()`` from which the down migration is built.
@@ -35,6 +40,7 @@ __all__ = [
     "DropIndexOp",
     "ForeignKeySchema",
     "IndexSchema",
+    "ORIGIN_KAKAORM_04",
     "TableOp",
     "TableSchema",
     "parse_default",
@@ -43,6 +49,9 @@ __all__ = [
 
 #: the kinds of :class:`kakaorm.types.SQLType`, plus "other" for anything else
 KINDS = ("int", "str", "float", "bool", "datetime", "date", "time", "decimal", "other")
+
+#: :attr:`TableSchema.origin` of a table KakaORM 0.4.x created
+ORIGIN_KAKAORM_04 = "kakaorm 0.4"
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,10 @@ class ColumnSchema:
         type_sql: the type as the database spells it, for DDL (not compared).
         check: a CHECK constraint written by the model's author, for DDL (not compared;
             not read back from databases).
+        also_matches: other portable types this column already stores exactly as a
+            column of that type would (not compared). The dialect sets it where an older
+            writer spelled a type differently, e.g. KakaORM 0.4 declared booleans
+            ``INTEGER`` on SQLite; the planner takes them as no change of type.
     """
 
     name: str
@@ -110,6 +123,11 @@ class ColumnSchema:
     auto_increment: bool = False
     type_sql: str = field(default="", compare=False)
     check: str | None = field(default=None, compare=False)
+    also_matches: tuple[ColumnType, ...] = field(default=(), compare=False)
+
+    def stores(self, wanted: ColumnType) -> bool:
+        """Whether this column already holds values of type ``wanted`` as such a column would."""
+        return self.type == wanted or wanted in self.also_matches
 
 
 @dataclass(frozen=True)
@@ -160,13 +178,18 @@ class ForeignKeySchema:
 
 @dataclass(frozen=True)
 class TableSchema:
-    """One table: its columns in order, primary key, indexes and foreign keys."""
+    """One table: its columns in order, primary key, indexes and foreign keys.
+
+    ``origin`` (not compared) says who created the table, where the dialect can tell:
+    :data:`ORIGIN_KAKAORM_04` for a table KakaORM 0.4.x made, else None.
+    """
 
     name: str
     columns: tuple[ColumnSchema, ...]
     primary_key: tuple[str, ...] = ()
     indexes: tuple[IndexSchema, ...] = ()
     foreign_keys: tuple[ForeignKeySchema, ...] = ()
+    origin: str | None = field(default=None, compare=False)
 
     def column(self, name: str) -> ColumnSchema | None:
         """The column called ``name``, or None."""

@@ -296,6 +296,14 @@ class MySQLCompiler(SQLCompiler):
         """``MODIFY COLUMN`` with the column's whole definition."""
         return self.alter_column(table, column, column)
 
+    def rename_tables(self, renames: Sequence[tuple[str, str]]) -> list[str]:
+        """One ``RENAME TABLE a TO b, c TO d``: MySQL renames them all or none, atomically
+        (no session ever sees a name missing in between)."""
+        if not renames:
+            return []
+        pairs = ", ".join(f"{self.quote(old)} TO {self.quote(new)}" for old, new in renames)
+        return [f"RENAME TABLE {pairs}"]
+
     def drop_index(self, table: str, index: IndexSchema) -> list[str]:
         """``DROP INDEX name ON table`` (a UNIQUE constraint is an index on MySQL)."""
         return [f"DROP INDEX {self.quote(index.name)} ON {self.quote(table)}"]

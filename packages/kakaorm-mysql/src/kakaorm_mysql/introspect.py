@@ -3,16 +3,22 @@
 Only the connection's database (``DATABASE()``) is read. MariaDB reports column
 defaults as SQL literals (``'abc'``, ``NULL``); MySQL 8 reports plain values and marks
 expression defaults with ``DEFAULT_GENERATED``: both are read into Python values.
+
+A table KakaORM 0.4.x created is recognised by its 32-bit ``int`` primary key (0.4
+wrote ``INT AUTO_INCREMENT`` or ``INTEGER`` keys; KakaORM writes ``bigint`` ones).
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, AsyncIterator, Collection
 
 from kakaorm.exc import MigrationError
 from kakaorm.schema import (
+    ORIGIN_KAKAORM_04,
     ColumnSchema,
     ColumnType,
     ForeignKeySchema,
@@ -58,6 +64,9 @@ _FOREIGN_KEYS = (
 )
 
 _INTRODUCER = re.compile(r"_[a-z0-9]+(?=')", re.IGNORECASE)
+
+#: a 32-bit integer type as MariaDB and MySQL report it (``int(11)``, ``int``)
+_INT32 = re.compile(r"int(\(\d+\))?", re.IGNORECASE)
 
 
 def schema_type(type_sql: str) -> ColumnType:
@@ -155,20 +164,43 @@ async def read_schema(engine: Engine, tables: Collection[str] | None = None) -> 
         )
         indexes[table].append(IndexSchema(name, col_names, unique=unique, constraint=unique, implicit=implicit))
     return {
-        n: TableSchema(n, tuple(columns[n]), tuple(primary[n]), tuple(indexes[n]), tuple(foreign_keys[n]))
+        n: TableSchema(
+            n, tuple(columns[n]), tuple(primary[n]), tuple(indexes[n]), tuple(foreign_keys[n]), _origin(columns[n])
+        )
         for n in names
     }
+
+
+def _origin(columns: list[ColumnSchema]) -> str | None:
+    """:data:`~kakaorm.schema.ORIGIN_KAKAORM_04` for a table with a 32-bit integer key."""
+    key_types = [c.type_sql for c in columns if c.primary_key]
+    if len(key_types) == 1 and _INT32.fullmatch(key_types[0].strip()):
+        return ORIGIN_KAKAORM_04
+    return None
+
+
+#: (engine, task) pairs holding the migration lock, so that a step nested in another
+#: one (upgrading the history table inside ``run_files``) does not wait for itself
+_HOLDERS: ContextVar[frozenset[tuple[int, int]]] = ContextVar("kakaorm_mysql_lock_holders", default=frozenset())
 
 
 @asynccontextmanager
 async def migration_lock(engine: Engine) -> AsyncIterator[None]:
     """A transaction on ``engine`` while a separate session holds ``GET_LOCK`` for this
     database; the lock is released only after the transaction has ended, so a waiting
-    migrator sees everything this one recorded."""
+    migrator sees everything this one recorded. Re-entered by the task holding it, it
+    runs the inner step in the outer step's transaction (a savepoint would not survive
+    the implicit commit of MySQL's DDL)."""
     from .driver import open_connection
 
+    holder_key = (id(engine), id(asyncio.current_task()))
+    held = _HOLDERS.get()
+    if holder_key in held:
+        yield
+        return
     dialect: Any = engine.dialect
     holder = await open_connection(dialect.connect_settings())
+    token = _HOLDERS.set(held | {holder_key})
     try:
         rows = await holder.fetch(f"SELECT GET_LOCK({_LOCK_NAME}, {LOCK_TIMEOUT})", ())
         if not rows or rows[0][0] != 1:
@@ -182,4 +214,5 @@ async def migration_lock(engine: Engine) -> AsyncIterator[None]:
         finally:
             await holder.fetch(f"SELECT RELEASE_LOCK({_LOCK_NAME})", ())
     finally:
+        _HOLDERS.reset(token)
         holder.raw.close()

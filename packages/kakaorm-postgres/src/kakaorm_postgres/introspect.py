@@ -3,6 +3,9 @@
 Only the session's current schema (``current_schema()``, normally ``public``) is read.
 The queries return names as text and column lists as ``text[]``, which asyncpg and
 psycopg both hand back as lists of str.
+
+A table KakaORM 0.4.x created is recognised by its 32-bit ``integer`` primary key
+(0.4 wrote ``SERIAL`` or ``INTEGER`` keys; KakaORM writes ``bigint`` ones).
 """
 
 from __future__ import annotations
@@ -10,7 +13,15 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, AsyncIterator, Collection
 
-from kakaorm.schema import ColumnSchema, ForeignKeySchema, IndexSchema, TableSchema, parse_default, portable_type
+from kakaorm.schema import (
+    ORIGIN_KAKAORM_04,
+    ColumnSchema,
+    ForeignKeySchema,
+    IndexSchema,
+    TableSchema,
+    parse_default,
+    portable_type,
+)
 
 if TYPE_CHECKING:
     from kakaorm import Engine
@@ -160,7 +171,9 @@ def _table(
                 constraint=is_constraint,
             )
         )
-    return TableSchema(name, tuple(columns), primary_key, tuple(indexes), tuple(foreign_keys))
+    key_types = [c.type_sql for c in columns if c.primary_key]
+    origin = ORIGIN_KAKAORM_04 if key_types == ["integer"] else None
+    return TableSchema(name, tuple(columns), primary_key, tuple(indexes), tuple(foreign_keys), origin)
 
 
 @asynccontextmanager

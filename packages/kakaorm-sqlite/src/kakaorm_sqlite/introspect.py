@@ -3,6 +3,12 @@
 The schema comes from ``sqlite_master`` and the ``pragma_table_info``,
 ``pragma_index_list``, ``pragma_index_info`` and ``pragma_foreign_key_list`` table
 functions (SQLite 3.16+).
+
+A table KakaORM 0.4.x created is recognised by its ``CREATE TABLE`` text, which 0.4
+always wrote with ``[bracketed]`` names (KakaORM writes ``"quoted"`` ones). 0.4
+declared booleans ``INTEGER`` and dates and times ``TEXT``; SQLite stores those values
+exactly as in ``BOOLEAN``, ``DATE`` and ``TIME`` columns, so in such a table those
+columns also match the model's types (``ColumnSchema.also_matches``).
 """
 
 from __future__ import annotations
@@ -12,7 +18,16 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, AsyncIterator, Collection
 
 from kakaorm.exc import MigrationError
-from kakaorm.schema import ColumnSchema, ForeignKeySchema, IndexSchema, TableSchema, parse_default, portable_type
+from kakaorm.schema import (
+    ORIGIN_KAKAORM_04,
+    ColumnSchema,
+    ColumnType,
+    ForeignKeySchema,
+    IndexSchema,
+    TableSchema,
+    parse_default,
+    portable_type,
+)
 
 if TYPE_CHECKING:
     from kakaorm import Engine
@@ -23,6 +38,15 @@ __all__ = ["LOCK_TABLE", "migration_lock", "read_schema"]
 LOCK_TABLE = "kakaorm_migration_lock"
 
 _AUTOINCREMENT = re.compile(r"\bAUTOINCREMENT\b", re.IGNORECASE)
+
+#: how KakaORM 0.4 began every CREATE TABLE (it quoted names with brackets)
+_MADE_BY_04 = re.compile(r"\s*CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?\[", re.IGNORECASE)
+
+#: the types 0.4 wrote in place of BOOLEAN, DATE and TIME, and what they also hold
+_SPELLED_BY_04 = {
+    "integer": (ColumnType("bool"),),
+    "text": (ColumnType("date"), ColumnType("time")),
+}
 
 
 async def read_schema(engine: Engine, tables: Collection[str] | None = None) -> dict[str, TableSchema]:
@@ -46,6 +70,7 @@ async def _read_table(engine: Engine, name: str, create_sql: str) -> TableSchema
     pk_rows = sorted((r for r in info if r["pk"]), key=lambda r: int(r["pk"]))
     primary_key = tuple(str(r["name"]) for r in pk_rows)
     autoincrement = bool(_AUTOINCREMENT.search(create_sql))
+    made_by_04 = bool(_MADE_BY_04.match(create_sql))
     columns = []
     for r in info:
         type_sql = str(r["type"] or "")
@@ -60,6 +85,7 @@ async def _read_table(engine: Engine, name: str, create_sql: str) -> TableSchema
                 primary_key=is_pk,
                 auto_increment=is_pk and len(primary_key) == 1 and autoincrement,
                 type_sql=type_sql,
+                also_matches=_SPELLED_BY_04.get(type_sql.lower(), ()) if made_by_04 and not is_pk else (),
             )
         )
     indexes = []
@@ -96,7 +122,14 @@ async def _read_table(engine: Engine, name: str, create_sql: str) -> TableSchema
             )
         )
     # ``foreign_keys`` keeps SQLite's order, which is the reverse of declaration
-    return TableSchema(name, tuple(columns), primary_key, tuple(indexes), tuple(reversed(foreign_keys)))
+    return TableSchema(
+        name,
+        tuple(columns),
+        primary_key,
+        tuple(indexes),
+        tuple(reversed(foreign_keys)),
+        origin=ORIGIN_KAKAORM_04 if made_by_04 else None,
+    )
 
 
 async def _primary_key(engine: Engine, table: str) -> tuple[str, ...]:

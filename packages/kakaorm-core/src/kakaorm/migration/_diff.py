@@ -4,6 +4,19 @@ The models are first described in the same portable terms the dialect reads the
 database in (:mod:`kakaorm.schema`): each column's type is the one the dialect's
 compiler would write, read back through ``Dialect.schema_type``, so whatever a
 ``create_table`` produced compares equal to the model that produced it.
+
+What counts as the same:
+
+* an index (or UNIQUE constraint) is matched by its columns and uniqueness, never by
+  its name: KakaORM 0.4's ``idx_<table>_<columns>`` indexes and the names databases give
+  inline UNIQUE constraints (``<table>_<column>_key``, ``sqlite_autoindex_*``, the column
+  name on MySQL) match the model's ``ix_*``/``uq_*`` ones;
+* foreign keys by columns, target and ON DELETE action, not by name;
+* a column by portable type (``int4`` is ``bigint``), nullability and default; a type
+  the dialect lists in ``ColumnSchema.also_matches`` is the same type;
+* in a table KakaORM 0.4 created (``TableSchema.origin``), a column without a database
+  default matches a model default: 0.4 never wrote defaults into the database and
+  filled them in on insert, as KakaORM also does.
 """
 
 from __future__ import annotations
@@ -15,6 +28,7 @@ from .._columns import ForeignKey
 from .._model import Model
 from ..exc import MigrationError
 from ..schema import (
+    ORIGIN_KAKAORM_04,
     AddColumnOp,
     AddForeignKeyOp,
     AddIndexOp,
@@ -249,7 +263,7 @@ def _diff_table(old: TableSchema, model: TableSchema, drop: bool, result: Schema
         if current is None:
             added.append(AddColumnOp(col, model.foreign_key_of(col.name)))
             added_names.add(col.name)
-        elif not col.primary_key and _differs(current, col):
+        elif not col.primary_key and _differs(current, col, legacy=old.origin == ORIGIN_KAKAORM_04):
             altered.append(AlterColumnOp(current, col))
     gone = [c for c in old.columns if model.column(c.name) is None]
     for col in gone:
@@ -305,11 +319,14 @@ def _diff_table(old: TableSchema, model: TableSchema, drop: bool, result: Schema
     return AlterTable(old, new, ops)
 
 
-def _differs(current: ColumnSchema, wanted: ColumnSchema) -> bool:
+def _differs(current: ColumnSchema, wanted: ColumnSchema, *, legacy: bool) -> bool:
+    """Whether ``current`` (the database's column) needs changing into ``wanted``;
+    ``legacy``: the table is KakaORM 0.4's, which never wrote defaults."""
+    default_missing_by_design = legacy and current.default is None
     return (
-        current.type != wanted.type
+        not current.stores(wanted.type)
         or current.nullable != wanted.nullable
-        or not same_default(current.default, wanted.default)
+        or not (same_default(current.default, wanted.default) or default_missing_by_design)
     )
 
 

@@ -17,6 +17,7 @@ from ..exc import MigrationError
 from ..statements import Insert
 from ._diff import HISTORY_TABLE
 from ._files import MigrationFile, list_migration_files, migration_source, next_file_name, read_migration
+from ._history04 import prepare_history
 from ._plan import Migrator, execute_statements, raw_form
 
 if TYPE_CHECKING:
@@ -358,8 +359,8 @@ class VersionedMigrator(Migrator):
         return [f.name for f in files if f.name not in names]
 
     async def _has_history(self) -> bool:
-        found = await self.engine.dialect.read_schema(self.engine, [HISTORY_TABLE])
-        return HISTORY_TABLE in found
+        # a KakaORM 0.4 history table is upgraded to the current layout first
+        return await prepare_history(self.engine, _MigrationHistory)
 
     async def _is_recorded(self, name: str) -> bool:
         return await _MigrationHistory.all().using(self.engine).where(_MigrationHistory.name == name).exists()
@@ -370,6 +371,8 @@ class VersionedMigrator(Migrator):
         await self.engine._execute_stmt(Insert(_MigrationHistory, _RECORD_COLUMNS, [row]))
 
     async def _ensure_history(self) -> None:
+        if await prepare_history(self.engine, _MigrationHistory):
+            return
         compiler = self.engine.dialect.compiler
         for sql in compiler.create_table(_MigrationHistory):
             await self.engine.execute(raw_form(compiler, sql))
