@@ -57,7 +57,7 @@ async def test_the_upgraded_history_table_has_the_current_layout_with_ids_in_04_
     assert [(ix.columns, ix.unique) for ix in table.indexes] == [(("name",), True)]
     rows = await engine.fetch("SELECT id, name, down_sql FROM kakaorm_migrations ORDER BY id")
     assert [(r["id"], r["name"], r["down_sql"]) for r in rows] == [
-        (1, "001_create_tables", "[]"),
+        (1, "001_create_tables", ""),
         (2, "0001_add_tag", '["DROP TABLE tag"]'),
         (3, "0002_add_bio", down_sql_of(backend.family, "0002_add_bio", None)),
     ]
@@ -131,10 +131,18 @@ async def test_downgrade_first_runs_the_down_sql_04_recorded(engine, backend):
     assert await migrator.downgrade() == ["0002_add_bio"]
     assert (await engine.dialect.read_schema(engine, ["author"]))["author"].column_names == ("name", "email", "id")
     assert [(r.name, r.applied_at) for r in await migrator.history()] == EXPECTED_HISTORY[:2]
-    # a manual 0.4 migration has nothing to undo: rolling it back only removes its record
-    assert await migrator.downgrade(steps=2) == ["0001_add_tag", "001_create_tables"]
-    assert await migrator.history() == []
+    # a manual 0.4 migration recorded no down statements: rolling it back is refused
+    # before anything is undone (0.4 forgot the record, so run_manual ran it again)
+    with pytest.raises(MigrationError) as caught:
+        await migrator.downgrade(steps=2)
+    assert str(caught.value).startswith(
+        "cannot roll back migration 001_create_tables: it was recorded without down statements"
+    )
+    assert [r.name for r in await migrator.history()] == ["001_create_tables", "0001_add_tag"]
+    assert "tag" in await engine.dialect.read_schema(engine)
+    assert await migrator.downgrade() == ["0001_add_tag"]
     assert "tag" not in await engine.dialect.read_schema(engine)
+    assert [(r.name, r.reversible) for r in await migrator.history()] == [("001_create_tables", False)]
 
 
 @pytest.mark.parametrize("applied_at", ["yesterday", ""])
@@ -274,7 +282,7 @@ async def test_a_copy_left_by_an_interrupted_upgrade_is_replaced_and_the_upgrade
     )
     await engine.execute(
         "INSERT INTO kakaorm_migrations_upgrade (id, name, applied_at, down_sql) VALUES (1, %s, %s, %s)",
-        ["001_create_tables", dt.datetime(2024, 3, 1, 9, 0, 0, 123456), "[]"],
+        ["001_create_tables", dt.datetime(2024, 3, 1, 9, 0, 0, 123456), ""],
     )
     assert [(r.name, r.applied_at) for r in await VersionedMigrator(engine).history()] == EXPECTED_HISTORY
     tables = await engine.dialect.read_schema(engine)

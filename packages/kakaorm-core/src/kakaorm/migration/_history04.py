@@ -156,7 +156,8 @@ def _convert(rows: Sequence[tuple[Any, Any, Any]]) -> list[list[Any]]:
         seen.add(name)
         down = _text(down_sql)
         if down is None or (isinstance(down, str) and not down.strip()):
-            down = "[]"  # 0.4's manual migrations: nothing to undo
+            # 0.4's manual migrations recorded no down statements: they stay irreversible
+            down = ""
         elif not isinstance(down, str):
             raise _bad_record(name, f"its down_sql {down_sql!r} is not text")
         out.append([number, name, _applied_at(name, applied_at), down])
