@@ -219,7 +219,7 @@ async def test_insert_into_with_order_and_limit(engine):
 async def test_insert_into_an_unknown_column_is_a_value_error_before_any_sql(engine, sql_log):
     await seed(engine)
     sql_log.clear()
-    with pytest.raises(ValueError, match=r"AdvUArchive has no column 'postid'; its columns are: id, post_id, title"):
+    with pytest.raises(ValueError, match=r"Unknown column 'postid' for AdvUArchive; its columns are: id, post_id, title"):
         await P.all().insert_into(R, postid=P.id)
     assert sql_log.statements == []
     assert await R.all().count() == 0

@@ -348,15 +348,17 @@ def test_python_m_kakaorm_without_the_cli_says_what_to_install():
 
 def test_public_names_are_pinned_and_sorted():
     expected = [
-        "ArchiveModel", "Avg", "BoolColumn", "CTE", "Case", "Column", "ConfigurationError",
+        "AggFunc", "AioMySQLEngine", "AioSQLiteEngine",
+        "ArchiveModel", "AsyncpgEngine", "Avg", "BoolColumn", "CTE", "Case", "Column", "ConfigurationError",
         "Count", "DataError", "DatabaseError", "DatabaseURL", "DateColumn",
         "DateTimeColumn", "DecimalColumn", "DenseRank", "DriverNotInstalledError", "Engine",
         "FloatColumn", "ForeignKey", "IntColumn", "IntegrityError", "InterfaceError",
         "InvalidURLError", "KakaORMError", "Lag", "Lead", "Max", "MigrationError", "Migrator", "Min",
         "Model", "ModelError", "MultipleResults", "NoSuchDialectError", "NotFound",
-        "OperationalError", "PluginError", "PoolTimeoutError", "ProgrammingError",
+        "OperationalError", "PluginError", "PoolTimeoutError", "ProgrammingError", "Psycopg3Engine",
         "QueryError", "QuerySet", "Rank", "RowNumber", "SoftDeleteModel", "StrColumn",
-        "Subquery", "Sum", "TimeColumn", "Transaction", "UnresolvedRelationError", "VersionedMigrator", "When", "belongs_to", "connect",
+        "Subquery", "Sum", "TimeColumn", "Transaction", "UnknownRelationError", "UnresolvedRelationError",
+        "VersionedMigrator", "When", "WindowFunc", "WindowedAgg", "belongs_to", "cli_main", "connect",
         "exc", "get_engine", "has_many", "has_one", "installed_schemes", "parse_url", "raw",
         "register_dialect", "value",
     ]

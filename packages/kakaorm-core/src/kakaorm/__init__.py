@@ -22,6 +22,7 @@ package imports no database driver.
 from __future__ import annotations
 
 from . import exc
+from ._cli_entry import cli_main
 from ._columns import (
     BoolColumn,
     Column,
@@ -38,6 +39,7 @@ from ._cte import CTE
 from ._deletion import ArchiveModel, SoftDeleteModel
 from ._relations import belongs_to, has_many, has_one
 from ._engine import Engine, Transaction, connect, get_engine
+from ._engine_kinds import AioMySQLEngine, AioSQLiteEngine, AsyncpgEngine, Psycopg3Engine
 from ._model import Model
 from ._queryset import QuerySet
 from ._registry import installed_schemes, register_dialect
@@ -61,8 +63,12 @@ from .exc import (
     PoolTimeoutError,
     ProgrammingError,
     QueryError,
+    UnknownRelationError,
     UnresolvedRelationError,
 )
+from .expr import Aggregate as AggFunc
+from .expr import Window as WindowedAgg
+from .expr import WindowFunction as WindowFunc
 from .expr import (
     Avg,
     Case,
@@ -94,7 +100,11 @@ def raw(sql: str) -> Raw:
 
 
 __all__ = [
+    "AggFunc",
+    "AioMySQLEngine",
+    "AioSQLiteEngine",
     "ArchiveModel",
+    "AsyncpgEngine",
     "Avg",
     "BoolColumn",
     "CTE",
@@ -133,6 +143,7 @@ __all__ = [
     "PluginError",
     "PoolTimeoutError",
     "ProgrammingError",
+    "Psycopg3Engine",
     "QueryError",
     "QuerySet",
     "Rank",
@@ -143,10 +154,14 @@ __all__ = [
     "Sum",
     "TimeColumn",
     "Transaction",
+    "UnknownRelationError",
     "UnresolvedRelationError",
     "VersionedMigrator",
     "When",
+    "WindowFunc",
+    "WindowedAgg",
     "belongs_to",
+    "cli_main",
     "connect",
     "exc",
     "get_engine",
@@ -158,3 +173,7 @@ __all__ = [
     "register_dialect",
     "value",
 ]
+
+# The import paths of kakaorm 0.4 (``kakaorm.relationship``, ``kakaorm.columns.types``,
+# ...), loaded here as 0.4 loaded them, so ``import kakaorm`` makes them attributes.
+from . import archive, columns, engine, model, query, relationship, soft_delete  # noqa: E402

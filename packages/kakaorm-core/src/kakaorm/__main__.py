@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import sys
 
+from ._cli_entry import cli_main
+
 
 def main() -> int:
-    try:
-        from kakaorm_cli import main as cli_main  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        print(
-            "The KakaORM command line is a separate distribution: pip install kakaorm-cli",
-            file=sys.stderr,
-        )
-        return 1
-    result = cli_main()
-    return int(result or 0)
+    """Run the command line with this process's arguments; return its exit code."""
+    return cli_main()
 
 
 if __name__ == "__main__":

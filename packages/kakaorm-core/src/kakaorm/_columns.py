@@ -307,20 +307,22 @@ class TimeColumn(Column[T]):
 class DecimalColumn(Column[T]):
     """An exact decimal column, ``NUMERIC(max_digits, decimal_places)``.
 
-    Values are ``decimal.Decimal`` quantized to ``decimal_places``.
+    Values are ``decimal.Decimal`` quantized to ``decimal_places``. The two sizes may
+    be given by keyword or, as kakaorm 0.4 took them, by position:
+    ``DecimalColumn(10, 2)``.
     """
 
     @overload
     def __init__(
-        self: DecimalColumn[_decimal.Decimal], *, nullable: Literal[False], primary_key: bool = ...,
-        max_digits: int = ..., decimal_places: int = ..., **options: Unpack[ColumnOptions],
+        self: DecimalColumn[_decimal.Decimal], max_digits: int = ..., decimal_places: int = ..., *,
+        nullable: Literal[False], primary_key: bool = ..., **options: Unpack[ColumnOptions],
     ) -> None: ...
     @overload
     def __init__(
-        self: DecimalColumn[_decimal.Decimal | None], *, nullable: bool = ..., primary_key: bool = ...,
-        max_digits: int = ..., decimal_places: int = ..., **options: Unpack[ColumnOptions],
+        self: DecimalColumn[_decimal.Decimal | None], max_digits: int = ..., decimal_places: int = ...,
+        *, nullable: bool = ..., primary_key: bool = ..., **options: Unpack[ColumnOptions],
     ) -> None: ...
-    def __init__(self, *, max_digits: int = 10, decimal_places: int = 2, **options: Any) -> None:
+    def __init__(self, max_digits: int = 10, decimal_places: int = 2, **options: Any) -> None:
         if not (isinstance(max_digits, int) and isinstance(decimal_places, int)) or not (
             0 <= decimal_places <= max_digits and max_digits >= 1
         ):

@@ -124,7 +124,7 @@ class ModelOptions:
         col = self.columns.get(name)
         if col is None:
             raise ValueError(
-                f"{self.model.__name__} has no column {name!r}; its columns are: "
+                f"Unknown column {name!r} for {self.model.__name__}; its columns are: "
                 + ", ".join(self.names)
             )
         return col
@@ -264,7 +264,7 @@ class Model(metaclass=ModelMeta):
         for key in values:
             if key not in columns:
                 raise TypeError(
-                    f"{type(self).__name__}() got an unknown field {key!r}; valid fields: "
+                    f"Unknown field {key!r} for {type(self).__name__}(); valid fields: "
                     + ", ".join(sorted(columns))
                 )
         d = self.__dict__

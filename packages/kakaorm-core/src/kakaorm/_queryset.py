@@ -450,6 +450,12 @@ class QuerySet(Generic[R]):
             return cast(list[R], instances)
         return cast(list[R], entry.hydrate_dicts(rows))
 
+    async def execute(self) -> list[R]:
+        """Run the query and return its rows: exactly what ``await query`` gives
+        (model instances, or dicts after ``select()``). Kept for code written for
+        kakaorm 0.4, where this was the explicit spelling."""
+        return await self._fetch_all()
+
     async def __aiter__(self) -> AsyncIterator[R]:
         # Rows are fetched first, so the loop body may run queries of its own (on
         # SQLite's single connection, streaming would block them).
@@ -705,7 +711,15 @@ class QuerySet(Generic[R]):
         return new
 
     def __repr__(self) -> str:
-        return f"<QuerySet of {self._model.__name__}>"
+        # the query in a generic SQL-like form, values inline: for reading only
+        from ._describe import describe_select
+
+        source = self._model.__name__ if self._model is not None else f"CTE {self._cte.name}"
+        try:
+            text = describe_select(self._build_select())
+        except Exception:  # noqa: BLE001 - a repr never raises, even for an invalid query
+            return f"<QuerySet of {source}>"
+        return f"<QuerySet of {source}: {text}>"
 
 
 #: the state of a new QuerySet, copied by QuerySet._for

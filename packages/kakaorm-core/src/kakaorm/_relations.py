@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Generator, Generic, Self, Sequence, TypeVar, overload
 
-from .exc import ModelError, QueryError
+from .exc import ModelError, UnknownRelationError
 
 if TYPE_CHECKING:
     from ._columns import Column
@@ -134,7 +134,18 @@ class _Load:
 
 
 class BelongsTo(Relation[T]):
-    """Many-to-one: this model holds the foreign key (``post.author``)."""
+    """Many-to-one: this model holds the foreign key (``post.author``).
+
+    Declared as ``belongs_to(Author, foreign_key="author_id")``; ``belongs_to`` is
+    this class, so ``isinstance(Post.author, belongs_to)`` holds.
+    """
+
+    @overload
+    def __init__(self: BelongsTo[M | None], related: type[M], foreign_key: str) -> None: ...
+    @overload
+    def __init__(self: BelongsTo[Any], related: str, foreign_key: str) -> None: ...
+    def __init__(self, related: Any, foreign_key: str) -> None:
+        super().__init__(related, foreign_key)
 
     def fk_model(self) -> type[Model]:
         return self.owner
@@ -146,10 +157,8 @@ class BelongsTo(Relation[T]):
         return self.related._meta.pk
 
 
-class HasMany(Relation[T]):
-    """One-to-many: the other model holds the foreign key (``author.posts``)."""
-
-    many = True
+class _Reverse(Relation[T]):
+    """A relation whose foreign key is on the other model (has_many, has_one)."""
 
     def fk_model(self) -> type[Model]:
         return self.related
@@ -163,54 +172,60 @@ class HasMany(Relation[T]):
         return self.fk_column()
 
 
-class HasOne(HasMany[T]):
-    """One-to-one: the other model holds the foreign key (``author.profile``)."""
+class HasMany(_Reverse[T]):
+    """One-to-many: the other model holds the foreign key (``author.posts``).
+
+    Declared as ``has_many(Post, foreign_key="author_id")``; ``has_many`` is this
+    class, so ``isinstance(Author.posts, has_many)`` holds.
+    """
+
+    many = True
+
+    @overload
+    def __init__(self: HasMany[list[M]], related: type[M], foreign_key: str) -> None: ...
+    @overload
+    def __init__(self: HasMany[Any], related: str, foreign_key: str) -> None: ...
+    def __init__(self, related: Any, foreign_key: str) -> None:
+        super().__init__(related, foreign_key)
+
+
+class HasOne(_Reverse[T]):
+    """One-to-one: the other model holds the foreign key (``author.profile``).
+
+    Declared as ``has_one(Profile, foreign_key="author_id")``; ``has_one`` is this
+    class, so ``isinstance(Author.profile, has_one)`` holds (and ``has_many`` does not).
+    """
 
     many = False
 
-
-@overload
-def belongs_to(related: type[M], foreign_key: str) -> BelongsTo[M | None]: ...
-@overload
-def belongs_to(related: str, foreign_key: str) -> BelongsTo[Any]: ...
-def belongs_to(related: Any, foreign_key: str) -> Any:
-    """Declare a many-to-one relation; ``foreign_key`` is a column of this model.
-
-    ``await post.author`` gives the related row, or None when the key is NULL.
-    """
-    return BelongsTo(related, foreign_key)
+    @overload
+    def __init__(self: HasOne[M | None], related: type[M], foreign_key: str) -> None: ...
+    @overload
+    def __init__(self: HasOne[Any], related: str, foreign_key: str) -> None: ...
+    def __init__(self, related: Any, foreign_key: str) -> None:
+        super().__init__(related, foreign_key)
 
 
-@overload
-def has_many(related: type[M], foreign_key: str) -> HasMany[list[M]]: ...
-@overload
-def has_many(related: str, foreign_key: str) -> HasMany[Any]: ...
-def has_many(related: Any, foreign_key: str) -> Any:
-    """Declare a one-to-many relation; ``foreign_key`` is a column of the related model.
+#: ``belongs_to(Author, foreign_key="author_id")``: ``await post.author`` gives the
+#: related row, or None when the key is NULL.
+belongs_to = BelongsTo
 
-    ``await author.posts`` gives a list ordered by the related primary key.
-    """
-    return HasMany(related, foreign_key)
+#: ``has_many(Post, foreign_key="author_id")``: ``await author.posts`` gives a list
+#: ordered by the related primary key.
+has_many = HasMany
 
-
-@overload
-def has_one(related: type[M], foreign_key: str) -> HasOne[M | None]: ...
-@overload
-def has_one(related: str, foreign_key: str) -> HasOne[Any]: ...
-def has_one(related: Any, foreign_key: str) -> Any:
-    """Declare a one-to-one relation; ``foreign_key`` is a column of the related model.
-
-    ``await author.profile`` gives the related row or None.
-    """
-    return HasOne(related, foreign_key)
+#: ``has_one(Profile, foreign_key="author_id")``: ``await author.profile`` gives the
+#: related row or None.
+has_one = HasOne
 
 
 def find_relation(model: type[Model], name: str, path: str | None = None) -> Relation[Any]:
-    """The relation ``name`` of ``model``; QueryError listing the relations otherwise."""
+    """The relation ``name`` of ``model``; UnknownRelationError listing the relations
+    otherwise."""
     rel = model._meta.relations.get(name)
     if rel is None:
         known = ", ".join(sorted(model._meta.relations)) or "none"
-        raise QueryError(
+        raise UnknownRelationError(
             f"prefetch({path or name!r}): {model.__name__} has no relation named {name!r}; "
             f"its relations are: {known}. Declare it with belongs_to/has_many/has_one, or "
             "prefetch one of those"

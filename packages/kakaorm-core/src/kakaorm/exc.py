@@ -10,6 +10,7 @@
     │   └── PluginError               a plugin is broken or two plugins claim one name
     ├── ModelError                    a model class is defined wrongly (raised at class creation)
     ├── QueryError                    a construct the query or the dialect cannot express
+    │   └── UnknownRelationError      prefetch() names no relation of the model (also an AttributeError)
     ├── NotFound                      ``get()`` matched no row      (also ``Model.NotFound``)
     ├── MultipleResults               ``get()`` matched several rows (also ``Model.MultipleResults``)
     ├── PoolTimeoutError              no connection became free within the acquire timeout
@@ -49,6 +50,7 @@ __all__ = [
     "PoolTimeoutError",
     "ProgrammingError",
     "QueryError",
+    "UnknownRelationError",
     "UnresolvedRelationError",
 ]
 
@@ -83,6 +85,13 @@ class ModelError(KakaORMError):
 
 class QueryError(KakaORMError):
     """A query construct that KakaORM or the current dialect cannot express."""
+
+
+class UnknownRelationError(QueryError, AttributeError):
+    """``prefetch()`` names a relation the model does not have.
+
+    Also an AttributeError, which is what code written for kakaorm 0.4 catches.
+    """
 
 
 class NotFound(KakaORMError):

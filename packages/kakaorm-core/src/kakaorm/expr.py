@@ -90,6 +90,12 @@ class Expression(Generic[T]):
     def _children(self) -> Iterable[Expression[Any]]:
         return ()
 
+    def __repr__(self) -> str:
+        # a generic SQL-like rendering, e.g. <Comparison post.views >= 100>
+        from ._describe import describe
+
+        return describe(self)
+
     def walk(self) -> Iterable[Expression[Any]]:
         """Yield this node and every node below it, depth first."""
         yield self
@@ -339,6 +345,20 @@ def _condition(value: object) -> Condition:
     return value
 
 
+def _expression(value: object, call: str, example: str = "Post.views") -> Expression[Any]:
+    """``value`` if it is an expression; else a TypeError giving the typed spelling
+    (kakaorm 0.4 took column names and SQL as strings here)."""
+    if isinstance(value, Expression):
+        return value
+    if isinstance(value, str):
+        raise TypeError(
+            f"{call} takes a column or expression such as {example}, not the string "
+            f"{value!r}: SQL is never read from a string (kakaorm.raw('...') marks a "
+            "fragment you wrote)"
+        )
+    raise TypeError(f"{call} takes a column or expression such as {example}, got {value!r}")
+
+
 class Comparison(Condition):
     """``left op right`` for = != < <= > >=."""
 
@@ -583,6 +603,11 @@ class Ordering:
     def _key(self, params: list[Param]) -> Hashable:
         return ("ord", self.descending, self.expr._key(params))
 
+    def __repr__(self) -> str:
+        from ._describe import describe
+
+        return describe(self)
+
 
 # -- functions, aggregates, windows ------------------------------------------------
 
@@ -610,9 +635,13 @@ class Aggregate(Expression[Any]):
     is_aggregate = True
 
     def __init__(self, arg: Expression[Any] | None = None, *, distinct: bool = False) -> None:
+        name = type(self).__name__
+        if type(self) is Count and isinstance(arg, str) and arg == "*":
+            arg = None  # COUNT(*), as kakaorm 0.4 spelled it
         if arg is None and type(self) is not Count:
-            raise TypeError(f"{type(self).__name__}() needs a column, e.g. {type(self).__name__}(Post.views)")
-        self.arg, self.distinct = arg, distinct
+            raise TypeError(f"{name}() needs a column, e.g. {name}(Post.views)")
+        self.arg = None if arg is None else _expression(arg, f"{name}()")
+        self.distinct = distinct
 
     def _key(self, params: list[Param]) -> Hashable:
         return (
@@ -759,6 +788,7 @@ class _Offset(WindowFunction):
     __slots__ = ()
 
     def __init__(self, expr: Expression[Any], offset: int = 1, default: Any = None) -> None:
+        expr = _expression(expr, f"{type(self).__name__}()")
         args: list[Expression[Any]] = [expr, Param(int(offset), INTEGER)]
         if default is not None:
             args.append(_as_expr(default, expr))
@@ -783,6 +813,9 @@ class Lead(_Offset):
     function = "LEAD"
 
 
+_OVER_ORDER = ("over(order_by=...)", "Post.views or Post.views.desc")
+
+
 class Window(Expression[Any]):
     """``function OVER (PARTITION BY ... ORDER BY ...)``."""
 
@@ -796,8 +829,11 @@ class Window(Expression[Any]):
         order_by: Sequence[Expression[Any] | Ordering] | None,
     ) -> None:
         self.function = function
-        self.partition_by = list(partition_by or ())
-        self.order_by = [o if isinstance(o, Ordering) else Ordering(o, False) for o in order_by or ()]
+        self.partition_by = [_expression(p, "over(partition_by=...)") for p in partition_by or ()]
+        self.order_by = [
+            o if isinstance(o, Ordering) else Ordering(_expression(o, *_OVER_ORDER), False)
+            for o in order_by or ()
+        ]
 
     @property
     def type(self) -> SQLType | None:  # type: ignore[override]
@@ -823,6 +859,11 @@ class When:
     def __init__(self, condition: Condition, then: Any) -> None:
         self.condition = _condition(condition)
         self.then = _as_expr(then)
+
+    def __repr__(self) -> str:
+        from ._describe import describe
+
+        return describe(self)
 
 
 class Case(Expression[Any]):

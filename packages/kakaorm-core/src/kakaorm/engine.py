@@ -1,0 +1,22 @@
+"""``kakaorm.engine``: the kakaorm 0.4 import path of :class:`~kakaorm.Engine` and
+:func:`~kakaorm.connect`.
+
+The per-driver names (``AsyncpgEngine``, ``Psycopg3Engine``, ``AioSQLiteEngine``,
+``AioMySQLEngine``) are isinstance checks on an Engine's dialect and driver;
+constructing one raises ConfigurationError naming the ``kakaorm.connect(url)`` that
+replaces it (see :mod:`kakaorm._engine_kinds`).
+"""
+
+from __future__ import annotations
+
+from ._engine import Engine, connect
+from ._engine_kinds import AioMySQLEngine, AioSQLiteEngine, AsyncpgEngine, Psycopg3Engine
+
+__all__ = [
+    "AioMySQLEngine",
+    "AioSQLiteEngine",
+    "AsyncpgEngine",
+    "Engine",
+    "Psycopg3Engine",
+    "connect",
+]

@@ -1,0 +1,38 @@
+"""``kakaorm.query``: the kakaorm 0.4 import path of :class:`~kakaorm.QuerySet` and
+:class:`~kakaorm.Subquery`.
+
+The expression names 0.4 code also imported from here are those of
+:mod:`kakaorm.columns.base`.
+"""
+
+from __future__ import annotations
+
+from ._queryset import QuerySet
+from .columns.base import (
+    AggFunc,
+    Avg,
+    Case,
+    ColumnCompare,
+    ColumnMeta,
+    Max,
+    Min,
+    Sum,
+    UpdateExpr,
+    WhereClause,
+)
+from .expr import Subquery
+
+__all__ = [
+    "AggFunc",
+    "Avg",
+    "Case",
+    "ColumnCompare",
+    "ColumnMeta",
+    "Max",
+    "Min",
+    "QuerySet",
+    "Subquery",
+    "Sum",
+    "UpdateExpr",
+    "WhereClause",
+]
