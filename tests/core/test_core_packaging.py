@@ -355,10 +355,12 @@ def test_public_names_are_pinned_and_sorted():
         "InvalidURLError", "KakaORMError", "Lag", "Lead", "Max", "MigrationError", "Min",
         "Model", "ModelError", "MultipleResults", "NoSuchDialectError", "NotFound",
         "OperationalError", "PluginError", "PoolTimeoutError", "ProgrammingError",
-        "QueryError", "QuerySet", "Rank", "RowNumber", "SoftDeleteModel", "StrColumn",
-        "Subquery", "Sum", "TimeColumn", "Transaction", "When", "belongs_to", "connect",
-        "exc", "get_engine", "has_many", "has_one", "installed_schemes", "parse_url", "raw",
-        "register_dialect", "value",
+        "QueryError", "QuerySet", "Rank", "RowNumber", "SUPPORTED_LOCALES", "SoftDeleteModel",
+        "StrColumn", "Subquery", "Sum", "TimeColumn", "Transaction", "ValidationError", "When",
+        "belongs_to", "connect", "exc", "get_engine", "has_many", "has_one", "i18n",
+        "installed_schemes", "max_length", "max_value", "min_length", "min_value", "one_of",
+        "parse_url", "raw", "regex", "register_dialect", "translate_detail", "validators",
+        "value",
     ]
     assert kakaorm.__all__ == expected
     assert kakaorm.__all__ == sorted(kakaorm.__all__)

@@ -21,7 +21,7 @@ package imports no database driver.
 
 from __future__ import annotations
 
-from . import exc
+from . import exc, i18n, validators
 from ._columns import (
     BoolColumn,
     Column,
@@ -61,6 +61,7 @@ from .exc import (
     PoolTimeoutError,
     ProgrammingError,
     QueryError,
+    ValidationError,
 )
 from .expr import (
     Avg,
@@ -79,6 +80,9 @@ from .expr import (
     When,
     value,
 )
+
+from .i18n import SUPPORTED_LOCALES, translate_detail
+from .validators import max_length, max_value, min_length, min_value, one_of, regex
 
 __version__ = "0.4.0"
 
@@ -134,12 +138,14 @@ __all__ = [
     "QuerySet",
     "Rank",
     "RowNumber",
+    "SUPPORTED_LOCALES",
     "SoftDeleteModel",
     "StrColumn",
     "Subquery",
     "Sum",
     "TimeColumn",
     "Transaction",
+    "ValidationError",
     "When",
     "belongs_to",
     "connect",
@@ -147,9 +153,18 @@ __all__ = [
     "get_engine",
     "has_many",
     "has_one",
+    "i18n",
     "installed_schemes",
+    "max_length",
+    "max_value",
+    "min_length",
+    "min_value",
+    "one_of",
     "parse_url",
     "raw",
+    "regex",
     "register_dialect",
+    "translate_detail",
+    "validators",
     "value",
 ]
