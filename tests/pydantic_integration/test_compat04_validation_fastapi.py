@@ -5,7 +5,7 @@ kakaorm.fastapi's handler, with nothing written, on every backend."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Awaitable, Callable, Iterator
+from typing import Annotated, Any, AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 
@@ -17,6 +17,7 @@ import pydantic  # noqa: E402
 from starlette.requests import Request  # noqa: E402
 from starlette.responses import Response  # noqa: E402
 
+import kakaorm  # noqa: E402
 from kakaorm import IntColumn, Model, StrColumn, ValidationError  # noqa: E402
 from kakaorm.fastapi import install_validation_handler, validation_error_handler  # noqa: E402
 from kakaorm.i18n import set_locale, use_locale  # noqa: E402
@@ -164,6 +165,30 @@ async def test_a_validation_error_from_save_in_an_endpoint_becomes_422_and_nothi
     assert [m.to_dict() for m in await FvMember.all()] == [{"id": 1, "name": "ann", "age": 4, "role": "member"}]
     status, body = await post(app, "/members/1/rename", name="annie")
     assert (status, body) == (200, {"id": 1, "name": "annie", "age": 4, "role": "member"})
+
+
+async def transaction() -> AsyncIterator[kakaorm.Transaction]:
+    async with kakaorm.get_engine().transaction() as tx:
+        yield tx
+
+
+Tx = Annotated[kakaorm.Transaction, fastapi.Depends(transaction, scope="function")]
+
+
+async def test_with_a_transaction_per_request_the_earlier_writes_of_the_request_roll_back(engine):
+    await engine.create_table(FvMember)
+    app = make_app()
+
+    @app.post("/pair", status_code=201)
+    async def create_pair(first: str, second: str, tx: Tx) -> dict[str, int]:
+        await FvMember.create(name=first)
+        await FvMember.create(name=second)  # refused: the first one rolls back with it
+        return {"count": await FvMember.count()}
+
+    status, body = await post(app, "/pair", first="ann", second="b")
+    assert (status, body["detail"][0]["loc"]) == (422, ["body", "name"])
+    assert await FvMember.count() == 0
+    assert await post(app, "/pair", first="ann", second="bob") == (201, {"count": 2})
 
 
 async def test_the_handler_refuses_an_exception_that_is_not_a_validation_error():
