@@ -356,11 +356,13 @@ def test_public_names_are_pinned_and_sorted():
         "InvalidURLError", "KakaORMError", "Lag", "Lead", "Max", "MigrationError", "Migrator", "Min",
         "Model", "ModelError", "MultipleResults", "NoSuchDialectError", "NotFound",
         "OperationalError", "PluginError", "PoolTimeoutError", "ProgrammingError", "Psycopg3Engine",
-        "QueryError", "QuerySet", "Rank", "RowNumber", "SoftDeleteModel", "StrColumn",
-        "Subquery", "Sum", "TimeColumn", "Transaction", "UnknownRelationError", "UnresolvedRelationError",
-        "VersionedMigrator", "When", "WindowFunc", "WindowedAgg", "belongs_to", "cli_main", "connect",
-        "exc", "get_engine", "has_many", "has_one", "installed_schemes", "parse_url", "raw",
-        "register_dialect", "value",
+        "QueryError", "QuerySet", "Rank", "RowNumber", "SUPPORTED_LOCALES", "SoftDeleteModel",
+        "StrColumn", "Subquery", "Sum", "TimeColumn", "Transaction", "UnknownRelationError",
+        "UnresolvedRelationError", "ValidationError", "VersionedMigrator", "When", "WindowFunc",
+        "WindowedAgg", "belongs_to", "cli_main", "connect", "exc", "get_engine", "has_many",
+        "has_one", "i18n", "installed_schemes", "max_length", "max_value", "min_length",
+        "min_value", "one_of", "parse_url", "raw", "regex", "register_dialect", "translate_detail",
+        "validators", "value",
     ]
     assert kakaorm.__all__ == expected
     assert kakaorm.__all__ == sorted(kakaorm.__all__)

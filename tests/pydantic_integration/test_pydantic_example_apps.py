@@ -259,3 +259,46 @@ async def test_shop_example_commits_before_the_response_is_sent(engine, connect_
             refused = await client.post("/customers", json={"name": "Bo", "email": "bo@example.com"})
             assert refused.status_code == 409
     assert seen_at_response_start == [1, 1]
+
+
+# -- fastapi_validation.py (every backend) ------------------------------------------------
+
+
+async def test_validation_example_answers_422_per_field_in_the_clients_language(engine, connect_url, load_example):
+    signup = load_example("fastapi_validation", SIGNUP_DATABASE_URL=connect_url())
+    async with serving(signup) as client:
+        bad = {"handle": "Al", "email": "al at home", "age": 12, "plan": "gold"}
+        refused = await client.post("/signups", json=bad, headers={"accept-language": "en-US"})
+        assert (refused.status_code, refused.json()) == (422, {"detail": [
+            {"type": "kakaorm_validation", "loc": ["body", "handle"],
+             "msg": 'Too short: at least 3 characters are required (got 2). '
+                    'Wrong format: the value must match the pattern "^[a-z0-9_]+$".',
+             "input": "Al", "ctx": {"rules": ["min_length", "regex"]}},
+            {"type": "kakaorm_validation", "loc": ["body", "email"], "msg": "not an e-mail address",
+             "input": "al at home", "ctx": {"rules": ["regex"]}},
+            {"type": "kakaorm_validation", "loc": ["body", "age"],
+             "msg": "Too small: the value must be 13 or more (got 12).", "input": 12, "ctx": {"rules": ["min_value"]}},
+            {"type": "kakaorm_validation", "loc": ["body", "plan"],
+             "msg": "Not allowed: the value must be one of 'free', 'pro' (got 'gold').", "input": "gold",
+             "ctx": {"rules": ["one_of"]}},
+        ]})
+        japanese = await client.post("/signups", json={"handle": "root", "email": "r@example.com"})
+        assert (japanese.status_code, japanese.json()["detail"]) == (422, [
+            {"type": "kakaorm_validation", "loc": ["body", "handle"], "msg": "'root' is reserved",
+             "input": "root", "ctx": {"rules": ["custom"]}},
+        ])
+        created = await client.post("/signups", json={"handle": "ada", "email": "ada@example.com", "age": 36})
+        assert (created.status_code, created.json()) == (
+            201, {"id": 1, "handle": "ada", "email": "ada@example.com", "age": 36, "plan": "free"},
+        )
+
+        too_long = await client.patch("/signups/1/handle", params={"first": "augusta", "last": "ada king lovelace"})
+        assert (too_long.status_code, too_long.json()) == (422, {"detail": [
+            {"type": "kakaorm_validation", "loc": ["body", "handle"],
+             "msg": "長すぎます。20 文字以内にしてください（入力は 25 文字）。 "
+                    "形式が正しくありません。パターン「^[a-z0-9_]+$」に合う値にしてください。",
+             "input": "augusta_ada king lovelace", "ctx": {"rules": ["max_length", "regex"]}},
+        ]})
+        assert [s.handle for s in await signup.Signup.all()] == ["ada"]
+        renamed = await client.patch("/signups/1/handle", params={"first": "Ada", "last": "L"})
+        assert (renamed.status_code, renamed.json()["handle"]) == (200, "ada_l")

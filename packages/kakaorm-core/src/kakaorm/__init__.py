@@ -21,7 +21,7 @@ package imports no database driver.
 
 from __future__ import annotations
 
-from . import exc
+from . import exc, i18n, validators
 from ._cli_entry import cli_main
 from ._columns import (
     BoolColumn,
@@ -65,6 +65,7 @@ from .exc import (
     QueryError,
     UnknownRelationError,
     UnresolvedRelationError,
+    ValidationError,
 )
 from .expr import Aggregate as AggFunc
 from .expr import Window as WindowedAgg
@@ -87,6 +88,9 @@ from .expr import (
     value,
 )
 from .migration import Migrator, VersionedMigrator
+
+from .i18n import SUPPORTED_LOCALES, translate_detail
+from .validators import max_length, max_value, min_length, min_value, one_of, regex
 
 __version__ = "0.4.0"
 
@@ -148,6 +152,7 @@ __all__ = [
     "QuerySet",
     "Rank",
     "RowNumber",
+    "SUPPORTED_LOCALES",
     "SoftDeleteModel",
     "StrColumn",
     "Subquery",
@@ -156,6 +161,7 @@ __all__ = [
     "Transaction",
     "UnknownRelationError",
     "UnresolvedRelationError",
+    "ValidationError",
     "VersionedMigrator",
     "When",
     "WindowFunc",
@@ -167,10 +173,19 @@ __all__ = [
     "get_engine",
     "has_many",
     "has_one",
+    "i18n",
     "installed_schemes",
+    "max_length",
+    "max_value",
+    "min_length",
+    "min_value",
+    "one_of",
     "parse_url",
     "raw",
+    "regex",
     "register_dialect",
+    "translate_detail",
+    "validators",
     "value",
 ]
 

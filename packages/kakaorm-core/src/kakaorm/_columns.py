@@ -19,12 +19,14 @@ from typing import (
     Hashable,
     Literal,
     Self,
+    Sequence,
     TypedDict,
     TypeVar,
     Unpack,
     overload,
 )
 
+from ._validation import Validator
 from .exc import ModelError
 from .expr import Expression, Param
 from .types import BOOLEAN, DATE, DATETIME, FLOAT, INTEGER, TIME, SQLType
@@ -68,6 +70,7 @@ class ColumnOptions(TypedDict, total=False):
     index: bool
     check: str | None
     auto_increment: bool
+    validators: Sequence[Validator] | None
 
 
 class Column(Expression[T], Generic[T]):
@@ -81,6 +84,8 @@ class Column(Expression[T], Generic[T]):
         index: add a single-column index.
         check: a CHECK constraint, as SQL written by the model's author.
         auto_increment: let the database generate the value (integer keys).
+        validators: callables run on the value before every INSERT and UPDATE, e.g.
+            ``[min_length(2), max_length(50)]`` (see :mod:`kakaorm.validators`).
     """
 
     sql_type: SQLType
@@ -96,6 +101,7 @@ class Column(Expression[T], Generic[T]):
         index: bool = False,
         check: str | None = None,
         auto_increment: bool = False,
+        validators: Sequence[Validator] | None = None,
     ) -> None:
         self.sql_type = sql_type
         self.primary_key = primary_key
@@ -105,6 +111,8 @@ class Column(Expression[T], Generic[T]):
         self.index = index
         self.check = check
         self.auto_increment = auto_increment
+        #: the checks run before the value is written (``validators=``)
+        self.validators: tuple[Validator, ...] = _validators(validators)
         self.auto_now = False
         self.auto_now_add = False
         self.name: str = ""
@@ -406,6 +414,24 @@ class ForeignKey(Column[T]):
             return target
         except ModelError:
             return self.sql_type
+
+
+def _validators(given: Any) -> tuple[Validator, ...]:
+    """``validators=`` as a tuple of callables; ModelError for anything else."""
+    if given is None:
+        return ()
+    if callable(given) or isinstance(given, (str, bytes)) or not hasattr(given, "__iter__"):
+        raise ModelError(
+            f"validators= takes a list of validators, e.g. validators=[min_length(2)], got {given!r}"
+        )
+    out = tuple(given)
+    for item in out:
+        if not callable(item):
+            raise ModelError(
+                f"validators= holds {item!r}, which is not callable; a validator is a "
+                "callable taking the value, such as min_length(2) or a function of your own"
+            )
+    return out
 
 
 def coerce_value(column: Column[Any], value: Any) -> Any:

@@ -579,19 +579,24 @@ async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | No
     generated = [o for o in objs if pk.auto_increment and o.__dict__.get(pk.name) is None]
     given = [o for o in objs if not (pk.auto_increment and o.__dict__.get(pk.name) is None)]
     features = engine.features
+    # every row's values are read (type-checked and validated) before the first
+    # statement, so an instance that is refused leaves nothing written
+    planned: list[tuple[bool, list[Column[Any]], list[tuple[list[M], list[list[Any]]]]]] = []
+    for group, with_key in ((generated, True), (given, False)):
+        if not group:
+            continue
+        columns = [c for c in meta.column_list if not (with_key and c is pk)]
+        per_batch = max(1, features.max_params // max(1, len(columns)))
+        if batch_size is not None:
+            per_batch = min(per_batch, batch_size)
+        per_batch = min(per_batch, 1000)
+        if with_key and not features.returning and not features.consecutive_insert_keys:
+            # only a single-row INSERT reports its key exactly
+            per_batch = 1
+        planned.append((with_key, columns, list(_batches(group, columns, per_batch, features.max_statement_bytes))))
     async with engine.transaction():
-        for group, with_key in ((generated, True), (given, False)):
-            if not group:
-                continue
-            columns = [c for c in meta.column_list if not (with_key and c is pk)]
-            per_batch = max(1, features.max_params // max(1, len(columns)))
-            if batch_size is not None:
-                per_batch = min(per_batch, batch_size)
-            per_batch = min(per_batch, 1000)
-            if with_key and not features.returning and not features.consecutive_insert_keys:
-                # only a single-row INSERT reports its key exactly
-                per_batch = 1
-            for batch, rows in _batches(group, columns, per_batch, features.max_statement_bytes):
+        for with_key, columns, batches in planned:
+            for batch, rows in batches:
                 stmt = Insert(model, columns, rows)
                 keys = await engine._insert_many(stmt, pk if with_key else None)
                 for obj, key in zip(batch, keys if with_key else [None] * len(batch)):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Literal, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Sequence, TypeVar
 
-from . import _pydantic, exc
+from . import _pydantic, _validation, exc
 from ._columns import Column, IntColumn, coerce_value, utcnow
 from ._relations import CACHE_KEY as RELATION_CACHE_KEY, Relation
 from .expr import Comparison, Condition, Param
@@ -42,7 +42,7 @@ _RESERVED = frozenset(
         "before_delete", "after_delete", "NotFound", "MultipleResults", "using",
         "restore", "include_deleted", "only_deleted", "purge", "prefetch", "is_saved",
         "model_dump", "model_dump_json", "model_validate", "model_json_schema",
-        "create_schema", "update_schema",
+        "create_schema", "update_schema", "validate",
     }
 )
 
@@ -104,6 +104,8 @@ class ModelOptions:
         self.pk: Column[Any] = pks[0] if pks else None  # type: ignore[assignment]
         self.auto_now = tuple(c for c in self.column_list if c.auto_now)
         self.auto_now_add = tuple(c for c in self.column_list if c.auto_now_add)
+        #: True when some column has ``validators=`` (writes must run them)
+        self.validated = any(c.validators for c in self.column_list)
         #: relation descriptors by attribute name
         self.relations: dict[str, Relation[Any]] = {}
         #: what delete() does: "delete" (remove the row), "soft" or "archive"
@@ -321,7 +323,8 @@ class Model(metaclass=ModelMeta):
     @classmethod
     def model_validate(cls, obj: Any, *, strict: bool | None = None) -> Self:
         """A new unsaved instance from a dict, a model instance or a pydantic model,
-        each value checked against its column (pydantic's ValidationError otherwise)."""
+        each value checked against its column and its ``validators`` (pydantic's
+        ValidationError otherwise)."""
         return _pydantic.validate(cls, obj, strict=strict)  # type: ignore[return-value]
 
     @classmethod
@@ -375,14 +378,36 @@ class Model(metaclass=ModelMeta):
 
         return get_engine()
 
+    def validate(self) -> None:
+        """Run every column's ``validators`` on the instance's current values.
+
+        Writes do this by themselves; call it to check an instance without saving.
+
+        Raises:
+            ValidationError: one or more values are refused; it lists every failure.
+        """
+        d = self.__dict__
+        pairs = []
+        for col in self._meta.column_list:
+            if col.validators:
+                value = d.get(col.name)
+                try:  # checked as a write would see it (e.g. a numeric str as a Decimal)
+                    value = coerce_value(col, value)
+                except TypeError:
+                    pass  # a write refuses the type itself; the validators see it as it is
+                pairs.append((col, value))
+        _validation.check_values(pairs, self)
+
     async def save(self) -> None:
         """INSERT the instance if it is new, else UPDATE its row (by primary key).
 
         Afterwards the instance holds what its row holds: the generated key, the
-        defaults and the automatic timestamps.
+        defaults and the automatic timestamps. The column validators run on the values
+        about to be written, after ``before_insert``/``before_update``.
 
         Raises:
             TypeError: a value has the wrong type for its column.
+            ValidationError: column validators refused values; nothing was sent.
             NotFound: the row of a loaded instance no longer exists.
         """
         if self.__dict__.get(PK_KEY) is None:
@@ -390,7 +415,15 @@ class Model(metaclass=ModelMeta):
         else:
             await self._update()
 
-    def _row_values(self, columns: Iterable[Column[Any]]) -> list[Any]:
+    def _row_values(self, columns: Sequence[Column[Any]]) -> list[Any]:
+        """The values to write to ``columns``, type-checked and validated: every write of
+        an instance (insert, update, bulk insert) takes its values from here.
+
+        Raises:
+            IntegrityError: a NOT NULL column has no value.
+            TypeError: a value has the wrong type for its column.
+            ValidationError: column validators refused values.
+        """
         d = self.__dict__
         out: list[Any] = []
         append = out.append
@@ -406,6 +439,8 @@ class Model(metaclass=ModelMeta):
                 value = coerce_value(col, value)
                 d[col.name] = value
             append(value)
+        if self._meta.validated:
+            _validation.check_values(zip(columns, out), self)
         return out
 
     async def _insert(self) -> None:
@@ -585,6 +620,7 @@ class Model(metaclass=ModelMeta):
 
         Raises:
             TypeError: an unknown field, or a value of the wrong type.
+            ValidationError: column validators refused values; nothing was sent.
         """
         obj = cls(**values)
         await obj.save()
@@ -595,7 +631,12 @@ class Model(metaclass=ModelMeta):
         """INSERT many instances in as few statements as the backend allows.
 
         Each instance gets its primary key. Hooks do not run (as for QuerySet
-        updates); automatic timestamps are set.
+        updates); automatic timestamps are set. Every instance is checked (types, NOT
+        NULL, column validators) before the first statement is sent.
+
+        Raises:
+            ValidationError: an instance's values are refused (``.instance`` is the
+                first such instance); nothing was written.
         """
         from ._engine import bulk_insert
 

@@ -10,6 +10,11 @@ Two halves live here:
   they raise ImportError naming ``pip install pydantic``. Importing kakaorm never
   imports pydantic.
 
+Column ``validators=`` run in pydantic validation too (request bodies,
+``model_validate``, the request schemas): a field's failures become one pydantic error
+of type ``kakaorm_validation`` whose ``msg`` holds the messages in the current locale
+(see :mod:`kakaorm.i18n`) and whose ``ctx`` is ``{"rules": [...]}``.
+
 JSON choices (the OpenAPI document shows them): datetimes are ISO 8601 strings
 (``Z`` for UTC), dates and times ISO 8601, decimals strings (``"12.50"``: exact,
 unlike a JSON number) with ``format: decimal``; input accepts a decimal as a string or
@@ -23,7 +28,9 @@ import decimal as _decimal
 import inspect
 import json
 import math
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterable, Mapping, TypeAlias
+
+from . import _validation
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -211,11 +218,42 @@ def _value_schema(column: Column[Any]) -> CoreSchema:
     return schema
 
 
+def _column_check(column: Column[Any]) -> Callable[[Any], Any]:
+    """A pydantic after-validator running the column's ``validators``; their failures
+    become one pydantic error on the field (type ``kakaorm_validation``, the messages
+    in the current locale, ``ctx = {"rules": [...]}``)."""
+    from pydantic_core import PydanticCustomError
+
+    from ._columns import coerce_value
+
+    def check(value: Any) -> Any:
+        try:
+            normalized = coerce_value(column, value)  # what save() would check
+        except TypeError:
+            return value  # the model's own type check reports it
+        issues = _validation.column_issues(column, normalized)
+        if issues:
+            message, context = _validation.summary(issues)
+            raise PydanticCustomError(_validation.ERROR_TYPE, message, context)
+        return value
+
+    return check
+
+
+def _field_schema(column: Column[Any]) -> CoreSchema:
+    from pydantic_core import core_schema as cs
+
+    schema = _value_schema(column)
+    if column.validators:
+        schema = cs.no_info_after_validator_function(_column_check(column), schema)
+    return schema
+
+
 def _fields_schema(model: type[Model]) -> CoreSchema:
     from pydantic_core import core_schema as cs
 
     fields = {
-        col.name: cs.typed_dict_field(_value_schema(col), required=_required(col))
+        col.name: cs.typed_dict_field(_field_schema(col), required=_required(col))
         for col in model._meta.column_list
     }
     return cs.typed_dict_schema(fields, extra_behavior="forbid", cls_name=model.__name__)
@@ -436,7 +474,7 @@ def request_schema(model: type[Model], kind: str) -> type[BaseModel]:
         return cached
     _require(f"{model.__name__}.{kind}_schema()")
     _check_concrete(model, f"{kind}_schema()")
-    from pydantic import ConfigDict, Field, create_model
+    from pydantic import AfterValidator, ConfigDict, Field, create_model
 
     fields: dict[str, Any] = {}
     for col in model._meta.column_list:
@@ -452,6 +490,8 @@ def request_schema(model: type[Model], kind: str) -> type[BaseModel]:
         annotation: Any = sql_type.python_type
         if col.nullable:
             annotation = annotation | None
+        if col.validators:
+            annotation = Annotated[annotation, AfterValidator(_column_check(col))]
         if kind == "update":
             extra = None if col.nullable else _drop_default
             field = Field(default=None, json_schema_extra=extra, **constraints)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, AsyncIterator, Generator, Generic, Sequence, TypeVar, cast
 
-from . import exc
+from . import _validation, exc
 from ._columns import Column, coerce_value, utcnow
 from .expr import (
     Aggregate,
@@ -620,6 +620,7 @@ class QuerySet(Generic[R]):
 
         Raises:
             ValueError: a key is not a column of the model.
+            ValidationError: column validators refused a constant value; nothing was sent.
         """
         self._check_bulk("update")
         if self._scope != "default" and self._model._meta.deletion == "archive":
@@ -630,11 +631,17 @@ class QuerySet(Generic[R]):
             raise TypeError("update() needs at least one column=value argument")
         meta = self._model._meta
         assignments: list[tuple[Column[Any], Expression[Any]]] = []
+        constants: list[tuple[Column[Any], Any]] = []
         for name, value in values.items():
             col = meta.column(name)
             if not isinstance(value, Expression):
-                value = Param(coerce_value(col, value), col.type)
+                value = coerce_value(col, value)
+                constants.append((col, value))
+                value = Param(value, col.type)
             assignments.append((col, _as_expr(value, col)))
+        # constants are checked like an instance's values; an expression is computed
+        # by the database, so its result cannot be checked here
+        _validation.check_values(constants)
         now = None
         for col in meta.auto_now:
             if col.name not in values:

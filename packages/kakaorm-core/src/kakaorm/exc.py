@@ -14,6 +14,8 @@
     ├── NotFound                      ``get()`` matched no row      (also ``Model.NotFound``)
     ├── MultipleResults               ``get()`` matched several rows (also ``Model.MultipleResults``)
     ├── PoolTimeoutError              no connection became free within the acquire timeout
+    ├── ValidationError               column validators refused values; nothing was sent
+    │                                 (also a ValueError; ``kakaorm.validators``)
     ├── DatabaseError                 the database or its driver refused a statement
     │   ├── InterfaceError            the driver or the connection itself failed
     │   ├── OperationalError          the server is unreachable, a lock timed out, ...
@@ -23,13 +25,16 @@
     └── MigrationError                a migration cannot be planned or applied
         └── UnresolvedRelationError   a relation names a model that is not defined (also a LookupError)
 
+A :class:`ValidationError` carries every failing field at once: ``.errors`` maps each
+field to its messages, ``.detail`` lists one structured issue per failure.
+
 A :class:`DatabaseError` carries the driver's exception as ``.orig`` and the SQL and
 parameters that failed as ``.statement`` and ``.params``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 __all__ = [
     "ConfigurationError",
@@ -52,6 +57,7 @@ __all__ = [
     "QueryError",
     "UnknownRelationError",
     "UnresolvedRelationError",
+    "ValidationError",
 ]
 
 
@@ -104,6 +110,54 @@ class MultipleResults(KakaORMError):
 
 class PoolTimeoutError(KakaORMError, TimeoutError):
     """No pooled connection became free within the acquire timeout."""
+
+
+class ValidationError(KakaORMError, ValueError):
+    """Column validators refused one or more values, so nothing was written.
+
+    Also a ``ValueError``: code that caught ``ValueError`` around ``save()`` keeps
+    working. A custom validator raises it with a message (``ValidationError("must be
+    even")``); ``Model.validate()`` and every write gather all failures into one.
+
+    Attributes:
+        errors: ``{field: [message, ...]}`` for every failing field (``"__all__"``
+            holds messages raised outside a field, e.g. by a validator called alone).
+        detail: one dict per failure with the keys ``status`` (always
+            ``"validation_error"``), ``field``, ``rule`` (``"custom"`` for your own
+            validators), ``message`` and ``received`` (the value checked), plus the
+            rule's own keys: ``expected_min``, ``expected_max``, ``pattern``, ``choices``.
+        instance: the model instance that failed, when a model raised the error.
+    """
+
+    def __init__(
+        self,
+        errors: Mapping[str, Sequence[str]] | str | None = None,
+        *,
+        detail: Sequence[Mapping[str, Any]] | None = None,
+        instance: Any = None,
+    ) -> None:
+        if isinstance(errors, str):
+            errors = {"__all__": [errors]}
+        if detail is None:
+            detail = [
+                {"status": "validation_error", "field": field, "rule": "custom", "message": message, "received": None}
+                for field, messages in (errors or {}).items()
+                for message in messages
+            ]
+        self.detail: list[dict[str, Any]] = [dict(issue) for issue in detail]
+        if errors is None:
+            grouped: dict[str, list[str]] = {}
+            for issue in self.detail:
+                grouped.setdefault(str(issue.get("field", "__all__")), []).append(str(issue.get("message", "")))
+            errors = grouped
+        self.errors: dict[str, list[str]] = {field: list(messages) for field, messages in errors.items()}
+        self.instance = instance
+        parts = [
+            " ".join(messages) if field == "__all__" else f"{field}: {' '.join(messages)}"
+            for field, messages in self.errors.items()
+        ]
+        owner = f"{type(instance).__name__} " if instance is not None else ""
+        super().__init__(f"{owner}validation failed: " + "; ".join(parts))
 
 
 class DatabaseError(KakaORMError):
