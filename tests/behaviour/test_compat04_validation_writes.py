@@ -136,6 +136,25 @@ async def test_bulk_create_checks_every_instance_before_the_first_statement(engi
     assert [r["name"] for r in await rows(engine)] == ["ann", "ben", "cat", "dan", "eve"]
 
 
+@pytest.mark.parametrize("bad_at", [0, 4])
+async def test_bulk_update_checks_every_instance_before_the_first_statement(engine, sql_log, bad_at):
+    await engine.create_table(BvMember)
+    members = await BvMember.bulk_create([BvMember(name=n, age=2) for n in ["ann", "ben", "cat", "dan", "eve"]])
+    for m in members:
+        m.age = 4
+    members[bad_at].age = 7
+    sql_log.clear()
+    with pytest.raises(ValidationError) as info:
+        await BvMember.bulk_update(members, fields=["age"], batch_size=2)
+    assert writes(sql_log) == []
+    assert [r["age"] for r in await rows(engine)] == [2, 2, 2, 2, 2]
+    assert info.value.instance is members[bad_at]
+    assert info.value.errors == {"age": ["must be even"]}
+    members[bad_at].age = 6
+    assert await BvMember.bulk_update(members, fields=["age"], batch_size=2) == members
+    assert [r["age"] for r in await rows(engine)] == [4, 4, 4, 4, 6] if bad_at == 4 else [6, 4, 4, 4, 4]
+
+
 async def test_queryset_update_checks_constants_and_sends_nothing_when_one_is_refused(engine, sql_log):
     await engine.create_table(BvMember)
     await BvMember.create(name="dora", age=40)

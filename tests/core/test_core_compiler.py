@@ -241,7 +241,7 @@ def test_literals_for_ddl_defaults():
 def test_drop_truncate_and_savepoints():
     compiler = SQLCompiler()
     assert compiler.drop_table(CmpPost) == ['DROP TABLE IF EXISTS "cmp_post"']
-    assert compiler.truncate(CmpPost) == ['TRUNCATE TABLE "cmp_post"']
+    assert compiler.truncate(CmpPost) == ['TRUNCATE TABLE "cmp_post" RESTART IDENTITY']
     assert compiler.savepoint("sp_1") == 'SAVEPOINT "sp_1"'
     assert compiler.rollback_to_savepoint("sp_1") == 'ROLLBACK TO SAVEPOINT "sp_1"'
     assert compiler.release_savepoint("sp_1") == 'RELEASE SAVEPOINT "sp_1"'

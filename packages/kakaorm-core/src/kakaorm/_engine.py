@@ -433,25 +433,63 @@ class Engine:
         return out
 
     # -- schema ---------------------------------------------------------------------
-    async def create_table(self, *models: type[Model]) -> None:
-        """CREATE TABLE (and its indexes) for each model, if it does not exist yet."""
+    async def create_table(self, *models: type[Model], if_not_exists: bool = True) -> None:
+        """CREATE TABLE (and its indexes) for each model.
+
+        Args:
+            if_not_exists: leave an existing table as it is (the default); False makes
+                an existing table an error (``ProgrammingError``).
+        """
         for model in models:
             _check_concrete(model)
-            await self._run_ddl(self.dialect.compiler.create_table(model), f"create_table({model.__name__})")
+            await self._run_ddl(
+                self.dialect.compiler.create_table(model, if_not_exists), f"create_table({model.__name__})"
+            )
 
-    async def create_archive_table(self, *models: type[Model]) -> None:
-        """CREATE TABLE ``archive_<table>`` for each ArchiveModel, if it does not exist yet."""
+    async def create_archive_table(self, *models: type[Model], if_not_exists: bool = True) -> None:
+        """CREATE TABLE ``archive_<table>`` for each ArchiveModel (see :meth:`create_table`)."""
         for model in models:
             archive_model = getattr(model, "archive_model", None)
             if archive_model is None:
                 raise TypeError(f"create_archive_table() takes ArchiveModel subclasses, got {model!r}")
-            await self.create_table(archive_model())
+            await self.create_table(archive_model(), if_not_exists=if_not_exists)
 
-    async def drop_table(self, *models: type[Model]) -> None:
-        """DROP TABLE IF EXISTS for each model."""
+    async def drop_table(self, *models: type[Model], if_exists: bool = True, cascade: bool = False) -> None:
+        """DROP TABLE for each model, in the order given.
+
+        Args:
+            if_exists: a missing table is no error (the default).
+            cascade: also drop the foreign keys of other tables that reference it
+                (their rows stay). Without it, dropping a referenced table raises
+                ``IntegrityError`` on every backend. SQLite cannot drop such keys
+                alone: there, ``cascade=True`` on a referenced table is a QueryError.
+        """
+        compiler = self.dialect.compiler
         for model in models:
             _check_concrete(model)
-            await self._run_ddl(self.dialect.compiler.drop_table(model), f"drop_table({model.__name__})")
+            referenced_by: list[tuple[str, str]] = []
+            query = compiler.referencing_foreign_keys(model, cascade)
+            if query is not None:
+                sql, values = query
+                rows = await self._run(lambda c: c.fetch(sql, values), sql, values)
+                referenced_by = [(str(r[0]), str(r[1])) for r in rows]
+            statements = compiler.drop_table(
+                model, if_exists=if_exists, cascade=cascade, referenced_by=referenced_by
+            )
+            await self._run_ddl(statements, f"drop_table({model.__name__})")
+
+    async def truncate(self, *models: type[Model], restart_identity: bool = True) -> None:
+        """Delete every row of each model's table.
+
+        Args:
+            restart_identity: also restart the generated keys at 1 (the default).
+                False keeps counting from the highest key handed out; on MySQL,
+                whose TRUNCATE always restarts, that is a ``DELETE FROM``.
+        """
+        compiler = self.dialect.compiler
+        for model in models:
+            _check_concrete(model)
+            await self._run_ddl(compiler.truncate(model, restart_identity), f"truncate({model.__name__})")
 
     # -- transactions ---------------------------------------------------------------
     def transaction(self) -> Transaction:
@@ -562,8 +600,10 @@ async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | No
             )
         if obj.__dict__.get(PK_KEY) is not None:
             raise exc.QueryError(f"bulk_create(): {obj!r} is already saved; use save() to update it")
+    # the very instances (and list) given come back, filled in
+    result = objects if isinstance(objects, list) else objs
     if not objs:
-        return objs
+        return result
     engine = model._engine()
     meta = model._meta
     pk = meta.pk
@@ -603,14 +643,16 @@ async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | No
                     if with_key:
                         obj.__dict__[pk.name] = key
                     obj.__dict__[PK_KEY] = obj.__dict__[pk.name]
-    return objs
+    return result
 
 
 def _batches(
-    objs: list[M], columns: Sequence[Column[Any]], per_batch: int, max_bytes: int | None
+    objs: list[M], columns: Sequence[Column[Any]], per_batch: int, max_bytes: int | None,
+    row_overhead: int = 0,
 ) -> Iterator[tuple[list[M], list[list[Any]]]]:
     """Split instances into batches of at most ``per_batch`` rows and, when the
-    database limits statement size, of values that fit ``max_bytes``."""
+    database limits statement size, of values that fit ``max_bytes`` (each row also
+    counting ``row_overhead`` bytes of statement text and extra values)."""
     if max_bytes is None:
         for start in range(0, len(objs), per_batch):
             chunk = objs[start : start + per_batch]
@@ -619,7 +661,7 @@ def _batches(
     # a pessimistic size of each value written out as a literal: text may double
     # when escaped; numbers, dates and NULL stay well under 64 bytes
     text_columns = [i for i, c in enumerate(columns) if c.sql_type.kind == "str"]
-    fixed = 64 * (len(columns) - len(text_columns))
+    fixed = 64 * (len(columns) - len(text_columns)) + row_overhead
     budget = max_bytes - 4096  # the statement's own text: names, VALUES, RETURNING
     batch: list[M] = []
     rows: list[list[Any]] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Literal, Mapping, Sequence, TypeVar
 
 from . import _pydantic, _validation, exc
 from ._columns import Column, IntColumn, coerce_value, utcnow
@@ -43,6 +43,7 @@ _RESERVED = frozenset(
         "restore", "include_deleted", "only_deleted", "purge", "prefetch", "is_saved",
         "model_dump", "model_dump_json", "model_validate", "model_json_schema",
         "create_schema", "update_schema", "validate",
+        "bulk_update", "find", "get_or_create", "update_or_create",
     }
 )
 
@@ -615,6 +616,56 @@ class Model(metaclass=ModelMeta):
         return await cls.all().count()
 
     @classmethod
+    async def find(cls, pk: Any) -> Self | None:
+        """The row whose primary key is ``pk``, or None: ``await User.find(1)``."""
+        from ._crud import find
+
+        return await find(cls, pk)
+
+    @classmethod
+    async def get_or_create(cls, defaults: Mapping[str, Any] | None = None, **lookup: Any) -> tuple[Self, bool]:
+        """The row matching ``lookup`` (``field=value``, all ANDed), or a new one made
+        from ``lookup`` and ``defaults``; returns ``(row, created)``.
+
+        Race-safe when a unique constraint (or the primary key) covers the lookup
+        fields: of concurrent calls, one creates the row, the others return it with
+        ``created`` False. Without such a constraint, concurrent calls may each
+        create a row.
+
+        Raises:
+            TypeError: an unknown field ("Unknown field ..."), or a value of the wrong type.
+            MultipleResults: several rows match the lookup.
+            IntegrityError: the new row breaks a constraint other than the lookup's.
+
+        Example::
+
+            tag, created = await Tag.get_or_create(name="python", defaults={"color": "blue"})
+        """
+        from ._crud import get_or_create
+
+        return await get_or_create(cls, defaults, lookup)
+
+    @classmethod
+    async def update_or_create(
+        cls, defaults: Mapping[str, Any] | None = None, **lookup: Any
+    ) -> tuple[Self, bool]:
+        """Set ``defaults`` on the row matching ``lookup`` and save it, or create the
+        row from ``lookup`` and ``defaults``; returns ``(row, created)``.
+
+        The row is locked (``SELECT ... FOR UPDATE``; on SQLite transactions run one
+        at a time) between reading and writing it, so concurrent calls never lose
+        each other's changes. Race-safe as :meth:`get_or_create` (needs a unique
+        constraint covering the lookup). Hooks run as for ``save()``.
+
+        Raises:
+            TypeError: an unknown field ("Unknown field ..."), or a value of the wrong type.
+            MultipleResults: several rows match the lookup.
+        """
+        from ._crud import update_or_create
+
+        return await update_or_create(cls, defaults, lookup)
+
+    @classmethod
     async def create(cls, **values: Any) -> Self:
         """Build an instance from ``values`` and INSERT it.
 
@@ -628,11 +679,13 @@ class Model(metaclass=ModelMeta):
 
     @classmethod
     async def bulk_create(cls, objects: Sequence[Self], *, batch_size: int | None = None) -> list[Self]:
-        """INSERT many instances in as few statements as the backend allows.
+        """INSERT many instances in as few statements as the backend allows, in one
+        transaction.
 
-        Each instance gets its primary key. Hooks do not run (as for QuerySet
-        updates); automatic timestamps are set. Every instance is checked (types, NOT
-        NULL, column validators) before the first statement is sent.
+        Returns the instances given (the same objects; the same list when given a
+        list), each holding its primary key, defaults and automatic timestamps.
+        Hooks do not run (as for QuerySet updates). Every instance is checked (types,
+        NOT NULL, column validators) before the first statement is sent.
 
         Raises:
             ValidationError: an instance's values are refused (``.instance`` is the
@@ -643,7 +696,35 @@ class Model(metaclass=ModelMeta):
         return await bulk_insert(cls, objects, batch_size)
 
     @classmethod
-    async def truncate(cls) -> None:
-        """Delete every row and restart the generated keys."""
-        engine = cls._engine()
-        await engine._run_ddl(engine.dialect.compiler.truncate(cls), f"truncate({cls.__name__})")
+    async def bulk_update(
+        cls, objects: Sequence[Self], fields: Sequence[str] | None = None, *, batch_size: int | None = None
+    ) -> list[Self]:
+        """UPDATE many saved instances in batched statements, in one transaction.
+
+        Each statement sets every field for a batch of rows
+        (``SET f = CASE WHEN key = ? THEN ? ... END WHERE key IN (...)``), batches
+        staying under the backend's parameter limit (and ``batch_size`` rows).
+        ``auto_now`` columns are set to the current time, as ``save()`` does. Hooks
+        do not run.
+
+        Args:
+            fields: the field names to write; None writes every column but the key.
+            batch_size: at most this many rows per statement.
+
+        Returns:
+            The instances given (the same list when given a list).
+
+        Raises:
+            ValueError: an unknown field name ("Unknown field ...").
+            QueryError: an instance is not saved, or its primary key was changed.
+            NotFound: a row no longer exists (nothing is written then).
+        """
+        from ._crud import bulk_update
+
+        return await bulk_update(cls, objects, fields, batch_size)
+
+    @classmethod
+    async def truncate(cls, *, restart_identity: bool = True) -> None:
+        """Delete every row and (unless ``restart_identity=False``) restart the
+        generated keys; see :meth:`Engine.truncate`."""
+        await cls._engine().truncate(cls, restart_identity=restart_identity)

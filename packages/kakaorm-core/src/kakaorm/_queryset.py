@@ -119,6 +119,8 @@ class QuerySet(Generic[R]):
         #: which rows of a SoftDeleteModel/ArchiveModel: "default", "include" or "only"
         self._scope = "default"
         self._prefetch: tuple[str, ...] = ()
+        #: "update" to lock the rows read (SELECT ... FOR UPDATE); see _for_update()
+        self._lock: str | None = None
 
     @classmethod
     def _for(cls, model: type[Model]) -> QuerySet[Any]:
@@ -349,6 +351,13 @@ class QuerySet(Generic[R]):
             return self._columns
         return self._need_model("select")._meta.column_list
 
+    def _for_update(self) -> QuerySet[R]:
+        """Lock the rows read until the transaction ends (``FOR UPDATE``) where the
+        database has row locks; for the CRUD helpers, not public."""
+        new = self._clone()
+        new._lock = "update"
+        return new
+
     # -- statements -----------------------------------------------------------------
     def _where_condition(self) -> Condition | None:
         conds = self._where
@@ -398,6 +407,7 @@ class QuerySet(Generic[R]):
             compounds=compounds,
             from_select=source,
             from_alias=None if source is None else self._model._meta.table_name,
+            lock=self._lock,
         )
 
     def _check_sources(self, selected: Sequence[Expression[Any]]) -> None:

@@ -396,7 +396,18 @@ class SQLCompiler(SchemaDDL):
         limit = self.limit_clause(stmt.limit, stmt.offset, params)
         if limit:
             parts.append(limit)
+        if stmt.lock is not None:
+            lock = self.lock_clause(stmt.lock)
+            if lock:
+                parts.append(lock)
         return " ".join(parts)
+
+    def lock_clause(self, lock: str) -> str:
+        """``FOR UPDATE``: the rows a SELECT reads stay locked until its transaction
+        ends. A dialect whose transactions already exclude each other returns ``""``."""
+        if lock != "update":
+            raise QueryError(f"unknown row lock {lock!r}; the only lock is 'update'")
+        return "FOR UPDATE"
 
     def with_clause(self, ctes: Sequence[CTE], params: list[Param]) -> str:
         """``WITH [RECURSIVE] name AS (...), ...``."""
@@ -550,15 +561,14 @@ class SQLCompiler(SchemaDDL):
         """``DEFAULT value`` for a column whose SQL type is ``sql_type``."""
         return "DEFAULT " + self.literal(column.default, column.type)
 
-    def create_table(self, model: type[Model]) -> list[str]:
-        """``CREATE TABLE IF NOT EXISTS`` and its ``CREATE INDEX`` statements."""
+    def create_table(self, model: type[Model], if_not_exists: bool = True) -> list[str]:
+        """``CREATE TABLE [IF NOT EXISTS]`` and its ``CREATE INDEX`` statements."""
         meta = model._meta
         defs = [self.column_definition(c) for c in meta.columns.values()]
-        stmts = [
-            f"CREATE TABLE IF NOT EXISTS {self.table(model)} ({', '.join(defs)}){self.table_options()}"
-        ]
+        exists = "IF NOT EXISTS " if if_not_exists else ""
+        stmts = [f"CREATE TABLE {exists}{self.table(model)} ({', '.join(defs)}){self.table_options()}"]
         for columns in meta.all_indexes():
-            stmts.append(self.create_index(model, columns))
+            stmts.append(self.create_index(model, columns, if_not_exists))
         return stmts
 
     def table_options(self) -> str:
@@ -573,21 +583,44 @@ class SQLCompiler(SchemaDDL):
             name = name[: self.max_identifier_length - 9] + "_" + digest
         return name
 
-    def create_index(self, model: type[Model], columns: Sequence[str]) -> str:
-        """``CREATE INDEX IF NOT EXISTS`` on the given columns."""
+    def create_index(self, model: type[Model], columns: Sequence[str], if_not_exists: bool = True) -> str:
+        """``CREATE INDEX [IF NOT EXISTS]`` on the given columns."""
         cols = ", ".join(self.quote(c) for c in columns)
-        return (
-            f"CREATE INDEX IF NOT EXISTS {self.quote(self.index_name(model, columns))} "
-            f"ON {self.table(model)} ({cols})"
-        )
+        exists = "IF NOT EXISTS " if if_not_exists else ""
+        return f"CREATE INDEX {exists}{self.quote(self.index_name(model, columns))} ON {self.table(model)} ({cols})"
 
-    def drop_table(self, model: type[Model]) -> list[str]:
-        """``DROP TABLE IF EXISTS``."""
-        return [f"DROP TABLE IF EXISTS {self.table(model)}"]
+    def referencing_foreign_keys(self, model: type[Model], cascade: bool) -> tuple[str, list[Any]] | None:
+        """A query for ``drop_table``: the foreign keys of other tables that reference
+        the model's table, one ``(table, constraint name)`` row each.
 
-    def truncate(self, model: type[Model]) -> list[str]:
-        """Statements that empty a table and restart its generated keys."""
-        return [f"TRUNCATE TABLE {self.table(model)}"]
+        None (the default) when the database itself refuses, or with ``CASCADE``
+        removes, such keys when the table is dropped, so ``drop_table`` needs no list.
+        """
+        return None
+
+    def drop_table(
+        self,
+        model: type[Model],
+        *,
+        if_exists: bool = True,
+        cascade: bool = False,
+        referenced_by: Sequence[tuple[str, str]] = (),
+    ) -> list[str]:
+        """``DROP TABLE [IF EXISTS] table [CASCADE]``.
+
+        ``CASCADE`` also drops the foreign keys of other tables that reference this
+        one (their rows stay); without it the database refuses while any exists.
+        ``referenced_by`` is what :meth:`referencing_foreign_keys` found, for dialects
+        that need it.
+        """
+        exists = "IF EXISTS " if if_exists else ""
+        return [f"DROP TABLE {exists}{self.table(model)}{' CASCADE' if cascade else ''}"]
+
+    def truncate(self, model: type[Model], restart_identity: bool = True) -> list[str]:
+        """Statements that delete every row of a table; ``restart_identity`` also
+        restarts its generated keys (standard ``RESTART``/``CONTINUE IDENTITY``)."""
+        identity = "RESTART IDENTITY" if restart_identity else "CONTINUE IDENTITY"
+        return [f"TRUNCATE TABLE {self.table(model)} {identity}"]
 
 
 _PERCENT_HELP = (

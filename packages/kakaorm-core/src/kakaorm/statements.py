@@ -74,6 +74,8 @@ class Select(Statement):
         columns: the selected expressions (a model's columns for model queries).
         from_select: a derived table to select from instead of the model's table.
         limit, offset: bound as parameters.
+        lock: ``"update"`` to lock the matched rows (``FOR UPDATE``) where the dialect
+            has row locks; None for a plain read.
     """
 
     __slots__ = (
@@ -92,6 +94,7 @@ class Select(Statement):
         "from_cte",
         "from_alias",
         "compounds",
+        "lock",
     )
 
     def __init__(
@@ -112,6 +115,7 @@ class Select(Statement):
         from_cte: str | None = None,
         compounds: Sequence[tuple[str, Select]] = (),
         from_alias: str | None = None,
+        lock: str | None = None,
     ) -> None:
         self.model = model
         self.columns = columns
@@ -128,6 +132,7 @@ class Select(Statement):
         self.from_cte = from_cte
         self.from_alias = from_alias
         self.compounds = compounds
+        self.lock = lock
 
     def _key(self, params: list[Param]) -> Hashable:
         model = self.model
@@ -153,6 +158,7 @@ class Select(Statement):
             _key_of(self.order_by, params),
             None if self.limit is None else self.limit._key(params),
             None if self.offset is None else self.offset._key(params),
+            self.lock,
         )
 
 

@@ -214,7 +214,7 @@ class MySQLCompiler(SQLCompiler):
         # BLOB/TEXT columns take only expression defaults (MySQL 8.0.13+, MariaDB 10.2+)
         return f"DEFAULT ({value})" if sql_type.endswith("TEXT") else f"DEFAULT {value}"
 
-    def create_table(self, model: type[Model]) -> list[str]:
+    def create_table(self, model: type[Model], if_not_exists: bool = True) -> list[str]:
         meta = model._meta
         defs = [self.column_definition(c) for c in meta.columns.values()]
         for columns in meta.all_indexes():
@@ -227,21 +227,54 @@ class MySQLCompiler(SQLCompiler):
                     f"FOREIGN KEY ({self.quote(column.name)}) REFERENCES "
                     f"{self.table(target.model)} ({self.quote(target.name)}) ON DELETE {column.on_delete}"
                 )
-        return [
-            f"CREATE TABLE IF NOT EXISTS {self.table(model)} ({', '.join(defs)}){self.table_options()}"
-        ]
+        exists = "IF NOT EXISTS " if if_not_exists else ""
+        return [f"CREATE TABLE {exists}{self.table(model)} ({', '.join(defs)}){self.table_options()}"]
 
     def table_options(self) -> str:
         return f" ENGINE=InnoDB DEFAULT CHARSET={CHARSET} COLLATE={COLLATION}"
 
-    def create_index(self, model: type[Model], columns: Sequence[str]) -> str:
+    def create_index(self, model: type[Model], columns: Sequence[str], if_not_exists: bool = True) -> str:
         cols = ", ".join(self.quote(c) for c in columns)
-        exists = "IF NOT EXISTS " if self.index_if_not_exists else ""
+        exists = "IF NOT EXISTS " if if_not_exists and self.index_if_not_exists else ""
         return f"CREATE INDEX {exists}{self.quote(self.index_name(model, columns))} ON {self.table(model)} ({cols})"
 
-    def truncate(self, model: type[Model]) -> list[str]:
-        # TRUNCATE restarts AUTO_INCREMENT at 1 (and commits, as all MySQL DDL does)
-        return [f"TRUNCATE TABLE {self.table(model)}"]
+    def truncate(self, model: type[Model], restart_identity: bool = True) -> list[str]:
+        """``TRUNCATE TABLE``, which always restarts AUTO_INCREMENT at 1 (and commits,
+        as all MySQL DDL does); keeping the keys takes a ``DELETE FROM`` instead."""
+        if restart_identity:
+            return [f"TRUNCATE TABLE {self.table(model)}"]
+        return [f"DELETE FROM {self.table(model)}"]
+
+    def referencing_foreign_keys(self, model: type[Model], cascade: bool) -> tuple[str, list[Any]] | None:
+        """With ``cascade``: the foreign keys to drop first. MySQL accepts ``DROP TABLE
+        ... CASCADE`` but ignores the word; without it, MySQL refuses by itself."""
+        if not cascade:
+            return None
+        name = model._meta.table_name
+        return (
+            "SELECT TABLE_NAME, CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS "
+            "WHERE CONSTRAINT_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = %s AND TABLE_NAME <> %s "
+            "ORDER BY TABLE_NAME, CONSTRAINT_NAME",
+            [name, name],
+        )
+
+    def drop_table(
+        self,
+        model: type[Model],
+        *,
+        if_exists: bool = True,
+        cascade: bool = False,
+        referenced_by: Sequence[tuple[str, str]] = (),
+    ) -> list[str]:
+        """``DROP TABLE``; with ``cascade``, first ``ALTER TABLE ... DROP FOREIGN KEY``
+        for each key that references the table, as PostgreSQL's CASCADE does."""
+        stmts = [
+            f"ALTER TABLE {self.quote(table)} DROP FOREIGN KEY {self.quote(constraint)}"
+            for table, constraint in referenced_by
+        ] if cascade else []
+        exists = "IF EXISTS " if if_exists else ""
+        stmts.append(f"DROP TABLE {exists}{self.table(model)}")
+        return stmts
 
     # -- migrations -------------------------------------------------------------------
     def schema_primary_key_definition(self, column: ColumnSchema) -> str:

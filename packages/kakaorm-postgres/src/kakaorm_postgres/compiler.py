@@ -56,9 +56,11 @@ class PostgresCompiler(SQLCompiler):
         """PostgreSQL's own case-insensitive LIKE (backslash not an escape)."""
         return f"{left} ILIKE {right} ESCAPE ''"
 
-    def truncate(self, model: type[Model]) -> list[str]:
-        """Empty the table (and the tables referencing it) and restart its identity."""
-        return [f"TRUNCATE TABLE {self.table(model)} RESTART IDENTITY CASCADE"]
+    def truncate(self, model: type[Model], restart_identity: bool = True) -> list[str]:
+        """Empty the table (and the tables referencing it); restart its identity, or
+        with ``restart_identity=False`` let it continue."""
+        identity = "RESTART IDENTITY" if restart_identity else "CONTINUE IDENTITY"
+        return [f"TRUNCATE TABLE {self.table(model)} {identity} CASCADE"]
 
     def visit_insert(self, stmt: Insert, params: list[Param]) -> str:
         """An INSERT; one that writes explicit values into an identity key also moves

@@ -39,6 +39,7 @@ _BY_CLASS: dict[str, type[exc.DatabaseError]] = {
 #: SQLSTATEs whose kakaorm class differs from their SQLSTATE class
 _BY_STATE: dict[str, type[exc.DatabaseError]] = {
     "08003": exc.InterfaceError,  # connection does not exist (it was closed)
+    "2BP01": exc.IntegrityError,  # dependent objects still exist (a referenced table)
 }
 
 _HINTS: dict[str, str] = {
@@ -60,6 +61,10 @@ _HINTS: dict[str, str] = {
     "42703": "Check the column name, or bring the table up to date with the model",
     "42601": "Fix the SQL syntax",
     "42P07": "The object already exists; drop it first or use another name",
+    "2BP01": (
+        "Other tables reference it: drop them first, or drop_table(..., cascade=True) "
+        "to drop their foreign keys too"
+    ),
     "25P02": (
         "An earlier statement of this transaction failed; leave the transaction block "
         "(it rolls back) before running more statements"

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Sequence
 
 from kakaorm.compiler import SQLCompiler
-from kakaorm.exc import QueryError
+from kakaorm.exc import IntegrityError, QueryError
 from kakaorm.expr import Arithmetic, Param
 from kakaorm.schema import (
     AddColumnOp,
@@ -114,15 +114,68 @@ class SQLiteCompiler(SQLCompiler):
             )
         return super().join(join, params)
 
-    def truncate(self, model: type[Model]) -> list[str]:
+    def lock_clause(self, lock: str) -> str:
+        """Nothing: SQLite has no row locks, and KakaORM's one connection per engine
+        runs one transaction at a time (other tasks wait for it)."""
+        super().lock_clause(lock)
+        return ""
+
+    def truncate(self, model: type[Model], restart_identity: bool = True) -> list[str]:
+        """``DELETE FROM`` (SQLite has no TRUNCATE); restarting the keys also forgets
+        the table's highest AUTOINCREMENT key."""
         table = self.table(model)
         stmts = [f"DELETE FROM {table}"]
-        if model._meta.pk.auto_increment:
+        if restart_identity and model._meta.pk.auto_increment:
             stmts.append(
                 "DELETE FROM sqlite_sequence WHERE name = "
                 + self.string_literal(model._meta.table_name)
             )
         return stmts
+
+    def referencing_foreign_keys(self, model: type[Model], cascade: bool) -> tuple[str, list[Any]] | None:
+        """Foreign keys of other tables naming this (existing) table: SQLite would
+        otherwise drop it after deleting every row, which runs the keys' ON DELETE
+        actions on the referencing rows instead of refusing."""
+        sql = (
+            'SELECT m."name", \'\' FROM "sqlite_master" AS m, pragma_foreign_key_list(m."name") AS f '
+            'WHERE m."type" = \'table\' AND f."table" = ? COLLATE NOCASE AND m."name" <> ? COLLATE NOCASE '
+            'AND EXISTS (SELECT 1 FROM "sqlite_master" WHERE "type" = \'table\' AND "name" = ? COLLATE NOCASE) '
+            'GROUP BY m."name" ORDER BY m."name"'
+        )
+        name = model._meta.table_name
+        return sql, [name, name, name]
+
+    def drop_table(
+        self,
+        model: type[Model],
+        *,
+        if_exists: bool = True,
+        cascade: bool = False,
+        referenced_by: Sequence[tuple[str, str]] = (),
+    ) -> list[str]:
+        """``DROP TABLE``; refused while other tables reference the table.
+
+        SQLite's own DROP TABLE would first delete every row, cascading (or nulling)
+        the referencing rows, and leave their foreign keys dangling. KakaORM refuses
+        as PostgreSQL and MySQL do; ``cascade=True`` (drop those keys, keep the rows)
+        would need each referencing table rebuilt, so it is refused too.
+        """
+        if referenced_by:
+            tables = ", ".join(sorted({t for t, _ in referenced_by}))
+            name = model._meta.table_name
+            if cascade:
+                raise QueryError(
+                    f"drop_table({model.__name__}, cascade=True): SQLite cannot drop the foreign "
+                    f"keys that {tables} hold on {name!r} without rebuilding those tables. Drop "
+                    f"them first (engine.drop_table(<referencing models>, {model.__name__})), "
+                    "or remove the foreign keys with a migration"
+                )
+            raise IntegrityError(
+                f"cannot drop table {name!r}: {tables} reference it with a foreign key. Drop "
+                f"the referencing tables first (engine.drop_table(<referencing models>, "
+                f"{model.__name__})); SQLite cannot drop the keys alone (cascade=True)"
+            )
+        return super().drop_table(model, if_exists=if_exists)
 
     # -- migrations -------------------------------------------------------------------
     def schema_primary_key_definition(self, column: ColumnSchema) -> str:
