@@ -152,7 +152,8 @@ async def test_bulk_update_checks_every_instance_before_the_first_statement(engi
     assert info.value.errors == {"age": ["must be even"]}
     members[bad_at].age = 6
     assert await BvMember.bulk_update(members, fields=["age"], batch_size=2) == members
-    assert [r["age"] for r in await rows(engine)] == [4, 4, 4, 4, 6] if bad_at == 4 else [6, 4, 4, 4, 4]
+    expected = [6, 4, 4, 4, 4] if bad_at == 0 else [4, 4, 4, 4, 6]
+    assert [r["age"] for r in await rows(engine)] == expected
 
 
 async def test_queryset_update_checks_constants_and_sends_nothing_when_one_is_refused(engine, sql_log):
