@@ -155,7 +155,7 @@ async def bulk_update(
     model: type[M], objects: Sequence[M], fields: Sequence[str] | None, batch_size: int | None
 ) -> list[M]:
     """See :meth:`Model.bulk_update`."""
-    from ._engine import _batches
+    from ._engine import _batches, check_batch_size
     from ._model import PK_KEY
 
     meta = model._meta
@@ -167,8 +167,7 @@ async def bulk_update(
             f"{model.__name__}.bulk_update(fields=...) takes a list of field names, "
             f"e.g. [{fields!r}], not a string"
         )
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1):
-        raise ValueError(f"bulk_update(batch_size=...) must be a positive int, got {batch_size!r}")
+    check_batch_size("bulk_update", batch_size)
     if fields is None:
         names = [c.name for c in meta.column_list if c is not pk]
     else:

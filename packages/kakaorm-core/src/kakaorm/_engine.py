@@ -592,6 +592,7 @@ async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | No
     """INSERT many instances of one model in batches of multi-row statements."""
     from ._model import PK_KEY
 
+    check_batch_size("bulk_create", batch_size)
     objs = list(objects)
     for obj in objs:
         if type(obj) is not model:
@@ -644,6 +645,12 @@ async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | No
                         obj.__dict__[pk.name] = key
                     obj.__dict__[PK_KEY] = obj.__dict__[pk.name]
     return result
+
+
+def check_batch_size(action: str, batch_size: int | None) -> None:
+    """ValueError unless ``batch_size`` is None or a positive int (bulk_create/bulk_update)."""
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1):
+        raise ValueError(f"{action}(batch_size=...) must be a positive int, got {batch_size!r}")
 
 
 def _batches(

@@ -690,6 +690,7 @@ class Model(metaclass=ModelMeta):
         Raises:
             ValidationError: an instance's values are refused (``.instance`` is the
                 first such instance); nothing was written.
+            ValueError: ``batch_size`` is not a positive int.
         """
         from ._engine import bulk_insert
 
@@ -715,7 +716,8 @@ class Model(metaclass=ModelMeta):
             The instances given (the same list when given a list).
 
         Raises:
-            ValueError: an unknown field name ("Unknown field ...").
+            ValueError: an unknown field name ("Unknown field ..."), or ``batch_size``
+                is not a positive int.
             QueryError: an instance is not saved, or its primary key was changed.
             NotFound: a row no longer exists (nothing is written then).
         """
