@@ -605,12 +605,20 @@ class QuerySet(Generic[R]):
 
         Raises:
             ValueError: a keyword is not a column of ``model``.
+            ValidationError: ``model``'s column validators refused a constant value;
+                nothing was sent.
         """
         if not columns:
             raise TypeError("insert_into() needs at least one column=expression argument")
         meta = model._meta
         targets = [meta.column(name) for name in columns]
-        exprs = [_as_expr(v, col) for col, v in zip(targets, columns.values())]
+        constants: list[tuple[Column[Any], Any]] = []
+        exprs = [
+            _as_expr(v if isinstance(v, (Expression, QuerySet)) else _constant(col, v, constants), col)
+            for col, v in zip(targets, columns.values())
+        ]
+        # as in update(): constants are checked, values computed from the rows are not
+        _validation.check_values(constants)
         select = self._build_select(columns=exprs)
         engine = self._engine_or_default()
         return await engine._execute_stmt(Insert(model, targets, from_select=select))
@@ -645,9 +653,7 @@ class QuerySet(Generic[R]):
         for name, value in values.items():
             col = meta.column(name)
             if not isinstance(value, Expression):
-                value = coerce_value(col, value)
-                constants.append((col, value))
-                value = Param(value, col.type)
+                value = _constant(col, value, constants)
             assignments.append((col, _as_expr(value, col)))
         # constants are checked like an instance's values; an expression is computed
         # by the database, so its result cannot be checked here
@@ -737,6 +743,14 @@ class QuerySet(Generic[R]):
         except Exception:  # noqa: BLE001 - a repr never raises, even for an invalid query
             return f"<QuerySet of {source}>"
         return f"<QuerySet of {source}: {text}>"
+
+
+def _constant(col: Column[Any], value: Any, constants: list[tuple[Column[Any], Any]]) -> Param:
+    """A constant written to ``col`` by update()/insert_into(): type-checked, bound, and
+    added to ``constants`` for the column validators."""
+    value = coerce_value(col, value)
+    constants.append((col, value))
+    return Param(value, col.type)
 
 
 #: the state of a new QuerySet, copied by QuerySet._for

@@ -1,7 +1,8 @@
 """Validation rules for columns: ``StrColumn(validators=[min_length(2), max_length(50)])``.
 
 Every INSERT and UPDATE of a model instance (``save()``, ``create()``,
-``bulk_create()``), and every constant given to ``QuerySet.update()``, is checked
+``bulk_create()``), and every constant given to ``QuerySet.update()`` or
+``QuerySet.insert_into()``, is checked
 first; when a value breaks a rule nothing is sent and :class:`ValidationError` reports
 every failing field at once. ``Model.validate()`` runs the same checks on demand.
 
