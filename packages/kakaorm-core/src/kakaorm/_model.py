@@ -385,6 +385,8 @@ class Model(metaclass=ModelMeta):
         Writes do this by themselves; call it to check an instance without saving.
 
         Raises:
+            TypeError: a value of a validated column has the wrong type (as ``save()``
+                would say).
             ValidationError: one or more values are refused; it lists every failure.
         """
         d = self.__dict__
@@ -392,10 +394,8 @@ class Model(metaclass=ModelMeta):
         for col in self._meta.column_list:
             if col.validators:
                 value = d.get(col.name)
-                try:  # checked as a write would see it (e.g. a numeric str as a Decimal)
+                if value is not None:  # checked as a write would see it (a numeric str as a Decimal)
                     value = coerce_value(col, value)
-                except TypeError:
-                    pass  # a write refuses the type itself; the validators see it as it is
                 pairs.append((col, value))
         _validation.check_values(pairs, self)
 
