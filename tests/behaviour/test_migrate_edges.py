@@ -103,7 +103,10 @@ async def test_a_foreign_key_the_rows_break_is_refused_and_nothing_changes(engin
         # the rebuild copies rows with foreign keys off; the check before COMMIT refuses
         assert message == (
             "the migration leaves 1 row(s) whose foreign key points to no row (edge_child row 1 "
-            "-> edge_parent); it was rolled back. Fix those rows or the migration, then run it again"
+            "-> edge_parent); it was rolled back. Fix those rows or the migration, then run it again. "
+            "On SQLite a migration step runs with foreign keys off (table rebuilds need that), so ON "
+            "DELETE actions such as CASCADE do not run in it: delete or re-point the referencing rows "
+            "in the migration itself"
         )
     else:
         assert message.startswith("applying the migration plan failed at statement 1 of 1:\n  ALTER TABLE")

@@ -161,7 +161,10 @@ async def migration_lock(engine: Engine) -> AsyncIterator[None]:
                     raise MigrationError(
                         f"the migration leaves {len(broken)} row(s) whose foreign key points "
                         f"to no row ({sample}); it was rolled back. Fix those rows or the "
-                        "migration, then run it again"
+                        "migration, then run it again. On SQLite a migration step runs with "
+                        "foreign keys off (table rebuilds need that), so ON DELETE actions such "
+                        "as CASCADE do not run in it: delete or re-point the referencing rows "
+                        "in the migration itself"
                     )
     finally:
         if enforced:
