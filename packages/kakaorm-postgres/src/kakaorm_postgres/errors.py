@@ -39,7 +39,7 @@ _BY_CLASS: dict[str, type[exc.DatabaseError]] = {
 #: SQLSTATEs whose kakaorm class differs from their SQLSTATE class
 _BY_STATE: dict[str, type[exc.DatabaseError]] = {
     "08003": exc.InterfaceError,  # connection does not exist (it was closed)
-    "2BP01": exc.IntegrityError,  # dependent objects still exist (a referenced table)
+    "2BP01": exc.IntegrityError,  # dependent objects still exist (foreign keys, views)
 }
 
 _HINTS: dict[str, str] = {
@@ -62,8 +62,9 @@ _HINTS: dict[str, str] = {
     "42601": "Fix the SQL syntax",
     "42P07": "The object already exists; drop it first or use another name",
     "2BP01": (
-        "Other tables reference it: drop them first, or drop_table(..., cascade=True) "
-        "to drop their foreign keys too"
+        "Other objects depend on it (named above): drop or change them first. For a table, "
+        "drop_table(..., cascade=True) drops them with it: the foreign keys of other tables "
+        "(their rows stay) and the views that use it"
     ),
     "25P02": (
         "An earlier statement of this transaction failed; leave the transaction block "
