@@ -137,9 +137,9 @@ async def test_run_manual_checks_every_name_and_callable_before_running_anything
     async def step() -> None:
         ran.append("step")
 
-    bad_names = ["", "../etc/passwd", "a b", "x;DROP TABLE t", "-starts-with-dash", "x" * 256, "name\n"]
+    bad_names = ["", "../etc/passwd", "x;DROP TABLE t", "-starts-with-dash", "x" * 256, "name\n", "ends ", "it's"]
     for bad in bad_names:
-        with pytest.raises(MigrationError, match=r"is not a usable migration name: use 1 to 255 letters"):
+        with pytest.raises(MigrationError, match=r"is not a usable migration name: use 1 to 255 letters, digits, spaces"):
             await migrator.run_manual({"ok_first": step, bad: step})
     with pytest.raises(MigrationError, match=r"^7 is not a usable migration name"):
         await migrator.run_manual({7: step})  # type: ignore[dict-item]
@@ -190,6 +190,19 @@ async def test_record_marks_a_name_applied_and_stores_its_down_statements(engine
     assert [r["down_sql"] for r in rows] == [
         '["DROP TABLE man_by_hand"]', '["SELECT 1", "SELECT 2"]', '["SELECT 3"]', "[]", ""
     ]
+
+
+async def test_names_written_as_04_allowed_them_with_spaces_and_punctuation_are_accepted(engine):
+    migrator = VersionedMigrator(engine)
+    ran: list[str] = []
+
+    async def step() -> None:
+        ran.append("step")
+
+    names = ["0001 create users", "0002_fill (v2), part 1: #3", "x" * 255]
+    assert await migrator.run_manual({n: step for n in names}) == 3
+    assert ran == ["step"] * 3
+    assert await migrator.applied_names() == set(names)
 
 
 async def test_record_refuses_a_name_already_recorded_and_bad_input(engine):

@@ -47,7 +47,9 @@ _RECORD_COLUMNS = tuple(
 
 
 #: a migration name run_manual() and record() accept: letters, digits, "_", "-", "."
-_NAME = re.compile(r"\w[\w.-]{0,254}")
+# 0.4 projects named manual migrations freely ("0003 fill slugs"); names are bound as
+# values, but path separators, quotes, ';' and control characters are still refused
+_NAME = re.compile(r"\w(?:[\w .,:()+#-]{0,253}[\w.)#+-])?")
 
 #: a manual migration: a callable taking no argument, usually ``async def``
 ManualMigration = Callable[[], Any]
@@ -398,8 +400,9 @@ def _down_statements(record: _MigrationHistory) -> list[str] | None:
 def _check_name(name: Any) -> None:
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise MigrationError(
-            f"{name!r} is not a usable migration name: use 1 to 255 letters, digits, '_', "
-            "'-' or '.', starting with a letter, digit or '_' (e.g. '0003_fill_slugs')"
+            f"{name!r} is not a usable migration name: use 1 to 255 letters, digits, spaces and "
+            "'_ . , : ( ) + # -', starting with a letter, digit or '_' and not ending with a "
+            "space (e.g. '0003_fill_slugs')"
         )
 
 
