@@ -164,6 +164,12 @@ class Column(Expression[T], Generic[T]):
         owner = self.model.__name__ if self.model is not None else "?"
         return f"<{type(self).__name__} {owner}.{self.name}>"
 
+    def _check_value(self, value: Any) -> Any:
+        # on the compile hot path: a value of exactly the column's type needs no work
+        if type(value) is self.exact_type:
+            return value
+        return coerce_value(self, value, exact=True)
+
     def _copy_for(self, model: builtins.type[Model]) -> Column[T]:
         clone = object.__new__(builtins.type(self))
         clone.__dict__.update(self.__dict__)
@@ -384,6 +390,10 @@ class ForeignKey(Column[T]):
         super().__init__(INTEGER, **options)
         if not isinstance(to, str):
             self._adopt_target_type()
+        else:
+            # the key's type is unknown until the name is resolved: no value may skip
+            # coerce_value(), which resolves it
+            self.exact_type = _Missing
 
     def _adopt_target_type(self) -> None:
         """Hold and check values of the referenced key's type (an int until known)."""
@@ -434,8 +444,16 @@ def _validators(given: Any) -> tuple[Validator, ...]:
     return out
 
 
-def coerce_value(column: Column[Any], value: Any) -> Any:
+def coerce_value(column: Expression[Any], value: Any, *, exact: bool = False) -> Any:
     """Check ``value`` against the column's type, converting where lossless.
+
+    The one rule for values written to a column (create, save, update) and compared
+    with it (filters); ``column`` may also be another typed expression, such as an
+    aggregate in ``having()``.
+
+    Args:
+        exact: keep a decimal as given instead of rounding it to the column's decimal
+            places (a filter compares with the value as written).
 
     Raises:
         TypeError: the value has a type the column cannot hold.
@@ -444,29 +462,40 @@ def coerce_value(column: Column[Any], value: Any) -> Any:
         return None
     if isinstance(column, ForeignKey) and isinstance(column.to, str):
         column.target_model  # resolves the name and adopts the referenced key's type
-    kind = column.sql_type.kind
+    sql_type = column.sql_type if isinstance(column, Column) else column.type
+    if sql_type is None or sql_type.kind not in _ACCEPTED:
+        return value
+    kind = sql_type.kind
     expected = _ACCEPTED[kind]
     if not isinstance(value, expected) or (kind in ("int", "float", "decimal") and isinstance(value, bool)):
         if isinstance(value, Expression):
             return value
-        owner = column.model.__name__ if column.model is not None else "?"
         raise TypeError(
-            f"{owner}.{column.name} is a {type(column).__name__} and takes "
-            f"{_DESCRIBE[kind]}, not {type(value).__name__} ({value!r})"
+            f"{_subject(column, kind)} and takes {_DESCRIBE[kind]}, not {type(value).__name__} ({value!r})"
         )
     if kind == "date" and isinstance(value, _dt.datetime):
-        owner = column.model.__name__ if column.model is not None else "?"
-        raise TypeError(f"{owner}.{column.name} is a DateColumn and takes a date, not a datetime")
+        raise TypeError(f"{_subject(column, kind)} and takes a date, not a datetime")
     if kind == "decimal" and isinstance(value, str):
         try:
-            _decimal.Decimal(value)
+            number = _decimal.Decimal(value)
         except _decimal.InvalidOperation:
-            owner = column.model.__name__ if column.model is not None else "?"
             raise TypeError(
-                f"{owner}.{column.name} is a DecimalColumn and takes {_DESCRIBE[kind]}; "
+                f"{_subject(column, kind)} and takes {_DESCRIBE[kind]}; "
                 f"{value!r} is not a number: pass e.g. Decimal('12.50')"
             ) from None
-    return column.sql_type.normalize(value)
+        if exact:
+            return number
+    if exact and kind == "decimal":
+        return _decimal.Decimal(value) if isinstance(value, int) else value
+    return sql_type.normalize(value)
+
+
+def _subject(column: Expression[Any], kind: str) -> str:
+    """``Post.views is a IntColumn``: what the value was checked against."""
+    if isinstance(column, Column):
+        owner = column.model.__name__ if column.model is not None else "?"
+        return f"{owner}.{column.name} is a {type(column).__name__}"
+    return f"{column!r} is of type {kind}"
 
 
 _ACCEPTED: dict[str, type | tuple[type, ...]] = {

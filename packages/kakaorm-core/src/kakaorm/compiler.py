@@ -261,13 +261,20 @@ class SQLCompiler(SchemaDDL):
     def visit_Like(self, node: Like, params: list[Param]) -> str:
         left = self.visit(node.expr, params)
         right = self.visit(node.pattern, params)
-        if node.case_insensitive:
-            return self.ilike(left, right)
-        return f"{left} LIKE {right}"
+        sql = self.ilike(left, right) if node.case_insensitive else f"{left} LIKE {right}"
+        return sql + self.like_escape(node.escape, params)
 
     def ilike(self, left: str, right: str) -> str:
         """Case-insensitive LIKE; the portable form lowers both sides."""
         return f"LOWER({left}) LIKE LOWER({right})"
+
+    def like_escape(self, escape: Expression[Any] | None, params: list[Param]) -> str:
+        """The end of a LIKE: `` ESCAPE ?`` when the pattern has an escape character
+        (contains() and friends use :data:`kakaorm.expr.LIKE_ESCAPE`); when it has none,
+        what keeps the database from applying a default one (standard LIKE has none)."""
+        if escape is None:
+            return ""
+        return f" ESCAPE {self.visit(escape, params)}"
 
     def visit_Between(self, node: Between, params: list[Param]) -> str:
         return (

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Generic, Hashable, Iterable, Sequence, TypeVar
 
 from .exc import QueryError
-from .types import BOOLEAN, FLOAT, INTEGER, SQLType
+from .types import BOOLEAN, FLOAT, INTEGER, TEXT, SQLType
 
 if TYPE_CHECKING:
     from ._queryset import QuerySet
@@ -57,7 +57,12 @@ T = TypeVar("T")
 
 
 def _as_expr(value: Any, like: Expression[Any] | None = None) -> Expression[Any]:
-    """Wrap a Python value as a bound parameter typed like ``like``."""
+    """Wrap a Python value as a bound parameter typed like ``like``.
+
+    A value compared with (or assigned to) ``like`` is checked against its type by the
+    rule ``create()`` applies (:func:`kakaorm._columns.coerce_value`): a TypeError
+    before any SQL is built, so no database converts ``'abc'`` to 0 behind our back.
+    """
     if isinstance(value, Expression):
         return value
     if type(value).__name__ == "QuerySet":
@@ -65,7 +70,62 @@ def _as_expr(value: Any, like: Expression[Any] | None = None) -> Expression[Any]
 
         if isinstance(value, QuerySet):
             return Subquery(value)
-    return Param(value, like.type if like is not None else None)
+    if like is None:
+        return Param(value)
+    if value is not None:
+        value = like._check_value(value)
+    return Param(value, like.type)
+
+
+def _null_ordering(expr: Expression[Any], op: str) -> TypeError:
+    name = _shown(expr)
+    return TypeError(
+        f"{name} {op} None is never true (NULL is not ordered): to find the rows where "
+        f"{name} is NULL write {name} == None or {name}.is_null()"
+    )
+
+
+def _null_member(expr: Expression[Any], call: str) -> TypeError:
+    name = _shown(expr)
+    return TypeError(
+        f"{call} of {name} got None, which never matches (NULL equals nothing): to find the "
+        f"rows where {name} is NULL add | {name}.is_null(), or write {name} == None"
+    )
+
+
+def _shown(expr: Expression[Any]) -> str:
+    """How an error message names an expression: ``Post.views`` for a model's column."""
+    return _column_name(expr) or repr(expr)
+
+
+def _column_name(expr: Expression[Any]) -> str | None:
+    model, name = getattr(expr, "model", None), getattr(expr, "name", None)
+    if model is not None and isinstance(name, str) and hasattr(model, "_meta"):
+        return f"{model.__name__}.{name}"
+    return None
+
+
+#: the escape character of the patterns contains()/startswith()/endswith() build
+LIKE_ESCAPE = "\\"
+
+
+def escape_like(text: str) -> str:
+    """``text`` as a LIKE pattern matching itself: ``%``, ``_`` and :data:`LIKE_ESCAPE`
+    each preceded by :data:`LIKE_ESCAPE`."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _escape_param(escape: object) -> Param | None:
+    if escape is None:
+        return None
+    if not isinstance(escape, str):
+        raise TypeError(f"escape= takes a one-character str, e.g. escape='!'; got {escape!r}")
+    # a letter would change under ilike()'s case folding, and stop being the escape
+    if len(escape) != 1 or escape in "%_" or escape.lower() != escape.upper():
+        raise ValueError(
+            f"escape= takes one character that is not %, _ or a letter, e.g. escape='!'; got {escape!r}"
+        )
+    return Param(escape, TEXT)
 
 
 class Expression(Generic[T]):
@@ -114,16 +174,33 @@ class Expression(Generic[T]):
         return Comparison(self, "!=", _as_expr(other, self))
 
     def __lt__(self, other: Any) -> Condition:
+        if other is None:
+            raise _null_ordering(self, "<")
         return Comparison(self, "<", _as_expr(other, self))
 
     def __le__(self, other: Any) -> Condition:
+        if other is None:
+            raise _null_ordering(self, "<=")
         return Comparison(self, "<=", _as_expr(other, self))
 
     def __gt__(self, other: Any) -> Condition:
+        if other is None:
+            raise _null_ordering(self, ">")
         return Comparison(self, ">", _as_expr(other, self))
 
     def __ge__(self, other: Any) -> Condition:
+        if other is None:
+            raise _null_ordering(self, ">=")
         return Comparison(self, ">=", _as_expr(other, self))
+
+    def _check_value(self, value: Any) -> Any:
+        """``value`` (not None, not an expression) checked against this expression's
+        type, converted where lossless; a TypeError when the type cannot hold it."""
+        if self.type is None:
+            return value
+        from ._columns import coerce_value
+
+        return coerce_value(self, value, exact=True)
 
     __hash__ = object.__hash__
 
@@ -155,13 +232,78 @@ class Expression(Generic[T]):
         return Arithmetic(_as_expr(other), "/", self)
 
     # predicates -------------------------------------------------------------------
-    def like(self, pattern: str) -> Condition:
-        """``LIKE``: case-sensitive where the column's collation is (see the docs)."""
-        return Like(self, _as_expr(pattern, self), case_insensitive=False)
+    def like(self, pattern: str, *, escape: str | None = None) -> Condition:
+        """``LIKE``: ``%`` matches any run of characters, ``_`` any one; case-sensitive
+        on every backend.
 
-    def ilike(self, pattern: str) -> Condition:
-        """Case-insensitive ``LIKE`` on every backend."""
-        return Like(self, _as_expr(pattern, self), case_insensitive=True)
+        Args:
+            escape: a character that makes the next ``%``, ``_`` or escape character
+                match itself (``like("100!%", escape="!")``). Without it a pattern
+                has no escape character: a backslash is an ordinary character.
+        """
+        return Like(self, self._pattern(pattern, "like"), False, _escape_param(escape))
+
+    def ilike(self, pattern: str, *, escape: str | None = None) -> Condition:
+        """Case-insensitive ``LIKE`` on every backend (``escape=`` as for :meth:`like`)."""
+        return Like(self, self._pattern(pattern, "ilike"), True, _escape_param(escape))
+
+    def contains(self, text: str) -> Condition:
+        """Rows whose text contains ``text``, taken literally (``%`` and ``_`` are
+        ordinary characters here); case-sensitive."""
+        return self._matching(text, "contains", "%", "%", False)
+
+    def icontains(self, text: str) -> Condition:
+        """:meth:`contains`, case-insensitive as :meth:`ilike` is."""
+        return self._matching(text, "icontains", "%", "%", True)
+
+    def startswith(self, text: str) -> Condition:
+        """Rows whose text starts with ``text``, taken literally; case-sensitive."""
+        return self._matching(text, "startswith", "", "%", False)
+
+    def istartswith(self, text: str) -> Condition:
+        """:meth:`startswith`, case-insensitive as :meth:`ilike` is."""
+        return self._matching(text, "istartswith", "", "%", True)
+
+    def endswith(self, text: str) -> Condition:
+        """Rows whose text ends with ``text``, taken literally; case-sensitive."""
+        return self._matching(text, "endswith", "%", "", False)
+
+    def iendswith(self, text: str) -> Condition:
+        """:meth:`endswith`, case-insensitive as :meth:`ilike` is."""
+        return self._matching(text, "iendswith", "%", "", True)
+
+    def _matching(self, text: object, call: str, before: str, after: str, fold: bool) -> Like:
+        self._text_only(call)
+        if not isinstance(text, str):
+            raise self._not_text(text, call)
+        pattern = Param(before + escape_like(text) + after, TEXT)
+        return Like(self, pattern, fold, Param(LIKE_ESCAPE, TEXT))
+
+    def _pattern(self, pattern: object, call: str) -> Expression[Any]:
+        self._text_only(call)
+        if isinstance(pattern, Expression):
+            return pattern
+        if not isinstance(pattern, str):
+            raise self._not_text(pattern, call)
+        return Param(pattern, TEXT)
+
+    def _text_only(self, call: str) -> None:
+        t = self.type
+        if t is not None and t.kind != "str":
+            column = _column_name(self)
+            what = f"{column} is a {type(self).__name__}" if column else f"{self!r} is of type {t.kind}"
+            raise TypeError(
+                f"{call}() matches text, but {what}: compare its values with ==, <, >, in_() or between()"
+            )
+
+    def _not_text(self, value: object, call: str) -> TypeError:
+        if value is None:
+            name = _shown(self)
+            return TypeError(
+                f"{call}() takes a str, not None: to find the rows where {name} is NULL "
+                f"write {name} == None or {name}.is_null()"
+            )
+        return TypeError(f"{call}() takes a str, not {type(value).__name__} ({value!r})")
 
     def in_(self, values: Iterable[Any] | QuerySet[Any] | Subquery) -> Condition:
         """``IN``: a list of values, or a :class:`Subquery` or QuerySet selecting one column.
@@ -176,6 +318,8 @@ class Expression(Generic[T]):
 
     def between(self, low: Any, high: Any) -> Condition:
         """``BETWEEN low AND high`` (both ends included)."""
+        if low is None or high is None:
+            raise _null_member(self, "between()")
         return Between(self, _as_expr(low, self), _as_expr(high, self))
 
     def is_null(self) -> Condition:
@@ -241,7 +385,12 @@ def _in(expr: Expression[Any], values: Any, negate: bool) -> Condition:
             f"in_()/not_in() take a list of values, a Subquery or a QuerySet, "
             f"not {type(values).__name__}"
         )
-    return InList(expr, [_as_expr(v, expr) for v in values], negate)
+    items: list[Expression[Any]] = []
+    for v in values:
+        if v is None:
+            raise _null_member(expr, "not_in()" if negate else "in_()")
+        items.append(_as_expr(v, expr))
+    return InList(expr, items, negate)
 
 
 class Param(Expression[Any]):
@@ -390,20 +539,30 @@ class IsNull(Condition):
 
 
 class Like(Condition):
-    """``expr LIKE pattern``, or its case-insensitive form."""
+    """``expr LIKE pattern [ESCAPE char]``, or its case-insensitive form.
 
-    __slots__ = ("expr", "pattern", "case_insensitive")
+    ``escape`` is None when the pattern has no escape character (the compiler makes
+    sure the database uses none either).
+    """
+
+    __slots__ = ("expr", "pattern", "case_insensitive", "escape")
 
     def __init__(
-        self, expr: Expression[Any], pattern: Expression[Any], case_insensitive: bool
+        self,
+        expr: Expression[Any],
+        pattern: Expression[Any],
+        case_insensitive: bool,
+        escape: Expression[Any] | None = None,
     ) -> None:
         self.expr, self.pattern, self.case_insensitive = expr, pattern, case_insensitive
+        self.escape = escape
 
     def _key(self, params: list[Param]) -> Hashable:
-        return ("like", self.case_insensitive, self.expr._key(params), self.pattern._key(params))
+        escape = None if self.escape is None else self.escape._key(params)
+        return ("like", self.case_insensitive, self.expr._key(params), self.pattern._key(params), escape)
 
     def _children(self) -> Iterable[Expression[Any]]:
-        return (self.expr, self.pattern)
+        return (self.expr, self.pattern) if self.escape is None else (self.expr, self.pattern, self.escape)
 
 
 class Between(Condition):

@@ -96,15 +96,20 @@ class MySQLCompiler(SQLCompiler):
     # -- expressions ----------------------------------------------------------------
     def visit_Like(self, node: Like, params: list[Param]) -> str:
         left = self.visit(node.expr, params)
-        # LIKE patterns have no escape character in KakaORM (as on SQLite); MySQL's
-        # is the backslash, and ESCAPE '' does not turn it off, so every backslash
-        # of the pattern is doubled to stand for itself
-        right = _LITERAL_BACKSLASHES.format(self.visit(node.pattern, params))
+        right = self.visit(node.pattern, params)
+        if node.escape is None:
+            # a pattern without escape= has no escape character in KakaORM (as on
+            # SQLite); MySQL's default one is the backslash, and ESCAPE '' does not
+            # turn it off, so every backslash of the pattern is doubled to stand for
+            # itself. With an ESCAPE clause the backslash is an ordinary character.
+            right = _LITERAL_BACKSLASHES.format(right)
         if node.case_insensitive:
-            return self.ilike(left, right)
-        # the default *_ci collations would make LIKE case-insensitive; comparing in
-        # the byte-order collation makes like() case-sensitive, as on PostgreSQL
-        return f"{left} LIKE {right} COLLATE {BINARY_COLLATION}"
+            sql = self.ilike(left, right)
+        else:
+            # the default *_ci collations would make LIKE case-insensitive; comparing in
+            # the byte-order collation makes like() case-sensitive, as on PostgreSQL
+            sql = f"{left} LIKE {right} COLLATE {BINARY_COLLATION}"
+        return sql + self.like_escape(node.escape, params)
 
     def ilike(self, left: str, right: str) -> str:
         # lower-cased and compared by code point: case-insensitive but, like ILIKE on
