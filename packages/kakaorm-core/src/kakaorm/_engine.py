@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import decimal
 import logging
 import sys
 import time
@@ -99,7 +100,7 @@ class CompiledEntry:
 
     __slots__ = (
         "sql", "perm", "bind_procs", "result_names", "result_procs", "values_insert",
-        "row_procs", "_hydrators",
+        "row_procs", "_hydrators", "result_sources", "result_kinds",
     )
 
     def __init__(
@@ -119,6 +120,10 @@ class CompiledEntry:
         self.values_insert = False
         self.row_procs: list[Processor | None] | None = None
         self._hydrators: dict[type, Callable[[Sequence[Sequence[Any]]], list[Any]]] = {}
+        #: for error messages: (table, column) of each result column; column None
+        #: for a computed value, table the query's own
+        self.result_sources: list[tuple[str, str | None]] = []
+        self.result_kinds: list[str] = []
 
     def values(self, params: list[Param]) -> list[Any]:
         """The bind values for ``params`` (in cache-key order), in placeholder order."""
@@ -149,13 +154,19 @@ class CompiledEntry:
             return rows
         todo = [(i, f) for i, f in enumerate(procs) if f is not None]
         out = []
-        for row in rows:
-            r = list(row)
-            for i, f in todo:
-                v = r[i]
-                if v is not None:
-                    r[i] = f(v)
-            out.append(r)
+        try:
+            for row in rows:
+                r = list(row)
+                for i, f in todo:
+                    v = r[i]
+                    if v is not None:
+                        r[i] = f(v)
+                out.append(r)
+        except Exception as err:
+            unreadable = self.unreadable_value(rows)
+            if unreadable is None:
+                raise
+            raise unreadable from err
         return out
 
     def hydrate_models(self, model: type[M], rows: Sequence[Sequence[Any]]) -> list[M]:
@@ -166,12 +177,61 @@ class CompiledEntry:
 
             hydrate = model_hydrator(model, self.result_names, self.result_procs)
             self._hydrators[model] = hydrate
-        return hydrate(rows)
+        try:
+            return hydrate(rows)
+        except Exception as err:
+            # a try block costs nothing until it catches: the rows that read are untouched
+            unreadable = self.unreadable_value(rows)
+            if unreadable is None:
+                raise
+            raise unreadable from err
+
+    def unreadable_value(self, rows: Sequence[Sequence[Any]]) -> exc.DataError | None:
+        """The DataError for the first stored value of ``rows`` that its column's
+        conversion refuses (naming table, column and value), or None if all read."""
+        procs = self.result_procs or []
+        for row in rows:
+            for i, f in enumerate(procs):
+                v = row[i]
+                if f is None or v is None:
+                    continue
+                try:
+                    f(v)
+                except Exception as err:  # noqa: BLE001 - any refusal is reported the same way
+                    return self._unreadable_error(i, v, err)
+        return None
+
+    def _unreadable_error(self, index: int, value: Any, err: Exception) -> exc.DataError:
+        table, column = self.result_sources[index] if index < len(self.result_sources) else ("?", None)
+        kind = self.result_kinds[index] if index < len(self.result_kinds) else "value"
+        reason = f"decimal.{type(err).__name__}" if isinstance(err, decimal.DecimalException) else str(err)
+        shown = repr(value)
+        if len(shown) > 200:
+            shown = shown[:197] + "..."
+        if column is not None:
+            where = f"cannot read column {column!r} of table {table!r}: the stored value"
+        else:
+            where = f"cannot read result {self.result_names[index]!r} of a query on table {table!r}: the value"
+        return exc.DataError(
+            f"{where} {shown} is not a {kind} ({reason or type(err).__name__}). It was not "
+            "written by KakaORM in a form it reads; correct the stored value "
+            "(e.g. with engine.execute('UPDATE ...'))",
+            orig=err,
+            statement=self.sql,
+        )
 
     def hydrate_dicts(self, rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
         """Rows as dicts keyed by the result names."""
         names = self.result_names
         return [dict(zip(names, row)) for row in self.process_rows(rows)]
+
+
+def _result_source(stmt: Select, expr: Any) -> tuple[str, str | None]:
+    """(table, column) a result column reads, column None for a computed value."""
+    if isinstance(expr, Column) and expr.model is not None:
+        return expr.model._meta.table_name, expr.name
+    meta = getattr(stmt.model, "_meta", None)
+    return (meta.table_name if meta is not None else "?"), None
 
 
 class _TxState:
@@ -264,6 +324,9 @@ class Engine:
             compiled.result_names,
             result_procs if any(f is not None for f in result_procs) else None,
         )
+        if isinstance(stmt, Select):
+            entry.result_sources = [_result_source(stmt, c) for c in stmt.columns]
+            entry.result_kinds = [t.kind if t is not None else "value" for t in compiled.result_types]
         if isinstance(stmt, Insert) and stmt.from_select is None and stmt.columns:
             entry.values_insert = True
             row_procs = [dialect.bind_processor(c.type) for c in stmt.columns]

@@ -22,7 +22,7 @@ from kakaorm.schema import (
     TableSchema,
 )
 from kakaorm.statements import Join
-from kakaorm.types import SQLType
+from kakaorm.types import SQLType, utc_datetime
 
 if TYPE_CHECKING:
     from kakaorm import Column, Model
@@ -44,12 +44,14 @@ _TYPES = {
 
 
 def format_datetime(value: _dt.datetime) -> str:
-    """The stored form of a datetime: UTC, fixed width, so text order is time order."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=_dt.timezone.utc)
-    else:
-        value = value.astimezone(_dt.timezone.utc)
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    """The stored form of a datetime: UTC, fixed width (``0999-01-01 08:00:00.000000``),
+    so text order is time order for every year from 1 to 9999.
+
+    ``isoformat``, not ``strftime``: the C library's ``%Y`` writes year 999 as ``999``.
+    """
+    if value.tzinfo is not None:
+        value = utc_datetime(value).replace(tzinfo=None)
+    return value.isoformat(" ", "microseconds")
 
 
 class SQLiteCompiler(SQLCompiler):

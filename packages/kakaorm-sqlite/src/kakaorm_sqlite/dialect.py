@@ -21,21 +21,53 @@ if TYPE_CHECKING:
 _UTC = _dt.timezone.utc
 
 
+_datetime_from_text = _dt.datetime.fromisoformat
+_date_from_text = _dt.date.fromisoformat
+_time_from_text = _dt.time.fromisoformat
+
+
 def _parse_datetime(value: Any) -> Any:
-    if isinstance(value, str):
-        parsed = _dt.datetime.fromisoformat(value)
-        if parsed.tzinfo is None:
-            return parsed.replace(tzinfo=_UTC)
-        return parsed.astimezone(_UTC)
+    # The stored text is read as it is; only when that fails (a rare row: see
+    # _padded_year) is there any further work. A value that still cannot be read
+    # raises here, and the engine reports it as a DataError naming table and column.
+    try:
+        parsed = _datetime_from_text(value)
+    except (TypeError, ValueError):
+        parsed = _datetime_from_text(_padded_year(value))
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=_UTC)
+    # KakaORM 0.4 stored an offset ('2024-05-01T08:00:00+00:00')
+    return parsed.astimezone(_UTC)
+
+
+def _padded_year(value: Any) -> str:
+    """Text whose year has fewer than four digits with the year zero-padded, as
+    earlier releases of kakaorm-sqlite wrote years before 1000 (``999-12-31 ...``);
+    other text as it is.
+
+    Raises:
+        TypeError: the value is not text (a number typed into the column by hand).
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"the database holds {type(value).__name__}, not text")
+    year, dash, rest = value.partition("-")
+    if dash and len(year) < 4 and year.isdigit():
+        return f"{year:0>4}-{rest}"
     return value
 
 
 def _parse_date(value: Any) -> Any:
-    return _dt.date.fromisoformat(value) if isinstance(value, str) else value
+    try:
+        return _date_from_text(value)
+    except TypeError:
+        raise TypeError(f"the database holds {type(value).__name__}, not text") from None
 
 
 def _parse_time(value: Any) -> Any:
-    return _dt.time.fromisoformat(value) if isinstance(value, str) else value
+    try:
+        return _time_from_text(value)
+    except TypeError:
+        raise TypeError(f"the database holds {type(value).__name__}, not text") from None
 
 
 def _format_time(value: _dt.time) -> str:
