@@ -235,7 +235,7 @@ def _result_source(stmt: Select, expr: Any) -> tuple[str, str | None]:
 
 
 class _TxState:
-    __slots__ = ("conn", "task", "depth", "broken")
+    __slots__ = ("conn", "task", "depth", "broken", "cancelled_at")
 
     def __init__(self, conn: DriverConnection, task: asyncio.Task[Any] | None) -> None:
         self.conn = conn
@@ -243,6 +243,18 @@ class _TxState:
         self.depth = 0
         #: a savepoint could not be rolled back: discard the connection at the end
         self.broken = False
+        #: the depth of the block in which a statement was cancelled: whether it took
+        #: effect is unknown, so that block can only roll back (None: no such statement)
+        self.cancelled_at: int | None = None
+
+
+def _cancelled_statement_error(outcome: str) -> exc.OperationalError:
+    return exc.OperationalError(
+        f"{outcome}: a statement of this transaction was cancelled (task.cancel() or a "
+        "timeout) while the database ran it, so whether it took effect is unknown. Leave "
+        "the `async with engine.transaction()` block (it rolls back) and retry the whole "
+        "transaction"
+    )
 
 
 class Engine:
@@ -342,7 +354,15 @@ class Engine:
     ) -> T:
         state = self._tx.get()
         if state is not None and state.task is asyncio.current_task():
-            return await self._call(state.conn, call, sql, values)
+            if state.cancelled_at is not None:
+                raise _cancelled_statement_error("this transaction cannot go on")
+            try:
+                return await self._call(state.conn, call, sql, values)
+            except asyncio.CancelledError:
+                # caught by the caller (a timeout), the transaction could otherwise go on
+                # and commit with or without this statement
+                state.cancelled_at = state.depth
+                raise
         if self._closed:
             raise exc.InterfaceError("this engine is disconnected; call kakaorm.connect() again")
         conn = await self._pool.acquire()
@@ -584,10 +604,19 @@ class Transaction:
         task = asyncio.current_task()
         state = engine._tx.get()
         if state is not None and state.task is task:
+            if state.cancelled_at is not None:
+                raise _cancelled_statement_error("this transaction cannot go on")
             state.depth += 1
             self._state = state
             self._savepoint = f"kakaorm_sp_{state.depth}"
-            await self._exec(engine.dialect.compiler.savepoint(self._savepoint))
+            try:
+                await self._exec(engine.dialect.compiler.savepoint(self._savepoint))
+            except BaseException as err:
+                state.depth -= 1
+                if isinstance(err, asyncio.CancelledError):
+                    # the savepoint may still be made: the enclosing block cannot go on
+                    state.cancelled_at = state.depth
+                raise
             return self
         if engine._closed:
             raise exc.InterfaceError("this engine is disconnected; call kakaorm.connect() again")
@@ -610,18 +639,31 @@ class Transaction:
         state = self._state
         assert state is not None
         compiler = engine.dialect.compiler
+        # a block left normally after one of its statements was cancelled rolls back
+        # (and says why) rather than keep a change that may or may not have been made
+        cancelled = exc_type is None and state.cancelled_at is not None
         if self._savepoint is not None:
             state.depth -= 1
-            if exc_type is None:
+            if exc_type is None and not cancelled:
                 await self._exec(compiler.release_savepoint(self._savepoint))
                 return False
             try:
                 await self._exec(compiler.rollback_to_savepoint(self._savepoint))
                 await self._exec(compiler.release_savepoint(self._savepoint))
-            except BaseException:
+            except BaseException as err:
                 # the error (or cancellation) that ended the block is what the caller must
                 # see; the connection's state is unknown now, so the outer block discards it
                 state.broken = True
+                if isinstance(err, asyncio.CancelledError):
+                    # whether the rollback ran is unknown: the outer block cannot commit
+                    state.cancelled_at = state.depth
+                if cancelled:
+                    raise _cancelled_statement_error("this transaction cannot go on") from None
+            else:
+                if state.cancelled_at is not None and state.cancelled_at > state.depth:
+                    state.cancelled_at = None  # the cancelled statement is undone
+                if cancelled:
+                    raise _cancelled_statement_error("the nested block was rolled back to its savepoint")
             return False
         conn = state.conn
         discard = state.broken
@@ -630,7 +672,7 @@ class Transaction:
                 # ValueError: the block is being closed from another context (an async
                 # generator finalised elsewhere); the connection must still be released
                 engine._tx.reset(self._token)
-            if exc_type is None:
+            if exc_type is None and not cancelled:
                 try:
                     await engine._call(conn, lambda c: c.commit(), "COMMIT", ())
                 except BaseException:
@@ -646,6 +688,8 @@ class Transaction:
                     # the original error matters more; a connection that cannot roll
                     # back is closed rather than reused
                     discard = True
+                if cancelled:
+                    raise _cancelled_statement_error("the transaction was rolled back, not committed")
         finally:
             await engine._pool.release(conn, discard=discard)
         return False
