@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import sqlite3
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Sequence
@@ -75,6 +76,14 @@ class SQLiteCompiler(SQLCompiler):
             )
         return super().column_type(column)
 
+    def default_clause(self, column: Column[Any], sql_type: str) -> str:
+        """``DEFAULT value``; a default SQLite cannot store names its column."""
+        try:
+            return super().default_clause(column, sql_type)
+        except QueryError as err:
+            owner = column.model.__name__ if column.model is not None else "?"
+            raise QueryError(f"{owner}.{column.name}: {err}") from None
+
     def primary_key_definition(self, column: Column[Any]) -> str:
         if column.auto_increment:
             return "INTEGER PRIMARY KEY AUTOINCREMENT"
@@ -84,6 +93,14 @@ class SQLiteCompiler(SQLCompiler):
     def literal(self, value: Any, sql_type: SQLType) -> str:
         if isinstance(value, bool):
             return "1" if value else "0"
+        if isinstance(value, float) and not math.isfinite(value):
+            if math.isnan(value):
+                raise QueryError(
+                    "a default of float('nan') cannot be stored on SQLite, which would "
+                    "store NULL instead; use default=None"
+                )
+            # SQLite's spelling of an infinite REAL ('inf' would be stored as text)
+            return "9e999" if value > 0 else "-9e999"
         if isinstance(value, _dt.datetime):
             return self.string_literal(format_datetime(value))
         if isinstance(value, _dt.time):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
 
 from kakaorm._url import DatabaseURL
 from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor
-from kakaorm.exc import ConfigurationError, DatabaseError, DriverNotInstalledError
+from kakaorm.exc import ConfigurationError, DatabaseError, DataError, DriverNotInstalledError
 from kakaorm.types import SQLType, read_decimal, read_float, read_int
 
 from .compiler import SQLITE_VERSION, SQLiteCompiler, format_datetime
@@ -74,10 +74,34 @@ def _format_time(value: _dt.time) -> str:
     return value.isoformat(timespec="microseconds")
 
 
+#: SQLite turns a NaN it is given into NULL: refused instead (a missing value is None)
+_NAN_REFUSED = (
+    "{} cannot be stored on SQLite, which would store NULL instead; store None for a "
+    "missing value, or a number (PostgreSQL stores NaN)"
+)
+
+
+def _bind_float(v: Any) -> Any:
+    """A float as it is; NaN (the one float not equal to itself) is a DataError.
+    Infinities are stored and read back as they are."""
+    if v != v:
+        raise DataError(_NAN_REFUSED.format("float('nan')"))
+    return v
+
+
 def _bind_decimal(v: Any) -> Any:
     """A Decimal as the number SQLite's NUMERIC affinity would store anyway (an integer
-    when whole, else a REAL), so it also compares as a number with computed values."""
+    when whole, else a REAL), so it also compares as a number with computed values.
+    NaN and infinities are DataErrors: a REAL would hold NULL or a value no decimal
+    column reads back."""
     if isinstance(v, _decimal.Decimal):
+        if not v.is_finite():
+            if v.is_qnan():
+                raise DataError(_NAN_REFUSED.format("Decimal('NaN')"))
+            raise DataError(
+                f"{v!r} cannot be stored on SQLite, which keeps decimals as REAL numbers; "
+                "store a finite number, or None"
+            )
         return int(v) if v == v.to_integral_value() and abs(v) < 2**63 else float(v)
     return v
 
@@ -164,6 +188,8 @@ class SQLiteDialect(Dialect):
             return lambda v: _format_time(v) if isinstance(v, _dt.time) else v
         if kind == "decimal":
             return _bind_decimal
+        if kind == "float":
+            return _bind_float
         return None
 
     def result_processor(self, sql_type: SQLType, plain_column: bool) -> Processor | None:
