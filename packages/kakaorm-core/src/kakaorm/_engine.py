@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import decimal
 import logging
 import sys
 import time
@@ -99,7 +100,7 @@ class CompiledEntry:
 
     __slots__ = (
         "sql", "perm", "bind_procs", "result_names", "result_procs", "values_insert",
-        "row_procs", "_hydrators",
+        "row_procs", "_hydrators", "result_sources", "result_kinds",
     )
 
     def __init__(
@@ -119,6 +120,10 @@ class CompiledEntry:
         self.values_insert = False
         self.row_procs: list[Processor | None] | None = None
         self._hydrators: dict[type, Callable[[Sequence[Sequence[Any]]], list[Any]]] = {}
+        #: for error messages: (table, column) of each result column; column None
+        #: for a computed value, table the query's own
+        self.result_sources: list[tuple[str, str | None]] = []
+        self.result_kinds: list[str] = []
 
     def values(self, params: list[Param]) -> list[Any]:
         """The bind values for ``params`` (in cache-key order), in placeholder order."""
@@ -149,13 +154,19 @@ class CompiledEntry:
             return rows
         todo = [(i, f) for i, f in enumerate(procs) if f is not None]
         out = []
-        for row in rows:
-            r = list(row)
-            for i, f in todo:
-                v = r[i]
-                if v is not None:
-                    r[i] = f(v)
-            out.append(r)
+        try:
+            for row in rows:
+                r = list(row)
+                for i, f in todo:
+                    v = r[i]
+                    if v is not None:
+                        r[i] = f(v)
+                out.append(r)
+        except Exception as err:
+            unreadable = self.unreadable_value(rows)
+            if unreadable is None:
+                raise
+            raise unreadable from err
         return out
 
     def hydrate_models(self, model: type[M], rows: Sequence[Sequence[Any]]) -> list[M]:
@@ -166,7 +177,48 @@ class CompiledEntry:
 
             hydrate = model_hydrator(model, self.result_names, self.result_procs)
             self._hydrators[model] = hydrate
-        return hydrate(rows)
+        try:
+            return hydrate(rows)
+        except Exception as err:
+            # a try block costs nothing until it catches: the rows that read are untouched
+            unreadable = self.unreadable_value(rows)
+            if unreadable is None:
+                raise
+            raise unreadable from err
+
+    def unreadable_value(self, rows: Sequence[Sequence[Any]]) -> exc.DataError | None:
+        """The DataError for the first stored value of ``rows`` that its column's
+        conversion refuses (naming table, column and value), or None if all read."""
+        procs = self.result_procs or []
+        for row in rows:
+            for i, f in enumerate(procs):
+                v = row[i]
+                if f is None or v is None:
+                    continue
+                try:
+                    f(v)
+                except Exception as err:  # noqa: BLE001 - any refusal is reported the same way
+                    return self._unreadable_error(i, v, err)
+        return None
+
+    def _unreadable_error(self, index: int, value: Any, err: Exception) -> exc.DataError:
+        table, column = self.result_sources[index] if index < len(self.result_sources) else ("?", None)
+        kind = self.result_kinds[index] if index < len(self.result_kinds) else "value"
+        reason = f"decimal.{type(err).__name__}" if isinstance(err, decimal.DecimalException) else str(err)
+        shown = repr(value)
+        if len(shown) > 200:
+            shown = shown[:197] + "..."
+        if column is not None:
+            where = f"cannot read column {column!r} of table {table!r}: the stored value"
+        else:
+            where = f"cannot read result {self.result_names[index]!r} of a query on table {table!r}: the value"
+        return exc.DataError(
+            f"{where} {shown} is not a {kind} ({reason or type(err).__name__}). It was not "
+            "written by KakaORM in a form it reads; correct the stored value "
+            "(e.g. with engine.execute('UPDATE ...'))",
+            orig=err,
+            statement=self.sql,
+        )
 
     def hydrate_dicts(self, rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
         """Rows as dicts keyed by the result names."""
@@ -174,8 +226,16 @@ class CompiledEntry:
         return [dict(zip(names, row)) for row in self.process_rows(rows)]
 
 
+def _result_source(stmt: Select, expr: Any) -> tuple[str, str | None]:
+    """(table, column) a result column reads, column None for a computed value."""
+    if isinstance(expr, Column) and expr.model is not None:
+        return expr.model._meta.table_name, expr.name
+    meta = getattr(stmt.model, "_meta", None)
+    return (meta.table_name if meta is not None else "?"), None
+
+
 class _TxState:
-    __slots__ = ("conn", "task", "depth", "broken")
+    __slots__ = ("conn", "task", "depth", "broken", "cancelled_at")
 
     def __init__(self, conn: DriverConnection, task: asyncio.Task[Any] | None) -> None:
         self.conn = conn
@@ -183,6 +243,18 @@ class _TxState:
         self.depth = 0
         #: a savepoint could not be rolled back: discard the connection at the end
         self.broken = False
+        #: the depth of the block in which a statement was cancelled: whether it took
+        #: effect is unknown, so that block can only roll back (None: no such statement)
+        self.cancelled_at: int | None = None
+
+
+def _cancelled_statement_error(outcome: str) -> exc.OperationalError:
+    return exc.OperationalError(
+        f"{outcome}: a statement of this transaction was cancelled (task.cancel() or a "
+        "timeout) while the database ran it, so whether it took effect is unknown. Leave "
+        "the `async with engine.transaction()` block (it rolls back) and retry the whole "
+        "transaction"
+    )
 
 
 class Engine:
@@ -264,6 +336,9 @@ class Engine:
             compiled.result_names,
             result_procs if any(f is not None for f in result_procs) else None,
         )
+        if isinstance(stmt, Select):
+            entry.result_sources = [_result_source(stmt, c) for c in stmt.columns]
+            entry.result_kinds = [t.kind if t is not None else "value" for t in compiled.result_types]
         if isinstance(stmt, Insert) and stmt.from_select is None and stmt.columns:
             entry.values_insert = True
             row_procs = [dialect.bind_processor(c.type) for c in stmt.columns]
@@ -279,7 +354,15 @@ class Engine:
     ) -> T:
         state = self._tx.get()
         if state is not None and state.task is asyncio.current_task():
-            return await self._call(state.conn, call, sql, values)
+            if state.cancelled_at is not None:
+                raise _cancelled_statement_error("this transaction cannot go on")
+            try:
+                return await self._call(state.conn, call, sql, values)
+            except asyncio.CancelledError:
+                # caught by the caller (a timeout), the transaction could otherwise go on
+                # and commit with or without this statement
+                state.cancelled_at = state.depth
+                raise
         if self._closed:
             raise exc.InterfaceError("this engine is disconnected; call kakaorm.connect() again")
         conn = await self._pool.acquire()
@@ -521,10 +604,19 @@ class Transaction:
         task = asyncio.current_task()
         state = engine._tx.get()
         if state is not None and state.task is task:
+            if state.cancelled_at is not None:
+                raise _cancelled_statement_error("this transaction cannot go on")
             state.depth += 1
             self._state = state
             self._savepoint = f"kakaorm_sp_{state.depth}"
-            await self._exec(engine.dialect.compiler.savepoint(self._savepoint))
+            try:
+                await self._exec(engine.dialect.compiler.savepoint(self._savepoint))
+            except BaseException as err:
+                state.depth -= 1
+                if isinstance(err, asyncio.CancelledError):
+                    # the savepoint may still be made: the enclosing block cannot go on
+                    state.cancelled_at = state.depth
+                raise
             return self
         if engine._closed:
             raise exc.InterfaceError("this engine is disconnected; call kakaorm.connect() again")
@@ -547,18 +639,31 @@ class Transaction:
         state = self._state
         assert state is not None
         compiler = engine.dialect.compiler
+        # a block left normally after one of its statements was cancelled rolls back
+        # (and says why) rather than keep a change that may or may not have been made
+        cancelled = exc_type is None and state.cancelled_at is not None
         if self._savepoint is not None:
             state.depth -= 1
-            if exc_type is None:
+            if exc_type is None and not cancelled:
                 await self._exec(compiler.release_savepoint(self._savepoint))
                 return False
             try:
                 await self._exec(compiler.rollback_to_savepoint(self._savepoint))
                 await self._exec(compiler.release_savepoint(self._savepoint))
-            except BaseException:
+            except BaseException as err:
                 # the error (or cancellation) that ended the block is what the caller must
                 # see; the connection's state is unknown now, so the outer block discards it
                 state.broken = True
+                if isinstance(err, asyncio.CancelledError):
+                    # whether the rollback ran is unknown: the outer block cannot commit
+                    state.cancelled_at = state.depth
+                if cancelled:
+                    raise _cancelled_statement_error("this transaction cannot go on") from None
+            else:
+                if state.cancelled_at is not None and state.cancelled_at > state.depth:
+                    state.cancelled_at = None  # the cancelled statement is undone
+                if cancelled:
+                    raise _cancelled_statement_error("the nested block was rolled back to its savepoint")
             return False
         conn = state.conn
         discard = state.broken
@@ -567,7 +672,7 @@ class Transaction:
                 # ValueError: the block is being closed from another context (an async
                 # generator finalised elsewhere); the connection must still be released
                 engine._tx.reset(self._token)
-            if exc_type is None:
+            if exc_type is None and not cancelled:
                 try:
                     await engine._call(conn, lambda c: c.commit(), "COMMIT", ())
                 except BaseException:
@@ -583,6 +688,8 @@ class Transaction:
                     # the original error matters more; a connection that cannot roll
                     # back is closed rather than reused
                     discard = True
+                if cancelled:
+                    raise _cancelled_statement_error("the transaction was rolled back, not committed")
         finally:
             await engine._pool.release(conn, discard=discard)
         return False

@@ -42,7 +42,7 @@ from .expr import (
     WindowFunction,
 )
 from .statements import CTE, Delete, Insert, Join, Select, Statement, Update
-from .types import SQLType
+from .types import SQLType, utc_datetime
 
 if TYPE_CHECKING:
     from ._columns import Column
@@ -520,8 +520,9 @@ class SQLCompiler(SchemaDDL):
         if isinstance(value, (int, float, _decimal.Decimal)):
             return str(value)
         if isinstance(value, _dt.datetime):
-            value = sql_type.normalize(value)
-            return self.string_literal(value.strftime("%Y-%m-%d %H:%M:%S.%f+00:00"))
+            # isoformat, not strftime: %Y does not pad years before 1000 to four digits
+            value = utc_datetime(value).replace(tzinfo=None)
+            return self.string_literal(value.isoformat(" ", "microseconds") + "+00:00")
         if isinstance(value, (_dt.date, _dt.time)):
             return self.string_literal(value.isoformat())
         if isinstance(value, str):

@@ -12,6 +12,8 @@ import decimal as _decimal
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .exc import DataError
+
 __all__ = [
     "BOOLEAN",
     "DATE",
@@ -60,11 +62,7 @@ class SQLType:
             return None
         kind = self.kind
         if kind == "datetime":
-            if isinstance(value, _dt.datetime):
-                if value.tzinfo is None:
-                    return value.replace(tzinfo=_dt.timezone.utc)
-                return value.astimezone(_dt.timezone.utc)
-            return value
+            return utc_datetime(value) if isinstance(value, _dt.datetime) else value
         if kind == "decimal":
             if isinstance(value, (int, str, float)) and not isinstance(value, bool):
                 value = _decimal.Decimal(str(value))
@@ -96,7 +94,28 @@ DATE = SQLType("date")
 TIME = SQLType("time")
 
 
-# -- conversions dialects share for computed values ---------------------------------------
+# -- conversions dialects share ------------------------------------------------------------
+
+_UTC = _dt.timezone.utc
+
+
+def utc_datetime(value: _dt.datetime) -> _dt.datetime:
+    """``value`` as an aware UTC datetime (a naive one is taken as UTC).
+
+    Raises:
+        DataError: the instant falls outside years 1 to 9999 in UTC (an aware value
+            near either end with an offset), which no UTC datetime can hold.
+    """
+    if value.tzinfo is None:
+        return value.replace(tzinfo=_UTC)
+    try:
+        return value.astimezone(_UTC)
+    except OverflowError:
+        edge = "before 0001-01-01 00:00 UTC" if value.year == 1 else "after 9999-12-31 23:59:59.999999 UTC"
+        raise DataError(
+            f"{value.isoformat()} is {edge}, which a UTC datetime cannot hold; "
+            "store it as a UTC datetime within years 1 to 9999"
+        ) from None
 
 
 def read_int(value: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import sqlite3
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Sequence
@@ -22,7 +23,7 @@ from kakaorm.schema import (
     TableSchema,
 )
 from kakaorm.statements import Join
-from kakaorm.types import SQLType
+from kakaorm.types import SQLType, utc_datetime
 
 if TYPE_CHECKING:
     from kakaorm import Column, Model
@@ -44,12 +45,14 @@ _TYPES = {
 
 
 def format_datetime(value: _dt.datetime) -> str:
-    """The stored form of a datetime: UTC, fixed width, so text order is time order."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=_dt.timezone.utc)
-    else:
-        value = value.astimezone(_dt.timezone.utc)
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    """The stored form of a datetime: UTC, fixed width (``0999-01-01 08:00:00.000000``),
+    so text order is time order for every year from 1 to 9999.
+
+    ``isoformat``, not ``strftime``: the C library's ``%Y`` writes year 999 as ``999``.
+    """
+    if value.tzinfo is not None:
+        value = utc_datetime(value).replace(tzinfo=None)
+    return value.isoformat(" ", "microseconds")
 
 
 class SQLiteCompiler(SQLCompiler):
@@ -73,6 +76,14 @@ class SQLiteCompiler(SQLCompiler):
             )
         return super().column_type(column)
 
+    def default_clause(self, column: Column[Any], sql_type: str) -> str:
+        """``DEFAULT value``; a default SQLite cannot store names its column."""
+        try:
+            return super().default_clause(column, sql_type)
+        except QueryError as err:
+            owner = column.model.__name__ if column.model is not None else "?"
+            raise QueryError(f"{owner}.{column.name}: {err}") from None
+
     def primary_key_definition(self, column: Column[Any]) -> str:
         if column.auto_increment:
             return "INTEGER PRIMARY KEY AUTOINCREMENT"
@@ -82,6 +93,14 @@ class SQLiteCompiler(SQLCompiler):
     def literal(self, value: Any, sql_type: SQLType) -> str:
         if isinstance(value, bool):
             return "1" if value else "0"
+        if isinstance(value, float) and not math.isfinite(value):
+            if math.isnan(value):
+                raise QueryError(
+                    "a default of float('nan') cannot be stored on SQLite, which would "
+                    "store NULL instead; use default=None"
+                )
+            # SQLite's spelling of an infinite REAL ('inf' would be stored as text)
+            return "9e999" if value > 0 else "-9e999"
         if isinstance(value, _dt.datetime):
             return self.string_literal(format_datetime(value))
         if isinstance(value, _dt.time):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
 
 from kakaorm._url import DatabaseURL
 from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor
-from kakaorm.exc import ConfigurationError, DatabaseError, DriverNotInstalledError
+from kakaorm.exc import ConfigurationError, DatabaseError, DataError, DriverNotInstalledError
 from kakaorm.types import SQLType, read_decimal, read_float, read_int
 
 from .compiler import SQLITE_VERSION, SQLiteCompiler, format_datetime
@@ -21,31 +21,87 @@ if TYPE_CHECKING:
 _UTC = _dt.timezone.utc
 
 
+_datetime_from_text = _dt.datetime.fromisoformat
+_date_from_text = _dt.date.fromisoformat
+_time_from_text = _dt.time.fromisoformat
+
+
 def _parse_datetime(value: Any) -> Any:
-    if isinstance(value, str):
-        parsed = _dt.datetime.fromisoformat(value)
-        if parsed.tzinfo is None:
-            return parsed.replace(tzinfo=_UTC)
-        return parsed.astimezone(_UTC)
+    # The stored text is read as it is; only when that fails (a rare row: see
+    # _padded_year) is there any further work. A value that still cannot be read
+    # raises here, and the engine reports it as a DataError naming table and column.
+    try:
+        parsed = _datetime_from_text(value)
+    except (TypeError, ValueError):
+        parsed = _datetime_from_text(_padded_year(value))
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=_UTC)
+    # KakaORM 0.4 stored an offset ('2024-05-01T08:00:00+00:00')
+    return parsed.astimezone(_UTC)
+
+
+def _padded_year(value: Any) -> str:
+    """Text whose year has fewer than four digits with the year zero-padded, as
+    earlier releases of kakaorm-sqlite wrote years before 1000 (``999-12-31 ...``);
+    other text as it is.
+
+    Raises:
+        TypeError: the value is not text (a number typed into the column by hand).
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"the database holds {type(value).__name__}, not text")
+    year, dash, rest = value.partition("-")
+    if dash and len(year) < 4 and year.isdigit():
+        return f"{year:0>4}-{rest}"
     return value
 
 
 def _parse_date(value: Any) -> Any:
-    return _dt.date.fromisoformat(value) if isinstance(value, str) else value
+    try:
+        return _date_from_text(value)
+    except TypeError:
+        raise TypeError(f"the database holds {type(value).__name__}, not text") from None
 
 
 def _parse_time(value: Any) -> Any:
-    return _dt.time.fromisoformat(value) if isinstance(value, str) else value
+    try:
+        return _time_from_text(value)
+    except TypeError:
+        raise TypeError(f"the database holds {type(value).__name__}, not text") from None
 
 
 def _format_time(value: _dt.time) -> str:
     return value.isoformat(timespec="microseconds")
 
 
+#: SQLite turns a NaN it is given into NULL: refused instead (a missing value is None)
+_NAN_REFUSED = (
+    "{} cannot be stored on SQLite, which would store NULL instead; store None for a "
+    "missing value, or a number (PostgreSQL stores NaN)"
+)
+
+
+def _bind_float(v: Any) -> Any:
+    """A float as it is; NaN (the one float not equal to itself) is a DataError.
+    Infinities are stored and read back as they are."""
+    if v != v:
+        raise DataError(_NAN_REFUSED.format("float('nan')"))
+    return v
+
+
 def _bind_decimal(v: Any) -> Any:
     """A Decimal as the number SQLite's NUMERIC affinity would store anyway (an integer
-    when whole, else a REAL), so it also compares as a number with computed values."""
+    when whole, else a REAL), so it also compares as a number with computed values.
+    NaN and infinities are DataErrors: a REAL would hold NULL or a value no decimal
+    column reads back."""
     if isinstance(v, _decimal.Decimal):
+        if not v.is_finite():
+            if v.is_qnan():
+                raise DataError(_NAN_REFUSED.format("Decimal('NaN')"))
+            raise DataError(
+                f"{v!r} cannot be stored on SQLite, which keeps decimals as REAL numbers; "
+                "store a finite number, or None"
+            )
         return int(v) if v == v.to_integral_value() and abs(v) < 2**63 else float(v)
     return v
 
@@ -132,6 +188,8 @@ class SQLiteDialect(Dialect):
             return lambda v: _format_time(v) if isinstance(v, _dt.time) else v
         if kind == "decimal":
             return _bind_decimal
+        if kind == "float":
+            return _bind_float
         return None
 
     def result_processor(self, sql_type: SQLType, plain_column: bool) -> Processor | None:

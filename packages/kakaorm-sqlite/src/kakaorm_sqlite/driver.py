@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from typing import Any, AsyncIterator, Sequence
 
@@ -50,7 +51,10 @@ class SQLiteConnection:
         await self.raw.execute("COMMIT")
 
     async def rollback(self) -> None:
-        await self.raw.execute("ROLLBACK")
+        # sqlite3's rollback() runs ROLLBACK only if a transaction is open when the
+        # worker thread gets to it: SQLite itself may have ended the transaction
+        # (an interrupt, a full disk), and that is no reason to fail the rollback
+        await self.raw.rollback()
 
 
 class SQLitePool:
@@ -64,11 +68,14 @@ class SQLitePool:
 
     async def acquire(self) -> SQLiteConnection:
         if not self._lock.locked():
-            # uncontended: no timer needed (wait_for would spawn a task per statement)
+            # uncontended: no timer needed
             await self._lock.acquire()
             return self._conn
         try:
-            await asyncio.wait_for(self._lock.acquire(), self._timeout)
+            # asyncio.timeout, not wait_for: wait_for runs the acquire in a task of its
+            # own, and a cancel landing just as that task got the lock can lose it
+            async with asyncio.timeout(self._timeout):
+                await self._lock.acquire()
         except TimeoutError:
             raise PoolTimeoutError(
                 f"waited {self._timeout:g} s for the SQLite connection: SQLite has one "
@@ -79,11 +86,22 @@ class SQLitePool:
         return self._conn
 
     async def release(self, conn: Any, *, discard: bool = False) -> None:
+        """Hand the connection back; ``discard`` (a cancelled or failed task) cleans it.
+
+        The one connection cannot be replaced (``:memory:`` would lose the database), so
+        it is cleaned instead. A cancelled task's BEGIN, statement or COMMIT still runs in
+        aiosqlite's worker thread: cancelling the await does not stop it, and asking
+        ``in_transaction`` now would read the state from before it ran. The rollback is
+        queued behind that work instead, so it runs after it and before anything of the
+        next task, and does nothing when no transaction is open by then (a COMMIT that
+        went through). It is awaited; cancelled again, it still runs, in its turn.
+        """
         try:
-            if discard and self._conn.raw.in_transaction:
-                # the one connection cannot be replaced (":memory:" would lose the
-                # database), so it is cleaned instead
-                await self._conn.raw.execute("ROLLBACK")
+            if discard:
+                await self._conn.raw.rollback()
+        except (sqlite3.Error, ValueError):
+            # the connection is closed or broken: nothing is left to roll back
+            pass
         finally:
             self._lock.release()
 
