@@ -27,7 +27,7 @@ from typing import (
 )
 
 from ._validation import Validator
-from .exc import ModelError
+from .exc import DataError, ModelError
 from .expr import Expression, Param
 from .types import BOOLEAN, DATE, DATETIME, FLOAT, INTEGER, TIME, SQLType
 
@@ -466,7 +466,14 @@ def coerce_value(column: Column[Any], value: Any) -> Any:
                 f"{owner}.{column.name} is a DecimalColumn and takes {_DESCRIBE[kind]}; "
                 f"{value!r} is not a number: pass e.g. Decimal('12.50')"
             ) from None
-    return column.sql_type.normalize(value)
+    try:
+        return column.sql_type.normalize(value)
+    except DataError:  # a decimal that does not fit NUMERIC(max_digits, decimal_places)
+        t = column.sql_type
+        owner = column.model.__name__ if column.model is not None else "?"
+        subject = f"{owner}.{column.name} is a DecimalColumn(max_digits={t.precision}, decimal_places={t.scale})"
+        number = value if isinstance(value, _decimal.Decimal) else _decimal.Decimal(str(value))
+        raise DataError(t._decimal_misfit(number, subject)) from None
 
 
 _ACCEPTED: dict[str, type | tuple[type, ...]] = {
