@@ -168,6 +168,7 @@ class MySQLDialect(Dialect):
         # an instance attribute: the Engine reads dialect.features once it is created
         self.features = self.features_for(server)  # type: ignore[misc]
         self.compiler.index_if_not_exists = server.mariadb
+        self.compiler.shares_window_sorts = server.mariadb
 
     @staticmethod
     def features_for(server: ServerInfo) -> DialectFeatures:
