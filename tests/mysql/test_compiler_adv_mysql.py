@@ -86,11 +86,12 @@ def test_lag_and_lead_defaults_apply_only_where_the_offset_row_is_missing():
         Lag(P.views).over(order_by=[P.id]).label("plain"),
     )
     assert sql_of(qs) == (
-        "SELECT CASE WHEN ROW_NUMBER() OVER (PARTITION BY `mya_post`.`author_id` ORDER BY `mya_post`.`id` ASC) <= %s "
+        "SELECT CASE WHEN COUNT(*) OVER (PARTITION BY `mya_post`.`author_id` ORDER BY `mya_post`.`id` ASC "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) <= %s "
         "THEN %s ELSE LAG(`mya_post`.`views`, %s) OVER (PARTITION BY `mya_post`.`author_id` ORDER BY `mya_post`.`id` ASC) "
         "END AS `prev`, "
-        "CASE WHEN COUNT(*) OVER () - ROW_NUMBER() OVER (ORDER BY `mya_post`.`id` ASC) < %s THEN %s "
-        "ELSE LEAD(`mya_post`.`views`, %s) OVER (ORDER BY `mya_post`.`id` ASC) END AS `next`, "
+        "CASE WHEN COUNT(*) OVER (ORDER BY `mya_post`.`id` ASC ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) <= %s "
+        "THEN %s ELSE LEAD(`mya_post`.`views`, %s) OVER (ORDER BY `mya_post`.`id` ASC) END AS `next`, "
         "LAG(`mya_post`.`views`, %s) OVER (ORDER BY `mya_post`.`id` ASC) AS `plain` FROM `mya_post`",
         [1, 0, 1, 2, -1, 2, 1],
     )

@@ -50,7 +50,7 @@ async def test_unknown_and_invalid_options_are_refused(connect_url):
         await kakaorm.connect(connect_url(), pool_timeout=0)
     with pytest.raises(kakaorm.ConfigurationError, match="pool_min_size=4 is larger than pool_max_size=2"):
         await kakaorm.connect(connect_url(), pool_min_size=4, pool_max_size=2)
-    with pytest.raises(kakaorm.ConfigurationError, match="take no query options \\(got charset\\)"):
+    with pytest.raises(kakaorm.InvalidURLError, match="has the unknown query option\\(s\\) charset \\(it takes none"):
         await kakaorm.connect(connect_url() + "?charset=latin1")
 
 

@@ -107,8 +107,14 @@ async def test_an_over_long_string_is_a_data_error_not_a_truncation(engine):
 
 async def test_a_decimal_too_large_for_its_column_is_a_data_error(engine):
     await engine.create_table(MyTValue)
-    with pytest.raises(kakaorm.DataError, match="Out of range value for column 'price'"):
+    with pytest.raises(kakaorm.DataError, match="MyTValue.price is a DecimalColumn") as before:
         await MyTValue.create(price=Decimal("123456.78"), tag="a")
+    assert before.value.orig is None  # refused before sending
+    await MyTValue.create(price=Decimal("99999.99"), tag="b")
+    with pytest.raises(kakaorm.DataError, match="Out of range value for column 'price'") as server:
+        await MyTValue.all().update(price=MyTValue.price * 10)
+    assert server.value.orig.args[0] == 1264
+    assert [str(v.price) for v in await MyTValue.all()] == ["99999.99"]
 
 
 async def test_datetimes_are_stored_in_utc_and_come_back_aware_with_microseconds(engine):

@@ -73,7 +73,7 @@ def test_options_come_from_keywords_and_from_the_url_query():
 @pytest.mark.parametrize(
     ("url", "options", "message"),
     [
-        ("postgresql://u@h/db?sslmode=require", {}, "unknown PostgreSQL option(s) sslmode"),
+        ("postgresql://u@h/db?sslmode=require", {}, "has the unknown query option(s) sslmode"),
         ("postgresql://u@h/db", {"pool_min_size": 5, "pool_max_size": 2}, "pool_min_size (5) is larger than pool_max_size (2)"),
         ("postgresql://u@h/db", {"pool_max_size": 0}, "pool_max_size must be at least 1"),
         ("postgresql://u@h/db", {"pool_timeout": 0}, "pool_timeout must be a positive number of seconds"),

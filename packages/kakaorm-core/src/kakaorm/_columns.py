@@ -27,7 +27,7 @@ from typing import (
 )
 
 from ._validation import Validator
-from .exc import ModelError
+from .exc import DataError, ModelError
 from .expr import Expression, Param
 from .types import BOOLEAN, DATE, DATETIME, FLOAT, INTEGER, TIME, SQLType
 
@@ -487,7 +487,19 @@ def coerce_value(column: Expression[Any], value: Any, *, exact: bool = False) ->
             return number
     if exact and kind == "decimal":
         return _decimal.Decimal(value) if isinstance(value, int) else value
-    return sql_type.normalize(value)
+    try:
+        return sql_type.normalize(value)
+    except DataError:  # a decimal that does not fit NUMERIC(max_digits, decimal_places)
+        if isinstance(column, Column):
+            owner = column.model.__name__ if column.model is not None else "?"
+            subject = (
+                f"{owner}.{column.name} is a DecimalColumn(max_digits={sql_type.precision}, "
+                f"decimal_places={sql_type.scale})"
+            )
+        else:
+            subject = _subject(column, kind)
+        number = value if isinstance(value, _decimal.Decimal) else _decimal.Decimal(str(value))
+        raise DataError(sql_type._decimal_misfit(number, subject)) from None
 
 
 def _subject(column: Expression[Any], kind: str) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Hashable, Iterator, 
 from . import exc
 from ._columns import Column, utcnow
 from ._registry import load_dialect
-from ._url import parse_url
+from ._url import check_url, parse_url
 from .dialect import Dialect, DriverConnection, DriverPool, PoolStats, Processor
 from .expr import Param
 from .statements import Insert, Select, Statement
@@ -77,6 +77,9 @@ async def connect(url: str, /, **options: Any) -> Engine:
     """
     parsed = parse_url(url)
     dialect_cls = load_dialect(parsed)
+    rules = getattr(dialect_cls, "url_rules", None)
+    if rules is not None:
+        check_url(parsed, rules)  # before the dialect exists: no connection attempt yet
     accepted = CORE_OPTIONS | getattr(dialect_cls, "accepted_options", frozenset())
     unknown = sorted(set(options) - accepted)
     if unknown:

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote
 
 from .exc import InvalidURLError
+
+if TYPE_CHECKING:
+    from .dialect import URLRules
+
+#: the highest TCP port
+MAX_PORT = 65535
 
 _URL = re.compile(
     r"""^(?P<scheme>[A-Za-z][A-Za-z0-9_.-]*(?:\+[A-Za-z][A-Za-z0-9_.-]*)?)://
@@ -93,27 +100,75 @@ def parse_url(url: str) -> DatabaseURL:
 def _server_url(
     scheme: str, backend: str, driver: str, userinfo: str, location: str, query_text: str
 ) -> DatabaseURL:
+    # every text quoted in these errors comes after the credentials, never the password
+    example = f"'{scheme}://user:password@db.example.com:1234/app'"
     hostport, _, database = location.partition("/")
     username, colon, password = userinfo.partition(":")
     host, port_text = hostport, ""
     if hostport.startswith("["):
         end = hostport.find("]")
+        if end < 0 or not (hostport[end + 1 :] == "" or hostport[end + 1 :].startswith(":")):
+            raise InvalidURLError(
+                f"the host {hostport!r} of a {scheme} URL opens an IPv6 address with '[' but does "
+                f"not close it before the port, e.g. '{scheme}://user@[::1]:1234/app'"
+            )
         host, port_text = hostport[1:end], hostport[end + 2 :]
     elif ":" in hostport:
         host, _, port_text = hostport.partition(":")
     port: int | None = None
-    if port_text:
-        if not port_text.isdigit():
-            # the credentials were split off first, so this text never holds the password
-            raise InvalidURLError(f"the port in a {scheme} URL must be a number, got {port_text!r}")
+    if port_text or hostport.endswith(":"):
+        if not (port_text.isascii() and port_text.isdigit()):
+            raise InvalidURLError(
+                f"the port in a {scheme} URL must be a number, got {port_text!r}: e.g. {example}"
+            )
         port = int(port_text)
+        if not 1 <= port <= MAX_PORT:
+            raise InvalidURLError(
+                f"the port in a {scheme} URL must be 1 to {MAX_PORT}, got {port}: e.g. {example}"
+            )
+    host = unquote(host)
+    if any(c.isspace() or not c.isprintable() for c in host):
+        raise InvalidURLError(
+            f"the host {host!r} of a {scheme} URL holds spaces or control characters: "
+            f"write a host name or address, e.g. {example}"
+        )
     return DatabaseURL(
         backend,
         driver or None,
         username=unquote(username) or None,
         password=unquote(password) if colon else None,
-        host=unquote(host) or None,
+        host=host or None,
         port=port,
         database=unquote(database) or None,
         query=dict(parse_qsl(query_text, keep_blank_values=True)),
     )
+
+
+def check_url(url: DatabaseURL, rules: URLRules) -> None:
+    """Check that ``url`` has the parts its dialect needs, and only those it takes.
+
+    Raises:
+        InvalidURLError: says what is wrong and shows ``rules.example`` (never the
+            password: the URL is shown as ``str(url)`` masks it).
+    """
+    problems: list[str] = []
+    if rules.server:
+        if url.port is not None and not url.host:
+            problems.append("gives a port but no host")
+        elif rules.needs_host and not url.host:
+            problems.append("names no host")
+    if rules.needs_database and not url.database:
+        problems.append("names no database" if rules.server else "names no database file")
+    unknown = sorted(set(url.query) - rules.query_options)
+    if unknown:
+        takes = (
+            "it takes " + ", ".join(sorted(rules.query_options))
+            if rules.query_options
+            else "it takes none: pass settings to kakaorm.connect() as keyword arguments"
+        )
+        problems.append(f"has the unknown query option(s) {', '.join(unknown)} ({takes})")
+    if problems:
+        raise InvalidURLError(
+            f"the {url.scheme} URL {str(url)!r} {' and '.join(problems)}; "
+            f"a valid one looks like {rules.example!r}"
+        )

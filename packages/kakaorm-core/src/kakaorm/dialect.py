@@ -51,6 +51,7 @@ __all__ = [
     "DriverPool",
     "PoolStats",
     "Processor",
+    "URLRules",
 ]
 
 #: The version of this protocol. A dialect declares the version it was written for.
@@ -91,6 +92,30 @@ class DialectFeatures:
     single_connection: bool = False
     consecutive_insert_keys: bool = True
     max_statement_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class URLRules:
+    """Which parts of a database URL a dialect needs and takes.
+
+    :func:`kakaorm.connect` checks a URL against its dialect's rules before the
+    dialect is created, so a URL that cannot work is an
+    :class:`~kakaorm.exc.InvalidURLError` before any connection is attempted.
+
+    Attributes:
+        example: a valid URL of the dialect, shown in every error message.
+        server: the URL names a server (host, port, user, password); False for a
+            database that is a file, such as SQLite.
+        needs_host: a URL without a host is refused (False: the dialect has a default).
+        needs_database: a URL without a database (path) is refused.
+        query_options: the names the URL's ``?query`` may set; any other is refused.
+    """
+
+    example: str
+    server: bool = True
+    needs_host: bool = False
+    needs_database: bool = True
+    query_options: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -170,6 +195,8 @@ class Dialect:
         features: a :class:`DialectFeatures`.
         compiler_class: the dialect's :class:`~kakaorm.compiler.SQLCompiler` subclass.
         install_hint: the pip line that installs the driver, for error messages.
+        url_rules: the :class:`URLRules` its URLs are checked against before
+            connecting (None: only parsed; set it so that wrong URLs fail early).
     """
 
     name: ClassVar[str] = ""
@@ -178,6 +205,7 @@ class Dialect:
     features: ClassVar[DialectFeatures] = DialectFeatures()
     compiler_class: ClassVar[type[SQLCompiler]]
     install_hint: ClassVar[str] = ""
+    url_rules: ClassVar[URLRules | None] = None
 
     def __init__(self, url: DatabaseURL, options: Mapping[str, Any]) -> None:
         self.url = url

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal as _decimal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .exc import DataError
@@ -24,6 +24,34 @@ __all__ = [
     "TIME",
     "SQLType",
 ]
+
+
+# -- decimal arithmetic ---------------------------------------------------------------------
+
+#: every digit kept: reading never rounds or refuses what the database holds
+_EXACT = _decimal.Context(
+    prec=_decimal.MAX_PREC, rounding=_decimal.ROUND_HALF_EVEN, Emax=_decimal.MAX_EMAX,
+    Emin=_decimal.MIN_EMIN, traps=[_decimal.InvalidOperation, _decimal.DivisionByZero, _decimal.Overflow],
+)
+
+_CONTEXTS: dict[int, _decimal.Context] = {}
+
+
+def _decimal_context(precision: int) -> _decimal.Context:
+    """The decimal context of ``NUMERIC(precision, ...)``: ``precision`` significant
+    digits, rounding half to even, so quantizing a value wider than the type signals
+    ``InvalidOperation`` instead of rounding it. One shared context per precision."""
+    context = _CONTEXTS.get(precision)
+    if context is None:
+        context = _CONTEXTS.setdefault(
+            precision,
+            _decimal.Context(
+                prec=precision, rounding=_decimal.ROUND_HALF_EVEN, Emax=_decimal.MAX_EMAX,
+                Emin=_decimal.MIN_EMIN,
+                traps=[_decimal.InvalidOperation, _decimal.DivisionByZero, _decimal.Overflow],
+            ),
+        )
+    return context
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -45,6 +73,16 @@ class SQLType:
     length: int | None = None
     precision: int | None = None
     scale: int | None = None
+    #: a decimal's (exponent, context) for quantizing, made once per type, not per value
+    _quantum: tuple[_decimal.Decimal, _decimal.Context] | None = field(
+        default=None, init=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        if self.kind == "decimal" and self.scale is not None:
+            exponent = _decimal.Decimal(1).scaleb(-self.scale)
+            context = _EXACT if self.precision is None else _decimal_context(self.precision)
+            object.__setattr__(self, "_quantum", (exponent, context))
 
     @property
     def python_type(self) -> type:
@@ -57,6 +95,10 @@ class SQLType:
         Decimals are quantized to the scale, naive datetimes are read as UTC and
         every datetime is converted to UTC, so an instance holds after ``save()``
         what a fresh ``get()`` would return.
+
+        Raises:
+            DataError: a decimal does not fit ``NUMERIC(precision, scale)`` (too many
+                digits before the point, or not finite).
         """
         if value is None:
             return None
@@ -66,12 +108,38 @@ class SQLType:
         if kind == "decimal":
             if isinstance(value, (int, str, float)) and not isinstance(value, bool):
                 value = _decimal.Decimal(str(value))
-            if isinstance(value, _decimal.Decimal) and self.scale is not None:
-                return value.quantize(_decimal.Decimal(1).scaleb(-self.scale))
+            quantum = self._quantum
+            if isinstance(value, _decimal.Decimal) and quantum is not None:
+                try:
+                    return value.quantize(quantum[0], context=quantum[1])
+                except _decimal.InvalidOperation:
+                    raise DataError(self._decimal_misfit(value)) from None
             return value
         if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
         return value
+
+    def _decimal_misfit(self, value: _decimal.Decimal, subject: str | None = None) -> str:
+        """Why ``value`` cannot be quantized to this decimal type, for a DataError that
+        starts with ``subject`` (default: the SQL type)."""
+        if subject is None:
+            subject = f"the type NUMERIC({self.precision}, {self.scale})"
+        if not value.is_finite():
+            return f"{subject}; {value!r} is not a finite number: a DecimalColumn holds finite numbers only"
+        assert self.precision is not None and self.scale is not None
+        room = self.precision - self.scale
+        what = f"{value!r} has {value.adjusted() + 1}"
+        if value.adjusted() < room:  # it fits as given; rounding to the scale carried a digit
+            rounded = value.quantize(_decimal.Decimal(1).scaleb(-self.scale), context=_EXACT)
+            what = (
+                f"{value!r} rounds to {rounded} at {self.scale} decimal places, which has "
+                f"{rounded.adjusted() + 1}"
+            )
+        return (
+            f"{subject}, which holds at most {room} digits before the decimal point; {what}: "
+            "use a smaller value, or a column with a larger max_digits"
+        )
+
 
 
 _PYTHON_TYPES: dict[str, type] = {
@@ -130,13 +198,18 @@ def read_float(value: Any) -> Any:
 
 def read_decimal(scale: int | None) -> Callable[[Any], Any]:
     """A reader turning a driver value (Decimal, int, float or text) into a Decimal,
-    quantized to ``scale`` decimal places when a scale is known."""
+    quantized to ``scale`` decimal places when a scale is known.
+
+    Every digit before the point is kept, however many: a computed value (a sum) may
+    be wider than its column, and what the database holds is never refused on reading.
+    """
     if scale is None:
         return lambda v: v if isinstance(v, _decimal.Decimal) else _decimal.Decimal(str(v))
     exponent = _decimal.Decimal(1).scaleb(-scale)
+    quantize = _decimal.Decimal.quantize
 
     def read(v: Any) -> Any:
         value = v if isinstance(v, _decimal.Decimal) else _decimal.Decimal(str(v))
-        return value.quantize(exponent)
+        return quantize(value, exponent, context=_EXACT)
 
     return read

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Hashable, Sequence
 
-from kakaorm import ForeignKey
+from kakaorm import Column, ForeignKey
+from kakaorm._cte import CTEColumn
 from kakaorm.compiler import SQLCompiler
 from kakaorm.schema import (
     ColumnSchema,
@@ -17,7 +19,21 @@ from kakaorm.schema import (
     TableOp,
     TableSchema,
 )
-from kakaorm.expr import Aggregate, Arithmetic, InSubquery, Lag, Lead, Like, Param, Subquery, Window
+from kakaorm.exc import QueryError
+from kakaorm.expr import (
+    Aggregate,
+    Arithmetic,
+    DenseRank,
+    Expression,
+    InSubquery,
+    Lag,
+    Lead,
+    Like,
+    Param,
+    Rank,
+    Subquery,
+    Window,
+)
 from kakaorm.statements import Delete, Select, Update
 from kakaorm.types import SQLType
 
@@ -38,6 +54,11 @@ COLLATION = "utf8mb4_unicode_ci"
 BINARY_COLLATION = "utf8mb4_bin"
 
 _LITERAL_BACKSLASHES = r"REPLACE({}, '\\', '\\\\')"
+
+#: the frames that count the rows up to and from the current one (LAG/LEAD defaults)
+_FRAME_TO_HERE = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+_FRAME_FROM_HERE = "ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING"
+_FRAME_WHOLE = "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
 
 #: "no limit" for ``LIMIT ... OFFSET``: MySQL has no OFFSET without LIMIT
 _NO_LIMIT = "18446744073709551615"
@@ -79,6 +100,13 @@ class MySQLCompiler(SQLCompiler):
         self.index_if_not_exists = False
         # the table an UPDATE or DELETE being compiled writes to (see visit_InSubquery)
         self._dml_model: type[Model] | None = None
+        #: MariaDB groups windows on shared sorts and gets some mixes wrong (set after
+        #: connecting; see window_spec and _bridging_windows)
+        self.shares_window_sorts = False
+        # the window of the SELECT being compiled whose sort windows without one take,
+        # and the ids of its windows MariaDB must sort apart (see window_spec)
+        self._sorted_window: Window | None = None
+        self._sorted_apart: set[int] = set()
 
     # -- literals -------------------------------------------------------------------
     def string_literal(self, text: str) -> str:
@@ -149,23 +177,82 @@ class MySQLCompiler(SQLCompiler):
         fn = node.function
         if isinstance(fn, (Lag, Lead)) and len(fn.args) == 3:
             # MariaDB's LAG/LEAD take no default argument. The default applies exactly
-            # where the offset row does not exist, which the row's position says (a
-            # COALESCE would also replace NULLs that are real values).
+            # where the offset row does not exist (a COALESCE would also replace NULLs
+            # that are real values): where at most n rows, this one included, lie before
+            # it (LAG) or after it (LEAD). They are counted by a frame over the same
+            # window, so MariaDB sorts for it as for the LAG/LEAD itself; a window of
+            # another shape (COUNT(*) OVER ()) made it compute the other windows of the
+            # query on the wrong sort order.
             # (parameters are registered in the order they appear in the text)
             expr, offset, default = fn.args
-            if isinstance(fn, Lag):
-                missing = (
-                    f"ROW_NUMBER() OVER {self.window_spec(node, params)} <= {self.visit(offset, params)}"
-                )
-            else:
-                whole = self.window_spec(node, params, ordered=False)
-                position = self.window_spec(node, params)
-                missing = f"COUNT(*) OVER {whole} - ROW_NUMBER() OVER {position} < {self.visit(offset, params)}"
+            frame = _FRAME_TO_HERE if isinstance(fn, Lag) else _FRAME_FROM_HERE
+            counted = f"COUNT(*) OVER {self.window_spec(node, params, frame=frame)}"
+            missing = f"{counted} <= {self.visit(offset, params)}"
             fallback = self.visit(default, params)
             moved_args = f"{self.visit(expr, params)}, {self.visit(offset, params)}"
             moved = f"{fn.function}({moved_args}) OVER {self.window_spec(node, params)}"
             return f"CASE WHEN {missing} THEN {fallback} ELSE {moved} END"
         return super().visit_Window(node, params)
+
+    def window_spec(self, node: Window, params: list[Param], ordered: bool = True, frame: str = "") -> str:
+        """``(PARTITION BY ... ORDER BY ... frame)``, written so that MariaDB computes
+        the window on the right sort order (its meaning unchanged).
+
+        MariaDB computes a query's windows in groups sharing one sort, and takes a
+        window whose sort key is the start of two others' as compatible with both: it
+        can join windows needing different orders into one group and compute one of
+        them on the other's order (wrong rows, no error). So:
+
+        * partitioned, unordered: ``ORDER BY`` its partition expressions (every row
+          of a partition is then a peer of the others: the frame is still the whole
+          partition, the ranks all 1);
+        * neither partitioned nor ordered: sorted like the query's first sorting
+          window (an aggregate over ``ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED
+          FOLLOWING``: still every row). ``RANK``/``DENSE_RANK`` keep their empty
+          window, which MariaDB refuses (they need an ``ORDER BY``);
+        * a window that could still join two others (see :func:`_bridging_windows`)
+          sorts by its columns as expressions (``COALESCE(col)``), which MariaDB never
+          shares with another window: one more sort, the right order.
+        """
+        anchor = self._sorted_window
+        borrowed = not (node.partition_by or node.order_by or anchor is None or isinstance(node.function, (Rank, DenseRank)))
+        source = anchor if borrowed and anchor is not None else node
+        apart = id(node) in self._sorted_apart or id(source) in self._sorted_apart
+        key = self._sort_item if apart else self.visit
+        parts: list[str] = []
+        if source is node and node.partition_by:
+            parts.append("PARTITION BY " + ", ".join(key(p, params) for p in node.partition_by))
+        order: list[str] = [key(p, params) for p in source.partition_by] if borrowed else []
+        if source.order_by and (ordered or borrowed):
+            order += [
+                f"{key(o.expr, params)} {'DESC' if o.descending else 'ASC'}" if apart else self.ordering(o, params)
+                for o in source.order_by
+            ]
+        elif source.partition_by:
+            order += [key(p, params) for p in source.partition_by]
+        if order:
+            parts.append("ORDER BY " + ", ".join(order))
+        if borrowed and not frame and isinstance(node.function, Aggregate):
+            frame = _FRAME_WHOLE
+        if frame:
+            parts.append(frame)
+        return f"({' '.join(parts)})"
+
+    def _sort_item(self, expr: Expression[Any], params: list[Param]) -> str:
+        """A column as an expression, which MariaDB sorts for one window alone."""
+        text = self.visit(expr, params)
+        return f"COALESCE({text})" if isinstance(expr, (Column, CTEColumn)) else text
+
+    def visit_select(self, stmt: Select, params: list[Param]) -> str:
+        outer = self._sorted_window, self._sorted_apart
+        anchor = self._sorted_window = _first_sorted_window(stmt)
+        self._sorted_apart = (
+            _bridging_windows(stmt, anchor) if self.shares_window_sorts and anchor is not None else set()
+        )
+        try:
+            return super().visit_select(stmt, params)
+        finally:
+            self._sorted_window, self._sorted_apart = outer
 
     def limit_clause(self, limit: Param | None, offset: Param | None, params: list[Param]) -> str:
         if offset is not None and limit is None:
@@ -392,6 +479,67 @@ def _needs_index(column: Column[Any]) -> bool:
         return True
     model = column.model
     return model is not None and any(column.name in cols for cols in model._meta.indexes)
+
+
+def _first_sorted_window(stmt: Select) -> Window | None:
+    """The window of ``stmt`` whose sort a window without one takes: the first that is
+    ordered but not partitioned (its clone adds no sort key), else the first that
+    is partitioned. Only ``stmt``'s own columns and ORDER BY count: a subquery is
+    compiled as a SELECT of its own."""
+    sorted_windows = [w for w in _own_windows(stmt) if w.partition_by or w.order_by]
+    unpartitioned = [w for w in sorted_windows if not w.partition_by]
+    candidates = unpartitioned or sorted_windows
+    return candidates[0] if candidates else None
+
+
+def _own_windows(stmt: Select) -> list[Window]:
+    return [
+        node
+        for root in (*stmt.columns, *(o.expr for o in stmt.order_by))
+        for node in root.walk()
+        if isinstance(node, Window)
+    ]
+
+
+def _sort_key(window: Window, anchor: Window) -> tuple[Hashable, ...]:
+    """The sort key MariaDB takes for ``window`` as :meth:`MySQLCompiler.window_spec`
+    writes it: one item per partition or order expression; an expression that is
+    not a plain column is an item of its own (MariaDB never shares a sort over one)."""
+
+    def item(expr: Expression[Any], descending: bool = False) -> Hashable:
+        return (expr._key([]), descending) if isinstance(expr, (Column, CTEColumn)) else object()
+
+    if not (window.partition_by or window.order_by):
+        if isinstance(window.function, (Rank, DenseRank)):
+            return ()
+        window = anchor
+    order = [item(o.expr, o.descending) for o in window.order_by] or [item(p) for p in window.partition_by]
+    return (*(item(p) for p in window.partition_by), *order)
+
+
+def _bridging_windows(stmt: Select, anchor: Window) -> set[int]:
+    """The ids of the windows of ``stmt`` MariaDB could file between two windows that
+    need different sort orders, and compute those on one of the two orders.
+
+    MariaDB orders a query's windows by sort key and computes neighbours whose keys
+    start alike on one sort, the longest. A window whose key is the start of two keys
+    that differ after it (``ORDER BY team`` beside ``PARTITION BY team ORDER BY
+    score`` and ``PARTITION BY team ORDER BY played``) can join the two in one group:
+    one of them is then computed on the other's order. (This errs on the safe side:
+    where MariaDB happens to order the windows well, the cost is one more sort.)
+    LAG/LEAD with a default are not listed: their two windows must share one sort.
+    """
+    windows = _own_windows(stmt)
+    keys = [_sort_key(w, anchor) for w in windows]
+    found: set[int] = set()
+    for i, short in enumerate(keys):
+        fn = windows[i].function
+        if not short or (isinstance(fn, (Lag, Lead)) and len(fn.args) == 3):
+            continue
+        longer = [k for k in keys if len(k) > len(short) and k[: len(short)] == short]
+        if any(ka[: min(len(ka), len(kb))] != kb[: min(len(ka), len(kb))] for ka, kb in itertools.combinations(longer, 2)):
+            found.add(id(windows[i]))
+    return found
 
 
 def _reads_model(stmt: Select, model: type[Model]) -> bool:

@@ -7,7 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
 
 from kakaorm._url import DatabaseURL
-from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor
+from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, URLRules
 from kakaorm.exc import ConfigurationError, DatabaseError, DriverNotInstalledError
 from kakaorm.types import SQLType, read_decimal, read_float, read_int
 
@@ -82,6 +82,7 @@ class MySQLDialect(Dialect):
     accepted_options: ClassVar[frozenset[str]] = frozenset(
         {"pool_min_size", "pool_max_size", "pool_timeout", "connect_timeout"}
     )
+    url_rules: ClassVar[URLRules] = URLRules(example="mysql://user:password@localhost:3306/app")
     #: until the server is known; ``create_pool`` replaces it with what the server can do
     features: ClassVar[DialectFeatures] = DialectFeatures(
         returning=False,
@@ -168,6 +169,7 @@ class MySQLDialect(Dialect):
         # an instance attribute: the Engine reads dialect.features once it is created
         self.features = self.features_for(server)  # type: ignore[misc]
         self.compiler.index_if_not_exists = server.mariadb
+        self.compiler.shares_window_sorts = server.mariadb
 
     @staticmethod
     def features_for(server: ServerInfo) -> DialectFeatures:

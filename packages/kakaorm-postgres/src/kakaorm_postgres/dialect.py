@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
 
 from kakaorm import DatabaseURL
 from kakaorm.compiler import SQLCompiler
-from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor
+from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, URLRules
 from kakaorm.exc import DatabaseError, DriverNotInstalledError
 from kakaorm.types import SQLType, read_decimal, read_float, read_int
 
@@ -50,6 +50,9 @@ class PostgresDialect(Dialect):
 
     name: ClassVar[str] = "postgresql"
     accepted_options: ClassVar[frozenset[str]] = frozenset(OPTIONS)
+    url_rules: ClassVar[URLRules] = URLRules(
+        example="postgresql://user:password@localhost:5432/app", query_options=frozenset(OPTIONS)
+    )
     features: ClassVar[DialectFeatures] = DialectFeatures(
         returning=True,
         window_functions=True,

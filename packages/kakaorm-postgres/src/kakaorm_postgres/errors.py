@@ -51,7 +51,10 @@ _HINTS: dict[str, str] = {
     ),
     "23514": "The value breaks the column's CHECK constraint; change the value",
     "22001": "Shorten the value or raise the column's max_length",
-    "22003": "Use a value inside the range of the column's type (IntColumn is 64-bit: -2**63 .. 2**63-1)",
+    "22003": (
+        "Use a value inside the range of the column's type (IntColumn is 64-bit: -2**63 .. "
+        "2**63-1; a DecimalColumn holds max_digits - decimal_places digits before the point)"
+    ),
     "22000": "Pass a value of the column's Python type and range",
     "22012": "Guard the division against a zero divisor",
     "22P02": "Pass a value of the column's Python type",

@@ -8,7 +8,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
 
 from kakaorm._url import DatabaseURL
-from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor
+from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, URLRules
 from kakaorm.exc import ConfigurationError, DatabaseError, DataError, DriverNotInstalledError
 from kakaorm.types import SQLType, read_decimal, read_float, read_int
 
@@ -116,6 +116,7 @@ class SQLiteDialect(Dialect):
     compiler_class = SQLiteCompiler
     install_hint: ClassVar[str] = "pip install kakaorm-sqlite"
     accepted_options: ClassVar[frozenset[str]] = frozenset({"pool_timeout", "busy_timeout"})
+    url_rules: ClassVar[URLRules] = URLRules(example="sqlite+aiosqlite:///./app.db", server=False)
     features: ClassVar[DialectFeatures] = DialectFeatures(
         returning=SQLITE_VERSION >= (3, 35, 0),
         window_functions=SQLITE_VERSION >= (3, 25, 0),
