@@ -490,6 +490,8 @@ def coerce_value(column: Expression[Any], value: Any, *, exact: bool = False) ->
     try:
         return sql_type.normalize(value)
     except DataError:  # a decimal that does not fit NUMERIC(max_digits, decimal_places)
+        if kind != "decimal":
+            raise
         if isinstance(column, Column):
             owner = column.model.__name__ if column.model is not None else "?"
             subject = (
