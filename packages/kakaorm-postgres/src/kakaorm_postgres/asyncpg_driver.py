@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from typing import Any, AsyncIterator, Sequence
+from typing import Any, AsyncIterator, Coroutine, Sequence, TypeVar
 
 import asyncpg  # type: ignore[import-untyped]
 
@@ -14,6 +14,13 @@ from kakaorm.exc import PoolTimeoutError
 from .driver import ConnectionSettings, commit_refused, connect_failure
 
 __all__ = ["AsyncpgConnection", "AsyncpgPool", "open_pool"]
+
+T = TypeVar("T")
+
+
+#: seconds a discarded connection may take to close gracefully (its cancelled
+#: statement acknowledged by the server) before it is terminated
+_CLOSE_TIMEOUT = 5.0
 
 
 def _rowcount(status: str) -> int:
@@ -114,10 +121,15 @@ class AsyncpgPool:
         self._lent = 0
         #: asyncpg acquisitions and releases under way (slots neither free nor idle)
         self._moving = 0
-        #: tasks waiting for a connection; woken one at a time when one frees up
-        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        #: tasks waiting for a connection, first come first served; woken one at a
+        #: time when one frees up. Whoever takes a waiter out of it (the waker, or the
+        #: waiter itself when it gives up) pops it, so it leaves exactly once.
+        self._waiters: collections.OrderedDict[asyncio.Future[None], None] = collections.OrderedDict()
         #: woken waiters that have not run yet
         self._woken = 0
+        #: connections being opened or closed apart from the task that asked (see
+        #: _take and _give_back)
+        self._background: set[asyncio.Task[Any]] = set()
         self._closed = False
 
     async def acquire(self) -> AsyncpgConnection:
@@ -145,34 +157,58 @@ class AsyncpgPool:
         if self._lent + len(idle) + self._moving >= self._max:
             return None
         # a slot is free, so asyncpg lends at once (opening a connection is bounded
-        # by connect_timeout)
+        # by connect_timeout). The open runs in a task of its own: cancelling asyncpg
+        # half-way through its connection handshake leaves a future nobody reads
+        # ("Future exception was never retrieved"), so a cancelled caller leaves the
+        # open to finish and the connection goes to the next waiter.
         self._moving += 1
-        raw = None
+        opening = self._in_background(self._borrow())
         try:
-            raw = await self._pool.acquire()
-            return raw
+            raw = await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            opening.add_done_callback(self._adopt)
+            raise
         except Exception as err:  # noqa: BLE001 - opening a new connection failed
-            raise connect_failure(err, self._settings) from err
-        finally:
             self._moving -= 1
-            if raw is None:
-                # the open failed or was cancelled: the slot is free for a waiter
-                self._wake_one()
+            self._wake_one()  # the slot is free for a waiter
+            raise connect_failure(err, self._settings) from err
+        self._moving -= 1
+        return raw
+
+    async def _borrow(self) -> Any:
+        return await self._pool.acquire()
+
+    def _adopt(self, opening: asyncio.Task[Any]) -> None:
+        """Keep the connection an abandoned open brought, idle for the next waiter."""
+        self._moving -= 1
+        if not opening.cancelled() and opening.exception() is None:
+            self._idle.append(opening.result())
+        self._wake_one()
+
+    def _in_background(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run ``work`` in a task that close() waits for."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
 
     async def _wait(self, deadline: float) -> None:
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
+        self._waiters[waiter] = None
         try:
             async with asyncio.timeout_at(deadline):
                 await waiter
         except BaseException as err:
+            # Cancelling the task cancels the waiter future at once, but this code
+            # runs only later: meanwhile _wake_one may have popped the cancelled
+            # waiter (and woken the next one instead). Leave the queue only if still in it.
+            self._waiters.pop(waiter, None)
             if waiter.done() and not waiter.cancelled():
                 # woken, but leaving (timeout or cancellation): pass the wake-up on
                 self._woken -= 1
                 self._wake_one()
             else:
                 waiter.cancel()
-                self._waiters.remove(waiter)
             if isinstance(err, TimeoutError):
                 raise PoolTimeoutError(
                     f"no PostgreSQL connection became free within pool_timeout={self._timeout:g} s: "
@@ -184,18 +220,33 @@ class AsyncpgPool:
 
     def _wake_one(self) -> None:
         while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
+            waiter, _ = self._waiters.popitem(last=False)
+            if not waiter.done():  # a cancelled one is skipped: the next waiter gets the turn
                 waiter.set_result(None)
                 self._woken += 1
                 return
 
     async def _give_back(self, raw: Any) -> None:
-        """Return a connection to asyncpg (closing it first unless it is closed)."""
+        """Close a connection and return its slot to asyncpg.
+
+        The caller is often a task being cancelled mid-statement. asyncpg has then
+        sent the server a cancel request from a task of its own; closing gracefully
+        waits for it, so the server stops the statement (rather than running it to
+        the end with its locks held) and no asyncpg future is left unretrieved.
+        Terminating at once would cancel that task half-way. The close runs in a
+        task the caller waits for through a shield: a second cancel of the caller
+        stops the wait, not the close.
+        """
         self._moving += 1
+        await asyncio.shield(self._in_background(self._close_and_return(raw)))
+
+    async def _close_and_return(self, raw: Any) -> None:
         try:
             if not _is_closed(raw):
-                raw.terminate()
+                try:
+                    await raw.close(timeout=_CLOSE_TIMEOUT)
+                except Exception:  # noqa: BLE001 - asyncpg terminated it instead
+                    pass
             await self._pool.release(raw)
         finally:
             self._moving -= 1
@@ -226,6 +277,10 @@ class AsyncpgPool:
     async def close(self) -> None:
         """Close every connection."""
         self._closed = True
+        if self._background:
+            # opens are bounded by connect_timeout, closes by _CLOSE_TIMEOUT
+            bound = max(self._settings.connect_timeout, _CLOSE_TIMEOUT) + 1
+            await asyncio.wait(list(self._background), timeout=bound)
         idle, self._idle = self._idle, []
         for raw in idle:
             await self._pool.release(raw)

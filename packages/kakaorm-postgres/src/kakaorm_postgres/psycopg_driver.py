@@ -96,6 +96,8 @@ class PsycopgPool:
 
     async def acquire(self) -> PsycopgConnection:
         """Lend a connection; PoolTimeoutError when none frees up within pool_timeout."""
+        task = asyncio.current_task()
+        cancels = task.cancelling() if task is not None else 0
         try:
             raw = await self._pool.getconn()
         except PoolTimeout:
@@ -105,6 +107,13 @@ class PsycopgPool:
                 f"be opened to {self._target}. Keep transactions short, raise pool_max_size or "
                 "pool_timeout, and check that the server accepts connections"
             ) from None
+        if task is not None and task.cancelling() > cancels:
+            # The task was cancelled while psycopg-pool was handing it a connection,
+            # and asyncio.wait_for (which psycopg-pool waits with) swallowed the
+            # cancellation, as it does on Python 3.11. Let it through: the caller
+            # would otherwise run its statement after all.
+            await self._pool.putconn(raw)
+            raise asyncio.CancelledError
         self._in_use += 1
         return PsycopgConnection(raw)
 
