@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import datetime
 from typing import Any, AsyncIterator, Coroutine, Sequence, TypeVar
 
 import asyncpg  # type: ignore[import-untyped]
@@ -12,6 +13,7 @@ from kakaorm.dialect import PoolStats
 from kakaorm.exc import PoolTimeoutError
 
 from .driver import ConnectionSettings, commit_refused, connect_failure
+from .errors import UnreadableValueError
 
 __all__ = ["AsyncpgConnection", "AsyncpgPool", "open_pool"]
 
@@ -303,6 +305,105 @@ class AsyncpgPool:
         return PoolStats(size=idle + self._lent, idle=idle, in_use=self._lent)
 
 
+# -- dates and times --------------------------------------------------------------
+#
+# asyncpg's own codecs send datetime.min/max (and date.min/max) as PostgreSQL's
+# -infinity/infinity, and read those back as naive datetimes: year 1 and
+# 9999-12-31 23:59:59.999999 were stored as something else and came back without a
+# time zone. These codecs work on asyncpg's "tuple" form (microseconds or days
+# since 2000-01-01, PostgreSQL's epoch) and convert every value exactly.
+
+_UTC = datetime.timezone.utc
+_PG_EPOCH = datetime.datetime(2000, 1, 1)
+_PG_EPOCH_UTC = _PG_EPOCH.replace(tzinfo=_UTC)
+_PG_EPOCH_DAY = _PG_EPOCH.toordinal()
+#: how PostgreSQL writes infinity and -infinity in the binary form of timestamps
+_TIMESTAMP_INFINITY = {2**63 - 1: "'infinity'", -(2**63): "'-infinity'"}
+#: ... and of dates
+_DATE_INFINITY = {2**31 - 1: "'infinity'", -(2**31): "'-infinity'"}
+
+
+def _unreadable(kind: str, raw: int, python_type: str) -> UnreadableValueError:
+    infinity = _DATE_INFINITY if kind == "date" else _TIMESTAMP_INFINITY
+    what = infinity.get(raw) or ("a year after 9999" if raw > 0 else "a year before 1")
+    return UnreadableValueError(
+        f"PostgreSQL sent a {kind} value that Python's {python_type} cannot hold ({what}). "
+        "Store NULL or a value from year 1 to 9999 instead, or select the column as text "
+        "(column::text)"
+    )
+
+
+def _microseconds(delta: datetime.timedelta) -> tuple[int]:
+    return ((delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds,)
+
+
+def _encode_timestamptz(value: Any) -> tuple[int]:
+    # a naive datetime is UTC, as everywhere in KakaORM (asyncpg would take local time)
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=_UTC)
+        return _microseconds(value - _PG_EPOCH_UTC)
+    if isinstance(value, datetime.date):
+        return _microseconds(datetime.datetime(value.year, value.month, value.day, tzinfo=_UTC) - _PG_EPOCH_UTC)
+    raise TypeError(f"expected a datetime.datetime, got {type(value).__name__}")
+
+
+def _decode_timestamptz(value: tuple[int]) -> datetime.datetime:
+    raw = value[0]
+    try:
+        if raw not in _TIMESTAMP_INFINITY:
+            return _PG_EPOCH_UTC + datetime.timedelta(microseconds=raw)
+    except OverflowError:
+        pass
+    raise _unreadable("timestamptz", raw, "datetime")
+
+
+def _encode_timestamp(value: Any) -> tuple[int]:
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            raise TypeError("a timestamp without time zone takes a naive datetime; got an aware one")
+        return _microseconds(value - _PG_EPOCH)
+    if isinstance(value, datetime.date):
+        return _microseconds(datetime.datetime(value.year, value.month, value.day) - _PG_EPOCH)
+    raise TypeError(f"expected a datetime.datetime, got {type(value).__name__}")
+
+
+def _decode_timestamp(value: tuple[int]) -> datetime.datetime:
+    raw = value[0]
+    try:
+        if raw not in _TIMESTAMP_INFINITY:
+            return _PG_EPOCH + datetime.timedelta(microseconds=raw)
+    except OverflowError:
+        pass
+    raise _unreadable("timestamp", raw, "datetime")
+
+
+def _encode_date(value: Any) -> tuple[int]:
+    if isinstance(value, datetime.date):  # a datetime too: its date, as asyncpg does
+        return (value.toordinal() - _PG_EPOCH_DAY,)
+    raise TypeError(f"expected a datetime.date, got {type(value).__name__}")
+
+
+def _decode_date(value: tuple[int]) -> datetime.date:
+    raw = value[0]
+    if raw not in _DATE_INFINITY:
+        try:
+            return datetime.date.fromordinal(raw + _PG_EPOCH_DAY)
+        except (ValueError, OverflowError):
+            pass
+    raise _unreadable("date", raw, "date")
+
+
+async def _set_codecs(conn: asyncpg.Connection) -> None:
+    """Run on every new connection: KakaORM's exact date and time codecs."""
+    for name, encoder, decoder in (
+        ("timestamptz", _encode_timestamptz, _decode_timestamptz),
+        ("timestamp", _encode_timestamp, _decode_timestamp),
+        ("date", _encode_date, _decode_date),
+    ):
+        await conn.set_type_codec(name, schema="pg_catalog", encoder=encoder, decoder=decoder, format="tuple")
+
+
 async def open_pool(settings: ConnectionSettings) -> AsyncpgPool:
     """Open the pool; at least one connection is opened to check the settings."""
     # bulk_create's multi-row INSERTs are long texts of one repeated shape; asyncpg
@@ -322,6 +423,7 @@ async def open_pool(settings: ConnectionSettings) -> AsyncpgPool:
             min_size=settings.pool_min_size,
             max_size=settings.pool_max_size,
             reset=_no_reset,
+            init=_set_codecs,
             server_settings={"TimeZone": "UTC"},
             **kwargs,
         )

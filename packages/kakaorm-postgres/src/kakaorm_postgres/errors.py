@@ -11,7 +11,13 @@ from typing import Any, Sequence
 
 from kakaorm import exc
 
-__all__ = ["CONNECTION_LOST", "asyncpg_error_types", "psycopg_error_types", "translate_error"]
+__all__ = [
+    "CONNECTION_LOST",
+    "UnreadableValueError",
+    "asyncpg_error_types",
+    "psycopg_error_types",
+    "translate_error",
+]
 
 _BY_CLASS: dict[str, type[exc.DatabaseError]] = {
     "08": exc.OperationalError,  # connection exception
@@ -119,11 +125,16 @@ _DBAPI: tuple[tuple[str, type[exc.DatabaseError]], ...] = (
 )
 
 
+class UnreadableValueError(ValueError):
+    """A value PostgreSQL sent that Python's types cannot hold (raised while decoding a
+    row, e.g. a ``timestamptz`` holding ``infinity``); becomes a kakaorm DataError."""
+
+
 def asyncpg_error_types() -> tuple[type[BaseException], ...]:
     """The asyncpg exception classes :func:`translate_error` handles."""
     import asyncpg  # type: ignore[import-untyped]
 
-    return (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+    return (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, UnreadableValueError)
 
 
 def psycopg_error_types() -> tuple[type[BaseException], ...]:
@@ -199,6 +210,8 @@ def translate_error(
     err: BaseException, statement: str | None, params: Sequence[Any] | None
 ) -> exc.DatabaseError:
     """The kakaorm.exc error for an asyncpg or psycopg exception (``.orig`` is ``err``)."""
+    if isinstance(err, UnreadableValueError):
+        return exc.DataError(str(err), orig=err, statement=statement, params=params)
     reason = _server_reason(err)
     sqlstate = _sqlstate(reason)
     message = _primary_message(reason)
