@@ -37,14 +37,6 @@ EXTREMES = [
     dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
 ]
 
-#: strict: once asyncpg's extremes come back aware, the XPASS says to remove the mark
-_ASYNCPG_NAIVE = pytest.mark.xfail(
-    strict=True,
-    reason="issue 13 item 8: asyncpg returns naive datetimes at year 1 and 9999 "
-    "(fixed on the PostgreSQL drivers' branch; remove this mark when it is merged)",
-)
-
-
 def _ids(values: list[dt.datetime]) -> list[str]:
     return [v.isoformat() for v in values]
 
@@ -66,9 +58,7 @@ async def test_a_datetime_date_and_time_of_any_year_round_trip_exactly(engine, v
 
 
 @pytest.mark.parametrize("value", EXTREMES, ids=_ids(EXTREMES))
-async def test_the_first_and_last_instant_python_holds_round_trip_exactly(engine, backend, request, value):
-    if backend.id == "postgres-asyncpg":
-        request.applymarker(_ASYNCPG_NAIVE)
+async def test_the_first_and_last_instant_python_holds_round_trip_exactly(engine, value):
     await engine.create_table(RangeEvent)
     fresh = await _round_trip(value)
     assert (fresh.at, fresh.day, fresh.tm) == (value, value.date(), value.time())

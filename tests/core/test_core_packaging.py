@@ -350,7 +350,7 @@ def test_public_names_are_pinned_and_sorted():
     expected = [
         "AggFunc", "AioMySQLEngine", "AioSQLiteEngine",
         "ArchiveModel", "AsyncpgEngine", "Avg", "BoolColumn", "CTE", "Case", "Column", "ConfigurationError",
-        "Count", "DataError", "DatabaseError", "DatabaseURL", "DateColumn",
+        "ConnectionLostError", "Count", "DataError", "DatabaseError", "DatabaseURL", "DateColumn",
         "DateTimeColumn", "DecimalColumn", "DenseRank", "DriverNotInstalledError", "Engine",
         "FloatColumn", "ForeignKey", "IntColumn", "IntegrityError", "InterfaceError",
         "InvalidURLError", "KakaORMError", "Lag", "Lead", "Max", "MigrationError", "Migrator", "Min",

@@ -144,6 +144,12 @@ async def test_infinity_is_a_data_error(tables):
         (1049, kakaorm.OperationalError),
         (1213, kakaorm.OperationalError),
         (2014, kakaorm.InterfaceError),
+        (2006, kakaorm.ConnectionLostError),
+        (2013, kakaorm.ConnectionLostError),
+        (2055, kakaorm.ConnectionLostError),
+        (1927, kakaorm.ConnectionLostError),
+        (1053, kakaorm.ConnectionLostError),
+        (4031, kakaorm.ConnectionLostError),
     ],
 )
 def test_each_error_code_maps_to_its_kakaorm_type(code, expected):
@@ -159,3 +165,15 @@ def test_an_unknown_code_falls_back_on_the_pymysql_class():
     err = translate_error(pymysql.err.IntegrityError(9999, "new kind of violation"), None, None)
     assert type(err) is kakaorm.IntegrityError
     assert str(err) == "new kind of violation (MySQL error 9999)"
+
+
+def test_a_lost_connection_says_what_happened_and_that_the_pool_reconnects():
+    err = translate_error(pymysql.err.OperationalError(2006, "Server has gone away"), "SELECT 1", [])
+    assert type(err) is kakaorm.ConnectionLostError and isinstance(err, kakaorm.OperationalError)
+    assert err.sqlstate is None  # PyMySQL does not pass the SQLSTATE on
+    assert str(err) == (
+        "Server has gone away (MySQL error 2006). The connection to the server was lost: what it "
+        "was running did not finish, and a transaction it was in is rolled back (if COMMIT was "
+        "under way, whether it committed is unknown). The pool discards the connection and opens "
+        "a new one for the next statement; retry the operation\n[SQL: SELECT 1]"
+    )

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-import kakaorm
 from kakaorm import (
+    ConnectionLostError,
     DataError,
     DatabaseError,
     ForeignKey,
     IntColumn,
     IntegrityError,
-    InterfaceError,
     Model,
     OperationalError,
     ProgrammingError,
@@ -142,35 +139,9 @@ async def test_a_statement_after_a_failed_one_in_a_transaction_is_refused(engine
     assert [o.email for o in await PgeOwner.all()] == ["a@x.org"]
 
 
-async def test_a_connection_killed_by_the_server_is_reported_then_replaced(engine, backend, connect_url):
-    async with await kakaorm.connect(connect_url(), pool_max_size=1) as victim:
-        pid = await victim.fetchval("SELECT pg_backend_pid()")
-        assert await engine.fetchval("SELECT pg_terminate_backend(%s::int)", [pid]) is True
-        for _ in range(50):  # wait until the server has closed it
-            if not await engine.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = %s::int", [pid]):
-                break
-            await asyncio.sleep(0.02)
-        if backend.id == "postgres-asyncpg":
-            # asyncpg's pool reconnects when it has already seen the socket close; if the
-            # close is still in flight, the first statement reports it instead
-            try:
-                first = await victim.fetchval("SELECT 1")
-            except (InterfaceError, OperationalError) as err:
-                text = str(err)
-                assert "unusable" in text or "administrator command [SQLSTATE 57P01]" in text, text
-            else:
-                assert first == 1
-            assert await victim.fetchval("SELECT 1") == 1
-        else:
-            # psycopg finds out on the first statement; the pool then replaces it
-            err = await raises(OperationalError, victim.fetchval("SELECT 1"))
-            assert "terminating connection due to administrator command [SQLSTATE 57P01]" in str(err)
-            assert await victim.fetchval("SELECT 1") == 1
-        assert await victim.fetchval("SELECT pg_backend_pid()") != pid
-        assert victim.pool_stats().in_use == 0
-
-
-async def test_a_closed_connection_is_an_interface_error(engine, backend):
+async def test_a_connection_closed_under_a_statement_is_a_connection_lost_error(engine, backend):
+    # a server kill is tested in tests/behaviour/test_connection_lost.py; here the
+    # connection is closed on the client side, which the driver reports without SQLSTATE
     pool = engine._pool
     conn = await pool.acquire()
     try:
@@ -178,9 +149,22 @@ async def test_a_closed_connection_is_an_interface_error(engine, backend):
             conn.raw.terminate()
         else:
             await conn.raw.close()
-        err = await raises(InterfaceError, engine._call(conn, lambda c: c.fetch("SELECT 1", []), "SELECT 1", []))
-        assert "The connection is unusable; it is discarded, retry the operation" in str(err)
+        err = await raises(
+            ConnectionLostError, engine._call(conn, lambda c: c.fetch("SELECT 1", []), "SELECT 1", [])
+        )
+        assert err.sqlstate is None
+        assert str(err).startswith(
+            "the connection is closed. The connection to the server was lost: what it was running "
+            "did not finish"
+        )
     finally:
         await pool.release(conn, discard=True)
     assert await engine.fetchval("SELECT 1") == 1
     assert engine.pool_stats().in_use == 0
+
+
+async def test_every_translated_error_keeps_the_sqlstate(engine, backend, tables):
+    err = await raises(IntegrityError, PgeOwner.create(email="a@x.org", age=2))
+    assert err.sqlstate == "23505"
+    err = await raises(ProgrammingError, engine.execute("SELEC 1"))
+    assert err.sqlstate == "42601"

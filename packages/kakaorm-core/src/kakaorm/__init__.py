@@ -46,6 +46,7 @@ from ._registry import installed_schemes, register_dialect
 from ._url import DatabaseURL, parse_url
 from .exc import (
     ConfigurationError,
+    ConnectionLostError,
     DatabaseError,
     DataError,
     DriverNotInstalledError,
@@ -115,6 +116,7 @@ __all__ = [
     "Case",
     "Column",
     "ConfigurationError",
+    "ConnectionLostError",
     "Count",
     "DataError",
     "DatabaseError",

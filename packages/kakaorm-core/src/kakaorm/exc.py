@@ -19,6 +19,7 @@
     ├── DatabaseError                 the database or its driver refused a statement
     │   ├── InterfaceError            the driver or the connection itself failed
     │   ├── OperationalError          the server is unreachable, a lock timed out, ...
+    │   │   └── ConnectionLostError   the server or the network closed the connection in use
     │   ├── IntegrityError            unique, NOT NULL, CHECK or foreign-key violation
     │   ├── ProgrammingError          the SQL is invalid or names something that is not there
     │   └── DataError                 a value does not fit its column (range, length, format)
@@ -28,8 +29,9 @@
 A :class:`ValidationError` carries every failing field at once: ``.errors`` maps each
 field to its messages, ``.detail`` lists one structured issue per failure.
 
-A :class:`DatabaseError` carries the driver's exception as ``.orig`` and the SQL and
-parameters that failed as ``.statement`` and ``.params``.
+A :class:`DatabaseError` carries the driver's exception as ``.orig``, the SQL and
+parameters that failed as ``.statement`` and ``.params``, and the SQLSTATE the server
+sent as ``.sqlstate`` (None when there was none, e.g. on MySQL or SQLite).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from typing import Any, Mapping, Sequence
 
 __all__ = [
     "ConfigurationError",
+    "ConnectionLostError",
     "DataError",
     "DatabaseError",
     "DriverNotInstalledError",
@@ -167,6 +170,8 @@ class DatabaseError(KakaORMError):
         orig: the driver's own exception.
         statement: the SQL that failed, if any.
         params: the bound parameters of that SQL, if any.
+        sqlstate: the five-character SQLSTATE the server reported (PostgreSQL), or
+            None when it reported none.
     """
 
     def __init__(
@@ -176,11 +181,13 @@ class DatabaseError(KakaORMError):
         orig: BaseException | None = None,
         statement: str | None = None,
         params: Sequence[Any] | None = None,
+        sqlstate: str | None = None,
     ) -> None:
         super().__init__(message)
         self.orig = orig
         self.statement = statement
         self.params = params
+        self.sqlstate = sqlstate
 
     def __str__(self) -> str:
         text = super().__str__()
@@ -195,6 +202,19 @@ class InterfaceError(DatabaseError):
 
 class OperationalError(DatabaseError):
     """The server is unreachable, refused the login, or a lock or timeout hit."""
+
+
+class ConnectionLostError(OperationalError):
+    """The connection a statement ran on was closed by the server or the network.
+
+    Raised alike by every driver when, for instance, an administrator ends the
+    session (PostgreSQL ``pg_terminate_backend``: ``.sqlstate`` is ``"57P01"``;
+    MariaDB ``KILL``), the server restarts, or the network drops. What was in flight
+    did not finish: the server rolls back the transaction it was in (a loss during
+    ``COMMIT`` leaves the outcome unknown). The pool discards the dead connection and
+    the next statement gets a new one, so retry the operation (the whole
+    transaction); no reconnect call is needed.
+    """
 
 
 class IntegrityError(DatabaseError):

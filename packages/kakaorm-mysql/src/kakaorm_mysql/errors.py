@@ -104,7 +104,6 @@ _OPERATIONAL = {
     1044,  # access denied to database
     1045,  # access denied (user or password)
     1049,  # unknown database
-    1053,  # server shutdown in progress
     1153,  # packet bigger than max_allowed_packet
     1205,  # lock wait timeout
     1213,  # deadlock
@@ -112,17 +111,30 @@ _OPERATIONAL = {
     1317,  # query interrupted
     1792,  # write in a READ ONLY transaction
     1836,  # server in read-only mode
-    1927,  # connection killed (MariaDB)
     1969,  # max_statement_time exceeded (MariaDB)
     2002,  # cannot connect through socket
     2003,  # cannot connect to server
     2005,  # unknown host
-    2006,  # server has gone away
-    2013,  # lost connection during query
-    2055,  # lost connection
     3024,  # max_execution_time exceeded (MySQL)
+}
+
+#: the connection in use is gone: the server or the network closed it
+_CONNECTION_LOST = {
+    1053,  # server shutdown in progress (the server closes the connection)
+    1927,  # connection killed (MariaDB: KILL from another session)
+    2006,  # server has gone away
+    2013,  # lost connection during query (also what a KILLed session's client sees)
+    2055,  # lost connection at a system call
     4031,  # disconnected for inactivity (MySQL 8)
 }
+
+#: what ConnectionLostError says on every backend (kakaorm_postgres says the same)
+CONNECTION_LOST = (
+    "The connection to the server was lost: what it was running did not finish, and a "
+    "transaction it was in is rolled back (if COMMIT was under way, whether it committed "
+    "is unknown). The pool discards the connection and opens a new one for the next "
+    "statement; retry the operation"
+)
 
 _INTERFACE = {
     0,     # PyMySQL: the connection is closed
@@ -136,6 +148,7 @@ _BY_CODE: dict[int, type[exc.DatabaseError]] = {
     **{c: exc.ProgrammingError for c in _PROGRAMMING},
     **{c: exc.OperationalError for c in _OPERATIONAL},
     **{c: exc.InterfaceError for c in _INTERFACE},
+    **{c: exc.ConnectionLostError for c in _CONNECTION_LOST},
 }
 
 _HINTS = {
@@ -206,6 +219,8 @@ def translate_error(
         else:
             cls = next((k for base, k in _PYMYSQL_CLASSES if isinstance(err, base)), exc.DatabaseError)
     message = text if code is None else f"{text} (MySQL error {code})"
+    if cls is exc.ConnectionLostError:
+        message = f"{message}. {CONNECTION_LOST}"
     hint = _HINTS.get(code) if code is not None else None
     if hint:
         message = f"{message}; {hint}"

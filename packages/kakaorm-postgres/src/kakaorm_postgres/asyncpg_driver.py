@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from typing import Any, AsyncIterator, Sequence
+import datetime
+from typing import Any, AsyncIterator, Coroutine, Sequence, TypeVar
 
 import asyncpg  # type: ignore[import-untyped]
 
@@ -12,8 +13,16 @@ from kakaorm.dialect import PoolStats
 from kakaorm.exc import PoolTimeoutError
 
 from .driver import ConnectionSettings, commit_refused, connect_failure
+from .errors import UnreadableValueError
 
 __all__ = ["AsyncpgConnection", "AsyncpgPool", "open_pool"]
+
+T = TypeVar("T")
+
+
+#: seconds a discarded connection may take to close gracefully (its cancelled
+#: statement acknowledged by the server) before it is terminated
+_CLOSE_TIMEOUT = 5.0
 
 
 def _rowcount(status: str) -> int:
@@ -114,10 +123,15 @@ class AsyncpgPool:
         self._lent = 0
         #: asyncpg acquisitions and releases under way (slots neither free nor idle)
         self._moving = 0
-        #: tasks waiting for a connection; woken one at a time when one frees up
-        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        #: tasks waiting for a connection, first come first served; woken one at a
+        #: time when one frees up. Whoever takes a waiter out of it (the waker, or the
+        #: waiter itself when it gives up) pops it, so it leaves exactly once.
+        self._waiters: collections.OrderedDict[asyncio.Future[None], None] = collections.OrderedDict()
         #: woken waiters that have not run yet
         self._woken = 0
+        #: connections being opened or closed apart from the task that asked (see
+        #: _take and _give_back)
+        self._background: set[asyncio.Task[Any]] = set()
         self._closed = False
 
     async def acquire(self) -> AsyncpgConnection:
@@ -145,34 +159,58 @@ class AsyncpgPool:
         if self._lent + len(idle) + self._moving >= self._max:
             return None
         # a slot is free, so asyncpg lends at once (opening a connection is bounded
-        # by connect_timeout)
+        # by connect_timeout). The open runs in a task of its own: cancelling asyncpg
+        # half-way through its connection handshake leaves a future nobody reads
+        # ("Future exception was never retrieved"), so a cancelled caller leaves the
+        # open to finish and the connection goes to the next waiter.
         self._moving += 1
-        raw = None
+        opening = self._in_background(self._borrow())
         try:
-            raw = await self._pool.acquire()
-            return raw
+            raw = await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            opening.add_done_callback(self._adopt)
+            raise
         except Exception as err:  # noqa: BLE001 - opening a new connection failed
-            raise connect_failure(err, self._settings) from err
-        finally:
             self._moving -= 1
-            if raw is None:
-                # the open failed or was cancelled: the slot is free for a waiter
-                self._wake_one()
+            self._wake_one()  # the slot is free for a waiter
+            raise connect_failure(err, self._settings) from err
+        self._moving -= 1
+        return raw
+
+    async def _borrow(self) -> Any:
+        return await self._pool.acquire()
+
+    def _adopt(self, opening: asyncio.Task[Any]) -> None:
+        """Keep the connection an abandoned open brought, idle for the next waiter."""
+        self._moving -= 1
+        if not opening.cancelled() and opening.exception() is None:
+            self._idle.append(opening.result())
+        self._wake_one()
+
+    def _in_background(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run ``work`` in a task that close() waits for."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
 
     async def _wait(self, deadline: float) -> None:
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
+        self._waiters[waiter] = None
         try:
             async with asyncio.timeout_at(deadline):
                 await waiter
         except BaseException as err:
+            # Cancelling the task cancels the waiter future at once, but this code
+            # runs only later: meanwhile _wake_one may have popped the cancelled
+            # waiter (and woken the next one instead). Leave the queue only if still in it.
+            self._waiters.pop(waiter, None)
             if waiter.done() and not waiter.cancelled():
                 # woken, but leaving (timeout or cancellation): pass the wake-up on
                 self._woken -= 1
                 self._wake_one()
             else:
                 waiter.cancel()
-                self._waiters.remove(waiter)
             if isinstance(err, TimeoutError):
                 raise PoolTimeoutError(
                     f"no PostgreSQL connection became free within pool_timeout={self._timeout:g} s: "
@@ -184,18 +222,33 @@ class AsyncpgPool:
 
     def _wake_one(self) -> None:
         while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
+            waiter, _ = self._waiters.popitem(last=False)
+            if not waiter.done():  # a cancelled one is skipped: the next waiter gets the turn
                 waiter.set_result(None)
                 self._woken += 1
                 return
 
     async def _give_back(self, raw: Any) -> None:
-        """Return a connection to asyncpg (closing it first unless it is closed)."""
+        """Close a connection and return its slot to asyncpg.
+
+        The caller is often a task being cancelled mid-statement. asyncpg has then
+        sent the server a cancel request from a task of its own; closing gracefully
+        waits for it, so the server stops the statement (rather than running it to
+        the end with its locks held) and no asyncpg future is left unretrieved.
+        Terminating at once would cancel that task half-way. The close runs in a
+        task the caller waits for through a shield: a second cancel of the caller
+        stops the wait, not the close.
+        """
         self._moving += 1
+        await asyncio.shield(self._in_background(self._close_and_return(raw)))
+
+    async def _close_and_return(self, raw: Any) -> None:
         try:
             if not _is_closed(raw):
-                raw.terminate()
+                try:
+                    await raw.close(timeout=_CLOSE_TIMEOUT)
+                except Exception:  # noqa: BLE001 - asyncpg terminated it instead
+                    pass
             await self._pool.release(raw)
         finally:
             self._moving -= 1
@@ -226,6 +279,10 @@ class AsyncpgPool:
     async def close(self) -> None:
         """Close every connection."""
         self._closed = True
+        if self._background:
+            # opens are bounded by connect_timeout, closes by _CLOSE_TIMEOUT
+            bound = max(self._settings.connect_timeout, _CLOSE_TIMEOUT) + 1
+            await asyncio.wait(list(self._background), timeout=bound)
         idle, self._idle = self._idle, []
         for raw in idle:
             await self._pool.release(raw)
@@ -248,6 +305,105 @@ class AsyncpgPool:
         return PoolStats(size=idle + self._lent, idle=idle, in_use=self._lent)
 
 
+# -- dates and times --------------------------------------------------------------
+#
+# asyncpg's own codecs send datetime.min/max (and date.min/max) as PostgreSQL's
+# -infinity/infinity, and read those back as naive datetimes: year 1 and
+# 9999-12-31 23:59:59.999999 were stored as something else and came back without a
+# time zone. These codecs work on asyncpg's "tuple" form (microseconds or days
+# since 2000-01-01, PostgreSQL's epoch) and convert every value exactly.
+
+_UTC = datetime.timezone.utc
+_PG_EPOCH = datetime.datetime(2000, 1, 1)
+_PG_EPOCH_UTC = _PG_EPOCH.replace(tzinfo=_UTC)
+_PG_EPOCH_DAY = _PG_EPOCH.toordinal()
+#: how PostgreSQL writes infinity and -infinity in the binary form of timestamps
+_TIMESTAMP_INFINITY = {2**63 - 1: "'infinity'", -(2**63): "'-infinity'"}
+#: ... and of dates
+_DATE_INFINITY = {2**31 - 1: "'infinity'", -(2**31): "'-infinity'"}
+
+
+def _unreadable(kind: str, raw: int, python_type: str) -> UnreadableValueError:
+    infinity = _DATE_INFINITY if kind == "date" else _TIMESTAMP_INFINITY
+    what = infinity.get(raw) or ("a year after 9999" if raw > 0 else "a year before 1")
+    return UnreadableValueError(
+        f"PostgreSQL sent a {kind} value that Python's {python_type} cannot hold ({what}). "
+        "Store NULL or a value from year 1 to 9999 instead, or select the column as text "
+        "(column::text)"
+    )
+
+
+def _microseconds(delta: datetime.timedelta) -> tuple[int]:
+    return ((delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds,)
+
+
+def _encode_timestamptz(value: Any) -> tuple[int]:
+    # a naive datetime is UTC, as everywhere in KakaORM (asyncpg would take local time)
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=_UTC)
+        return _microseconds(value - _PG_EPOCH_UTC)
+    if isinstance(value, datetime.date):
+        return _microseconds(datetime.datetime(value.year, value.month, value.day, tzinfo=_UTC) - _PG_EPOCH_UTC)
+    raise TypeError(f"expected a datetime.datetime, got {type(value).__name__}")
+
+
+def _decode_timestamptz(value: tuple[int]) -> datetime.datetime:
+    raw = value[0]
+    try:
+        if raw not in _TIMESTAMP_INFINITY:
+            return _PG_EPOCH_UTC + datetime.timedelta(microseconds=raw)
+    except OverflowError:
+        pass
+    raise _unreadable("timestamptz", raw, "datetime")
+
+
+def _encode_timestamp(value: Any) -> tuple[int]:
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            raise TypeError("a timestamp without time zone takes a naive datetime; got an aware one")
+        return _microseconds(value - _PG_EPOCH)
+    if isinstance(value, datetime.date):
+        return _microseconds(datetime.datetime(value.year, value.month, value.day) - _PG_EPOCH)
+    raise TypeError(f"expected a datetime.datetime, got {type(value).__name__}")
+
+
+def _decode_timestamp(value: tuple[int]) -> datetime.datetime:
+    raw = value[0]
+    try:
+        if raw not in _TIMESTAMP_INFINITY:
+            return _PG_EPOCH + datetime.timedelta(microseconds=raw)
+    except OverflowError:
+        pass
+    raise _unreadable("timestamp", raw, "datetime")
+
+
+def _encode_date(value: Any) -> tuple[int]:
+    if isinstance(value, datetime.date):  # a datetime too: its date, as asyncpg does
+        return (value.toordinal() - _PG_EPOCH_DAY,)
+    raise TypeError(f"expected a datetime.date, got {type(value).__name__}")
+
+
+def _decode_date(value: tuple[int]) -> datetime.date:
+    raw = value[0]
+    if raw not in _DATE_INFINITY:
+        try:
+            return datetime.date.fromordinal(raw + _PG_EPOCH_DAY)
+        except (ValueError, OverflowError):
+            pass
+    raise _unreadable("date", raw, "date")
+
+
+async def _set_codecs(conn: asyncpg.Connection) -> None:
+    """Run on every new connection: KakaORM's exact date and time codecs."""
+    for name, encoder, decoder in (
+        ("timestamptz", _encode_timestamptz, _decode_timestamptz),
+        ("timestamp", _encode_timestamp, _decode_timestamp),
+        ("date", _encode_date, _decode_date),
+    ):
+        await conn.set_type_codec(name, schema="pg_catalog", encoder=encoder, decoder=decoder, format="tuple")
+
+
 async def open_pool(settings: ConnectionSettings) -> AsyncpgPool:
     """Open the pool; at least one connection is opened to check the settings."""
     # bulk_create's multi-row INSERTs are long texts of one repeated shape; asyncpg
@@ -267,6 +423,7 @@ async def open_pool(settings: ConnectionSettings) -> AsyncpgPool:
             min_size=settings.pool_min_size,
             max_size=settings.pool_max_size,
             reset=_no_reset,
+            init=_set_codecs,
             server_settings={"TimeZone": "UTC"},
             **kwargs,
         )

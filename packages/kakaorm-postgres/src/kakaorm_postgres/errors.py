@@ -11,7 +11,13 @@ from typing import Any, Sequence
 
 from kakaorm import exc
 
-__all__ = ["asyncpg_error_types", "psycopg_error_types", "translate_error"]
+__all__ = [
+    "CONNECTION_LOST",
+    "UnreadableValueError",
+    "asyncpg_error_types",
+    "psycopg_error_types",
+    "translate_error",
+]
 
 _BY_CLASS: dict[str, type[exc.DatabaseError]] = {
     "08": exc.OperationalError,  # connection exception
@@ -38,9 +44,33 @@ _BY_CLASS: dict[str, type[exc.DatabaseError]] = {
 
 #: SQLSTATEs whose kakaorm class differs from their SQLSTATE class
 _BY_STATE: dict[str, type[exc.DatabaseError]] = {
-    "08003": exc.InterfaceError,  # connection does not exist (it was closed)
     "2BP01": exc.IntegrityError,  # dependent objects still exist (foreign keys, views)
 }
+
+#: SQLSTATEs of a connection that was in use and is gone (the server sends them
+#: just before it closes the connection, or the driver reports the loss with them)
+_LOST_STATES = frozenset({
+    "08000",  # connection exception
+    "08003",  # connection does not exist (closed in the middle of an operation)
+    "08006",  # connection failure
+    "08007",  # transaction resolution unknown
+    "25P03",  # idle_in_transaction_session_timeout ended the session
+    "57P01",  # admin shutdown: pg_terminate_backend, or a fast/smart server shutdown
+    "57P02",  # crash shutdown: another backend crashed, the server restarts
+    "57P05",  # idle_session_timeout ended the session
+})
+
+#: what ConnectionLostError says on every backend (kakaorm_mysql says the same)
+CONNECTION_LOST = (
+    "The connection to the server was lost: what it was running did not finish, and a "
+    "transaction it was in is rolled back (if COMMIT was under way, whether it committed "
+    "is unknown). The pool discards the connection and opens a new one for the next "
+    "statement; retry the operation"
+)
+
+#: asyncpg's own errors (no SQLSTATE) for a connection that is gone: closed, or
+#: taken back by asyncpg's pool because it closed
+_ASYNCPG_GONE = ("connection is closed", "connection has been released back to the pool")
 
 _HINTS: dict[str, str] = {
     "23505": "A row with this value already exists; use another value or update that row",
@@ -99,11 +129,16 @@ _DBAPI: tuple[tuple[str, type[exc.DatabaseError]], ...] = (
 )
 
 
+class UnreadableValueError(ValueError):
+    """A value PostgreSQL sent that Python's types cannot hold (raised while decoding a
+    row, e.g. a ``timestamptz`` holding ``infinity``); becomes a kakaorm DataError."""
+
+
 def asyncpg_error_types() -> tuple[type[BaseException], ...]:
     """The asyncpg exception classes :func:`translate_error` handles."""
     import asyncpg  # type: ignore[import-untyped]
 
-    return (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+    return (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, UnreadableValueError)
 
 
 def psycopg_error_types() -> tuple[type[BaseException], ...]:
@@ -141,25 +176,66 @@ def _by_dbapi_class(err: BaseException) -> type[exc.DatabaseError]:
     return exc.DatabaseError
 
 
+def _sqlstate(err: BaseException) -> str | None:
+    sqlstate = getattr(err, "sqlstate", None)
+    return sqlstate if isinstance(sqlstate, str) and len(sqlstate) == 5 else None
+
+
+def _server_reason(err: BaseException) -> BaseException:
+    """The server's error behind a driver's "connection closed" error, if it sent one.
+
+    asyncpg reports a connection closed mid-statement as its own 08003 error and
+    chains the FATAL error the server sent just before closing (57P01 when an
+    administrator ended the session): that one says what happened.
+    """
+    cause = err.__cause__
+    if _sqlstate(err) == "08003" and cause is not None and _sqlstate(cause) is not None:
+        return cause
+    return err
+
+
+def _connection_gone(err: BaseException, sqlstate: str | None) -> bool:
+    if sqlstate is not None:
+        return sqlstate in _LOST_STATES
+    names = {klass.__name__ for klass in type(err).__mro__}
+    if "OperationalError" in names:
+        # raised by psycopg itself, not by the server (which sends a SQLSTATE): the
+        # link broke or the connection is closed
+        return True
+    return "InterfaceError" in names and _is_asyncpg_gone(err)
+
+
+def _is_asyncpg_gone(err: BaseException) -> bool:
+    text = str(err)
+    return any(gone in text for gone in _ASYNCPG_GONE)
+
+
 def translate_error(
     err: BaseException, statement: str | None, params: Sequence[Any] | None
 ) -> exc.DatabaseError:
     """The kakaorm.exc error for an asyncpg or psycopg exception (``.orig`` is ``err``)."""
-    sqlstate = getattr(err, "sqlstate", None)
-    message = _primary_message(err)
-    detail = _detail(err)
+    if isinstance(err, UnreadableValueError):
+        return exc.DataError(str(err), orig=err, statement=statement, params=params)
+    reason = _server_reason(err)
+    sqlstate = _sqlstate(reason)
+    message = _primary_message(reason)
+    detail = _detail(reason)
     if detail:
         message = f"{message} ({detail})"
-    if isinstance(sqlstate, str) and len(sqlstate) == 5:
+    if sqlstate is not None:
+        message = f"{message} [SQLSTATE {sqlstate}]"
+    if _connection_gone(reason, sqlstate):
+        cls: type[exc.DatabaseError] = exc.ConnectionLostError
+        hint: str | None = CONNECTION_LOST
+        if sqlstate is None and _is_asyncpg_gone(reason):
+            # "cannot call Connection.fetch(): connection has been released back to the
+            # pool" says how asyncpg found out, not what happened
+            message = "the connection is closed"
+    elif sqlstate is not None:
         cls = _BY_STATE.get(sqlstate) or _BY_CLASS.get(sqlstate[:2], exc.DatabaseError)
         hint = _HINTS.get(sqlstate) or _CLASS_HINTS.get(sqlstate[:2])
-        message = f"{message} [SQLSTATE {sqlstate}]"
     else:
         cls = _by_dbapi_class(err)
-        if cls is exc.OperationalError:
-            # raised by psycopg itself, not the server: the connection is closed or
-            # lost (a server-side failure carries a SQLSTATE)
-            cls = exc.InterfaceError
         hint = {
             exc.InterfaceError: "The connection is unusable; it is discarded, retry the operation",
             exc.ProgrammingError: "Check the statement and its parameters",
@@ -167,4 +243,4 @@ def translate_error(
         }.get(cls)
     if hint:
         message = f"{message}. {hint}"
-    return cls(message, orig=err, statement=statement, params=params)
+    return cls(message, orig=err, statement=statement, params=params, sqlstate=sqlstate)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import select
+import time
 from typing import Any, AsyncIterator, Sequence
 
 import psycopg
@@ -84,6 +86,35 @@ async def _cancel(raw: psycopg.AsyncConnection[Any]) -> None:
         raw.cancel()
 
 
+def _has_input(fd: int) -> bool:
+    """True when something can be read from ``fd`` (data, or the peer's close)."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))
+    readable, _, _ = select.select([fd], [], [], 0)  # Windows
+    return bool(readable)
+
+
+async def _alive(raw: psycopg.AsyncConnection[Any]) -> bool:
+    """False for a connection the server closed while it sat idle in the pool.
+
+    The server sends nothing to an idle session, except when it ends it: then the
+    FATAL message (57P01 for pg_terminate_backend) and the close wait on the socket.
+    So the common case costs a poll of the socket, no round trip; only when
+    something arrived does an empty query tell a live connection from a dead one.
+    """
+    if raw.closed:
+        return False
+    try:
+        if not _has_input(raw.pgconn.socket):
+            return True
+        await raw.execute("")
+    except psycopg.Error:
+        return False
+    return True
+
+
 class PsycopgPool:
     """A DriverPool over ``psycopg_pool.AsyncConnectionPool``."""
 
@@ -95,18 +126,51 @@ class PsycopgPool:
         self._in_use = 0
 
     async def acquire(self) -> PsycopgConnection:
-        """Lend a connection; PoolTimeoutError when none frees up within pool_timeout."""
+        """Lend a live connection; PoolTimeoutError when none frees up within pool_timeout.
+
+        A connection the server closed while it sat in the pool (restart,
+        ``pg_terminate_backend``, idle timeouts) is dropped here and the next one
+        taken, so the caller's statement never meets it. psycopg-pool's own
+        ``check=`` would cost a round trip per checkout, and sleeps a second or more
+        before checking a second dead connection in a row.
+        """
+        task = asyncio.current_task()
+        cancels = task.cancelling() if task is not None else 0
+        deadline = time.monotonic() + self._timeout
+        while True:
+            try:
+                raw = await self._pool.getconn(max(deadline - time.monotonic(), 0.001))
+            except PoolTimeout:
+                raise PoolTimeoutError(
+                    f"no PostgreSQL connection became free within pool_timeout={self._timeout:g} s: "
+                    f"all {self._max} connections (pool_max_size) stayed in use, or no new one could "
+                    f"be opened to {self._target}. Keep transactions short, raise pool_max_size or "
+                    "pool_timeout, and check that the server accepts connections"
+                ) from None
+            if task is not None and task.cancelling() > cancels:
+                # The task was cancelled while psycopg-pool was handing it a connection,
+                # and asyncio.wait_for (which psycopg-pool waits with) swallowed the
+                # cancellation, as it does on Python 3.11. Let it through: the caller
+                # would otherwise run its statement after all.
+                await self._pool.putconn(raw)
+                raise asyncio.CancelledError
+            try:
+                alive = await _alive(raw)
+            except BaseException:
+                await self._drop(raw)  # cancelled mid-check: its state is unknown
+                raise
+            if alive:
+                self._in_use += 1
+                return PsycopgConnection(raw)
+            await self._drop(raw)
+
+    async def _drop(self, raw: psycopg.AsyncConnection[Any]) -> None:
+        """Close a connection and hand it back: the pool opens a new one in its place."""
         try:
-            raw = await self._pool.getconn()
-        except PoolTimeout:
-            raise PoolTimeoutError(
-                f"no PostgreSQL connection became free within pool_timeout={self._timeout:g} s: "
-                f"all {self._max} connections (pool_max_size) stayed in use, or no new one could "
-                f"be opened to {self._target}. Keep transactions short, raise pool_max_size or "
-                "pool_timeout, and check that the server accepts connections"
-            ) from None
-        self._in_use += 1
-        return PsycopgConnection(raw)
+            if not raw.closed:
+                await raw.close()
+        finally:
+            await self._pool.putconn(raw)
 
     async def release(self, conn: Any, *, discard: bool = False) -> None:
         """Take a connection back: rolled back if a transaction is open, closed if
