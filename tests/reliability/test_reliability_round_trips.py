@@ -279,7 +279,10 @@ async def test_datetime_columns_give_back_any_datetime_as_the_same_instant_in_ut
     assert all(out.utcoffset() == dt.timedelta(0) for out in outs), outs
 
 
-async def test_an_aware_datetime_whose_utc_instant_is_outside_years_1_to_9999_is_refused_with_data_error(tables):
+async def test_an_aware_datetime_whose_utc_instant_is_outside_years_1_to_9999_is_refused_with_data_error(
+    tables, known_defect
+):
+    known_defect("SQLType.normalize() calls astimezone(UTC), which raises a bare OverflowError")
     model = await tables.of(RtDateTime)
     values = {
         "0001-01-01 00:30+01:00": dt.datetime(1, 1, 1, 0, 30, tzinfo=dt.timezone(dt.timedelta(hours=1))),
@@ -370,14 +373,20 @@ async def test_integers_outside_64_bits_are_refused_with_data_error(tables):
     assert outcomes == dict.fromkeys(values, "refused")
 
 
-async def test_text_that_utf_8_cannot_encode_is_refused_with_data_error(tables):
+async def test_text_that_utf_8_cannot_encode_is_refused_with_data_error(tables, known_defect):
+    known_defect("a lone surrogate raises a bare UnicodeEncodeError", "sqlite", "postgres-psycopg", "mysql")
     model = await tables.of(RtText)
     values = {"lone high surrogate": "\ud800", "lone low surrogate": "a\udfffb"}
     outcomes = {label: await outcome_of_storing(model, value) for label, value in values.items()}
     assert outcomes == dict.fromkeys(values, "refused")
 
 
-async def test_text_longer_than_max_length_is_refused_with_data_error_never_cut(tables):
+async def test_text_longer_than_max_length_is_refused_with_data_error_never_cut(tables, known_defect):
+    known_defect("SQLite does not enforce max_length (VARCHAR(n) stores any length)", "sqlite")
+    known_defect(
+        "VARCHAR(n) silently cuts trailing spaces past n (SQL standard; MariaDB also tabs)",
+        "postgres-asyncpg", "postgres-psycopg", "mysql",
+    )
     model = await tables.of(RtVarchar)
     values = {
         "9 letters": "abcdefghi",
