@@ -187,7 +187,8 @@ async def _reset(engine: kakaorm.Engine, backend: Backend) -> None:
         if rows:
             await engine.execute("SET FOREIGN_KEY_CHECKS = 0")
             for row in rows:
-                name = str(row["t"]).replace("`", "``")
+                # raw SQL reads %s as a placeholder: a table named with a percent sign needs %%
+                name = str(row["t"]).replace("`", "``").replace("%", "%%")
                 await engine.execute(f"DROP TABLE IF EXISTS `{name}`")
             await engine.execute("SET FOREIGN_KEY_CHECKS = 1")
 

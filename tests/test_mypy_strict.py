@@ -1,4 +1,4 @@
-"""Every distribution's src/ passes ``mypy --strict`` (part of the test suite, so CI runs it)."""
+"""Every distribution's src/ (and stress/) passes ``mypy --strict`` (part of the test suite, so CI runs it)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(str(p) for p in (ROOT / "packages").glob("*/src"))
+#: the reliability workloads (python -m stress) are typed as strictly
+STRESS = str(ROOT / "stress")
 
 
 @pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="mypy is not installed (pip install -r requirements-dev.txt)")
 def test_every_src_directory_passes_mypy_strict() -> None:
     assert len(SOURCES) >= 2, SOURCES
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *SOURCES],
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *SOURCES, STRESS],
         capture_output=True,
         text=True,
         cwd=ROOT,
