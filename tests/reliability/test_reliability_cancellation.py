@@ -114,14 +114,8 @@ async def _transaction_cancelled_at(engine, phase: str, tag: str) -> None:
 
 @pytest.mark.parametrize("phase", PHASES)
 async def test_a_cancel_at_each_step_of_a_transaction_ends_it_cancelled_and_rolled_back(
-    pooled, admin, pool_max, phase, known_defect
+    pooled, admin, pool_max, phase
 ):
-    if phase == "rollback_to_savepoint":
-        known_defect(
-            "Transaction.__aexit__ swallows a CancelledError raised while ROLLBACK TO SAVEPOINT "
-            "runs (except BaseException), so the block's own error goes on, the body catches it "
-            "and the cancelled transaction commits"
-        )
     await setup_storm(pooled)
     task = asyncio.create_task(_transaction_cancelled_at(pooled, phase, "t1"))
     await asyncio.wait([task])

@@ -279,10 +279,7 @@ async def test_datetime_columns_give_back_any_datetime_as_the_same_instant_in_ut
     assert all(out.utcoffset() == dt.timedelta(0) for out in outs), outs
 
 
-async def test_an_aware_datetime_whose_utc_instant_is_outside_years_1_to_9999_is_refused_with_data_error(
-    tables, known_defect
-):
-    known_defect("SQLType.normalize() calls astimezone(UTC), which raises a bare OverflowError")
+async def test_an_aware_datetime_whose_utc_instant_is_outside_years_1_to_9999_is_refused_with_data_error(tables):
     model = await tables.of(RtDateTime)
     values = {
         "0001-01-01 00:30+01:00": dt.datetime(1, 1, 1, 0, 30, tzinfo=dt.timezone(dt.timedelta(hours=1))),

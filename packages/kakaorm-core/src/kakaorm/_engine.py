@@ -653,13 +653,18 @@ class Transaction:
             try:
                 await self._exec(compiler.rollback_to_savepoint(self._savepoint))
                 await self._exec(compiler.release_savepoint(self._savepoint))
-            except BaseException as err:
-                # the error (or cancellation) that ended the block is what the caller must
-                # see; the connection's state is unknown now, so the outer block discards it
+            except asyncio.CancelledError:
+                # the task was cancelled while rolling back: the cancel wins over the
+                # error that ended the block (swallowing it would let the task go on as
+                # if never cancelled); whether the rollback ran is unknown, so the outer
+                # block cannot commit and discards the connection
                 state.broken = True
-                if isinstance(err, asyncio.CancelledError):
-                    # whether the rollback ran is unknown: the outer block cannot commit
-                    state.cancelled_at = state.depth
+                state.cancelled_at = state.depth
+                raise
+            except BaseException:
+                # the error that ended the block is what the caller must see; the
+                # connection's state is unknown now, so the outer block discards it
+                state.broken = True
                 if cancelled:
                     raise _cancelled_statement_error("this transaction cannot go on") from None
             else:
