@@ -370,20 +370,14 @@ async def test_integers_outside_64_bits_are_refused_with_data_error(tables):
     assert outcomes == dict.fromkeys(values, "refused")
 
 
-async def test_text_that_utf_8_cannot_encode_is_refused_with_data_error(tables, known_defect):
-    known_defect("a lone surrogate raises a bare UnicodeEncodeError", "sqlite", "postgres-psycopg", "mysql")
+async def test_text_that_utf_8_cannot_encode_is_refused_with_data_error(tables):
     model = await tables.of(RtText)
     values = {"lone high surrogate": "\ud800", "lone low surrogate": "a\udfffb"}
     outcomes = {label: await outcome_of_storing(model, value) for label, value in values.items()}
     assert outcomes == dict.fromkeys(values, "refused")
 
 
-async def test_text_longer_than_max_length_is_refused_with_data_error_never_cut(tables, known_defect):
-    known_defect("SQLite does not enforce max_length (VARCHAR(n) stores any length)", "sqlite")
-    known_defect(
-        "VARCHAR(n) silently cuts trailing spaces past n (SQL standard; MariaDB also tabs)",
-        "postgres-asyncpg", "postgres-psycopg", "mysql",
-    )
+async def test_text_longer_than_max_length_is_refused_with_data_error_never_cut(tables):
     model = await tables.of(RtVarchar)
     values = {
         "9 letters": "abcdefghi",

@@ -73,7 +73,7 @@ ConfigOption = Annotated[
     ),
 ]
 
-_NAME = re.compile(r"^[A-Za-z0-9_]+$")
+_NAME = re.compile(r"[A-Za-z0-9_]+")
 
 
 class Direction(str, enum.Enum):
@@ -211,7 +211,7 @@ def makemigrations(
     Apply pending migrations first: the models are compared with the database as it is.
     """
     settings = load_settings(database_url=db, models=models, migrations=migrations, config=config)
-    if name is not None and not _NAME.match(name):
+    if name is not None and not _NAME.fullmatch(name):
         raise CLIError(
             f"--name {name!r} is not a valid migration name: use letters, digits and "
             "underscores only, e.g. add_user_bio"

@@ -11,7 +11,7 @@ from kakaorm import Model
 
 from ._errors import CLIError
 
-_MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 def import_models(module_name: str) -> list[type[Model]]:
@@ -24,7 +24,7 @@ def import_models(module_name: str) -> list[type[Model]]:
     Raises:
         CLIError: the name is not a module path, the import fails, or there is no model.
     """
-    if not _MODULE_NAME.match(module_name):
+    if not _MODULE_NAME.fullmatch(module_name):
         raise CLIError(
             f"{module_name!r} is not a Python module path: give a dotted name such as "
             "myapp.models (not a file path)"

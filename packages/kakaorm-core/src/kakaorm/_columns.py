@@ -223,6 +223,11 @@ class StrColumn(Column[T]):
             raise ModelError(f"max_length must be a positive integer, got {max_length!r}")
         self.max_length = max_length
         super().__init__(SQLType("str", length=max_length), **options)
+        if max_length is not None:
+            # every value written goes through coerce_value, which checks the length:
+            # SQLite would store a longer text and VARCHAR(n) elsewhere cuts trailing
+            # spaces past n without a word
+            self.exact_type = _Missing
 
 
 class FloatColumn(Column[T]):
@@ -472,6 +477,11 @@ def coerce_value(column: Expression[Any], value: Any, *, exact: bool = False) ->
             return value
         raise TypeError(
             f"{_subject(column, kind)} and takes {_DESCRIBE[kind]}, not {type(value).__name__} ({value!r})"
+        )
+    if kind == "str" and not exact and sql_type.length is not None and len(value) > sql_type.length:
+        raise DataError(
+            f"{_subject(column, kind)}(max_length={sql_type.length}) and {value[:20]!r}... has "
+            f"{len(value)} characters; nothing was written: shorten the text or raise max_length"
         )
     if kind == "date" and isinstance(value, _dt.datetime):
         raise TypeError(f"{_subject(column, kind)} and takes a date, not a datetime")

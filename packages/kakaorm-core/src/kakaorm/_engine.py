@@ -398,6 +398,14 @@ class Engine:
                     (time.perf_counter() - start) * 1000, type(err).__name__,
                 )
             raise self.dialect.translate_error(err, sql, values) from err
+        except UnicodeEncodeError as err:
+            # a driver encodes text before sending: a lone surrogate cannot be stored
+            raise exc.DataError(
+                f"a text value holds {err.object[err.start:err.end]!r}, which UTF-8 cannot encode "
+                "(a lone surrogate, e.g. from bytes decoded with errors='surrogateescape'); "
+                "nothing was sent: clean the text first",
+                orig=err, statement=sql, params=list(values),
+            ) from err
         if logging_on:
             log.debug("%s  %r  (%.2f ms)", sql, list(values), (time.perf_counter() - start) * 1000)
         return result
@@ -794,7 +802,7 @@ def _batches(
         for i in text_columns:
             v = row[i]
             if isinstance(v, str):
-                n += 2 * (len(v) if v.isascii() else len(v.encode("utf-8"))) + 3
+                n += 2 * (len(v) if v.isascii() else len(v.encode("utf-8", "surrogatepass"))) + 3
             else:
                 n += 64
         if batch and (len(batch) >= per_batch or size + n > budget):

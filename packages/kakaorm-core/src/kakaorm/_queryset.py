@@ -298,6 +298,9 @@ class QuerySet(Generic[R]):
 
     def group_by(self, *exprs: Expression[Any]) -> QuerySet[R]:
         """``GROUP BY`` the given columns or expressions."""
+        for expr in exprs:
+            if not isinstance(expr, Expression):
+                raise TypeError(f"group_by() takes columns or expressions, got {expr!r}")
         new = self._clone()
         new._group = self._group + tuple(exprs)
         return new
