@@ -98,8 +98,12 @@ async def test_an_out_of_range_integer_is_a_data_error_and_nothing_is_stored(eng
 
 async def test_an_over_long_string_is_a_data_error_not_a_truncation(engine):
     await engine.create_table(MyTValue)
-    with pytest.raises(kakaorm.DataError, match="Data too long for column 'short'") as info:
+    with pytest.raises(kakaorm.DataError, match=r"^MyTValue.short is a StrColumn\(max_length=5\)") as before:
         await MyTValue.create(short="abcdef", tag="a")
+    assert before.value.orig is None  # refused before sending
+    # the server refuses it too (strict mode), as a DataError
+    with pytest.raises(kakaorm.DataError, match="Data too long for column 'short'") as info:
+        await engine.execute("INSERT INTO myt_value (short, tag) VALUES (%s, %s)", ["abcdef", "a"])
     assert info.value.orig.args[0] == 1406
     await MyTValue.create(short="abcde", tag="b")
     assert [v.short for v in await MyTValue.all()] == ["abcde"]

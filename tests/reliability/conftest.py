@@ -6,15 +6,11 @@
 * ``admin``: a raw driver connection to the backend's server that kills sessions and
   reports which ones are inside a transaction (``None`` on SQLite).
 * ``pool_max``: the most connections ``pooled`` lends at once.
-* ``known_defect(reason, *backend_ids)``: marks the running test as a strict xfail
-  on those backends (all when none is named) for a defect this suite found outside
-  issue 13's list. The test still states the correct behaviour; once the defect is
-  fixed it passes, strict makes that an XPASS failure, and the mark must go.
 """
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Callable
+from typing import Any, AsyncIterator
 
 import pytest
 
@@ -51,12 +47,3 @@ def pool_max(backend: Any) -> int:
     """The most connections ``pooled`` lends at once on ``backend``."""
     return 1 if backend.family == "sqlite" else POOL_SIZE
 
-
-@pytest.fixture
-def known_defect(request: pytest.FixtureRequest) -> Callable[..., None]:
-    def mark(reason: str, *backend_ids: str) -> None:
-        backend = request.getfixturevalue("backend") if backend_ids else None
-        if backend is None or backend.id in backend_ids:
-            request.applymarker(pytest.mark.xfail(strict=True, reason=f"defect outside issue 13's list: {reason}"))
-
-    return mark
