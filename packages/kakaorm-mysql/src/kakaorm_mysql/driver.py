@@ -188,7 +188,13 @@ class MySQLConnection:
 
 
 async def open_connection(settings: ConnectSettings) -> MySQLConnection:
-    """Open and prepare one connection.
+    """Open and prepare one connection, within ``connect_timeout`` for the whole of it.
+
+    The deadline is ``asyncio.timeout``, never ``asyncio.wait_for``: on Python 3.11
+    wait_for returns the result and drops a cancellation that lands in the step the
+    awaited work finishes, and the cancelled task then runs its statement anyway.
+    aiomysql waits for its socket with wait_for when given a connect_timeout, so it
+    is given none.
 
     Raises:
         OperationalError: the server cannot be reached or refuses the login.
@@ -203,15 +209,16 @@ async def open_connection(settings: ConnectSettings) -> MySQLConnection:
         autocommit=True,
         # UPDATE reports the rows it matched, not only those it changed
         client_flag=CLIENT.FOUND_ROWS,
-        connect_timeout=settings.connect_timeout,
+        connect_timeout=None,
     )
     # aiomysql always asks for multi-statement support; one statement per call keeps
     # results in sync and a raw statement from smuggling in a second one
     raw.client_flag &= ~CLIENT.MULTI_STATEMENTS
     try:
-        await asyncio.wait_for(raw._connect(), settings.connect_timeout)
-        for sql in SESSION_SETUP:
-            await raw.query(sql)
+        async with asyncio.timeout(settings.connect_timeout):
+            await raw._connect()
+            for sql in SESSION_SETUP:
+                await raw.query(sql)
     except (Exception, asyncio.CancelledError) as err:
         raw.close()
         if isinstance(err, asyncio.CancelledError):
@@ -262,6 +269,8 @@ class MySQLPool:
         self._in_use = 0
         self._closed = False
         self._killers: set[asyncio.Task[None]] = set()
+        #: connections being opened (close() waits for them)
+        self._opening: set[asyncio.Task[MySQLConnection]] = set()
 
     async def start(self) -> ServerInfo:
         """Open ``min_size`` connections (at least one, to check the settings) and probe the server."""
@@ -301,9 +310,21 @@ class MySQLPool:
         return None
 
     async def _open(self) -> MySQLConnection:
+        """Open a connection for the caller, in a task of its own.
+
+        A caller cancelled meanwhile sees CancelledError at once, whatever stage the
+        open is at, and the open goes on: its connection goes to the next waiter or
+        stays idle (see _adopt), rather than being thrown away half-opened.
+        """
         self._size += 1
+        opening = asyncio.get_running_loop().create_task(open_connection(self._settings))
+        self._opening.add(opening)
+        opening.add_done_callback(self._opening.discard)
         try:
-            conn = await open_connection(self._settings)
+            conn = await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            opening.add_done_callback(self._adopt)
+            raise
         except BaseException:
             self._size -= 1
             self._wake_one()
@@ -313,6 +334,20 @@ class MySQLPool:
             await self.release(conn, discard=True)
             raise InterfaceError("this engine's connection pool was closed while connecting")
         return conn
+
+    def _adopt(self, opening: asyncio.Task[MySQLConnection]) -> None:
+        """Keep the connection an open brought after its caller was cancelled."""
+        if opening.cancelled() or opening.exception() is not None:
+            self._size -= 1
+            self._wake_one()
+            return
+        conn = opening.result()
+        if self._closed:
+            conn.raw.close()
+            self._size -= 1
+            return
+        self._in_use += 1  # lent to nobody yet: _hand_over lends it or puts it back
+        self._hand_over(conn)
 
     async def _wait(self) -> MySQLConnection:
         loop = asyncio.get_running_loop()
@@ -378,8 +413,15 @@ class MySQLPool:
         self._idle.append(conn)
 
     async def release(self, conn: Any, *, discard: bool = False) -> None:
-        """Take a connection back: rolled back if inside a transaction, closed if discarded."""
+        """Take a connection back: rolled back if inside a transaction, closed if discarded.
+
+        A connection whose statement was sent and not answered (its task was
+        cancelled) is always closed: the server may still be running it, and the
+        transaction status it last reported may be out of date.
+        """
         raw = conn.raw
+        if conn.busy:
+            discard = True
         try:
             if not discard and not self._closed and raw.get_transaction_status():
                 # returned inside a transaction (e.g. a raw BEGIN): never lend it so
@@ -434,15 +476,19 @@ class MySQLPool:
         for conn in idle:
             self._size -= 1
             try:
-                await asyncio.wait_for(conn.raw.ensure_closed(), 2.0)
-            except (Exception, asyncio.TimeoutError):  # noqa: BLE001 - closing anyway
+                async with asyncio.timeout(2.0):
+                    await conn.raw.ensure_closed()
+            except Exception:  # noqa: BLE001 - closing anyway (TimeoutError included)
                 conn.raw.close()
         while self._waiters:
             fut = self._waiters.popleft()
             if not fut.done():
                 fut.set_result(None)
-        if self._killers:
-            await asyncio.wait(list(self._killers), timeout=self._settings.connect_timeout + 1)
+        # opens and kills are bounded by connect_timeout; an open that ends now finds
+        # the pool closed and closes its connection
+        pending = self._opening | self._killers
+        if pending:
+            await asyncio.wait(pending, timeout=self._settings.connect_timeout + 1)
 
     def stats(self) -> PoolStats:
         """Connections open, idle and lent out."""
