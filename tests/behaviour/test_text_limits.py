@@ -20,7 +20,7 @@ async def test_text_longer_than_max_length_is_refused_with_its_length(engine, sq
     with pytest.raises(DataError) as info:
         await TlNote.create(short="abcde ", body="x")
     assert str(info.value) == (
-        "TlNote.short is a StrColumn(max_length=5) and 'abcde '... has 6 characters; "
+        "TlNote.short is a StrColumn(max_length=5) and 'abcde ' has 6 characters; "
         "nothing was written: shorten the text or raise max_length"
     )
     assert sql_log.statements == []

@@ -82,7 +82,14 @@ async def test_foreign_key_violations(engine, backend, tables):
 
 
 async def test_a_too_long_string_is_a_data_error(engine, backend, tables):
-    err = await raises(DataError, PgeOwner.create(email="x" * 11, age=1))
+    with pytest.raises(DataError) as before:
+        await PgeOwner.create(email="x" * 11, age=1)
+    assert str(before.value) == (
+        "PgeOwner.email is a StrColumn(max_length=10) and 'xxxxxxxxxxx' has 11 "
+        "characters; nothing was written: shorten the text or raise max_length"
+    )
+    # raw SQL reaches the server, which refuses it as well (SQLSTATE 22001)
+    err = await raises(DataError, engine.execute("INSERT INTO pge_owner (email, age) VALUES (%s, %s)", ["x" * 11, 1]))
     assert "value too long for type character varying(10) [SQLSTATE 22001]" in str(err)
     assert "Shorten the value or raise the column's max_length" in str(err)
 

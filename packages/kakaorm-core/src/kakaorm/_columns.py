@@ -478,9 +478,13 @@ def coerce_value(column: Expression[Any], value: Any, *, exact: bool = False) ->
         raise TypeError(
             f"{_subject(column, kind)} and takes {_DESCRIBE[kind]}, not {type(value).__name__} ({value!r})"
         )
-    if kind == "str" and not exact and sql_type.length is not None and len(value) > sql_type.length:
+    if (
+        isinstance(value, str) and not exact and sql_type.length is not None
+        and len(value) > sql_type.length
+    ):
+        shown = repr(value) if len(value) <= 20 else f"{value[:20]!r}..."
         raise DataError(
-            f"{_subject(column, kind)}(max_length={sql_type.length}) and {value[:20]!r}... has "
+            f"{_subject(column, kind)}(max_length={sql_type.length}) and {shown} has "
             f"{len(value)} characters; nothing was written: shorten the text or raise max_length"
         )
     if kind == "date" and isinstance(value, _dt.datetime):
