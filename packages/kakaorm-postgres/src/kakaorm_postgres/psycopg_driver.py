@@ -187,7 +187,9 @@ class PsycopgPool:
     def _put_back_unclaimed(self, getting: asyncio.Task[psycopg.AsyncConnection[Any]]) -> None:
         """Give back the connection a getconn obtained after its caller was cancelled."""
         if not getting.cancelled() and getting.exception() is None:
-            self._in_background(self._return(getting.result(), close=False))
+            returning = self._in_background(self._return(getting.result(), close=False))
+            # nobody awaits it: retrieve its outcome, as asyncio asks of every task
+            returning.add_done_callback(lambda done: done.cancelled() or done.exception())
 
     async def _give_back(self, raw: psycopg.AsyncConnection[Any], *, close: bool) -> None:
         """Hand a connection back to psycopg_pool, closed first if ``close`` (the pool
