@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import select
 import time
-from typing import Any, AsyncIterator, Sequence
+from typing import Any, AsyncIterator, Coroutine, Sequence, TypeVar
 
 import psycopg
 from psycopg.pq import TransactionStatus
@@ -19,6 +19,8 @@ from kakaorm.exc import PoolTimeoutError
 from .driver import ConnectionSettings, commit_refused, connect_failure
 
 __all__ = ["PsycopgConnection", "PsycopgPool", "open_pool"]
+
+T = TypeVar("T")
 
 _IDLE = TransactionStatus.IDLE
 _IN_TRANSACTION = (TransactionStatus.INTRANS, TransactionStatus.INERROR)
@@ -116,7 +118,18 @@ async def _alive(raw: psycopg.AsyncConnection[Any]) -> bool:
 
 
 class PsycopgPool:
-    """A DriverPool over ``psycopg_pool.AsyncConnectionPool``."""
+    """A DriverPool over ``psycopg_pool.AsyncConnectionPool``.
+
+    Every call into psycopg_pool that takes or gives back a connection runs in a
+    task of its own, which the caller waits for through a shield. psycopg_pool is
+    not safe against cancellation there: it waits for a free connection with
+    ``asyncio.wait_for``, which on Python 3.11 swallows a cancellation that arrives
+    with the connection (or drops the connection when a second one follows), and
+    ``putconn`` hands a connection to the next waiter under locks that a
+    cancellation interrupts half-way, losing the connection for good. A cancelled
+    caller gets ``CancelledError`` at once; the task finishes the hand-over, and a
+    connection it obtained for nobody goes straight back to psycopg_pool.
+    """
 
     def __init__(self, pool: AsyncConnectionPool[Any], settings: ConnectionSettings) -> None:
         self._pool = pool
@@ -124,6 +137,8 @@ class PsycopgPool:
         self._max = settings.pool_max_size
         self._timeout = settings.pool_timeout
         self._in_use = 0
+        #: getconn and putconn calls under way in tasks of their own (close() waits for them)
+        self._background: set[asyncio.Task[Any]] = set()
 
     async def acquire(self) -> PsycopgConnection:
         """Lend a live connection; PoolTimeoutError when none frees up within pool_timeout.
@@ -134,12 +149,17 @@ class PsycopgPool:
         ``check=`` would cost a round trip per checkout, and sleeps a second or more
         before checking a second dead connection in a row.
         """
-        task = asyncio.current_task()
-        cancels = task.cancelling() if task is not None else 0
         deadline = time.monotonic() + self._timeout
         while True:
+            getting = self._in_background(self._pool.getconn(max(deadline - time.monotonic(), 0.001)))
             try:
-                raw = await self._pool.getconn(max(deadline - time.monotonic(), 0.001))
+                raw = await asyncio.shield(getting)
+            except asyncio.CancelledError:
+                # stop waiting in psycopg_pool's queue (cancelled once, which it
+                # handles), and give back whatever connection it still hands over
+                getting.cancel()
+                getting.add_done_callback(self._put_back_unclaimed)
+                raise
             except PoolTimeout:
                 raise PoolTimeoutError(
                     f"no PostgreSQL connection became free within pool_timeout={self._timeout:g} s: "
@@ -147,27 +167,44 @@ class PsycopgPool:
                     f"be opened to {self._target}. Keep transactions short, raise pool_max_size or "
                     "pool_timeout, and check that the server accepts connections"
                 ) from None
-            if task is not None and task.cancelling() > cancels:
-                # The task was cancelled while psycopg-pool was handing it a connection,
-                # and asyncio.wait_for (which psycopg-pool waits with) swallowed the
-                # cancellation, as it does on Python 3.11. Let it through: the caller
-                # would otherwise run its statement after all.
-                await self._pool.putconn(raw)
-                raise asyncio.CancelledError
             try:
                 alive = await _alive(raw)
             except BaseException:
-                await self._drop(raw)  # cancelled mid-check: its state is unknown
+                await self._give_back(raw, close=True)  # cancelled mid-check: its state is unknown
                 raise
             if alive:
                 self._in_use += 1
                 return PsycopgConnection(raw)
-            await self._drop(raw)
+            await self._give_back(raw, close=True)
 
-    async def _drop(self, raw: psycopg.AsyncConnection[Any]) -> None:
-        """Close a connection and hand it back: the pool opens a new one in its place."""
+    def _in_background(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run ``work`` in a task that close() waits for."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
+
+    def _put_back_unclaimed(self, getting: asyncio.Task[psycopg.AsyncConnection[Any]]) -> None:
+        """Give back the connection a getconn obtained after its caller was cancelled."""
+        if not getting.cancelled() and getting.exception() is None:
+            returning = self._in_background(self._return(getting.result(), close=False))
+            # nobody awaits it: retrieve its outcome, as asyncio asks of every task
+            returning.add_done_callback(lambda done: done.cancelled() or done.exception())
+
+    async def _give_back(self, raw: psycopg.AsyncConnection[Any], *, close: bool) -> None:
+        """Hand a connection back to psycopg_pool, closed first if ``close`` (the pool
+        then opens a new one in its place). A cancellation of the caller stops the
+        wait, not the hand-over."""
+        await asyncio.shield(self._in_background(self._return(raw, close=close)))
+
+    async def _return(self, raw: psycopg.AsyncConnection[Any], *, close: bool) -> None:
         try:
-            if not raw.closed:
+            if close and not raw.closed:
+                if raw.info.transaction_status == TransactionStatus.ACTIVE:
+                    # stop the statement on the server too: closing the socket
+                    # alone leaves it running (and its locks held) until it ends
+                    with contextlib.suppress(Exception):
+                        await _cancel(raw)
                 await raw.close()
         finally:
             await self._pool.putconn(raw)
@@ -176,6 +213,7 @@ class PsycopgPool:
         """Take a connection back: rolled back if a transaction is open, closed if
         ``discard``, if a statement is still running on it, or if it cannot be cleaned."""
         raw: psycopg.AsyncConnection[Any] = conn.raw
+        self._in_use -= 1
         try:
             if not discard and not raw.closed:
                 status = raw.info.transaction_status
@@ -188,21 +226,15 @@ class PsycopgPool:
                 elif status != _IDLE:
                     discard = True  # a statement is still running, or the link is lost
         finally:
-            try:
-                if discard and not raw.closed:
-                    if raw.info.transaction_status == TransactionStatus.ACTIVE:
-                        # stop the statement on the server too: closing the socket
-                        # alone leaves it running (and its locks held) until it ends
-                        with contextlib.suppress(Exception):
-                            await _cancel(raw)
-                    await raw.close()
-                await self._pool.putconn(raw)
-            finally:
-                self._in_use -= 1
+            await self._give_back(raw, close=discard)
 
     async def close(self) -> None:
         """Close every connection."""
         await self._pool.close()
+        if self._background:
+            # a getconn still waiting ends with PoolClosed, a connection handed back
+            # now is closed; a cancel sent to the server takes up to 5 s
+            await asyncio.wait(list(self._background), timeout=10)
 
     def stats(self) -> PoolStats:
         """Connections open, idle and lent out."""
