@@ -212,19 +212,26 @@ async def test_a_04_table_without_down_sql_keeps_its_records_with_nothing_to_und
     ]
 
 
-@pytest.mark.backends("mysql")  # only where DDL is not transactional is the old table renamed, then dropped
-async def test_a_04_backup_left_by_an_interrupted_swap_is_dropped_once_its_records_are_kept(engine, backend):
+async def _upgraded_with_a_04_backup_left(engine, backend, record: list[str]) -> VersionedMigrator:
+    """A 0.4 database already upgraded, with the old table left beside the new one, as
+    if a process stopped between the swap and the drop of the old table."""
     await build_04_database(engine, backend.family)
     migrator = VersionedMigrator(engine)
     await migrator.history()
-    # as if a process stopped between the swap and the drop of the old table
     await engine.execute(
         "CREATE TABLE kakaorm_migrations_0_4 (name VARCHAR(255) PRIMARY KEY, applied_at TEXT NOT NULL, "
         "down_sql TEXT NOT NULL)"
     )
     await engine.execute(
-        "INSERT INTO kakaorm_migrations_0_4 (name, applied_at, down_sql) VALUES (%s, %s, %s)",
-        ["0001_add_tag", "2024-03-02T10:30:00+00:00", '["DROP TABLE tag"]'],
+        "INSERT INTO kakaorm_migrations_0_4 (name, applied_at, down_sql) VALUES (%s, %s, %s)", record
+    )
+    return migrator
+
+
+@pytest.mark.backends("mysql")  # only where DDL is not transactional is the old table renamed, then dropped
+async def test_a_04_backup_left_by_an_interrupted_swap_is_dropped_once_its_records_are_kept(engine, backend):
+    migrator = await _upgraded_with_a_04_backup_left(
+        engine, backend, ["0001_add_tag", "2024-03-02T10:30:00+00:00", '["DROP TABLE tag"]']
     )
     assert [(r.name, r.applied_at) for r in await migrator.history()] == EXPECTED_HISTORY
     assert "kakaorm_migrations_0_4" not in await engine.dialect.read_schema(engine)
@@ -232,16 +239,8 @@ async def test_a_04_backup_left_by_an_interrupted_swap_is_dropped_once_its_recor
 
 @pytest.mark.backends("mysql")  # as above
 async def test_a_04_backup_holding_a_record_the_history_lacks_is_kept(engine, backend):
-    await build_04_database(engine, backend.family)
-    migrator = VersionedMigrator(engine)
-    await migrator.history()
-    await engine.execute(
-        "CREATE TABLE kakaorm_migrations_0_4 (name VARCHAR(255) PRIMARY KEY, applied_at TEXT NOT NULL, "
-        "down_sql TEXT NOT NULL)"
-    )
-    await engine.execute(
-        "INSERT INTO kakaorm_migrations_0_4 (name, applied_at, down_sql) VALUES (%s, %s, %s)",
-        ["0009_elsewhere", "2024-04-01T00:00:00+00:00", "[]"],
+    migrator = await _upgraded_with_a_04_backup_left(
+        engine, backend, ["0009_elsewhere", "2024-04-01T00:00:00+00:00", "[]"]
     )
     with pytest.raises(MigrationError) as caught:
         await migrator.history()
