@@ -120,6 +120,8 @@ class Column(Expression[T], Generic[T]):
         self._uid = next(_serial)
         #: values of exactly this type need no checking or conversion before binding
         self.exact_type: builtins.type = _EXACT.get(sql_type.kind, _Missing)
+        #: the same for values written (a bounded text must also have its length checked)
+        self.write_exact_type: builtins.type = self.exact_type
         if auto_increment and sql_type.kind != "int":
             raise ModelError("auto_increment=True is only valid on an IntColumn")
 
@@ -226,8 +228,8 @@ class StrColumn(Column[T]):
         if max_length is not None:
             # every value written goes through coerce_value, which checks the length:
             # SQLite would store a longer text and VARCHAR(n) elsewhere cuts trailing
-            # spaces past n without a word
-            self.exact_type = _Missing
+            # spaces past n without a word (a filter value needs no such check)
+            self.write_exact_type = _Missing
 
 
 class FloatColumn(Column[T]):
@@ -398,13 +400,14 @@ class ForeignKey(Column[T]):
         else:
             # the key's type is unknown until the name is resolved: no value may skip
             # coerce_value(), which resolves it
-            self.exact_type = _Missing
+            self.exact_type = self.write_exact_type = _Missing
 
     def _adopt_target_type(self) -> None:
         """Hold and check values of the referenced key's type (an int until known)."""
         target = self.target_model._meta.pk.sql_type
         self.sql_type = target
         self.exact_type = _EXACT.get(target.kind, _Missing)
+        self.write_exact_type = self.exact_type if target.length is None else _Missing
 
     @property
     def target_model(self) -> type[Model]:

@@ -436,7 +436,7 @@ class Model(metaclass=ModelMeta):
                         f"{type(self).__name__}.{col.name} is NOT NULL and has no value; "
                         "set it before saving"
                     )
-            elif type(value) is not col.exact_type:
+            elif type(value) is not col.write_exact_type:
                 value = coerce_value(col, value)
                 d[col.name] = value
             append(value)
