@@ -14,7 +14,7 @@ from kakaorm import (
     QueryError,
     StrColumn,
 )
-from kakaorm._queryset import QuerySet
+from kakaorm.orm.queryset import QuerySet
 
 calls: list[tuple[str, int | None, bool]] = []
 

@@ -15,7 +15,7 @@ from kakaorm import (
     has_many,
     has_one,
 )
-from kakaorm._relations import BelongsTo, HasMany, HasOne
+from kakaorm.orm.relations import BelongsTo, HasMany, HasOne
 
 
 class RelAuthor(Model):

@@ -21,7 +21,7 @@ from kakaorm import (
     belongs_to,
     has_many,
 )
-from kakaorm._queryset import QuerySet
+from kakaorm.orm.queryset import QuerySet
 
 calls: list[tuple[str, int | None]] = []
 

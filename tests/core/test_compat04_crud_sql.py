@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kakaorm import IntColumn, Model, QueryError, StrColumn
-from kakaorm._crud import _case_update
+from kakaorm.orm.crud import _case_update
 from kakaorm.compiler import SQLCompiler
 
 

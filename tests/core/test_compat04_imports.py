@@ -14,8 +14,8 @@ import pytest
 
 import kakaorm
 from kakaorm import expr
-from kakaorm._engine_kinds import AioMySQLEngine, AioSQLiteEngine, AsyncpgEngine, Psycopg3Engine
-from kakaorm._queryset import QuerySet
+from kakaorm.engine.compat04 import AioMySQLEngine, AioSQLiteEngine, AsyncpgEngine, Psycopg3Engine
+from kakaorm.orm.queryset import QuerySet
 
 #: (module, name) of kakaorm 0.4 -> our object; every row must be the very same object
 SAME_OBJECT = [

@@ -44,13 +44,13 @@ async def check() -> None:
 '''
 
 EXPECTED = [
-    "kakaorm._columns.DecimalColumn[decimal.Decimal | None]",
+    "kakaorm.orm.columns.DecimalColumn[decimal.Decimal | None]",
     "decimal.Decimal | None",
     "decimal.Decimal",
     "list[snippet.Post]",
     "list[dict[str, Any]]",
     "snippet.Author | None",
-    "kakaorm._relations.HasMany[Any]",
+    "kakaorm.orm.relations.HasMany[Any]",
     "bool",
 ]
 

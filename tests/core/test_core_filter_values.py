@@ -157,5 +157,5 @@ def test_type_checkers_see_the_text_matchers_as_conditions(revealed_types):
         "kakaorm.expr.Condition",
         "kakaorm.expr.Condition",
         "kakaorm.expr.Condition",
-        "kakaorm._queryset.QuerySet[snippet.Doc]",
+        "kakaorm.orm.queryset.QuerySet[snippet.Doc]",
     ]

@@ -40,14 +40,14 @@ async def check() -> None:
 '''
 
 EXPECTED = [
-    "kakaorm._columns.StrColumn[str]",
+    "kakaorm.orm.columns.StrColumn[str]",
     "snippet.Task",
     "str",
     "str | None",
     "bool",
     "int",
     "decimal.Decimal | None",
-    "kakaorm._queryset.QuerySet[snippet.Task]",
+    "kakaorm.orm.queryset.QuerySet[snippet.Task]",
     "list[snippet.Task]",
     "list[dict[str, Any]]",
     "snippet.Task | None",

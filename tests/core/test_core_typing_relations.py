@@ -73,7 +73,7 @@ EXPECTED = [
     "snippet.Profile | None",
     "Any",
     "list[snippet.Post]",
-    "kakaorm._queryset.QuerySet[snippet.Post]",
+    "kakaorm.orm.queryset.QuerySet[snippet.Post]",
     "list[snippet.Post]",
     "datetime.datetime | None",
     "int",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kakaorm import IntColumn, Model, StrColumn
-from kakaorm._crud import _case_update
+from kakaorm.orm.crud import _case_update
 from kakaorm_postgres.compiler import AsyncpgCompiler, PsycopgCompiler
 
 

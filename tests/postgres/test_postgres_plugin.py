@@ -9,7 +9,7 @@ import pytest
 
 import kakaorm
 from kakaorm import ConfigurationError, DriverNotInstalledError
-from kakaorm._registry import load_dialect
+from kakaorm.engine.registry import load_dialect
 from kakaorm_postgres import AsyncpgDialect, PsycopgDialect
 
 

@@ -18,7 +18,7 @@ pytest.importorskip("pydantic_core", reason="the pydantic integration needs pyda
 pytest.importorskip("fastapi", reason="the FastAPI examples need fastapi")
 httpx = pytest.importorskip("httpx", reason="the FastAPI examples need httpx")
 
-from kakaorm import _model  # noqa: E402
+from kakaorm.orm import model as _model  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -21,9 +21,9 @@ package imports no database driver.
 
 from __future__ import annotations
 
-from . import exc, i18n, validators
-from ._cli_entry import cli_main
-from ._columns import (
+from kakaorm import exc, i18n, validators
+from kakaorm._cli_entry import cli_main
+from kakaorm.orm.columns import (
     BoolColumn,
     Column,
     DateColumn,
@@ -35,16 +35,16 @@ from ._columns import (
     StrColumn,
     TimeColumn,
 )
-from ._cte import CTE
-from ._deletion import ArchiveModel, SoftDeleteModel
-from ._relations import belongs_to, has_many, has_one
-from ._engine import Engine, Transaction, connect, get_engine
-from ._engine_kinds import AioMySQLEngine, AioSQLiteEngine, AsyncpgEngine, Psycopg3Engine
-from ._model import Model
-from ._queryset import QuerySet
-from ._registry import installed_schemes, register_dialect
-from ._url import DatabaseURL, parse_url
-from .exc import (
+from kakaorm.orm.cte import CTE
+from kakaorm.orm.deletion import ArchiveModel, SoftDeleteModel
+from kakaorm.orm.relations import belongs_to, has_many, has_one
+from kakaorm.engine.engine import Engine, Transaction, connect, get_engine
+from kakaorm.engine.compat04 import AioMySQLEngine, AioSQLiteEngine, AsyncpgEngine, Psycopg3Engine
+from kakaorm.orm.model import Model
+from kakaorm.orm.queryset import QuerySet
+from kakaorm.engine.registry import installed_schemes, register_dialect
+from kakaorm.url import DatabaseURL, parse_url
+from kakaorm.exc import (
     ConfigurationError,
     ConnectionLostError,
     DatabaseError,
@@ -68,10 +68,10 @@ from .exc import (
     UnresolvedRelationError,
     ValidationError,
 )
-from .expr import Aggregate as AggFunc
-from .expr import Window as WindowedAgg
-from .expr import WindowFunction as WindowFunc
-from .expr import (
+from kakaorm.expr import Aggregate as AggFunc
+from kakaorm.expr import Window as WindowedAgg
+from kakaorm.expr import WindowFunction as WindowFunc
+from kakaorm.expr import (
     Avg,
     Case,
     Count,
@@ -88,10 +88,10 @@ from .expr import (
     When,
     value,
 )
-from .migration import Migrator, VersionedMigrator
+from kakaorm.migration import Migrator, VersionedMigrator
 
-from .i18n import SUPPORTED_LOCALES, translate_detail
-from .validators import max_length, max_value, min_length, min_value, one_of, regex
+from kakaorm.i18n import SUPPORTED_LOCALES, translate_detail
+from kakaorm.validators import max_length, max_value, min_length, min_value, one_of, regex
 
 __version__ = "0.4.0"
 
@@ -193,4 +193,4 @@ __all__ = [
 
 # The import paths of kakaorm 0.4 (``kakaorm.relationship``, ``kakaorm.columns.types``,
 # ...), loaded here as 0.4 loaded them, so ``import kakaorm`` makes them attributes.
-from . import archive, columns, engine, model, query, relationship, soft_delete  # noqa: E402
+from kakaorm import archive, columns, engine, model, query, relationship, soft_delete  # noqa: E402

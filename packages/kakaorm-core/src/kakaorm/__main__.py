@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ._cli_entry import cli_main
+from kakaorm._cli_entry import cli_main
 
 
 def main() -> int:

@@ -30,15 +30,15 @@ import json
 import math
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterable, Mapping, TypeAlias
 
-from . import _validation
+from kakaorm.orm import validation as _validation
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
     from pydantic.annotated_handlers import GetCoreSchemaHandler, GetJsonSchemaHandler
     from pydantic_core import CoreSchema, SchemaValidator
 
-    from ._columns import Column
-    from ._model import Model
+    from kakaorm.orm.columns import Column
+    from kakaorm.orm.model import Model
 
 __all__ = [
     "core_schema",
@@ -224,7 +224,7 @@ def _column_check(column: Column[Any]) -> Callable[[Any], Any]:
     in the current locale, ``ctx = {"rules": [...]}``)."""
     from pydantic_core import PydanticCustomError
 
-    from ._columns import coerce_value
+    from kakaorm.orm.columns import coerce_value
 
     def check(value: Any) -> Any:
         try:
@@ -265,7 +265,7 @@ def _as_mapping(model: type[Model], value: Any) -> Any:
     is, for pydantic to accept (a mapping) or reject."""
     from pydantic import BaseModel
 
-    from ._model import Model
+    from kakaorm.orm.model import Model
 
     names = model._meta.names
     if isinstance(value, Model):

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._columns import Column
-from ._deletion import ArchiveModel
-from ._queryset import QuerySet as ArchiveQuerySet
+from kakaorm.orm.columns import Column
+from kakaorm.orm.deletion import ArchiveModel
+from kakaorm.orm.queryset import QuerySet as ArchiveQuerySet
 
 __all__ = ["ArchiveModel", "ArchiveQuerySet", "archive_columns"]
 

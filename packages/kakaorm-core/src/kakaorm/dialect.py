@@ -33,15 +33,15 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, ClassVar, Collection, Mapping, Protocol, Sequence
 
-from .exc import DatabaseError, MigrationError
-from .schema import ColumnType, portable_type
-from .types import SQLType
+from kakaorm.exc import DatabaseError, MigrationError
+from kakaorm.schema import ColumnType, portable_type
+from kakaorm.types import SQLType
 
 if TYPE_CHECKING:
-    from ._engine import Engine
-    from ._url import DatabaseURL
-    from .compiler import SQLCompiler
-    from .schema import TableSchema
+    from kakaorm.engine.engine import Engine
+    from kakaorm.url import DatabaseURL
+    from kakaorm.compiler import SQLCompiler
+    from kakaorm.schema import TableSchema
 
 __all__ = [
     "PROTOCOL_VERSION",

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Sequence
 
-from ._pydantic import json_value
-from ._validation import field_errors
-from .exc import ValidationError
+from kakaorm._pydantic import json_value
+from kakaorm.orm.validation import field_errors
+from kakaorm.exc import ValidationError
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette

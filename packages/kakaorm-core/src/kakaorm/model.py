@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ._model import Model
-from ._model import ModelMeta as AsyncORMMeta
+from kakaorm.orm.model import Model
+from kakaorm.orm.model import ModelMeta as AsyncORMMeta
 
 __all__ = ["AsyncORMMeta", "Model"]

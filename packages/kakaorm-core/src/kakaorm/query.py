@@ -7,8 +7,8 @@ The expression names 0.4 code also imported from here are those of
 
 from __future__ import annotations
 
-from ._queryset import QuerySet
-from .columns.base import (
+from kakaorm.orm.queryset import QuerySet
+from kakaorm.columns.base import (
     AggFunc,
     Avg,
     Case,
@@ -20,7 +20,7 @@ from .columns.base import (
     UpdateExpr,
     WhereClause,
 )
-from .expr import Subquery
+from kakaorm.expr import Subquery
 
 __all__ = [
     "AggFunc",

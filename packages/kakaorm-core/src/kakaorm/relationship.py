@@ -6,6 +6,6 @@ kakaorm.has_many``); new code imports them from ``kakaorm``.
 
 from __future__ import annotations
 
-from ._relations import belongs_to, has_many, has_one
+from kakaorm.orm.relations import belongs_to, has_many, has_one
 
 __all__ = ["belongs_to", "has_many", "has_one"]

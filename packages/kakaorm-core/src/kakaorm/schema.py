@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from .types import SQLType
+from kakaorm.types import SQLType
 
 __all__ = [
     "AddColumnOp",

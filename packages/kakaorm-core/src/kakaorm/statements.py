@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Hashable, Sequence
 
-from .expr import Condition, Expression, Ordering, Param
+from kakaorm.expr import Condition, Expression, Ordering, Param
 
 if TYPE_CHECKING:
-    from ._columns import Column
-    from ._model import Model
+    from kakaorm.orm.columns import Column
+    from kakaorm.orm.model import Model
 
 __all__ = ["CTE", "Delete", "Insert", "Join", "Select", "Statement", "Update"]
 

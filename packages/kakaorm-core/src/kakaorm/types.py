@@ -12,7 +12,7 @@ import decimal as _decimal
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .exc import DataError
+from kakaorm.exc import DataError
 
 __all__ = [
     "BOOLEAN",

@@ -26,9 +26,9 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from . import i18n
-from ._validation import Validator
-from .exc import ValidationError
+from kakaorm import i18n
+from kakaorm.orm.validation import Validator
+from kakaorm.exc import ValidationError
 
 __all__ = [
     "Rule",

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Hashable, Sequence
 
 from kakaorm import Column, ForeignKey
-from kakaorm._cte import CTEColumn
+from kakaorm.orm.cte import CTEColumn
 from kakaorm.compiler import SQLCompiler
 from kakaorm.schema import (
     ColumnSchema,

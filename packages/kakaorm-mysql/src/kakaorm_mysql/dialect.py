@@ -6,7 +6,7 @@ import datetime as _dt
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
 
-from kakaorm._url import DatabaseURL
+from kakaorm.url import DatabaseURL
 from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, URLRules
 from kakaorm.exc import ConfigurationError, DatabaseError, DriverNotInstalledError
 from kakaorm.types import SQLType, read_decimal, read_float, read_int

@@ -4,6 +4,6 @@
 New code imports these names from ``kakaorm``.
 """
 
-from . import base, types
+from kakaorm.columns import base, types
 
 __all__ = ["base", "types"]

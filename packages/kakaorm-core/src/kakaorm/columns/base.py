@@ -21,10 +21,10 @@ a ``WindowFunc``: test ``isinstance(x, (WindowFunc, WindowedAgg))`` for both.
 
 from __future__ import annotations
 
-from .._columns import Column
-from ..expr import Aggregate as AggFunc
-from ..expr import Arithmetic as UpdateExpr
-from ..expr import (
+from kakaorm.orm.columns import Column
+from kakaorm.expr import Aggregate as AggFunc
+from kakaorm.expr import Arithmetic as UpdateExpr
+from kakaorm.expr import (
     Avg,
     Case,
     Count,
@@ -38,10 +38,10 @@ from ..expr import (
     Sum,
     When,
 )
-from ..expr import Comparison as ColumnCompare
-from ..expr import Condition as WhereClause
-from ..expr import Window as WindowedAgg
-from ..expr import WindowFunction as WindowFunc
+from kakaorm.expr import Comparison as ColumnCompare
+from kakaorm.expr import Condition as WhereClause
+from kakaorm.expr import Window as WindowedAgg
+from kakaorm.expr import WindowFunction as WindowFunc
 
 ColumnMeta = Column
 

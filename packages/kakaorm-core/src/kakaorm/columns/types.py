@@ -5,7 +5,7 @@ Every name is the :mod:`kakaorm` object of the same name.
 
 from __future__ import annotations
 
-from .._columns import (
+from kakaorm.orm.columns import (
     BoolColumn,
     Column,
     DateColumn,

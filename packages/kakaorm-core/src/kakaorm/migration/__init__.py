@@ -21,9 +21,9 @@ Example::
 
 from __future__ import annotations
 
-from ._diff import AlterTable, Change, CreateTable, DropTable, SchemaDiff
-from ._plan import ColumnDiff, MigrationPlan, Migrator
-from ._versioned import MigrationRecord, VersionedMigrator
+from kakaorm.migration._diff import AlterTable, Change, CreateTable, DropTable, SchemaDiff
+from kakaorm.migration._plan import ColumnDiff, MigrationPlan, Migrator
+from kakaorm.migration._versioned import MigrationRecord, VersionedMigrator
 
 __all__ = [
     "AlterTable",

@@ -24,10 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, Union
 
-from .._columns import ForeignKey
-from .._model import Model
-from ..exc import MigrationError
-from ..schema import (
+from kakaorm.orm.columns import ForeignKey
+from kakaorm.orm.model import Model
+from kakaorm.exc import MigrationError
+from kakaorm.schema import (
     ORIGIN_KAKAORM_04,
     AddColumnOp,
     AddForeignKeyOp,
@@ -45,8 +45,8 @@ from ..schema import (
 )
 
 if TYPE_CHECKING:
-    from .._columns import Column
-    from ..dialect import Dialect
+    from kakaorm.orm.columns import Column
+    from kakaorm.dialect import Dialect
 
 __all__ = ["AlterTable", "Change", "CreateTable", "DropTable", "SchemaDiff", "diff_schema", "model_tables"]
 

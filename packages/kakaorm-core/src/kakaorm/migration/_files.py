@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from ..exc import MigrationError
+from kakaorm.exc import MigrationError
 
 __all__ = ["MigrationFile", "list_migration_files", "migration_source", "next_file_name", "read_migration"]
 

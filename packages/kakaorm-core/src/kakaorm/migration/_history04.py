@@ -23,15 +23,15 @@ import datetime as _dt
 import logging
 from typing import TYPE_CHECKING, Any, Mapping, Sequence, cast
 
-from .._model import Model, ModelMeta
-from ..exc import MigrationError
-from ..statements import Insert
-from ._diff import HISTORY_TABLE
-from ._plan import raw_form
+from kakaorm.orm.model import Model, ModelMeta
+from kakaorm.exc import MigrationError
+from kakaorm.statements import Insert
+from kakaorm.migration._diff import HISTORY_TABLE
+from kakaorm.migration._plan import raw_form
 
 if TYPE_CHECKING:
-    from .._engine import Engine
-    from ..schema import TableSchema
+    from kakaorm.engine.engine import Engine
+    from kakaorm.schema import TableSchema
 
 __all__ = ["LEGACY_BACKUP_TABLE", "UPGRADE_TABLE", "prepare_history"]
 

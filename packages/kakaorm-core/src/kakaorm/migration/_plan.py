@@ -6,19 +6,19 @@ import logging
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from .._columns import DateTimeColumn
-from .._engine import get_engine
-from ..exc import DatabaseError, MigrationError, ModelError, UnresolvedRelationError
-from ..schema import AddColumnOp, AlterColumnOp, DropColumnOp
-from ._diff import AlterTable, Change, CreateTable, DropTable, SchemaDiff, diff_schema, model_tables
+from kakaorm.orm.columns import DateTimeColumn
+from kakaorm.engine.engine import get_engine
+from kakaorm.exc import DatabaseError, MigrationError, ModelError, UnresolvedRelationError
+from kakaorm.schema import AddColumnOp, AlterColumnOp, DropColumnOp
+from kakaorm.migration._diff import AlterTable, Change, CreateTable, DropTable, SchemaDiff, diff_schema, model_tables
 
 if TYPE_CHECKING:
     import os
     from pathlib import Path
 
-    from .._engine import Engine
-    from .._model import Model
-    from ..compiler import SQLCompiler
+    from kakaorm.engine.engine import Engine
+    from kakaorm.orm.model import Model
+    from kakaorm.compiler import SQLCompiler
 
 __all__ = ["ColumnDiff", "MigrationPlan", "Migrator", "execute_statements", "raw_form"]
 
@@ -250,7 +250,7 @@ class Migrator:
     ) -> Path | None:
         """Write a migration file for ``models``: see :meth:`VersionedMigrator.autogenerate`,
         which this calls (``output_dir=`` is kakaorm 0.4's name for ``directory``)."""
-        from ._versioned import VersionedMigrator
+        from kakaorm.migration._versioned import VersionedMigrator
 
         return await VersionedMigrator(self.engine).autogenerate(
             models, directory, name, allow_drop=allow_drop, output_dir=output_dir

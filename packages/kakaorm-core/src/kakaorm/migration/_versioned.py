@@ -11,19 +11,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping, Sequence
 
-from .._columns import DateTimeColumn, StrColumn
-from .._model import Model
-from ..exc import MigrationError
-from ..statements import Insert
-from ._diff import HISTORY_TABLE
-from ._files import MigrationFile, list_migration_files, migration_source, next_file_name, read_migration
-from ._history04 import prepare_history
-from ._plan import Migrator, execute_statements, raw_form
+from kakaorm.orm.columns import DateTimeColumn, StrColumn
+from kakaorm.orm.model import Model
+from kakaorm.exc import MigrationError
+from kakaorm.statements import Insert
+from kakaorm.migration._diff import HISTORY_TABLE
+from kakaorm.migration._files import MigrationFile, list_migration_files, migration_source, next_file_name, read_migration
+from kakaorm.migration._history04 import prepare_history
+from kakaorm.migration._plan import Migrator, execute_statements, raw_form
 
 if TYPE_CHECKING:
     import os
 
-    from .._engine import Engine
+    from kakaorm.engine.engine import Engine
 
 __all__ = ["MigrationRecord", "VersionedMigrator"]
 

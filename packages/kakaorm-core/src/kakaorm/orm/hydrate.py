@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from .dialect import Processor
+from kakaorm.dialect import Processor
 
 if TYPE_CHECKING:
-    from ._model import Model
+    from kakaorm.orm.model import Model
 
 Hydrator = Callable[[Sequence[Sequence[Any]]], list[Any]]
 
@@ -21,7 +21,7 @@ def model_hydrator(
     Instances are made without calling ``__init__``: the row's values go straight into
     the instance dict, plus the loaded primary key (marking the instance as saved).
     """
-    from ._model import PK_KEY
+    from kakaorm.orm.model import PK_KEY
 
     new = object.__new__
     pk_name = model._meta.pk.name

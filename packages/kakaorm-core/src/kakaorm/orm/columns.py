@@ -26,13 +26,13 @@ from typing import (
     overload,
 )
 
-from ._validation import Validator
-from .exc import DataError, ModelError
-from .expr import Expression, Param
-from .types import BOOLEAN, DATE, DATETIME, FLOAT, INTEGER, TIME, SQLType
+from kakaorm.orm.validation import Validator
+from kakaorm.exc import DataError, ModelError
+from kakaorm.expr import Expression, Param
+from kakaorm.types import BOOLEAN, DATE, DATETIME, FLOAT, INTEGER, TIME, SQLType
 
 if TYPE_CHECKING:
-    from ._model import Model
+    from kakaorm.orm.model import Model
 
 __all__ = [
     "BoolColumn",
@@ -377,7 +377,7 @@ class ForeignKey(Column[T]):
         on_delete: str = ..., primary_key: bool = ..., **options: Unpack[ColumnOptions],
     ) -> None: ...
     def __init__(self, to: Any, *, on_delete: str = "CASCADE", **options: Any) -> None:
-        from ._model import Model
+        from kakaorm.orm.model import Model
 
         if isinstance(to, str):
             if not to:
@@ -412,7 +412,7 @@ class ForeignKey(Column[T]):
     @property
     def target_model(self) -> type[Model]:
         """The referenced model class (a string reference is resolved on first use)."""
-        from ._model import resolve_model
+        from kakaorm.orm.model import resolve_model
 
         if isinstance(self.to, str):
             module = self.model.__module__ if self.model is not None else None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from .exc import ValidationError
+from kakaorm.exc import ValidationError
 
 if TYPE_CHECKING:
-    from ._columns import Column
+    from kakaorm.orm.columns import Column
 
 __all__ = ["ERROR_TYPE", "Validator", "check_values", "column_issues", "field_errors", "summary"]
 

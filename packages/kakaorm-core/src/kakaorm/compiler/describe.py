@@ -15,15 +15,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from .compiler import SQLCompiler
-from .expr import Aggregate, InList, Param
-from .types import TEXT
+from kakaorm.compiler import SQLCompiler
+from kakaorm.expr import Aggregate, InList, Param
+from kakaorm.types import TEXT
 
 if TYPE_CHECKING:
-    from ._columns import Column
-    from ._model import Model
-    from .expr import Ordering, When
-    from .statements import Select
+    from kakaorm.orm.columns import Column
+    from kakaorm.orm.model import Model
+    from kakaorm.expr import Ordering, When
+    from kakaorm.statements import Select
 
 __all__ = ["DescribeCompiler", "describe", "describe_select"]
 
@@ -88,7 +88,7 @@ _COMPILER = DescribeCompiler()
 
 def describe(node: Any) -> str:
     """``<ClassName SQL-like text>`` for an expression, a When or an Ordering."""
-    from .expr import Ordering, When
+    from kakaorm.expr import Ordering, When
 
     name = type(node).__name__
     try:

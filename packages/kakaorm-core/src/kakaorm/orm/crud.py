@@ -18,13 +18,13 @@ from __future__ import annotations
 import difflib
 from typing import TYPE_CHECKING, Any, Mapping, Sequence, TypeVar
 
-from . import exc
-from ._columns import Column, coerce_value, utcnow
-from .expr import Case, Comparison, Condition, Expression, InList, Param, When
-from .statements import Select, Update
+from kakaorm import exc
+from kakaorm.orm.columns import Column, coerce_value, utcnow
+from kakaorm.expr import Case, Comparison, Condition, Expression, InList, Param, When
+from kakaorm.statements import Select, Update
 
 if TYPE_CHECKING:
-    from ._model import Model
+    from kakaorm.orm.model import Model
 
 __all__ = ["bulk_update", "find", "get_or_create", "update_or_create"]
 
@@ -155,8 +155,8 @@ async def bulk_update(
     model: type[M], objects: Sequence[M], fields: Sequence[str] | None, batch_size: int | None
 ) -> list[M]:
     """See :meth:`Model.bulk_update`."""
-    from ._engine import _batches, check_batch_size
-    from ._model import PK_KEY
+    from kakaorm.engine.engine import _batches, check_batch_size
+    from kakaorm.orm.model import PK_KEY
 
     meta = model._meta
     pk = meta.pk

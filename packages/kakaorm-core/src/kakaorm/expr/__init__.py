@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Generic, Hashable, Iterable, Sequence, TypeVar
 
-from .exc import QueryError
-from .types import BOOLEAN, FLOAT, INTEGER, TEXT, SQLType
+from kakaorm.exc import QueryError
+from kakaorm.types import BOOLEAN, FLOAT, INTEGER, TEXT, SQLType
 
 if TYPE_CHECKING:
-    from ._queryset import QuerySet
+    from kakaorm.orm.queryset import QuerySet
 
 __all__ = [
     "Aggregate",
@@ -60,13 +60,13 @@ def _as_expr(value: Any, like: Expression[Any] | None = None) -> Expression[Any]
     """Wrap a Python value as a bound parameter typed like ``like``.
 
     A value compared with (or assigned to) ``like`` is checked against its type by the
-    rule ``create()`` applies (:func:`kakaorm._columns.coerce_value`): a TypeError
+    rule ``create()`` applies (:func:`kakaorm.orm.columns.coerce_value`): a TypeError
     before any SQL is built, so no database converts ``'abc'`` to 0 behind our back.
     """
     if isinstance(value, Expression):
         return value
     if type(value).__name__ == "QuerySet":
-        from ._queryset import QuerySet
+        from kakaorm.orm.queryset import QuerySet
 
         if isinstance(value, QuerySet):
             return Subquery(value)
@@ -152,7 +152,7 @@ class Expression(Generic[T]):
 
     def __repr__(self) -> str:
         # a generic SQL-like rendering, e.g. <Comparison post.views >= 100>
-        from ._describe import describe
+        from kakaorm.compiler.describe import describe
 
         return describe(self)
 
@@ -198,7 +198,7 @@ class Expression(Generic[T]):
         type, converted where lossless; a TypeError when the type cannot hold it."""
         if self.type is None:
             return value
-        from ._columns import coerce_value
+        from kakaorm.orm.columns import coerce_value
 
         return coerce_value(self, value, exact=True)
 
@@ -372,7 +372,7 @@ def value(v: Any) -> Param:
 
 
 def _in(expr: Expression[Any], values: Any, negate: bool) -> Condition:
-    from ._queryset import QuerySet
+    from kakaorm.orm.queryset import QuerySet
 
     if isinstance(values, QuerySet):
         values = Subquery(values)
@@ -416,7 +416,7 @@ def _infer_type(value: Any) -> SQLType | None:
     import datetime as dt
     import decimal
 
-    from . import types
+    from kakaorm import types
 
     if isinstance(value, bool):
         return BOOLEAN
@@ -763,7 +763,7 @@ class Ordering:
         return ("ord", self.descending, self.expr._key(params))
 
     def __repr__(self) -> str:
-        from ._describe import describe
+        from kakaorm.compiler.describe import describe
 
         return describe(self)
 
@@ -1020,7 +1020,7 @@ class When:
         self.then = _as_expr(then)
 
     def __repr__(self) -> str:
-        from ._describe import describe
+        from kakaorm.compiler.describe import describe
 
         return describe(self)
 

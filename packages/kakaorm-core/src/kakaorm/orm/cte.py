@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Hashable
 
-from .exc import QueryError
-from .expr import Expression, Param, result_key
-from .statements import CTE as CTEClause
-from .statements import Select
+from kakaorm.exc import QueryError
+from kakaorm.expr import Expression, Param, result_key
+from kakaorm.statements import CTE as CTEClause
+from kakaorm.statements import Select
 
 if TYPE_CHECKING:
-    from ._queryset import QuerySet
-    from .types import SQLType
+    from kakaorm.orm.queryset import QuerySet
+    from kakaorm.types import SQLType
 
 __all__ = ["CTE", "CTEColumn"]
 
@@ -132,7 +132,7 @@ class CTE:
 
     def query(self) -> QuerySet[dict[str, Any]]:
         """A QuerySet reading this CTE's rows as dicts (``SELECT ... FROM name``)."""
-        from ._queryset import QuerySet
+        from kakaorm.orm.queryset import QuerySet
 
         return QuerySet._over_cte(self)
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Generator, Generic, Self, Sequence, TypeVar, overload
 
-from .exc import ModelError, UnknownRelationError
+from kakaorm.exc import ModelError, UnknownRelationError
 
 if TYPE_CHECKING:
-    from ._columns import Column
-    from ._engine import Engine
-    from ._model import Model
+    from kakaorm.orm.columns import Column
+    from kakaorm.engine.engine import Engine
+    from kakaorm.orm.model import Model
 
 __all__ = ["BelongsTo", "HasMany", "HasOne", "Relation", "belongs_to", "has_many", "has_one", "prefetch_related"]
 
@@ -61,7 +61,7 @@ class Relation(Generic[T]):
     def related(self) -> type[Model]:
         """The other model (a name given as a string is resolved on first use)."""
         if isinstance(self._related, str):
-            from ._model import resolve_model
+            from kakaorm.orm.model import resolve_model
 
             self._related = resolve_model(
                 self._related, f"{self.owner.__name__}.{self.name}", self.owner.__module__
@@ -164,7 +164,7 @@ class _Reverse(Relation[T]):
         return self.related
 
     def local_key(self, instance: Model) -> Any:
-        from ._model import PK_KEY
+        from kakaorm.orm.model import PK_KEY
 
         return instance.__dict__.get(PK_KEY)
 
@@ -263,7 +263,7 @@ async def prefetch_related(engine: Engine | None, instances: Sequence[Model], pa
     if keys:
         related = rel.related
         remote = rel.remote_column()
-        from ._engine import get_engine
+        from kakaorm.engine.engine import get_engine
 
         eng = engine or get_engine()
         batch = max(1, min(eng.features.max_params - 16, 10_000))

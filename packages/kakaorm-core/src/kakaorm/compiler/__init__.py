@@ -16,9 +16,9 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Sequence
 
-from ._schema_ddl import SchemaDDL
-from .exc import QueryError
-from .expr import (
+from kakaorm.compiler.ddl import SchemaDDL
+from kakaorm.exc import QueryError
+from kakaorm.expr import (
     Aggregate,
     Arithmetic,
     Between,
@@ -41,12 +41,12 @@ from .expr import (
     Window,
     WindowFunction,
 )
-from .statements import CTE, Delete, Insert, Join, Select, Statement, Update
-from .types import SQLType, utc_datetime
+from kakaorm.statements import CTE, Delete, Insert, Join, Select, Statement, Update
+from kakaorm.types import SQLType, utc_datetime
 
 if TYPE_CHECKING:
-    from ._columns import Column
-    from ._model import Model
+    from kakaorm.orm.columns import Column
+    from kakaorm.orm.model import Model
 
 __all__ = ["Compiled", "SQLCompiler"]
 
@@ -209,7 +209,7 @@ class SQLCompiler(SchemaDDL):
 
     @staticmethod
     def _is_column(expr: Expression[Any]) -> bool:
-        from ._columns import Column
+        from kakaorm.orm.columns import Column
 
         return isinstance(expr, Column)
 
@@ -538,7 +538,7 @@ class SQLCompiler(SchemaDDL):
 
     def column_definition(self, column: Column[Any]) -> str:
         """One column's definition inside CREATE TABLE."""
-        from ._columns import ForeignKey
+        from kakaorm.orm.columns import ForeignKey
 
         name = self.quote(column.name)
         if column.primary_key:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ._engine import Engine
-from .exc import ConfigurationError
+from kakaorm.engine.engine import Engine
+from kakaorm.exc import ConfigurationError
 
 __all__ = ["AioMySQLEngine", "AioSQLiteEngine", "AsyncpgEngine", "Psycopg3Engine"]
 

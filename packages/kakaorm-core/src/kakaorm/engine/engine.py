@@ -12,16 +12,16 @@ import time
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Hashable, Iterator, Sequence, TypeVar
 
-from . import exc
-from ._columns import Column, utcnow
-from ._registry import load_dialect
-from ._url import check_url, parse_url
-from .dialect import Dialect, DriverConnection, DriverPool, PoolStats, Processor
-from .expr import Param
-from .statements import Insert, Select, Statement
+from kakaorm import exc
+from kakaorm.orm.columns import Column, utcnow
+from kakaorm.engine.registry import load_dialect
+from kakaorm.url import check_url, parse_url
+from kakaorm.dialect import Dialect, DriverConnection, DriverPool, PoolStats, Processor
+from kakaorm.expr import Param
+from kakaorm.statements import Insert, Select, Statement
 
 if TYPE_CHECKING:
-    from ._model import Model
+    from kakaorm.orm.model import Model
 
 __all__ = ["Engine", "Transaction", "connect", "get_engine"]
 
@@ -176,7 +176,7 @@ class CompiledEntry:
         """Build model instances from rows of the model's own columns."""
         hydrate = self._hydrators.get(model)
         if hydrate is None:
-            from ._hydrate import model_hydrator
+            from kakaorm.orm.hydrate import model_hydrator
 
             hydrate = model_hydrator(model, self.result_names, self.result_procs)
             self._hydrators[model] = hydrate
@@ -713,7 +713,7 @@ class Transaction:
 
 async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | None) -> list[M]:
     """INSERT many instances of one model in batches of multi-row statements."""
-    from ._model import PK_KEY
+    from kakaorm.orm.model import PK_KEY
 
     check_batch_size("bulk_create", batch_size)
     objs = list(objects)

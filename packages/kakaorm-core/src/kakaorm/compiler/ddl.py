@@ -14,8 +14,8 @@ import hashlib
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Sequence
 
-from .exc import QueryError
-from .schema import (
+from kakaorm.exc import QueryError
+from kakaorm.schema import (
     AddColumnOp,
     AddForeignKeyOp,
     AddIndexOp,
@@ -32,7 +32,7 @@ from .schema import (
 )
 
 if TYPE_CHECKING:
-    from .types import SQLType
+    from kakaorm.types import SQLType
 
 __all__ = ["SchemaDDL"]
 

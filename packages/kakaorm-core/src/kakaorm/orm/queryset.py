@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, AsyncIterator, Generator, Generic, Sequence, TypeVar, cast
 
-from . import _validation, exc
-from ._columns import Column, coerce_value, utcnow
-from .expr import (
+from kakaorm import exc
+from kakaorm.orm import validation as _validation
+from kakaorm.orm.columns import Column, coerce_value, utcnow
+from kakaorm.expr import (
     Aggregate,
     BoolOp,
     Comparison,
@@ -26,13 +27,13 @@ from .expr import (
     Sum,
     _as_expr,
 )
-from .statements import CTE, Delete, Insert, Join, Select, Update
-from .types import INTEGER
+from kakaorm.statements import CTE, Delete, Insert, Join, Select, Update
+from kakaorm.types import INTEGER
 
 if TYPE_CHECKING:
-    from ._cte import CTE as CTEObject
-    from ._engine import Engine
-    from ._model import Model
+    from kakaorm.orm.cte import CTE as CTEObject
+    from kakaorm.engine.engine import Engine
+    from kakaorm.orm.model import Model
 
 __all__ = ["QuerySet"]
 
@@ -277,8 +278,8 @@ class QuerySet(Generic[R]):
         return self._join("RIGHT", model, on)
 
     def _join(self, kind: str, model: Any, on: Condition) -> QuerySet[R]:
-        from ._cte import CTE as CTEObject
-        from ._model import Model
+        from kakaorm.orm.cte import CTE as CTEObject
+        from kakaorm.orm.model import Model
 
         new = self._clone()
         if isinstance(model, CTEObject):
@@ -314,7 +315,7 @@ class QuerySet(Generic[R]):
     def with_cte(self, name: str | CTEObject, queryset: QuerySet[Any] | None = None) -> QuerySet[R]:
         """Add ``WITH name AS (queryset)`` to this query (or ``with_cte(cte)`` for a
         :class:`~kakaorm.CTE`). Joining a CTE adds it by itself."""
-        from ._cte import CTE as CTEObject
+        from kakaorm.orm.cte import CTE as CTEObject
 
         if isinstance(name, CTEObject):
             return self._attach(name)
@@ -456,7 +457,7 @@ class QuerySet(Generic[R]):
         if self._columns is None and all(qs._columns is None for _, qs in self._compounds):
             instances = entry.hydrate_models(self._model, rows)
             if self._prefetch:
-                from ._relations import prefetch_related
+                from kakaorm.orm.relations import prefetch_related
 
                 for path in self._prefetch:
                     await prefetch_related(self._engine, instances, path)
@@ -725,7 +726,7 @@ class QuerySet(Generic[R]):
         """Load relations of every fetched row up front: one query per relation
         (``"author"``), following paths through relations with ``__``
         (``"author__profile"``). Awaiting a prefetched relation runs no query."""
-        from ._relations import check_prefetch_path
+        from kakaorm.orm.relations import check_prefetch_path
 
         model = self._need_model("prefetch")
         if self._columns is not None:
@@ -738,7 +739,7 @@ class QuerySet(Generic[R]):
 
     def __repr__(self) -> str:
         # the query in a generic SQL-like form, values inline: for reading only
-        from ._describe import describe_select
+        from kakaorm.compiler.describe import describe_select
 
         source = self._model.__name__ if self._model is not None else f"CTE {self._cte.name}"
         try:
@@ -761,7 +762,7 @@ _BLANK: dict[str, Any] = dict(QuerySet(None).__dict__)  # type: ignore[arg-type]
 
 
 def _engine_module() -> Any:
-    from . import _engine
+    from kakaorm.engine import engine as _engine
 
     globals()["_engine_module"] = lambda: _engine
     return _engine

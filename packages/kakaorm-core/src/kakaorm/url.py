@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote
 
-from .exc import InvalidURLError
+from kakaorm.exc import InvalidURLError
 
 if TYPE_CHECKING:
-    from .dialect import URLRules
+    from kakaorm.dialect import URLRules
 
 #: the highest TCP port
 MAX_PORT = 65535

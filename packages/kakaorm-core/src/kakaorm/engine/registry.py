@@ -5,9 +5,9 @@ from __future__ import annotations
 import importlib
 from importlib.metadata import EntryPoint, entry_points
 
-from ._url import DatabaseURL
-from .dialect import PROTOCOL_VERSION, Dialect
-from .exc import NoSuchDialectError, PluginError
+from kakaorm.url import DatabaseURL
+from kakaorm.dialect import PROTOCOL_VERSION, Dialect
+from kakaorm.exc import NoSuchDialectError, PluginError
 
 ENTRY_POINT_GROUP = "kakaorm.dialects"
 

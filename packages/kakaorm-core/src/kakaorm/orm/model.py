@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Literal, Mapping, Sequence, TypeVar
 
-from . import _pydantic, _validation, exc
-from ._columns import Column, IntColumn, coerce_value, utcnow
-from ._relations import CACHE_KEY as RELATION_CACHE_KEY, Relation
-from .expr import Comparison, Condition, Param
-from .statements import Delete, Insert, Update
+from kakaorm import _pydantic, exc
+from kakaorm.orm import validation as _validation
+from kakaorm.orm.columns import Column, IntColumn, coerce_value, utcnow
+from kakaorm.orm.relations import CACHE_KEY as RELATION_CACHE_KEY, Relation
+from kakaorm.expr import Comparison, Condition, Param
+from kakaorm.statements import Delete, Insert, Update
 
 if TYPE_CHECKING:
     from typing import Self
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
     from pydantic.annotated_handlers import GetCoreSchemaHandler, GetJsonSchemaHandler
     from pydantic_core import CoreSchema
 
-    from ._engine import Engine
-    from ._queryset import QuerySet
+    from kakaorm.engine.engine import Engine
+    from kakaorm.orm.queryset import QuerySet
 
 __all__ = ["Model", "ModelOptions", "resolve_model"]
 
@@ -375,7 +376,7 @@ class Model(metaclass=ModelMeta):
     # -- instance persistence -------------------------------------------------------
     @classmethod
     def _engine(cls) -> Engine:
-        from ._engine import get_engine
+        from kakaorm.engine.engine import get_engine
 
         return get_engine()
 
@@ -566,7 +567,7 @@ class Model(metaclass=ModelMeta):
     @classmethod
     def all(cls) -> QuerySet[Self]:
         """A QuerySet of every row."""
-        from ._queryset import QuerySet
+        from kakaorm.orm.queryset import QuerySet
 
         return QuerySet._for(cls)
 
@@ -618,7 +619,7 @@ class Model(metaclass=ModelMeta):
     @classmethod
     async def find(cls, pk: Any) -> Self | None:
         """The row whose primary key is ``pk``, or None: ``await User.find(1)``."""
-        from ._crud import find
+        from kakaorm.orm.crud import find
 
         return await find(cls, pk)
 
@@ -641,7 +642,7 @@ class Model(metaclass=ModelMeta):
 
             tag, created = await Tag.get_or_create(name="python", defaults={"color": "blue"})
         """
-        from ._crud import get_or_create
+        from kakaorm.orm.crud import get_or_create
 
         return await get_or_create(cls, defaults, lookup)
 
@@ -661,7 +662,7 @@ class Model(metaclass=ModelMeta):
             TypeError: an unknown field ("Unknown field ..."), or a value of the wrong type.
             MultipleResults: several rows match the lookup.
         """
-        from ._crud import update_or_create
+        from kakaorm.orm.crud import update_or_create
 
         return await update_or_create(cls, defaults, lookup)
 
@@ -692,7 +693,7 @@ class Model(metaclass=ModelMeta):
                 first such instance); nothing was written.
             ValueError: ``batch_size`` is not a positive int.
         """
-        from ._engine import bulk_insert
+        from kakaorm.engine.engine import bulk_insert
 
         return await bulk_insert(cls, objects, batch_size)
 
@@ -721,7 +722,7 @@ class Model(metaclass=ModelMeta):
             QueryError: an instance is not saved, or its primary key was changed.
             NotFound: a row no longer exists (nothing is written then).
         """
-        from ._crud import bulk_update
+        from kakaorm.orm.crud import bulk_update
 
         return await bulk_update(cls, objects, fields, batch_size)
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from . import exc
-from ._columns import Column, DateTimeColumn, utcnow
-from ._model import PK_KEY, Model, ModelMeta
-from .expr import Comparison, Condition, IsNull, Param, value
-from .statements import Select
+from kakaorm import exc
+from kakaorm.orm.columns import Column, DateTimeColumn, utcnow
+from kakaorm.orm.model import PK_KEY, Model, ModelMeta
+from kakaorm.expr import Comparison, Condition, IsNull, Param, value
+from kakaorm.statements import Select
 
 if TYPE_CHECKING:
     from typing import Self
 
-    from ._queryset import QuerySet
+    from kakaorm.orm.queryset import QuerySet
 
 __all__ = ["ArchiveModel", "SoftDeleteModel"]
 

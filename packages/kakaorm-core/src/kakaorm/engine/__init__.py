@@ -4,13 +4,13 @@
 The per-driver names (``AsyncpgEngine``, ``Psycopg3Engine``, ``AioSQLiteEngine``,
 ``AioMySQLEngine``) are isinstance checks on an Engine's dialect and driver;
 constructing one raises ConfigurationError naming the ``kakaorm.connect(url)`` that
-replaces it (see :mod:`kakaorm._engine_kinds`).
+replaces it (see :mod:`kakaorm.engine.compat04`).
 """
 
 from __future__ import annotations
 
-from ._engine import Engine, connect
-from ._engine_kinds import AioMySQLEngine, AioSQLiteEngine, AsyncpgEngine, Psycopg3Engine
+from kakaorm.engine.engine import Engine, connect
+from kakaorm.engine.compat04 import AioMySQLEngine, AioSQLiteEngine, AsyncpgEngine, Psycopg3Engine
 
 __all__ = [
     "AioMySQLEngine",

@@ -1,0 +1,1 @@
+"""The ORM layer: models, columns, query sets, relations and persistence."""
