@@ -226,13 +226,17 @@ class Engine:
             log.debug("%s  %r  (%.2f ms)", sql, list(values), (time.perf_counter() - start) * 1000)
         return result
 
+    # The statement-level methods below are what the ORM (kakaorm.orm) runs its
+    # statements with; they take statements, never models.
     async def _select(self, stmt: Select) -> tuple[CompiledEntry, Sequence[Sequence[Any]]]:
+        """Run a SELECT; return its cache entry (result names, conversions) and raw rows."""
         entry, values = self._prepare(stmt)
         sql = entry.sql
         rows = await self._run(lambda c: c.fetch(sql, values), sql, values)
         return entry, rows
 
     async def _execute_stmt(self, stmt: Statement) -> int:
+        """Run an INSERT, UPDATE or DELETE; return the affected row count."""
         entry, values = self._prepare(stmt)
         sql = entry.sql
         return await self._run(lambda c: c.execute(sql, values), sql, values)

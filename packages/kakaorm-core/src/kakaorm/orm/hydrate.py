@@ -8,10 +8,10 @@ a repeated query reuses it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Sequence, TypeVar
 
 from kakaorm.dialect import Processor
-from kakaorm.engine.cache import CompiledEntry
+from kakaorm.engine.cache import CompiledEntry, RowsBuilder
 from kakaorm.orm.state import PK_KEY
 
 if TYPE_CHECKING:
@@ -21,7 +21,8 @@ __all__ = ["Hydrator", "hydrate_models", "model_hydrator"]
 
 M = TypeVar("M", bound="Model")
 
-Hydrator = Callable[[Sequence[Sequence[Any]]], list[Any]]
+#: builds instances from a batch of rows
+Hydrator = RowsBuilder
 
 
 def hydrate_models(entry: CompiledEntry, model: type[M], rows: Sequence[Sequence[Any]]) -> list[M]:
