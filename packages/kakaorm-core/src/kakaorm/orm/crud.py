@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence, TypeVar
 from kakaorm import exc
 from kakaorm.orm.columns import Column, coerce_value, utcnow
 from kakaorm.orm.persist import check_batch_size, row_batches
-from kakaorm.orm.state import PK_KEY
 from kakaorm.expr import Case, Comparison, Condition, Expression, InList, Param, When
+from kakaorm.orm.state import PK_KEY
 from kakaorm.statements import Select, Update
 
 if TYPE_CHECKING:

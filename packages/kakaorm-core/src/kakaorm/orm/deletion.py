@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from kakaorm import exc
 from kakaorm.orm.columns import Column, DateTimeColumn, utcnow
-from kakaorm.orm.model import Model, ModelMeta
-from kakaorm.orm.state import PK_KEY
+from kakaorm.orm.model import PK_KEY, Model, ModelMeta
 from kakaorm.expr import Comparison, Condition, IsNull, Param, value
 from kakaorm.statements import Select
 

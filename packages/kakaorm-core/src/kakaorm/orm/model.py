@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Literal, Mapping, Seq
 
 from kakaorm import _pydantic, exc
 from kakaorm.orm import validation as _validation
-from kakaorm.engine.engine import Engine, get_engine
+from kakaorm.engine.engine import get_engine
 from kakaorm.orm.columns import Column, IntColumn, coerce_value, utcnow
 from kakaorm.orm.persist import bulk_insert
 from kakaorm.orm.relations import CACHE_KEY as RELATION_CACHE_KEY, Relation
@@ -22,9 +22,10 @@ if TYPE_CHECKING:
     from pydantic.annotated_handlers import GetCoreSchemaHandler, GetJsonSchemaHandler
     from pydantic_core import CoreSchema
 
+    from kakaorm.engine.engine import Engine
     from kakaorm.orm.queryset import QuerySet
 
-__all__ = ["Model", "ModelOptions", "resolve_model"]
+__all__ = ["PK_KEY", "Model", "ModelOptions", "resolve_model"]
 
 M = TypeVar("M", bound="Model")
 

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any, AsyncIterator, Generator, Generic, Sequence, TypeVar, cast
 
 from kakaorm import exc
-from kakaorm.engine.engine import Engine, get_engine
+from kakaorm.engine.engine import get_engine
 from kakaorm.orm import validation as _validation
 from kakaorm.orm.columns import Column, coerce_value, utcnow
 from kakaorm.orm.hydrate import hydrate_models
@@ -34,6 +34,7 @@ from kakaorm.types import INTEGER
 
 if TYPE_CHECKING:
     from kakaorm.orm.cte import CTE as CTEObject
+    from kakaorm.engine.engine import Engine
     from kakaorm.orm.model import Model
 
 __all__ = ["QuerySet"]

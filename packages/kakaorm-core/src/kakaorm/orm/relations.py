@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Generator, Generic, Self, Sequence, TypeVar, overload
 
-from kakaorm.engine.engine import Engine, get_engine
+from kakaorm.engine.engine import get_engine
 from kakaorm.exc import ModelError, UnknownRelationError
 from kakaorm.orm.state import PK_KEY
 
 if TYPE_CHECKING:
     from kakaorm.orm.columns import Column
+    from kakaorm.engine.engine import Engine
     from kakaorm.orm.model import Model
 
 __all__ = ["BelongsTo", "HasMany", "HasOne", "Relation", "belongs_to", "has_many", "has_one", "prefetch_related"]

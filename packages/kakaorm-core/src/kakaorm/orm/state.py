@@ -1,8 +1,4 @@
-"""What a model instance keeps about its row besides its column values.
-
-Hydration (:mod:`kakaorm.orm.hydrate`), persistence (:mod:`kakaorm.orm.persist`) and
-the model itself read and write this marker, so it lives below all three.
-"""
+"""What a model instance's ``__dict__`` holds besides its column values."""
 
 from __future__ import annotations
 
