@@ -61,6 +61,9 @@ class Compiled:
         result_types: for SELECTs, the type of each result column (None if unknown).
         result_names: for SELECTs, the key of each result column.
         plain_columns: for SELECTs, whether each result column is a bare table column.
+        result_sources: for SELECTs, the ``(table, column)`` each result column reads,
+            for messages about a value that cannot be read (column None for a
+            computed value, table then the query's own).
     """
 
     sql: str
@@ -68,6 +71,7 @@ class Compiled:
     result_types: list[SQLType | None] = field(default_factory=list)
     result_names: list[str] = field(default_factory=list)
     plain_columns: list[bool] = field(default_factory=list)
+    result_sources: list[tuple[str, str | None]] = field(default_factory=list)
 
 
 class SQLCompiler(SchemaDDL):
@@ -108,6 +112,7 @@ class SQLCompiler(SchemaDDL):
             for col in stmt.columns:
                 compiled.result_types.append(col.type)
                 compiled.plain_columns.append(self._is_column(col))
+                compiled.result_sources.append(self.result_source(stmt, col))
             return compiled
         if isinstance(stmt, Insert):
             return Compiled(self.visit_insert(stmt, params), params)
@@ -206,6 +211,15 @@ class SQLCompiler(SchemaDDL):
                 "give them distinct names with .label()"
             )
         return out
+
+    def result_source(self, stmt: Select, expr: Expression[Any]) -> tuple[str, str | None]:
+        """The unquoted ``(table, column)`` a SELECT's result column reads; column None
+        for a computed value, whose table is then the query's own."""
+        owner = getattr(expr, "model", None)
+        if self._is_column(expr) and owner is not None:
+            return owner._meta.table_name, expr.name  # type: ignore[attr-defined]
+        meta = getattr(stmt.model, "_meta", None)
+        return (meta.table_name if meta is not None else "?"), None
 
     @staticmethod
     def _is_column(expr: Expression[Any]) -> bool:

@@ -1,24 +1,29 @@
-"""The engine: compiles statements (cached by shape), runs them through the dialect's
-driver adapter, owns transactions, and logs every statement."""
+"""The engine: compiles statements (cached by shape, see :mod:`kakaorm.engine.cache`),
+runs them through the dialect's driver adapter, opens transactions (see
+:mod:`kakaorm.engine.transaction`), and logs every statement.
+
+The engine knows statements, not models: the ORM builds the statements, and turns the
+rows the engine returns into instances (:mod:`kakaorm.orm.hydrate`,
+:mod:`kakaorm.orm.persist`).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import decimal
 import logging
 import sys
 import time
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Hashable, Iterator, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Hashable, Sequence, TypeVar
 
 from kakaorm import exc
-from kakaorm.orm.columns import Column, utcnow
+from kakaorm.dialect import Dialect, DriverConnection, DriverPool, PoolStats
+from kakaorm.engine.cache import CompiledEntry, compile_entry
 from kakaorm.engine.registry import load_dialect
-from kakaorm.url import check_url, parse_url
-from kakaorm.dialect import Dialect, DriverConnection, DriverPool, PoolStats, Processor
-from kakaorm.expr import Param
+from kakaorm.engine.transaction import Transaction, TransactionState, cancelled_statement_error
+from kakaorm.expr import Expression, Param
 from kakaorm.statements import Insert, Select, Statement
+from kakaorm.url import check_url, parse_url
 
 if TYPE_CHECKING:
     from kakaorm.orm.model import Model
@@ -27,7 +32,6 @@ __all__ = ["Engine", "Transaction", "connect", "get_engine"]
 
 log = logging.getLogger("kakaorm.sql")
 T = TypeVar("T")
-M = TypeVar("M", bound="Model")
 
 _default_engine: Engine | None = None
 #: engines still connected, oldest first: when the default one disconnects, the newest
@@ -98,168 +102,6 @@ async def connect(url: str, /, **options: Any) -> Engine:
     return engine
 
 
-class CompiledEntry:
-    """A compiled statement kept in the cache, with everything needed to run it again."""
-
-    __slots__ = (
-        "sql", "perm", "bind_procs", "result_names", "result_procs", "values_insert",
-        "row_procs", "_hydrators", "result_sources", "result_kinds",
-    )
-
-    def __init__(
-        self,
-        sql: str,
-        perm: list[int] | None,
-        bind_procs: list[Processor | None] | None,
-        result_names: list[str],
-        result_procs: list[Processor | None] | None,
-    ) -> None:
-        self.sql = sql
-        self.perm = perm
-        self.bind_procs = bind_procs
-        self.result_names = result_names
-        self.result_procs = result_procs
-        #: an INSERT ... VALUES whose rows carry plain values (converted per column)
-        self.values_insert = False
-        self.row_procs: list[Processor | None] | None = None
-        self._hydrators: dict[type, Callable[[Sequence[Sequence[Any]]], list[Any]]] = {}
-        #: for error messages: (table, column) of each result column; column None
-        #: for a computed value, table the query's own
-        self.result_sources: list[tuple[str, str | None]] = []
-        self.result_kinds: list[str] = []
-
-    def values(self, params: list[Param]) -> list[Any]:
-        """The bind values for ``params`` (in cache-key order), in placeholder order."""
-        values = [p.value for p in params]
-        if self.perm is not None:
-            values = [values[i] for i in self.perm]
-        procs = self.bind_procs
-        if procs is not None:
-            values = [v if f is None or v is None else f(v) for v, f in zip(values, procs)]
-        return values
-
-    def row_values(self, rows: Sequence[Sequence[Any]]) -> list[Any]:
-        """The bind values of an INSERT's plain rows, flattened and converted per column."""
-        procs = self.row_procs
-        if procs is None:
-            return [v for row in rows for v in row]
-        out: list[Any] = []
-        append = out.append
-        for row in rows:
-            for v, f in zip(row, procs):
-                append(v if f is None or v is None else f(v))
-        return out
-
-    def process_rows(self, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
-        """Apply the result conversions to every row (rows unchanged when none apply)."""
-        procs = self.result_procs
-        if procs is None:
-            return rows
-        todo = [(i, f) for i, f in enumerate(procs) if f is not None]
-        out = []
-        try:
-            for row in rows:
-                r = list(row)
-                for i, f in todo:
-                    v = r[i]
-                    if v is not None:
-                        r[i] = f(v)
-                out.append(r)
-        except Exception as err:
-            unreadable = self.unreadable_value(rows)
-            if unreadable is None:
-                raise
-            raise unreadable from err
-        return out
-
-    def hydrate_models(self, model: type[M], rows: Sequence[Sequence[Any]]) -> list[M]:
-        """Build model instances from rows of the model's own columns."""
-        hydrate = self._hydrators.get(model)
-        if hydrate is None:
-            from kakaorm.orm.hydrate import model_hydrator
-
-            hydrate = model_hydrator(model, self.result_names, self.result_procs)
-            self._hydrators[model] = hydrate
-        try:
-            return hydrate(rows)
-        except Exception as err:
-            # a try block costs nothing until it catches: the rows that read are untouched
-            unreadable = self.unreadable_value(rows)
-            if unreadable is None:
-                raise
-            raise unreadable from err
-
-    def unreadable_value(self, rows: Sequence[Sequence[Any]]) -> exc.DataError | None:
-        """The DataError for the first stored value of ``rows`` that its column's
-        conversion refuses (naming table, column and value), or None if all read."""
-        procs = self.result_procs or []
-        for row in rows:
-            for i, f in enumerate(procs):
-                v = row[i]
-                if f is None or v is None:
-                    continue
-                try:
-                    f(v)
-                except Exception as err:  # noqa: BLE001 - any refusal is reported the same way
-                    return self._unreadable_error(i, v, err)
-        return None
-
-    def _unreadable_error(self, index: int, value: Any, err: Exception) -> exc.DataError:
-        table, column = self.result_sources[index] if index < len(self.result_sources) else ("?", None)
-        kind = self.result_kinds[index] if index < len(self.result_kinds) else "value"
-        reason = f"decimal.{type(err).__name__}" if isinstance(err, decimal.DecimalException) else str(err)
-        shown = repr(value)
-        if len(shown) > 200:
-            shown = shown[:197] + "..."
-        if column is not None:
-            where = f"cannot read column {column!r} of table {table!r}: the stored value"
-        else:
-            where = f"cannot read result {self.result_names[index]!r} of a query on table {table!r}: the value"
-        return exc.DataError(
-            f"{where} {shown} is not a {kind} ({reason or type(err).__name__}). It was not "
-            "written by KakaORM in a form it reads; correct the stored value "
-            "(e.g. with engine.execute('UPDATE ...'))",
-            orig=err,
-            statement=self.sql,
-        )
-
-    def hydrate_dicts(self, rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
-        """Rows as dicts keyed by the result names."""
-        names = self.result_names
-        return [dict(zip(names, row)) for row in self.process_rows(rows)]
-
-
-def _result_source(stmt: Select, expr: Any) -> tuple[str, str | None]:
-    """(table, column) a result column reads, column None for a computed value."""
-    if isinstance(expr, Column) and expr.model is not None:
-        return expr.model._meta.table_name, expr.name
-    meta = getattr(stmt.model, "_meta", None)
-    return (meta.table_name if meta is not None else "?"), None
-
-
-class _TxState:
-    __slots__ = ("conn", "task", "depth", "broken", "cancelled_at")
-
-    def __init__(self, conn: DriverConnection, task: asyncio.Task[Any] | None) -> None:
-        self.conn = conn
-        self.task = task
-        self.depth = 0
-        #: a savepoint could not be rolled back: discard the connection at the end
-        self.broken = False
-        #: the depth of the block in which a statement was cancelled: whether it took
-        #: effect is unknown, so that block can only roll back (None: no such statement)
-        self.cancelled_at: int | None = None
-
-
-def _cancelled_statement_error(outcome: str) -> exc.OperationalError:
-    return exc.OperationalError(
-        f"{outcome}: a statement of this transaction was cancelled (task.cancel() or a "
-        "timeout) while the database ran it, so whether it took effect is unknown. Leave "
-        "the `async with engine.transaction()` block (it rolls back) and retry the whole "
-        "transaction"
-    )
-
-
 class Engine:
     """A connected database: runs statements, raw SQL and transactions.
 
@@ -274,7 +116,7 @@ class Engine:
         self._pool = pool
         self._cache: dict[Hashable, CompiledEntry] = {}
         self._cache_size = compile_cache_size
-        self._tx: ContextVar[_TxState | None] = ContextVar(f"kakaorm_tx_{id(self)}", default=None)
+        self._tx: ContextVar[TransactionState | None] = ContextVar(f"kakaorm_tx_{id(self)}", default=None)
         self._closed = False
         if echo:
             _enable_echo()
@@ -310,7 +152,7 @@ class Engine:
         key = stmt._key(params)
         entry = self._cache.get(key)
         if entry is None:
-            entry = self._compile(stmt, params)
+            entry = compile_entry(self.dialect, stmt, params)
             # One Param object met twice (a condition reused within a query) makes the
             # placeholder order found by identity ambiguous; such an entry would bind the
             # wrong values for other statements of this shape, so it is not cached.
@@ -322,32 +164,6 @@ class Engine:
             return entry, entry.row_values(stmt.rows)  # type: ignore[attr-defined]
         return entry, entry.values(params)
 
-    def _compile(self, stmt: Statement, key_params: list[Param]) -> CompiledEntry:
-        compiled = self.dialect.compiler.compile(stmt)
-        position = {id(p): i for i, p in enumerate(key_params)}
-        perm = [position[id(p)] for p in compiled.params]
-        dialect = self.dialect
-        bind_procs = [None if p.type is None else dialect.bind_processor(p.type) for p in compiled.params]
-        result_procs = [
-            None if t is None else dialect.result_processor(t, plain)
-            for t, plain in zip(compiled.result_types, compiled.plain_columns)
-        ]
-        entry = CompiledEntry(
-            compiled.sql,
-            None if perm == list(range(len(key_params))) else perm,
-            bind_procs if any(f is not None for f in bind_procs) else None,
-            compiled.result_names,
-            result_procs if any(f is not None for f in result_procs) else None,
-        )
-        if isinstance(stmt, Select):
-            entry.result_sources = [_result_source(stmt, c) for c in stmt.columns]
-            entry.result_kinds = [t.kind if t is not None else "value" for t in compiled.result_types]
-        if isinstance(stmt, Insert) and stmt.from_select is None and stmt.columns:
-            entry.values_insert = True
-            row_procs = [dialect.bind_processor(c.type) for c in stmt.columns]
-            entry.row_procs = row_procs if any(f is not None for f in row_procs) else None
-        return entry
-
     # -- running --------------------------------------------------------------------
     async def _run(
         self,
@@ -358,7 +174,7 @@ class Engine:
         state = self._tx.get()
         if state is not None and state.task is asyncio.current_task():
             if state.cancelled_at is not None:
-                raise _cancelled_statement_error("this transaction cannot go on")
+                raise cancelled_statement_error("this transaction cannot go on")
             try:
                 return await self._call(state.conn, call, sql, values)
             except asyncio.CancelledError:
@@ -410,24 +226,29 @@ class Engine:
             log.debug("%s  %r  (%.2f ms)", sql, list(values), (time.perf_counter() - start) * 1000)
         return result
 
+    # The statement-level methods below are what the ORM (kakaorm.orm) runs its
+    # statements with; they take statements, never models.
     async def _select(self, stmt: Select) -> tuple[CompiledEntry, Sequence[Sequence[Any]]]:
+        """Run a SELECT; return its cache entry (result names, conversions) and raw rows."""
         entry, values = self._prepare(stmt)
         sql = entry.sql
         rows = await self._run(lambda c: c.fetch(sql, values), sql, values)
         return entry, rows
 
     async def _execute_stmt(self, stmt: Statement) -> int:
+        """Run an INSERT, UPDATE or DELETE; return the affected row count."""
         entry, values = self._prepare(stmt)
         sql = entry.sql
         return await self._run(lambda c: c.execute(sql, values), sql, values)
 
-    async def _insert(self, stmt: Insert, key_column: Column[Any] | None) -> Any:
+    async def _insert(self, stmt: Insert, key_column: Expression[Any] | None) -> Any:
         """Run an INSERT; return the generated value of ``key_column`` if given."""
         if key_column is None:
             await self._execute_stmt(stmt)
             return None
         if self.features.returning:
-            stmt.returning = (key_column,)
+            # Insert.returning is typed with the ORM's Column; any column expression compiles
+            stmt.returning = (key_column,)  # type: ignore[assignment]
             entry, values = self._prepare(stmt)
             sql = entry.sql
             rows = await self._run(lambda c: c.fetch(sql, values), sql, values)
@@ -436,14 +257,15 @@ class Engine:
         sql = entry.sql
         return await self._run(lambda c: c.execute_insert(sql, values), sql, values)
 
-    async def _insert_many(self, stmt: Insert, key_column: Column[Any] | None) -> list[Any]:
+    async def _insert_many(self, stmt: Insert, key_column: Expression[Any] | None) -> list[Any]:
         """Run a multi-row INSERT; return the generated keys in row order if asked."""
         if key_column is None:
             await self._execute_stmt(stmt)
             return []
         n = len(stmt.rows)
         if self.features.returning:
-            stmt.returning = (key_column,)
+            # Insert.returning is typed with the ORM's Column; any column expression compiles
+            stmt.returning = (key_column,)  # type: ignore[assignment]
             entry, values = self._prepare(stmt)
             sql = entry.sql
             rows = await self._run(lambda c: c.fetch(sql, values), sql, values)
@@ -599,220 +421,6 @@ def _check_concrete(model: type[Model]) -> None:
     meta = getattr(model, "_meta", None)
     if meta is None or meta.abstract:
         raise TypeError(f"{model!r} is not a concrete model class")
-
-
-class Transaction:
-    """An ``async with`` transaction block; see :meth:`Engine.transaction`."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._state: _TxState | None = None
-        self._savepoint: str | None = None
-        self._token: Any = None
-
-    async def __aenter__(self) -> Transaction:
-        engine = self._engine
-        task = asyncio.current_task()
-        state = engine._tx.get()
-        if state is not None and state.task is task:
-            if state.cancelled_at is not None:
-                raise _cancelled_statement_error("this transaction cannot go on")
-            state.depth += 1
-            self._state = state
-            self._savepoint = f"kakaorm_sp_{state.depth}"
-            try:
-                await self._exec(engine.dialect.compiler.savepoint(self._savepoint))
-            except BaseException as err:
-                state.depth -= 1
-                if isinstance(err, asyncio.CancelledError):
-                    # the savepoint may still be made: the enclosing block cannot go on
-                    state.cancelled_at = state.depth
-                raise
-            return self
-        if engine._closed:
-            raise exc.InterfaceError("this engine is disconnected; call kakaorm.connect() again")
-        conn = await engine._pool.acquire()
-        try:
-            await engine._call(conn, lambda c: c.begin(), "BEGIN", ())
-        except BaseException:
-            await engine._pool.release(conn, discard=True)
-            raise
-        self._state = _TxState(conn, task)
-        self._token = engine._tx.set(self._state)
-        return self
-
-    async def _exec(self, sql: str) -> None:
-        assert self._state is not None
-        await self._engine._call(self._state.conn, lambda c: c.execute(sql, ()), sql, ())
-
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc_value: object, tb: object) -> bool:
-        engine = self._engine
-        state = self._state
-        assert state is not None
-        compiler = engine.dialect.compiler
-        # a block left normally after one of its statements was cancelled rolls back
-        # (and says why) rather than keep a change that may or may not have been made
-        cancelled = exc_type is None and state.cancelled_at is not None
-        if self._savepoint is not None:
-            state.depth -= 1
-            if exc_type is None and not cancelled:
-                await self._exec(compiler.release_savepoint(self._savepoint))
-                return False
-            try:
-                await self._exec(compiler.rollback_to_savepoint(self._savepoint))
-                await self._exec(compiler.release_savepoint(self._savepoint))
-            except asyncio.CancelledError:
-                # the task was cancelled while rolling back: the cancel wins over the
-                # error that ended the block (swallowing it would let the task go on as
-                # if never cancelled); whether the rollback ran is unknown, so the outer
-                # block cannot commit and discards the connection
-                state.broken = True
-                state.cancelled_at = state.depth
-                raise
-            except BaseException:
-                # the error that ended the block is what the caller must see; the
-                # connection's state is unknown now, so the outer block discards it
-                state.broken = True
-                if cancelled:
-                    raise _cancelled_statement_error("this transaction cannot go on") from None
-            else:
-                if state.cancelled_at is not None and state.cancelled_at > state.depth:
-                    state.cancelled_at = None  # the cancelled statement is undone
-                if cancelled:
-                    raise _cancelled_statement_error("the nested block was rolled back to its savepoint")
-            return False
-        conn = state.conn
-        discard = state.broken
-        try:
-            with contextlib.suppress(ValueError):
-                # ValueError: the block is being closed from another context (an async
-                # generator finalised elsewhere); the connection must still be released
-                engine._tx.reset(self._token)
-            if exc_type is None and not cancelled:
-                try:
-                    await engine._call(conn, lambda c: c.commit(), "COMMIT", ())
-                except BaseException:
-                    discard = True
-                    raise
-            else:
-                try:
-                    await engine._call(conn, lambda c: c.rollback(), "ROLLBACK", ())
-                except asyncio.CancelledError:
-                    discard = True
-                    raise
-                except BaseException:
-                    # the original error matters more; a connection that cannot roll
-                    # back is closed rather than reused
-                    discard = True
-                if cancelled:
-                    raise _cancelled_statement_error("the transaction was rolled back, not committed")
-        finally:
-            await engine._pool.release(conn, discard=discard)
-        return False
-
-
-async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | None) -> list[M]:
-    """INSERT many instances of one model in batches of multi-row statements."""
-    from kakaorm.orm.model import PK_KEY
-
-    check_batch_size("bulk_create", batch_size)
-    objs = list(objects)
-    for obj in objs:
-        if type(obj) is not model:
-            raise TypeError(
-                f"{model.__name__}.bulk_create() takes {model.__name__} instances, got {obj!r}"
-            )
-        if obj.__dict__.get(PK_KEY) is not None:
-            raise exc.QueryError(f"bulk_create(): {obj!r} is already saved; use save() to update it")
-    # the very instances (and list) given come back, filled in
-    result = objects if isinstance(objects, list) else objs
-    if not objs:
-        return result
-    engine = model._engine()
-    meta = model._meta
-    pk = meta.pk
-    now = utcnow()
-    for obj in objs:
-        d = obj.__dict__
-        for col in meta.auto_now_add:
-            if d.get(col.name) is None:
-                d[col.name] = now
-        for col in meta.auto_now:
-            d[col.name] = now
-    # rows that let the database generate the key, and rows that bring their own
-    generated = [o for o in objs if pk.auto_increment and o.__dict__.get(pk.name) is None]
-    given = [o for o in objs if not (pk.auto_increment and o.__dict__.get(pk.name) is None)]
-    features = engine.features
-    # every row's values are read (type-checked and validated) before the first
-    # statement, so an instance that is refused leaves nothing written
-    planned: list[tuple[bool, list[Column[Any]], list[tuple[list[M], list[list[Any]]]]]] = []
-    for group, with_key in ((generated, True), (given, False)):
-        if not group:
-            continue
-        columns = [c for c in meta.column_list if not (with_key and c is pk)]
-        per_batch = max(1, features.max_params // max(1, len(columns)))
-        if batch_size is not None:
-            per_batch = min(per_batch, batch_size)
-        per_batch = min(per_batch, 1000)
-        if with_key and not features.returning and not features.consecutive_insert_keys:
-            # only a single-row INSERT reports its key exactly
-            per_batch = 1
-        planned.append((with_key, columns, list(_batches(group, columns, per_batch, features.max_statement_bytes))))
-    async with engine.transaction():
-        for with_key, columns, batches in planned:
-            for batch, rows in batches:
-                stmt = Insert(model, columns, rows)
-                keys = await engine._insert_many(stmt, pk if with_key else None)
-                for obj, key in zip(batch, keys if with_key else [None] * len(batch)):
-                    if with_key:
-                        obj.__dict__[pk.name] = key
-                    obj.__dict__[PK_KEY] = obj.__dict__[pk.name]
-    return result
-
-
-def check_batch_size(action: str, batch_size: int | None) -> None:
-    """ValueError unless ``batch_size`` is None or a positive int (bulk_create/bulk_update)."""
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1):
-        raise ValueError(f"{action}(batch_size=...) must be a positive int, got {batch_size!r}")
-
-
-def _batches(
-    objs: list[M], columns: Sequence[Column[Any]], per_batch: int, max_bytes: int | None,
-    row_overhead: int = 0,
-) -> Iterator[tuple[list[M], list[list[Any]]]]:
-    """Split instances into batches of at most ``per_batch`` rows and, when the
-    database limits statement size, of values that fit ``max_bytes`` (each row also
-    counting ``row_overhead`` bytes of statement text and extra values)."""
-    if max_bytes is None:
-        for start in range(0, len(objs), per_batch):
-            chunk = objs[start : start + per_batch]
-            yield chunk, [o._row_values(columns) for o in chunk]
-        return
-    # a pessimistic size of each value written out as a literal: text may double
-    # when escaped; numbers, dates and NULL stay well under 64 bytes
-    text_columns = [i for i, c in enumerate(columns) if c.sql_type.kind == "str"]
-    fixed = 64 * (len(columns) - len(text_columns)) + row_overhead
-    budget = max_bytes - 4096  # the statement's own text: names, VALUES, RETURNING
-    batch: list[M] = []
-    rows: list[list[Any]] = []
-    size = 0
-    for obj in objs:
-        row = obj._row_values(columns)
-        n = fixed
-        for i in text_columns:
-            v = row[i]
-            if isinstance(v, str):
-                n += 2 * (len(v) if v.isascii() else len(v.encode("utf-8", "surrogatepass"))) + 3
-            else:
-                n += 64
-        if batch and (len(batch) >= per_batch or size + n > budget):
-            yield batch, rows
-            batch, rows, size = [], [], 0
-        batch.append(obj)
-        rows.append(row)
-        size += n
-    if batch:
-        yield batch, rows
 
 
 class _EchoHandler(logging.Handler):

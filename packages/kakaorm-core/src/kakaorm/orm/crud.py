@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence, TypeVar
 
 from kakaorm import exc
 from kakaorm.orm.columns import Column, coerce_value, utcnow
+from kakaorm.orm.persist import check_batch_size, row_batches
 from kakaorm.expr import Case, Comparison, Condition, Expression, InList, Param, When
+from kakaorm.orm.state import PK_KEY
 from kakaorm.statements import Select, Update
 
 if TYPE_CHECKING:
@@ -155,9 +157,6 @@ async def bulk_update(
     model: type[M], objects: Sequence[M], fields: Sequence[str] | None, batch_size: int | None
 ) -> list[M]:
     """See :meth:`Model.bulk_update`."""
-    from kakaorm.engine.engine import _batches, check_batch_size
-    from kakaorm.orm.model import PK_KEY
-
     meta = model._meta
     pk = meta.pk
     objs = list(objects)
@@ -225,7 +224,7 @@ async def bulk_update(
     overhead = 64 * (len(columns) + 1) + text_per_row
     # every row's values are read (type-checked and validated) before the first
     # statement, so an instance that is refused leaves nothing sent
-    planned = list(_batches(batch_objs, columns, per_batch, engine.features.max_statement_bytes, overhead))
+    planned = list(row_batches(batch_objs, columns, per_batch, engine.features.max_statement_bytes, overhead))
     async with engine.transaction():
         for batch, rows in planned:
             keys = [obj.__dict__[PK_KEY] for obj in batch]

@@ -1,16 +1,33 @@
 """Turning result rows into model instances, with no per-column work that a type
-does not need."""
+does not need.
+
+The engine returns a query's rows with its cache entry (:class:`CompiledEntry`); the
+hydrator built for a model and that entry's result columns is kept on the entry, so
+a repeated query reuses it.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Sequence, TypeVar
 
 from kakaorm.dialect import Processor
+from kakaorm.engine.cache import CompiledEntry, RowsBuilder
+from kakaorm.orm.state import PK_KEY
 
 if TYPE_CHECKING:
     from kakaorm.orm.model import Model
 
-Hydrator = Callable[[Sequence[Sequence[Any]]], list[Any]]
+__all__ = ["Hydrator", "hydrate_models", "model_hydrator"]
+
+M = TypeVar("M", bound="Model")
+
+#: builds instances from a batch of rows
+Hydrator = RowsBuilder
+
+
+def hydrate_models(entry: CompiledEntry, model: type[M], rows: Sequence[Sequence[Any]]) -> list[M]:
+    """Build ``model`` instances from rows of the model's own columns fetched with ``entry``."""
+    return entry.build_rows(model, model_hydrator, rows)
 
 
 def model_hydrator(
@@ -21,8 +38,6 @@ def model_hydrator(
     Instances are made without calling ``__init__``: the row's values go straight into
     the instance dict, plus the loaded primary key (marking the instance as saved).
     """
-    from kakaorm.orm.model import PK_KEY
-
     new = object.__new__
     pk_name = model._meta.pk.name
     pk_index = list(names).index(pk_name)

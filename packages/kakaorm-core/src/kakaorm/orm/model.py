@@ -7,8 +7,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Literal, Mapping, Seq
 
 from kakaorm import _pydantic, exc
 from kakaorm.orm import validation as _validation
+from kakaorm.engine.engine import get_engine
 from kakaorm.orm.columns import Column, IntColumn, coerce_value, utcnow
+from kakaorm.orm.persist import bulk_insert
 from kakaorm.orm.relations import CACHE_KEY as RELATION_CACHE_KEY, Relation
+from kakaorm.orm.state import PK_KEY
 from kakaorm.expr import Comparison, Condition, Param
 from kakaorm.statements import Delete, Insert, Update
 
@@ -22,13 +25,9 @@ if TYPE_CHECKING:
     from kakaorm.engine.engine import Engine
     from kakaorm.orm.queryset import QuerySet
 
-__all__ = ["Model", "ModelOptions", "resolve_model"]
+__all__ = ["PK_KEY", "Model", "ModelOptions", "resolve_model"]
 
 M = TypeVar("M", bound="Model")
-
-#: instance-dict key holding the primary key the row was loaded or saved with;
-#: absent or None means "not in the database"
-PK_KEY = "_kakaorm_pk"
 
 #: concrete models by class name, then by module (two apps may both have a ``User``)
 _models_by_name: dict[str, dict[str, type[Model]]] = {}
@@ -376,8 +375,6 @@ class Model(metaclass=ModelMeta):
     # -- instance persistence -------------------------------------------------------
     @classmethod
     def _engine(cls) -> Engine:
-        from kakaorm.engine.engine import get_engine
-
         return get_engine()
 
     def validate(self) -> None:
@@ -693,8 +690,6 @@ class Model(metaclass=ModelMeta):
                 first such instance); nothing was written.
             ValueError: ``batch_size`` is not a positive int.
         """
-        from kakaorm.engine.engine import bulk_insert
-
         return await bulk_insert(cls, objects, batch_size)
 
     @classmethod

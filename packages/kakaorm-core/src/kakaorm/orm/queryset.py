@@ -6,8 +6,10 @@ import re
 from typing import TYPE_CHECKING, Any, AsyncIterator, Generator, Generic, Sequence, TypeVar, cast
 
 from kakaorm import exc
+from kakaorm.engine.engine import get_engine
 from kakaorm.orm import validation as _validation
 from kakaorm.orm.columns import Column, coerce_value, utcnow
+from kakaorm.orm.hydrate import hydrate_models
 from kakaorm.expr import (
     Aggregate,
     BoolOp,
@@ -443,8 +445,7 @@ class QuerySet(Generic[R]):
     def _engine_or_default(self) -> Engine:
         if self._engine is not None:
             return self._engine
-        engine: Engine = _engine_module().get_engine()
-        return engine
+        return get_engine()
 
     # -- running --------------------------------------------------------------------
     def __await__(self) -> Generator[Any, None, list[R]]:
@@ -455,7 +456,7 @@ class QuerySet(Generic[R]):
         stmt = self._build_select()
         entry, rows = await engine._select(stmt)
         if self._columns is None and all(qs._columns is None for _, qs in self._compounds):
-            instances = entry.hydrate_models(self._model, rows)
+            instances = hydrate_models(entry, self._model, rows)
             if self._prefetch:
                 from kakaorm.orm.relations import prefetch_related
 
@@ -759,10 +760,3 @@ def _constant(col: Column[Any], value: Any, constants: list[tuple[Column[Any], A
 
 #: the state of a new QuerySet, copied by QuerySet._for
 _BLANK: dict[str, Any] = dict(QuerySet(None).__dict__)  # type: ignore[arg-type]
-
-
-def _engine_module() -> Any:
-    from kakaorm.engine import engine as _engine
-
-    globals()["_engine_module"] = lambda: _engine
-    return _engine

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Generator, Generic, Self, Sequence, TypeVar, overload
 
+from kakaorm.engine.engine import get_engine
 from kakaorm.exc import ModelError, UnknownRelationError
+from kakaorm.orm.state import PK_KEY
 
 if TYPE_CHECKING:
     from kakaorm.orm.columns import Column
@@ -164,8 +166,6 @@ class _Reverse(Relation[T]):
         return self.related
 
     def local_key(self, instance: Model) -> Any:
-        from kakaorm.orm.model import PK_KEY
-
         return instance.__dict__.get(PK_KEY)
 
     def remote_column(self) -> Column[Any]:
@@ -263,8 +263,6 @@ async def prefetch_related(engine: Engine | None, instances: Sequence[Model], pa
     if keys:
         related = rel.related
         remote = rel.remote_column()
-        from kakaorm.engine.engine import get_engine
-
         eng = engine or get_engine()
         batch = max(1, min(eng.features.max_params - 16, 10_000))
         ordered = sorted(keys, key=repr)

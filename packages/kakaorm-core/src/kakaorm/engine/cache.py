@@ -1,0 +1,193 @@
+"""The compiled-statement cache: a statement compiled once per shape, with the value
+conversions its parameters and result columns need.
+
+The engine keys its cache by ``Statement._key(params)`` (the statement's shape, with
+the values collected into ``params``); a :class:`CompiledEntry` holds what running
+that shape again needs: the SQL, the order of the values, and the conversions.
+"""
+
+from __future__ import annotations
+
+import decimal
+from typing import Any, Callable, Hashable, Sequence
+
+from kakaorm import exc
+from kakaorm.dialect import Dialect, Processor
+from kakaorm.expr import Param
+from kakaorm.statements import Insert, Select, Statement
+
+__all__ = ["CompiledEntry", "RowsBuilder", "compile_entry"]
+
+#: turns a batch of result rows into objects (e.g. the ORM's model hydrators)
+RowsBuilder = Callable[[Sequence[Sequence[Any]]], list[Any]]
+
+
+class CompiledEntry:
+    """A compiled statement kept in the cache, with everything needed to run it again."""
+
+    __slots__ = (
+        "sql", "perm", "bind_procs", "result_names", "result_procs", "values_insert",
+        "row_procs", "_builders", "result_sources", "result_kinds",
+    )
+
+    def __init__(
+        self,
+        sql: str,
+        perm: list[int] | None,
+        bind_procs: list[Processor | None] | None,
+        result_names: list[str],
+        result_procs: list[Processor | None] | None,
+    ) -> None:
+        self.sql = sql
+        self.perm = perm
+        self.bind_procs = bind_procs
+        self.result_names = result_names
+        self.result_procs = result_procs
+        #: an INSERT ... VALUES whose rows carry plain values (converted per column)
+        self.values_insert = False
+        self.row_procs: list[Processor | None] | None = None
+        self._builders: dict[Hashable, RowsBuilder] = {}
+        #: for error messages: (table, column) of each result column; column None
+        #: for a computed value, table the query's own
+        self.result_sources: list[tuple[str, str | None]] = []
+        self.result_kinds: list[str] = []
+
+    def values(self, params: list[Param]) -> list[Any]:
+        """The bind values for ``params`` (in cache-key order), in placeholder order."""
+        values = [p.value for p in params]
+        if self.perm is not None:
+            values = [values[i] for i in self.perm]
+        procs = self.bind_procs
+        if procs is not None:
+            values = [v if f is None or v is None else f(v) for v, f in zip(values, procs)]
+        return values
+
+    def row_values(self, rows: Sequence[Sequence[Any]]) -> list[Any]:
+        """The bind values of an INSERT's plain rows, flattened and converted per column."""
+        procs = self.row_procs
+        if procs is None:
+            return [v for row in rows for v in row]
+        out: list[Any] = []
+        append = out.append
+        for row in rows:
+            for v, f in zip(row, procs):
+                append(v if f is None or v is None else f(v))
+        return out
+
+    def process_rows(self, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+        """Apply the result conversions to every row (rows unchanged when none apply)."""
+        procs = self.result_procs
+        if procs is None:
+            return rows
+        todo = [(i, f) for i, f in enumerate(procs) if f is not None]
+        out = []
+        try:
+            for row in rows:
+                r = list(row)
+                for i, f in todo:
+                    v = r[i]
+                    if v is not None:
+                        r[i] = f(v)
+                out.append(r)
+        except Exception as err:
+            unreadable = self.unreadable_value(rows)
+            if unreadable is None:
+                raise
+            raise unreadable from err
+        return out
+
+    def build_rows(
+        self,
+        key: Hashable,
+        make: Callable[[Any, Sequence[str], Sequence[Processor | None] | None], RowsBuilder],
+        rows: Sequence[Sequence[Any]],
+    ) -> list[Any]:
+        """Turn ``rows`` into objects with the builder ``make(key, result_names,
+        result_procs)``, made once per entry and ``key`` and then reused.
+
+        The builder applies the result conversions itself (so it can do it in the
+        same pass that builds each object); a stored value a conversion refuses
+        becomes the :class:`~kakaorm.exc.DataError` of :meth:`unreadable_value`.
+        """
+        build = self._builders.get(key)
+        if build is None:
+            build = make(key, self.result_names, self.result_procs)
+            self._builders[key] = build
+        try:
+            return build(rows)
+        except Exception as err:
+            # a try block costs nothing until it catches: the rows that read are untouched
+            unreadable = self.unreadable_value(rows)
+            if unreadable is None:
+                raise
+            raise unreadable from err
+
+    def unreadable_value(self, rows: Sequence[Sequence[Any]]) -> exc.DataError | None:
+        """The DataError for the first stored value of ``rows`` that its column's
+        conversion refuses (naming table, column and value), or None if all read."""
+        procs = self.result_procs or []
+        for row in rows:
+            for i, f in enumerate(procs):
+                v = row[i]
+                if f is None or v is None:
+                    continue
+                try:
+                    f(v)
+                except Exception as err:  # noqa: BLE001 - any refusal is reported the same way
+                    return self._unreadable_error(i, v, err)
+        return None
+
+    def _unreadable_error(self, index: int, value: Any, err: Exception) -> exc.DataError:
+        table, column = self.result_sources[index] if index < len(self.result_sources) else ("?", None)
+        kind = self.result_kinds[index] if index < len(self.result_kinds) else "value"
+        reason = f"decimal.{type(err).__name__}" if isinstance(err, decimal.DecimalException) else str(err)
+        shown = repr(value)
+        if len(shown) > 200:
+            shown = shown[:197] + "..."
+        if column is not None:
+            where = f"cannot read column {column!r} of table {table!r}: the stored value"
+        else:
+            where = f"cannot read result {self.result_names[index]!r} of a query on table {table!r}: the value"
+        return exc.DataError(
+            f"{where} {shown} is not a {kind} ({reason or type(err).__name__}). It was not "
+            "written by KakaORM in a form it reads; correct the stored value "
+            "(e.g. with engine.execute('UPDATE ...'))",
+            orig=err,
+            statement=self.sql,
+        )
+
+    def hydrate_dicts(self, rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+        """Rows as dicts keyed by the result names."""
+        names = self.result_names
+        return [dict(zip(names, row)) for row in self.process_rows(rows)]
+
+
+def compile_entry(dialect: Dialect, stmt: Statement, key_params: list[Param]) -> CompiledEntry:
+    """Compile ``stmt`` with ``dialect`` into a cache entry.
+
+    ``key_params`` are the parameters in the order ``stmt._key()`` collected them;
+    the entry remembers how to reorder their values into placeholder order.
+    """
+    compiled = dialect.compiler.compile(stmt)
+    position = {id(p): i for i, p in enumerate(key_params)}
+    perm = [position[id(p)] for p in compiled.params]
+    bind_procs = [None if p.type is None else dialect.bind_processor(p.type) for p in compiled.params]
+    result_procs = [
+        None if t is None else dialect.result_processor(t, plain)
+        for t, plain in zip(compiled.result_types, compiled.plain_columns)
+    ]
+    entry = CompiledEntry(
+        compiled.sql,
+        None if perm == list(range(len(key_params))) else perm,
+        bind_procs if any(f is not None for f in bind_procs) else None,
+        compiled.result_names,
+        result_procs if any(f is not None for f in result_procs) else None,
+    )
+    if isinstance(stmt, Select):
+        entry.result_sources = compiled.result_sources
+        entry.result_kinds = [t.kind if t is not None else "value" for t in compiled.result_types]
+    if isinstance(stmt, Insert) and stmt.from_select is None and stmt.columns:
+        entry.values_insert = True
+        row_procs = [dialect.bind_processor(c.type) for c in stmt.columns]
+        entry.row_procs = row_procs if any(f is not None for f in row_procs) else None
+    return entry

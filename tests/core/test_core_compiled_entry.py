@@ -1,0 +1,55 @@
+"""The compiled-statement cache entry: what the engine hands the ORM with a query's rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from kakaorm import exc
+from kakaorm.engine.cache import CompiledEntry
+
+
+def _entry() -> CompiledEntry:
+    entry = CompiledEntry(
+        "SELECT t.id, t.n FROM t", None, None, ["id", "n"], [None, lambda v: int(v)]
+    )
+    entry.result_sources = [("t", "id"), ("t", "n")]
+    entry.result_kinds = ["int", "int"]
+    return entry
+
+
+def test_build_rows_makes_one_builder_per_key_and_reuses_it() -> None:
+    entry = _entry()
+    made: list[tuple[Any, tuple[str, ...]]] = []
+
+    def make(key: Any, names: Sequence[str], procs: Any) -> Any:
+        made.append((key, tuple(names)))
+        return lambda rows: [(key, *row) for row in rows]
+
+    assert entry.build_rows("a", make, [(1, 2)]) == [("a", 1, 2)]
+    assert entry.build_rows("a", make, [(3, 4)]) == [("a", 3, 4)]
+    assert entry.build_rows("b", make, [(5, 6)]) == [("b", 5, 6)]
+    assert made == [("a", ("id", "n")), ("b", ("id", "n"))]
+
+
+def test_build_rows_reports_a_stored_value_its_conversion_refuses() -> None:
+    entry = _entry()
+
+    def make(key: Any, names: Sequence[str], procs: Any) -> Any:
+        return lambda rows: [[f(v) if f else v for v, f in zip(row, procs, strict=True)] for row in rows]
+
+    with pytest.raises(exc.DataError) as info:
+        entry.build_rows("k", make, [(1, "2"), (2, "two")])
+    assert str(info.value) == (
+        "cannot read column 'n' of table 't': the stored value 'two' is not a int (invalid "
+        "literal for int() with base 10: 'two'). It was not written by KakaORM in a form it "
+        "reads; correct the stored value (e.g. with engine.execute('UPDATE ...'))\n"
+        "[SQL: SELECT t.id, t.n FROM t]"
+    )
+    assert isinstance(info.value.__cause__, ValueError)
+
+
+def test_hydrate_dicts_keys_rows_by_result_name_after_conversion() -> None:
+    assert _entry().hydrate_dicts([(1, "2")]) == [{"id": 1, "n": 2}]
