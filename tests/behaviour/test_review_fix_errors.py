@@ -26,7 +26,7 @@ async def test_a_malformed_raw_statement_is_a_programming_error(engine, sql):
 
 @pytest.mark.backends("postgres", "mysql")
 async def test_a_scalar_subquery_returning_two_rows_is_a_programming_error(engine):
-    with pytest.raises(kakaorm.ProgrammingError, match="more than (one|1) row"):
+    with pytest.raises(kakaorm.ProgrammingError, match=r"more than (one|1) row"):
         await engine.fetch("SELECT (SELECT 1 UNION ALL SELECT 2) AS v")
 
 

@@ -80,7 +80,7 @@ async def test_ddl_inside_a_transaction_is_refused_before_it_can_commit_the_bloc
     # MySQL commits the open transaction before any DDL; KakaORM refuses instead of
     # letting the block lose its atomicity
     await engine.create_table(MyDShelf)
-    with pytest.raises(QueryError, match="cannot run inside engine.transaction\\(\\) on mysql"):
+    with pytest.raises(QueryError, match=r"cannot run inside engine\.transaction\(\) on mysql"):
         async with engine.transaction():
             await MyDShelf.create(label="rolled back")
             await engine.create_table(MyDBox)

@@ -55,7 +55,7 @@ async def test_null_in_a_not_null_column_1048_is_an_integrity_error(tables):
 
 
 async def test_check_violation_is_an_integrity_error(tables):
-    with pytest.raises(kakaorm.IntegrityError, match="(?i)check constraint") as info:
+    with pytest.raises(kakaorm.IntegrityError, match=r"(?i)check constraint") as info:
         await MyEParent.create(name="a", score=-1)
     assert _code(info) == (4025 if tables.dialect.server.mariadb else 3819)
 
