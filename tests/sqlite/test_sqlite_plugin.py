@@ -182,3 +182,18 @@ async def test_a_decimal_wider_than_sqlite_keeps_exactly_is_refused_at_create_ta
         await engine.create_table(SqlpNarrow)
         row = await SqlpNarrow.create(amount=Decimal("1234567890123.45"))
         assert (await SqlpNarrow.get(SqlpNarrow.id == row.id)).amount == Decimal("1234567890123.45")
+
+
+class SqlpName(Model):
+    name = StrColumn(nullable=True)
+
+
+async def test_ilike_folds_non_ascii_case_and_skips_null(engine):
+    await engine.create_table(SqlpName)
+    await SqlpName.bulk_create([SqlpName(name="Émile"), SqlpName(name="ÅSA"), SqlpName(name=None),
+                                SqlpName(name="emile")])
+    assert sorted(n.name for n in await SqlpName.where(SqlpName.name.ilike("ÉMILE"))) == ["Émile"]
+    assert [n.name for n in await SqlpName.where(SqlpName.name.ilike("%å%"))] == ["ÅSA"]
+    # every non-NULL row matches "%"; the NULL row does not (the lower function keeps NULL)
+    assert await SqlpName.where(SqlpName.name.ilike("%")).count() == 3
+    assert await engine.fetchval("SELECT kakaorm_lower(NULL) IS NULL") == 1
