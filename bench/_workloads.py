@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import kakaorm
 from kakaorm import BoolColumn, FloatColumn, IntColumn, Model, StrColumn

@@ -124,9 +124,8 @@ async def bench_psycopg(rows: int, ids: list[int]) -> dict[str, float]:
     results["create x500"] = await timed(creates)
 
     async def bulk() -> None:
-        async with conn.transaction():
-            async with conn.cursor() as cur:
-                await cur.executemany(insert, [(f"bulk {i}", i % 1000, True, 1.5) for i in range(10_000)])
+        async with conn.transaction(), conn.cursor() as cur:
+            await cur.executemany(insert, [(f"bulk {i}", i % 1000, True, 1.5) for i in range(10_000)])
 
     results["bulk insert 10k"] = await timed(bulk)
     async with conn.cursor() as cur:

@@ -22,15 +22,16 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
+from fastapi_todo import Todo, app  # the app under test (examples/fastapi_todo.py)
 
 import kakaorm
-from fastapi_todo import Todo, app  # the app under test (examples/fastapi_todo.py)
 
 
 @pytest_asyncio.fixture
@@ -140,7 +141,9 @@ async def test_patch_then_delete(shared_db: kakaorm.Engine, client: httpx.AsyncC
 
 @pytest.mark.asyncio
 @rolled_back
-async def test_each_rolled_back_test_sees_only_its_own_rows(shared_db: kakaorm.Engine, client: httpx.AsyncClient) -> None:
+async def test_each_rolled_back_test_sees_only_its_own_rows(
+    shared_db: kakaorm.Engine, client: httpx.AsyncClient
+) -> None:
     await client.post("/todos", json={"title": "mine", "completed": True})
     # had an earlier test's rows survived, they would be listed here too
     assert [t["title"] for t in (await client.get("/todos")).json()] == ["mine"]

@@ -11,8 +11,8 @@ Environment: TODO_DATABASE_URL (default ``sqlite+aiosqlite:///./todo.db``), PORT
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
 
 from fastapi import FastAPI, HTTPException, Response
 

@@ -19,8 +19,9 @@ Environment: SIGNUP_DATABASE_URL (default ``sqlite+aiosqlite:///./signup.db``), 
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, AsyncIterator, Awaitable, Callable
+from typing import Annotated
 
 from fastapi import Body, FastAPI, Request, Response
 
@@ -44,7 +45,9 @@ class Signup(Model):
         nullable=False, max_length=40,
         validators=[min_length(3), max_length(20), regex(r"^[a-z0-9_]+$"), no_reserved_words],
     )
-    email = StrColumn(nullable=False, max_length=200, validators=[regex(r"^[^@\s]+@[^@\s]+$", message="not an e-mail address")])
+    email = StrColumn(
+        nullable=False, max_length=200, validators=[regex(r"^[^@\s]+@[^@\s]+$", message="not an e-mail address")]
+    )
     age = IntColumn(validators=[min_value(13), max_value(130)])
     plan = StrColumn(nullable=False, max_length=10, default="free", validators=[one_of("free", "pro")])
 

@@ -25,8 +25,8 @@ import resource
 import secrets
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Counter
 
 import kakaorm
 
@@ -246,7 +246,7 @@ def table(summaries: list[Summary]) -> str:
             str(s.faults), str(s.recoveries), _errors(s), _memory(s),
         ))
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = [" | ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    lines = [" | ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "-+-".join("-" * w for w in widths))
     return "\n".join(lines)
 

@@ -9,7 +9,8 @@ of a backend on it. Only loopback servers are accepted: these helpers kill sessi
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import kakaorm
 
@@ -142,7 +143,7 @@ class ServerAdmin:
             else:
                 try:
                     await self._rows(f"KILL CONNECTION {int(session)}")
-                except Exception as err:  # noqa: BLE001 - 1094: it ended by itself meanwhile
+                except Exception as err:
                     if getattr(err, "args", (None,))[0] != 1094:
                         raise
 

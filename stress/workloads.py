@@ -26,8 +26,10 @@ import collections
 import gc
 import random
 import time
+from collections import Counter
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Counter
+from typing import Any
 
 import kakaorm
 from kakaorm.dialect import PoolStats
@@ -159,7 +161,9 @@ async def run_load_round(
     back to its savepoint. ``book`` gets the effects of those that commit."""
     result = LoadRound()
     ids = sorted(book.balances)
-    kinds = ["transfer"] * 40 + ["deposit"] * 15 + ["touch"] * 15 + ["batch"] * 10 + ["rollback"] * 12 + ["savepoint"] * 8
+    kinds = (
+        ["transfer"] * 40 + ["deposit"] * 15 + ["touch"] * 15 + ["batch"] * 10 + ["rollback"] * 12 + ["savepoint"] * 8
+    )
 
     def in_use() -> None:
         result.peak_in_use = max(result.peak_in_use, engine.pool_stats().in_use)
@@ -250,7 +254,8 @@ async def check_load(book: LoadBook) -> list[str]:
         wrong = {k: (balances.get(k), v) for k, v in book.balances.items() if balances.get(k) != v}
         problems.append(f"balances differ (account: (found, expected)): {wrong}")
     if versions != book.versions:
-        problems.append(f"versions differ: found {sum(versions.values())} touches, expected {sum(book.versions.values())}")
+        found, expected = sum(versions.values()), sum(book.versions.values())
+        problems.append(f"versions differ: found {found} touches, expected {expected}")
     total = await StressAccount.all().sum(StressAccount.balance)
     if total != book.initial_total + book.deposited:
         problems.append(
@@ -397,12 +402,9 @@ async def run_storm(
                 continue
             if mode < 0.2:
                 # cancelled by a timeout inside the task
-                async def timed() -> None:
+                try:
                     async with asyncio.timeout(delay):
                         await _storm_transaction(engine, tag, shard, variant, progress)
-
-                try:
-                    await timed()
                 except TimeoutError:
                     record(tag, variant, "cancelled")
                 except Exception as err:  # noqa: BLE001 - counted by class
@@ -468,8 +470,11 @@ async def check_storm(storm: StormRound) -> list[str]:
         problems.append(f"{len(lost)} transaction(s) that finished normally are not in the database: {lost[:10]}")
     phantom = sorted(storm.must_not_exist & tags)
     if phantom:
-        problems.append(f"{len(phantom)} transaction(s) cancelled or failed before their end were committed: {phantom[:10]}")
-    counters = {r["shard"]: r["value"] for r in await StressCounter.all().select(StressCounter.shard, StressCounter.value)}
+        problems.append(
+            f"{len(phantom)} transaction(s) cancelled or failed before their end were committed: {phantom[:10]}"
+        )
+    rows = await StressCounter.all().select(StressCounter.shard, StressCounter.value)
+    counters = {r["shard"]: r["value"] for r in rows}
     expected = collections.Counter(shard_of[t] for t, p in parts.items() if sorted(p) == [1, 2])
     wrong = {s: (counters.get(s), expected.get(s, 0)) for s in range(SHARDS) if counters.get(s) != expected.get(s, 0)}
     if wrong:

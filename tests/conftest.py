@@ -16,8 +16,9 @@ import asyncio
 import importlib.util
 import os
 import secrets
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Callable
+from typing import Any
 
 import pytest
 

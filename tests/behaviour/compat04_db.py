@@ -29,7 +29,7 @@ from kakaorm import (
     TimeColumn,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 DDL_04 = {
     "sqlite": [

@@ -21,7 +21,7 @@ from kakaorm import (
 )
 from kakaorm.expr import Condition, Expression
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 HIRED = dt.datetime(2020, 6, 1, 8, 30, 15, 123000, tzinfo=UTC)
 
 

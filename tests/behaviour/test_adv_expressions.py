@@ -35,7 +35,7 @@ ITEMS = [
     ("d", 0, 4, 0.25, "100.00"),
 ]
 
-I = AdvEItem
+I = AdvEItem  # noqa: E741 - a one-letter alias keeps the expression tables below readable
 
 
 async def seed(engine):

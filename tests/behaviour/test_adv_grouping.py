@@ -24,7 +24,7 @@ from kakaorm import (
     When,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class AdvGSale(Model):

@@ -18,7 +18,7 @@ from kakaorm import (
     StrColumn,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 JOINED = dt.datetime(2024, 1, 2, 3, 4, 5, 600000, tzinfo=UTC)
 
 

@@ -18,7 +18,7 @@ from kakaorm import (
     StrColumn,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 WHEN = dt.datetime(2024, 2, 29, 23, 59, 58, 500000, tzinfo=UTC)
 
 

@@ -25,7 +25,7 @@ from kakaorm import (
     Sum,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def at(day: int) -> dt.datetime:

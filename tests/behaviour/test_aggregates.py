@@ -22,7 +22,7 @@ from kakaorm import (
     Sum,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class AggSale(Model):
@@ -129,7 +129,7 @@ async def test_aggregate_of_no_rows(engine):
 
 async def test_aggregate_rejects_plain_columns(engine):
     await seed(engine)
-    with pytest.raises(TypeError, match="aggregate\\(units=...\\) takes an aggregate"):
+    with pytest.raises(TypeError, match=r"aggregate\(units=\.\.\.\) takes an aggregate"):
         await AggSale.all().aggregate(units=AggSale.units)
 
 

@@ -39,7 +39,7 @@ def clear_calls():
     calls.clear()
 
 
-SEEN = dt.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=dt.timezone.utc)
+SEEN = dt.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=dt.UTC)
 
 
 async def _logs(engine, n: int = 4) -> list[ArcLog]:
@@ -67,9 +67,9 @@ async def test_the_archive_table_has_the_same_columns_plus_archived_at(engine):
     assert archive._meta.columns["archived_at"].nullable is False
     assert ArcLog.archive_model() is archive
     logs = await _logs(engine, 1)
-    before = dt.datetime.now(dt.timezone.utc)
+    before = dt.datetime.now(dt.UTC)
     await logs[0].delete()
-    after = dt.datetime.now(dt.timezone.utc)
+    after = dt.datetime.now(dt.UTC)
     stamp = (await archive.get(archive.id == 1)).archived_at
     assert type(stamp) is dt.datetime and stamp.utcoffset() == dt.timedelta(0)
     assert before - dt.timedelta(seconds=1) <= stamp <= after + dt.timedelta(seconds=1)

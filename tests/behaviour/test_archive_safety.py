@@ -11,7 +11,6 @@ from kakaorm import (
     IntColumn,
     IntegrityError,
     Model,
-    OperationalError,
     ProgrammingError,
     StrColumn,
 )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -172,7 +173,7 @@ async def test_queryset_update_with_values_returns_the_row_count(engine):
 
 async def test_queryset_update_counts_matched_rows_even_when_unchanged(engine):
     await engine.create_table(BlkPost)
-    for i in range(3):
+    for _ in range(3):
         await BlkPost.create(title="same", views=1)
     assert await BlkPost.all().update(views=1) == 3
 

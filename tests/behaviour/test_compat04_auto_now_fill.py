@@ -109,9 +109,9 @@ async def test_plan_fills_existing_rows_with_the_current_time_and_down_drops_the
     assert plan.blockers == []
     assert plan.statements == EXPECTED_UP[engine.dialect.name]
     assert plan.down_statements == EXPECTED_DOWN[engine.dialect.name]
-    before = dt.datetime.now(dt.timezone.utc)
+    before = dt.datetime.now(dt.UTC)
     await plan.apply()
-    after = dt.datetime.now(dt.timezone.utc)
+    after = dt.datetime.now(dt.UTC)
     await _assert_filled_between(engine, before, after)
     assert (await Migrator(engine).plan([StampV2])).is_empty()
 
@@ -135,9 +135,9 @@ async def test_the_fill_does_not_depend_on_rows_so_a_file_made_on_an_empty_table
 
     await StampV1.create(title="first")
     await StampV1.create(title="second")
-    before = dt.datetime.now(dt.timezone.utc)
+    before = dt.datetime.now(dt.UTC)
     assert await VersionedMigrator(engine).run_files(tmp_path) == 1
-    after = dt.datetime.now(dt.timezone.utc)
+    after = dt.datetime.now(dt.UTC)
     await _assert_filled_between(engine, before, after)
 
     assert await VersionedMigrator(engine).downgrade() == ["0001_stamps"]
@@ -154,7 +154,7 @@ async def test_sqlite_stores_the_fill_in_its_datetime_text_form(engine):
     rows = await engine.fetch("SELECT created, updated FROM stamp_post ORDER BY id")
     assert len(rows) == 2
     hydrated = await StampV2.all().order_by(StampV2.id)
-    for raw, model in zip(rows, hydrated):
+    for raw, model in zip(rows, hydrated, strict=True):
         assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}000", raw["created"])
         assert raw["created"] == format_datetime(model.created)
         assert raw["updated"] == format_datetime(model.updated)
@@ -168,7 +168,7 @@ async def test_other_not_null_columns_without_default_still_block_the_plan(engin
         "that would need a value: give the column a constant default= in the model, or make it "
         "nullable, fill it, and make it NOT NULL in a later migration"
     ]
-    with pytest.raises(MigrationError, match="the migration plan cannot be applied:\n- column stamp_post.rank"):
+    with pytest.raises(MigrationError, match=r"the migration plan cannot be applied:\n- column stamp_post\.rank"):
         await plan.apply()
     schema = await engine.dialect.read_schema(engine, ["stamp_post"])
     assert [c.name for c in schema["stamp_post"].columns] == ["id", "title"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -137,7 +138,7 @@ async def test_bulk_update_sets_auto_now_columns_as_save_does(engine):
         i.title += "!"
     await BuStamped.bulk_update(items, ["title"])
     rows = await BuStamped.all().order_by(BuStamped.id)
-    for row, item, (created, updated) in zip(rows, items, before):
+    for row, item, (created, updated) in zip(rows, items, before, strict=True):
         assert row.title == item.title
         assert row.created_at == created
         assert item.updated_at > updated

@@ -10,12 +10,6 @@ import datetime as dt
 import logging
 
 import pytest
-
-import kakaorm
-from kakaorm import MigrationError
-from kakaorm.migration import Migrator, VersionedMigrator
-from kakaorm.migration._files import migration_source
-
 from compat04_db import (
     EXPECTED_HISTORY,
     FILES_04,
@@ -29,6 +23,10 @@ from compat04_db import (
     write_04_files,
 )
 
+import kakaorm
+from kakaorm import MigrationError
+from kakaorm.migration import Migrator, VersionedMigrator
+from kakaorm.migration._files import migration_source
 
 
 async def test_history_of_a_04_database_lists_its_records_in_order_converted(engine, backend, caplog):

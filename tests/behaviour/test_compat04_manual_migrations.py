@@ -73,7 +73,7 @@ async def test_run_manual_applies_each_pending_migration_once_in_order(engine):
         ("002_seed_users", (), False, ""),
         ("003_create_tags", (), False, ""),
     ]
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     assert all(r.applied_at.utcoffset() == dt.timedelta(0) for r in history)
     assert all(abs((now - r.applied_at).total_seconds()) < 120 for r in history)
     assert await engine.fetchval("SELECT down_sql FROM kakaorm_migrations WHERE name = %s", ["002_seed_users"]) == ""

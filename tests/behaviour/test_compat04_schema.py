@@ -9,6 +9,7 @@ import datetime as dt
 import decimal
 
 import pytest
+from compat04_db import MODELS, UTC, Author04, Fresh04, Log04, Tag04, build_04_database
 
 from kakaorm import (
     ArchiveModel,
@@ -25,9 +26,6 @@ from kakaorm import (
 )
 from kakaorm.migration import Migrator, VersionedMigrator
 from kakaorm.schema import ORIGIN_KAKAORM_04, ColumnType
-
-from compat04_db import MODELS, UTC, Author04, Fresh04, Log04, Tag04, build_04_database
-
 
 
 async def test_plan_of_the_unchanged_04_schema_is_empty(engine, backend):

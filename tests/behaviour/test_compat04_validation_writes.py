@@ -4,7 +4,8 @@ leaves the table as it was, and the error lists every failing field."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 

@@ -9,7 +9,7 @@ import pytest
 
 from kakaorm import DataError, DateColumn, DateTimeColumn, Model, StrColumn, TimeColumn
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 PLUS_9 = dt.timezone(dt.timedelta(hours=9))
 MINUS_5 = dt.timezone(dt.timedelta(hours=-5))
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
 import kakaorm
-from kakaorm import ConfigurationError, InterfaceError, IntColumn, Model, StrColumn
+from kakaorm import ConfigurationError, IntColumn, InterfaceError, Model, StrColumn
 
 
 class EngNote(Model):
@@ -52,7 +52,7 @@ async def test_disconnect_closes_the_engine_and_is_idempotent(engine, connect_ur
     other = await kakaorm.connect(connect_url())
     await other.disconnect()
     await other.disconnect()
-    with pytest.raises(InterfaceError, match="call kakaorm.connect\\(\\) again"):
+    with pytest.raises(InterfaceError, match=r"call kakaorm\.connect\(\) again"):
         await other.execute("SELECT 1")
     # models fall back to the engine that is still open
     assert kakaorm.get_engine() is engine
@@ -117,9 +117,8 @@ async def test_repr_of_an_engine_names_the_backend(engine):
 
 
 async def test_a_statement_that_fails_is_logged_too(engine, caplog):
-    with caplog.at_level(logging.DEBUG, logger="kakaorm.sql"):
-        with pytest.raises(kakaorm.ProgrammingError):
-            await engine.fetch("SELECT * FROM eng_missing_table WHERE x = %s", [1])
+    with caplog.at_level(logging.DEBUG, logger="kakaorm.sql"), pytest.raises(kakaorm.ProgrammingError):
+        await engine.fetch("SELECT * FROM eng_missing_table WHERE x = %s", [1])
     messages = [r.getMessage() for r in caplog.records if r.name == "kakaorm.sql"]
     assert len(messages) == 1
     assert "eng_missing_table" in messages[0] and "[1]" in messages[0]

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 import kakaorm
-from kakaorm import BoolColumn, ForeignKey, IntColumn, Model, QueryError, StrColumn, Sum
+from kakaorm import BoolColumn, ForeignKey, IntColumn, Model, QueryError, StrColumn
 
 
 class EdgeItem(Model):
@@ -111,7 +111,7 @@ async def test_a_foreign_key_to_a_text_key_saves_and_loads(engine):
     loaded = await EdgeCity.get(EdgeCity.id == city.id)
     assert (loaded.name, loaded.country) == ("Lyon", "fr")
     assert (await EdgePort.get(EdgePort.id == port.id)).country == "fr"
-    with pytest.raises(TypeError, match="EdgeCity.country"):
+    with pytest.raises(TypeError, match=r"EdgeCity\.country"):
         await EdgeCity.create(name="Nowhere", country=7)
 
 

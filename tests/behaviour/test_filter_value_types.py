@@ -43,7 +43,7 @@ class FvCopy(Model):
     label = StrColumn()
 
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 async def seed(engine):

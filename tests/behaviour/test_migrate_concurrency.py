@@ -95,7 +95,7 @@ async def test_two_processes_running_run_files_at_once_apply_each_file_once(engi
         for _ in range(2)
     ]
     outputs = [await p.communicate() for p in procs]
-    for proc, (out, err) in zip(procs, outputs):
+    for proc, (_out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err.decode()
     counts = [int(out.decode().strip()) for out, _ in outputs]
     checker = engine if backend.family != "sqlite" else await kakaorm.connect(url)

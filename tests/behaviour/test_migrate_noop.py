@@ -22,7 +22,7 @@ from kakaorm import (
 )
 from kakaorm.migration import CreateTable, Migrator
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class NoopEveryType(Model):

@@ -77,7 +77,7 @@ async def test_autogenerate_writes_numbered_files_and_run_files_applies_them(eng
 
     history = await migrator.history()
     assert [r.name for r in history] == ["0001_create_user", "0002_add_bio"]
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     for record in history:
         assert record.applied_at.tzinfo is not None
         assert record.applied_at.utcoffset() == dt.timedelta(0)
@@ -121,7 +121,7 @@ async def test_autogenerate_refuses_a_plan_with_blockers(engine, tmp_path):
         class Meta:
             table_name = "ver_user"
 
-    with pytest.raises(MigrationError, match="(?s)no migration file was written.*column ver_user.code is added as NOT NULL"):
+    with pytest.raises(MigrationError, match=r"(?s)no migration file was written.*column ver_user\.code is added as NOT NULL"):
         await VersionedMigrator(engine).autogenerate([VerUserStrict], tmp_path, name="strict")
     assert list(tmp_path.iterdir()) == []
 
@@ -223,7 +223,7 @@ async def test_run_files_reads_every_file_before_running_any(engine, tmp_path):
 
 
 async def test_run_files_on_a_missing_directory_says_so(engine, tmp_path):
-    with pytest.raises(MigrationError, match="the migrations directory .*nowhere.* does not exist"):
+    with pytest.raises(MigrationError, match=r"the migrations directory .*nowhere.* does not exist"):
         await VersionedMigrator(engine).run_files(tmp_path / "nowhere")
 
 

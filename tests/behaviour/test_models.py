@@ -239,7 +239,7 @@ async def test_auto_increment_key_with_a_custom_name_is_generated(engine):
 
 async def test_auto_now_add_is_set_once_and_auto_now_on_every_save(engine):
     await engine.create_table(MdlStamped)
-    before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
     row = await MdlStamped.create(title="a")
     assert row.created_at is not None and row.created_at.tzinfo is not None
     assert before <= row.created_at

@@ -24,7 +24,7 @@ from kakaorm import (
     belongs_to,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class PzrShop(Model):

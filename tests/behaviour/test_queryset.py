@@ -160,7 +160,7 @@ async def test_order_by_accepts_column_names_as_strings(engine, text, descending
 )
 async def test_order_by_rejects_strings_that_are_not_columns_of_the_query(engine, text):
     await seed(engine)
-    with pytest.raises(ValueError, match="not a column of this query|either '-name' or 'name DESC'"):
+    with pytest.raises(ValueError, match=r"not a column of this query|either '-name' or 'name DESC'"):
         QsPost.all().order_by(text)
     assert await QsPost.count() == 5
 

@@ -245,7 +245,7 @@ def test_a_name_defined_in_several_other_modules_is_ambiguous():
         {"__module__": "rel_app_e", "twin_id": IntColumn(), "twin": belongs_to("RelTwinToo", foreign_key="twin_id")},
     )
     with pytest.raises(ModelError) as info:
-        holder.twin.related
+        _ = holder.twin.related
     assert str(info.value) == (
         "RelTwinHolderToo.twin refers to a model named 'RelTwinToo', which is ambiguous: the "
         "modules rel_app_c, rel_app_d each define one. Pass the model class instead of its name"

@@ -60,7 +60,7 @@ async def test_create_rejects_an_unknown_field_naming_it_and_the_valid_ones(engi
 
 async def test_constructor_rejects_an_unknown_field(engine):
     await engine.create_table(SecAccount)
-    with pytest.raises(TypeError, match="^Unknown field 'password' for SecAccount\\(\\); valid fields: id, is_admin, name$"):
+    with pytest.raises(TypeError, match=r"^Unknown field 'password' for SecAccount\(\); valid fields: id, is_admin, name$"):
         SecAccount(name="a", password="x")
 
 

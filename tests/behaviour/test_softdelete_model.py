@@ -13,7 +13,6 @@ from kakaorm import (
     IntColumn,
     IntegrityError,
     Model,
-    OperationalError,
     QueryError,
     SoftDeleteModel,
     StrColumn,
@@ -78,9 +77,9 @@ async def test_the_model_gets_a_nullable_deleted_at_column(engine):
 
 async def test_instance_delete_sets_an_aware_utc_time_and_keeps_the_row(engine):
     post = (await _posts(engine, 1))[0]
-    before = dt.datetime.now(dt.timezone.utc)
+    before = dt.datetime.now(dt.UTC)
     await post.delete()
-    after = dt.datetime.now(dt.timezone.utc)
+    after = dt.datetime.now(dt.UTC)
     stamp = post.deleted_at
     assert type(stamp) is dt.datetime
     assert stamp.utcoffset() == dt.timedelta(0)

@@ -19,7 +19,7 @@ from kakaorm import (
     TimeColumn,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 TOKYO = dt.timezone(dt.timedelta(hours=9))
 NEW_YORK_WINTER = dt.timezone(dt.timedelta(hours=-5))
 

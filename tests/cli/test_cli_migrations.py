@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -137,7 +137,7 @@ async def test_showmigrations_lists_applied_with_their_time_and_pending(engine, 
     assert empty.out.splitlines()[0] == f"Database:   {kakaorm.parse_url(db_url)}"
 
     assert project.run("makemigrations", "--name", "create_shop").code == 0
-    before = datetime.now(timezone.utc).replace(microsecond=0)
+    before = datetime.now(UTC).replace(microsecond=0)
     assert project.run("migrate").code == 0
     project.write_models(extra=ISBN)
     assert project.run("makemigrations", "--name", "add_isbn").code == 0
@@ -150,8 +150,8 @@ async def test_showmigrations_lists_applied_with_their_time_and_pending(engine, 
     assert rows[1][2] == "-"
     applied_at = datetime.fromisoformat(rows[0][2])
     if applied_at.tzinfo is None:
-        applied_at = applied_at.replace(tzinfo=timezone.utc)
-    assert before - timedelta(seconds=1) <= applied_at <= datetime.now(timezone.utc) + timedelta(seconds=1)
+        applied_at = applied_at.replace(tzinfo=UTC)
+    assert before - timedelta(seconds=1) <= applied_at <= datetime.now(UTC) + timedelta(seconds=1)
     assert result.out.endswith("\n1 applied, 1 pending.\n")
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from kakaorm import IntColumn, Model, QueryError, StrColumn
-from kakaorm.orm.crud import _case_update
 from kakaorm.compiler import SQLCompiler
+from kakaorm.orm.crud import _case_update
 
 
 class CcItem(Model):

@@ -110,7 +110,7 @@ def test_a_dialect_compiler_chooses_its_own_current_time_expression():
 
 
 def test_a_migration_record_shows_its_down_statements_as_0_4_stored_them():
-    when = dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
     assert MigrationRecord("0001_a", when, ("DROP TABLE a",)).down_sql == '["DROP TABLE a"]'
     assert MigrationRecord("0002_b", when, ()).down_sql == "[]"
     assert MigrationRecord("manual", when, (), reversible=False).down_sql == ""

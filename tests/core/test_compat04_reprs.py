@@ -83,7 +83,7 @@ CASES = [
     (P.done == True, "<Comparison post.done = TRUE>"),  # noqa: E712
     (P.price > Decimal("1.50"), "<Comparison post.price > 1.50>"),
     (
-        P.at < dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.timezone.utc),
+        P.at < dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.UTC),
         "<Comparison post.at < '2024-05-06 07:08:09.000000+00:00'>",
     ),
     (P.title.like("a%"), "<Like post.title LIKE 'a%'>"),

@@ -12,9 +12,10 @@ import re
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -353,7 +354,7 @@ def test_a_column_named_validate_is_refused_because_it_would_hide_the_method():
 
 
 def test_the_0_4_names_are_importable_from_the_0_4_paths_and_the_top_level():
-    assert SUPPORTED_LOCALES == frozenset({"ja", "en"})
+    assert frozenset({"ja", "en"}) == SUPPORTED_LOCALES
     assert kakaorm.SUPPORTED_LOCALES is SUPPORTED_LOCALES
     assert kakaorm.translate_detail is translate_detail
     for name in ("min_length", "max_length", "min_value", "max_value", "regex", "one_of", "ValidationError"):

@@ -226,7 +226,7 @@ def test_long_index_names_are_shortened_deterministically():
 
 def test_literals_for_ddl_defaults():
     compiler = SQLCompiler()
-    utc = dt.timezone.utc
+    utc = dt.UTC
     assert compiler.literal(None, CmpPost.score.type) == "NULL"
     assert compiler.literal(True, CmpPost.published.type) == "TRUE"
     assert compiler.literal(Decimal("2.50"), CmpPost.price.type) == "2.50"

@@ -44,7 +44,7 @@ class CfvOwner(Model):
     code = StrColumn(primary_key=True)
 
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.mark.parametrize(

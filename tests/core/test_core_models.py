@@ -120,7 +120,7 @@ def test_invalid_column_options_are_model_errors(make, fragment):
 
 
 def test_a_column_named_like_a_model_method_is_a_model_error():
-    with pytest.raises(ModelError, match="DefShadow.save: 'save' is the name of a Model method"):
+    with pytest.raises(ModelError, match=r"DefShadow\.save: 'save' is the name of a Model method"):
         class DefShadow(Model):
             save = StrColumn()
 

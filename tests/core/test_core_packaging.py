@@ -332,11 +332,11 @@ async def test_register_dialect_checks_its_target(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     kakaorm.register_dialect("memobad.notdialect", f"{module}:NotADialect")
     kakaorm.register_dialect("memobad.old", f"{module}:OldDialect")
-    with pytest.raises(kakaorm.PluginError, match="from register_dialect\\(\\) is .*NotADialect.* not a kakaorm.dialect.Dialect subclass"):
+    with pytest.raises(kakaorm.PluginError, match=r"from register_dialect\(\) is .*NotADialect.* not a kakaorm\.dialect\.Dialect subclass"):
         await kakaorm.connect("memobad+notdialect://h/db")
     with pytest.raises(kakaorm.PluginError, match="speaks dialect protocol 99; this kakaorm-core speaks 1"):
         await kakaorm.connect("memobad+old://h/db")
-    with pytest.raises(ValueError, match="looks like 'backend' or 'backend.driver'"):
+    with pytest.raises(ValueError, match=r"looks like 'backend' or 'backend\.driver'"):
         kakaorm.register_dialect("memo+bad", f"{module}:MemoDialect")
 
 

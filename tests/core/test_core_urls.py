@@ -52,7 +52,7 @@ def test_a_url_that_is_not_a_string_is_invalid():
 
 
 async def test_connect_with_a_malformed_url_raises_invalid_url_error():
-    with pytest.raises(InvalidURLError, match="for example 'sqlite\\+aiosqlite:///./app.db'"):
+    with pytest.raises(InvalidURLError, match=r"for example 'sqlite\+aiosqlite:///\./app\.db'"):
         await kakaorm.connect("localhost:5432/app")
 
 

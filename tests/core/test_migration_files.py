@@ -37,7 +37,7 @@ def test_files_are_listed_in_number_order_and_others_ignored(tmp_path):
 def test_two_files_with_one_number_are_an_error(tmp_path):
     (tmp_path / "0002_a.py").write_text("up = []\ndown = []\n")
     (tmp_path / "0002_b.py").write_text("up = []\ndown = []\n")
-    with pytest.raises(MigrationError, match="two migration files have the number 0002: 0002_a.py and 0002_b.py"):
+    with pytest.raises(MigrationError, match=r"two migration files have the number 0002: 0002_a\.py and 0002_b\.py"):
         list_migration_files(tmp_path)
 
 

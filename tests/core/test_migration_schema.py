@@ -32,7 +32,7 @@ from kakaorm.schema import (
     portable_type,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class PortableDialect(Dialect):
@@ -244,10 +244,10 @@ def test_plan_with_drop_drops_columns_indexes_foreign_keys_and_tables():
     post = db["sch_post"]
     db["sch_post"] = TableSchema(
         post.name,
-        post.columns + (ColumnSchema("gone", ColumnType("int"), type_sql="INTEGER"),),
+        (*post.columns, ColumnSchema("gone", ColumnType("int"), type_sql="INTEGER")),
         post.primary_key,
-        post.indexes + (IndexSchema("ix_gone", ("gone",)),),
-        post.foreign_keys + (ForeignKeySchema("fk_gone", ("gone",), "sch_author", ("id",)),),
+        (*post.indexes, IndexSchema("ix_gone", ("gone",))),
+        (*post.foreign_keys, ForeignKeySchema("fk_gone", ("gone",), "sch_author", ("id",))),
     )
     db["sch_orphan"] = TableSchema("sch_orphan", (ColumnSchema("id", ColumnType("int"), primary_key=True),), ("id",))
     found = diff_schema(DIALECT, [SchAuthor, SchPost], db, drop=True)
@@ -301,7 +301,7 @@ def test_an_implicit_index_is_neither_dropped_nor_created():
     db = live(SchAuthor, SchPost)
     post = db["sch_post"]
     db["sch_post"] = TableSchema(
-        post.name, post.columns, post.primary_key, post.indexes + (IndexSchema("author", ("author",), implicit=True),),
+        post.name, post.columns, post.primary_key, (*post.indexes, IndexSchema("author", ("author",), implicit=True)),
         post.foreign_keys,
     )
     assert diff_schema(DIALECT, [SchAuthor, SchPost], db, drop=True).changes == []

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import aiomysql  # type: ignore[import-untyped]
 import aiomysql.connection  # type: ignore[import-untyped]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import subprocess
+import sys
+import textwrap
 
 import pymysql
 import pytest
@@ -228,3 +231,25 @@ async def test_iterate_streams_every_row_and_leaves_the_connection_usable(engine
         assert await conn.fetch("SELECT %s", ["next"]) == (("next",),)
     finally:
         await engine._pool.release(conn)
+
+
+def test_missing_aiomysql_names_the_plugin_in_the_pip_line():
+    # a meta-path finder that refuses aiomysql makes it unimportable, as if not installed
+    code = textwrap.dedent("""
+        import asyncio, sys
+        class Block:
+            def find_spec(self, name, path=None, target=None):
+                if name == "aiomysql" or name.startswith("aiomysql."):
+                    raise ImportError(f"No module named {name!r}")
+                return None
+        sys.meta_path.insert(0, Block())
+        import kakaorm
+        try:
+            asyncio.run(kakaorm.connect("mysql://root@127.0.0.1:3306/test"))
+        except kakaorm.DriverNotInstalledError as err:
+            print(err)
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "pip install kakaorm-mysql" in proc.stdout
+    assert "pip install aiomysql" not in proc.stdout

@@ -80,7 +80,7 @@ async def test_ddl_inside_a_transaction_is_refused_before_it_can_commit_the_bloc
     # MySQL commits the open transaction before any DDL; KakaORM refuses instead of
     # letting the block lose its atomicity
     await engine.create_table(MyDShelf)
-    with pytest.raises(QueryError, match="cannot run inside engine.transaction\\(\\) on mysql"):
+    with pytest.raises(QueryError, match=r"cannot run inside engine\.transaction\(\) on mysql"):
         async with engine.transaction():
             await MyDShelf.create(label="rolled back")
             await engine.create_table(MyDBox)
@@ -127,3 +127,10 @@ async def test_raw_sql_converts_aware_datetimes_to_utc(engine):
     await engine.execute("INSERT INTO myd_when (at) VALUES (%s)", [dt.datetime(2024, 6, 1, 12, 0, tzinfo=berlin)])
     assert await engine.fetchval("SELECT at FROM myd_when") == dt.datetime(2024, 6, 1, 10, 0)
     assert await engine.execute("DELETE FROM myd_when") == 1
+
+
+async def test_a_raw_fetch_with_too_few_parameters_is_a_kakaorm_error(engine):
+    # PyMySQL would raise a bare TypeError from "sql % params"
+    with pytest.raises(kakaorm.QueryError, match="2 %s placeholder"):
+        await engine.fetch("SELECT %s AS a, %s AS b", [1])
+    assert await engine.fetch("SELECT %s AS a, %s AS b", [1, 2]) == [{"a": 1, "b": 2}]

@@ -55,7 +55,7 @@ async def test_null_in_a_not_null_column_1048_is_an_integrity_error(tables):
 
 
 async def test_check_violation_is_an_integrity_error(tables):
-    with pytest.raises(kakaorm.IntegrityError, match="(?i)check constraint") as info:
+    with pytest.raises(kakaorm.IntegrityError, match=r"(?i)check constraint") as info:
         await MyEParent.create(name="a", score=-1)
     assert _code(info) == (4025 if tables.dialect.server.mariadb else 3819)
 
@@ -177,3 +177,26 @@ def test_a_lost_connection_says_what_happened_and_that_the_pool_reconnects():
         "under way, whether it committed is unknown). The pool discards the connection and opens "
         "a new one for the next statement; retry the operation\n[SQL: SELECT 1]"
     )
+
+
+@pytest.mark.parametrize("code", [1222, 1241, 1242])
+def test_statement_shape_mistakes_are_programming_errors(code):
+    # PyMySQL files these under OperationalError; they are mistakes in the SQL
+    err = translate_error(pymysql.err.OperationalError(code, "server message"), "SELECT 1", None)
+    assert type(err) is kakaorm.ProgrammingError
+    assert str(err).startswith(f"server message (MySQL error {code})")
+
+
+def test_an_unlisted_server_error_is_a_programming_error_not_operational():
+    err = translate_error(pymysql.err.OperationalError(1999, "some new server error"), None, None)
+    assert type(err) is kakaorm.ProgrammingError
+
+
+def test_a_signal_from_a_trigger_is_the_base_database_error():
+    err = translate_error(pymysql.err.OperationalError(1644, "rule broken"), None, None)
+    assert type(err) is kakaorm.DatabaseError
+
+
+def test_an_unlisted_client_error_keeps_the_pymysql_class():
+    err = translate_error(pymysql.err.OperationalError(2099, "client trouble"), None, None)
+    assert type(err) is kakaorm.OperationalError

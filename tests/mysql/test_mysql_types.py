@@ -23,7 +23,7 @@ from kakaorm import (
 
 pytestmark = pytest.mark.backends("mysql")
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class MyTValue(Model):
@@ -111,7 +111,7 @@ async def test_an_over_long_string_is_a_data_error_not_a_truncation(engine):
 
 async def test_a_decimal_too_large_for_its_column_is_a_data_error(engine):
     await engine.create_table(MyTValue)
-    with pytest.raises(kakaorm.DataError, match="MyTValue.price is a DecimalColumn") as before:
+    with pytest.raises(kakaorm.DataError, match=r"MyTValue\.price is a DecimalColumn") as before:
         await MyTValue.create(price=Decimal("123456.78"), tag="a")
     assert before.value.orig is None  # refused before sending
     await MyTValue.create(price=Decimal("99999.99"), tag="b")

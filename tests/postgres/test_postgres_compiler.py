@@ -110,7 +110,7 @@ def test_psycopg_uses_format_placeholders_without_casts():
     [
         (PgcItem.f, 1.5, "double precision"),
         (PgcItem.b, True, "boolean"),
-        (PgcItem.at, dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc), "timestamptz"),
+        (PgcItem.at, dt.datetime(2024, 1, 1, tzinfo=dt.UTC), "timestamptz"),
         (PgcItem.day, dt.date(2024, 1, 1), "date"),
         (PgcItem.tm, dt.time(1, 2), "time"),
         (PgcItem.amount, Decimal("1.5"), "numeric"),

@@ -17,7 +17,7 @@ from kakaorm import DataError, DateColumn, DateTimeColumn, Max, Min, Model, Time
 
 pytestmark = pytest.mark.backends("postgres")
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class PgExtreme(Model):

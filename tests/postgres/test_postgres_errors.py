@@ -6,8 +6,8 @@ import pytest
 
 from kakaorm import (
     ConnectionLostError,
-    DataError,
     DatabaseError,
+    DataError,
     ForeignKey,
     IntColumn,
     IntegrityError,

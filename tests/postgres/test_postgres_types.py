@@ -27,7 +27,7 @@ from kakaorm import (
 
 pytestmark = pytest.mark.backends("postgres")
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class PgtRow(Model):

@@ -5,7 +5,8 @@ kakaorm.fastapi's handler, with nothing written, on every backend."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Annotated, Any
 
 import pytest
 

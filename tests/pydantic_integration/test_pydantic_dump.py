@@ -23,7 +23,7 @@ from kakaorm import (
     has_many,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class PzdOwner(Model):

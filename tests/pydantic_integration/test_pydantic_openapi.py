@@ -16,6 +16,8 @@ pytest.importorskip("pydantic_core", reason="the pydantic integration needs pyda
 fastapi = pytest.importorskip("fastapi", reason="the FastAPI tests need fastapi")
 httpx = pytest.importorskip("httpx", reason="the FastAPI tests need httpx")
 
+from pydantic import BaseModel  # noqa: E402
+
 import kakaorm  # noqa: E402
 from kakaorm import (  # noqa: E402
     BoolColumn,
@@ -30,9 +32,8 @@ from kakaorm import (  # noqa: E402
     TimeColumn,
     has_many,
 )
-from pydantic import BaseModel  # noqa: E402
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class PzoVenue(Model):

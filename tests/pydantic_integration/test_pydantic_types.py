@@ -11,9 +11,9 @@ import pytest
 # pydantic_core first, so that without pydantic the module is skipped with its reason
 # (this folder is not named tests/pydantic: that name would shadow the package)
 pytest.importorskip("pydantic_core", reason="the pydantic integration needs pydantic v2 (pip install pydantic)")
-import pydantic  # noqa: E402
+import pydantic
 
-from kakaorm import (  # noqa: E402
+from kakaorm import (
     BoolColumn,
     DateColumn,
     DateTimeColumn,
@@ -28,7 +28,7 @@ from kakaorm import (  # noqa: E402
     has_many,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 BaseModel = pydantic.BaseModel
 TypeAdapter = pydantic.TypeAdapter
 

@@ -6,7 +6,8 @@ string comes back unchanged and never appears in the SQL text."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -247,7 +248,7 @@ async def test_hostile_strings_as_values_are_bound_and_come_back_unchanged_on_ev
     sql_log.clear()
     created = [await InjAccount.create(name=p, select=p) for p in PAYLOADS]
     bulk = await InjAccount.bulk_create([InjAccount(name=p, select="") for p in PAYLOADS])
-    for obj, payload in zip(bulk, PAYLOADS):
+    for obj, payload in zip(bulk, PAYLOADS, strict=True):
         obj.select = payload
     assert await InjAccount.bulk_update(bulk, ["select"]) is bulk
     for payload in PAYLOADS:
@@ -257,7 +258,7 @@ async def test_hostile_strings_as_values_are_bound_and_come_back_unchanged_on_ev
         again, made = await InjAccount.get_or_create(name=payload + "!", defaults={"select": "other"})
         assert (again.id, again.select, made) == (found.id, payload, False)
 
-    for payload, row, b in zip(PAYLOADS, created, bulk):
+    for payload, row, b in zip(PAYLOADS, created, bulk, strict=True):
         # MySQL compares text case- and trailing-space-insensitively: match by id too
         matching = {a.id for a in await InjAccount.where(InjAccount.name == payload)}
         assert {row.id, b.id} <= matching

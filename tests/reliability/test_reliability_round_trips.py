@@ -52,7 +52,7 @@ PROPERTY = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 INT64 = (-(2**63), 2**63 - 1)
 
 

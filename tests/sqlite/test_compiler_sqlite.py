@@ -131,5 +131,5 @@ def test_right_join_is_compiled_or_refused_by_sqlite_version(compiler):
             'ON "sqlc_item"."author_id" = "sqlc_author"."id"'
         )
     else:
-        with pytest.raises(QueryError, match="RIGHT JOIN needs SQLite 3.39"):
+        with pytest.raises(QueryError, match=r"RIGHT JOIN needs SQLite 3\.39"):
             sql_of(compiler, qs)

@@ -13,8 +13,8 @@ import asyncio
 import random
 import sqlite3
 from collections import Counter
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import AsyncIterator, Iterator
 
 import pytest
 

@@ -130,7 +130,7 @@ async def test_waiting_longer_than_pool_timeout_is_a_pool_timeout_error(tmp_path
 
         holder = asyncio.create_task(hold())
         await opened.wait()
-        with pytest.raises(kakaorm.PoolTimeoutError, match="waited 0.2 s for the SQLite connection"):
+        with pytest.raises(kakaorm.PoolTimeoutError, match=r"waited 0\.2 s for the SQLite connection"):
             await busy.fetchval("SELECT 1")
         done.set()
         await holder
@@ -177,8 +177,23 @@ async def test_a_decimal_wider_than_sqlite_keeps_exactly_is_refused_at_create_ta
         amount = DecimalColumn(max_digits=15, decimal_places=2)
 
     async with await kakaorm.connect(f"sqlite+aiosqlite:///{tmp_path / 'dec.db'}") as engine:
-        with pytest.raises(QueryError, match="SqlpWide.amount has max_digits=20.*15 significant digits"):
+        with pytest.raises(QueryError, match=r"SqlpWide\.amount has max_digits=20.*15 significant digits"):
             await engine.create_table(SqlpWide)
         await engine.create_table(SqlpNarrow)
         row = await SqlpNarrow.create(amount=Decimal("1234567890123.45"))
         assert (await SqlpNarrow.get(SqlpNarrow.id == row.id)).amount == Decimal("1234567890123.45")
+
+
+class SqlpName(Model):
+    name = StrColumn(nullable=True)
+
+
+async def test_ilike_folds_non_ascii_case_and_skips_null(engine):
+    await engine.create_table(SqlpName)
+    await SqlpName.bulk_create([SqlpName(name="Émile"), SqlpName(name="ÅSA"), SqlpName(name=None),
+                                SqlpName(name="emile")])
+    assert sorted(n.name for n in await SqlpName.where(SqlpName.name.ilike("ÉMILE"))) == ["Émile"]
+    assert [n.name for n in await SqlpName.where(SqlpName.name.ilike("%å%"))] == ["ÅSA"]
+    # every non-NULL row matches "%"; the NULL row does not (the lower function keeps NULL)
+    assert await SqlpName.where(SqlpName.name.ilike("%")).count() == 3
+    assert await engine.fetchval("SELECT kakaorm_lower(NULL) IS NULL") == 1

@@ -23,7 +23,7 @@ from kakaorm import (
 
 pytestmark = pytest.mark.backends("sqlite")
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class SqltEvent(Model):

@@ -50,7 +50,10 @@ DbOption = Annotated[
     typer.Option(
         "--db",
         metavar="URL",
-        help="Database URL, e.g. sqlite+aiosqlite:///./app.db. Default: KAKAORM_DATABASE_URL, then database_url in kakaorm.toml.",
+        help=(
+            "Database URL, e.g. sqlite+aiosqlite:///./app.db. "
+            "Default: KAKAORM_DATABASE_URL, then database_url in kakaorm.toml."
+        ),
         show_default=False,
     ),
 ]
@@ -76,7 +79,7 @@ ConfigOption = Annotated[
 _NAME = re.compile(r"[A-Za-z0-9_]+")
 
 
-class Direction(str, enum.Enum):
+class Direction(enum.StrEnum):
     """Which way ``migrate`` goes."""
 
     up = "up"
@@ -139,7 +142,12 @@ def init(
     db: DbOption = None,
     models: Annotated[
         str | None,
-        typer.Option("--models", metavar="MODULE", help="Models module to write into the config, e.g. myapp.models.", show_default=False),
+        typer.Option(
+            "--models",
+            metavar="MODULE",
+            help="Models module to write into the config, e.g. myapp.models.",
+            show_default=False,
+        ),
     ] = None,
     migrations: Annotated[
         str,
@@ -194,14 +202,22 @@ def makemigrations(
         typer.Option(
             "--models",
             metavar="MODULE",
-            help="Module whose Model classes describe the schema, e.g. myapp.models (imported from the current directory). Default: KAKAORM_MODELS, then models in kakaorm.toml.",
+            help=(
+                "Module whose Model classes describe the schema, e.g. myapp.models (imported from the current "
+                "directory). Default: KAKAORM_MODELS, then models in kakaorm.toml."
+            ),
             show_default=False,
         ),
     ] = None,
     db: DbOption = None,
     name: Annotated[
         str | None,
-        typer.Option("--name", metavar="NAME", help="Name of the migration, e.g. add_user_bio (letters, digits, _).", show_default=False),
+        typer.Option(
+            "--name",
+            metavar="NAME",
+            help="Name of the migration, e.g. add_user_bio (letters, digits, _).",
+            show_default=False,
+        ),
     ] = None,
     migrations: MigrationsOption = None,
     config: ConfigOption = None,
@@ -249,11 +265,19 @@ def migrate(
     db: DbOption = None,
     direction: Annotated[
         Direction,
-        typer.Option("--direction", metavar="up|down", help="up: apply every pending migration; down: roll back the latest ones."),
+        typer.Option(
+            "--direction", metavar="up|down", help="up: apply every pending migration; down: roll back the latest ones."
+        ),
     ] = Direction.up,
     steps: Annotated[
         int | None,
-        typer.Option("--steps", metavar="N", min=1, help="With --direction down: how many migrations to roll back (default 1).", show_default=False),
+        typer.Option(
+            "--steps",
+            metavar="N",
+            min=1,
+            help="With --direction down: how many migrations to roll back (default 1).",
+            show_default=False,
+        ),
     ] = None,
     migrations: MigrationsOption = None,
     config: ConfigOption = None,
@@ -333,7 +357,7 @@ def showmigrations(
     header = ("Status", "Migration", "Applied at")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(3)]
     for row in [header, tuple("-" * w for w in widths), *rows]:
-        typer.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        typer.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     applied = sum(1 for r in rows if r[0].startswith("applied"))
     typer.echo("")
     typer.echo(f"{applied} applied, {len(rows) - applied} pending.")

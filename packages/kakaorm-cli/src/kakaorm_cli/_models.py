@@ -34,7 +34,7 @@ def import_models(module_name: str) -> list[type[Model]]:
         sys.path.insert(0, cwd)
     try:
         module = importlib.import_module(module_name)
-    except Exception as err:  # noqa: BLE001 - a models module can fail in any way; say how
+    except Exception as err:
         where = ""
         tb = err.__traceback__
         while tb is not None and tb.tb_next is not None:

@@ -1,4 +1,5 @@
-"""SQLite fixes from the review: error classes and the Unicode-aware ilike()."""
+"""SQLite reports most failures as OperationalError: a mistake in the statement becomes a
+ProgrammingError, a problem of the database file stays an OperationalError."""
 
 from __future__ import annotations
 
@@ -7,14 +8,9 @@ import sqlite3
 import pytest
 
 import kakaorm
-from kakaorm import Model, StrColumn
 from kakaorm_sqlite.errors import translate_error
 
 pytestmark = pytest.mark.backends("sqlite")
-
-
-class SqlrName(Model):
-    name = StrColumn(nullable=True)
 
 
 @pytest.mark.parametrize(
@@ -42,14 +38,3 @@ def test_an_operational_error_about_the_database_stays_operational(message):
 async def test_nested_aggregates_are_a_programming_error(engine):
     with pytest.raises(kakaorm.ProgrammingError, match="misuse of aggregate"):
         await engine.fetch("SELECT COUNT(COUNT(1))")
-
-
-async def test_ilike_folds_non_ascii_case_and_skips_null(engine):
-    await engine.create_table(SqlrName)
-    await SqlrName.bulk_create([SqlrName(name="Émile"), SqlrName(name="ÅSA"), SqlrName(name=None),
-                                SqlrName(name="emile")])
-    assert sorted(n.name for n in await SqlrName.where(SqlrName.name.ilike("ÉMILE"))) == ["Émile"]
-    assert [n.name for n in await SqlrName.where(SqlrName.name.ilike("%å%"))] == ["ÅSA"]
-    # every non-NULL row matches "%"; the NULL row does not (the lower function keeps NULL)
-    assert await SqlrName.where(SqlrName.name.ilike("%")).count() == 3
-    assert await engine.fetchval("SELECT kakaorm_lower(NULL) IS NULL") == 1

@@ -1,4 +1,5 @@
-"""PostgreSQL fixes from the review: INSERT ... SELECT of identity keys moves the sequence."""
+"""PostgreSQL: INSERT ... SELECT that copies identity keys moves the table's sequence past
+them, on both drivers, so the next create() gets a free key."""
 
 from __future__ import annotations
 
