@@ -18,6 +18,7 @@ from kakaorm.engine.registry import load_dialect
 from kakaorm.url import check_url, parse_url
 from kakaorm.dialect import Dialect, DriverConnection, DriverPool, PoolStats, Processor
 from kakaorm.expr import Param
+from kakaorm.expr.columns import ColumnElement
 from kakaorm.statements import Insert, Select, Statement
 
 if TYPE_CHECKING:
@@ -231,10 +232,9 @@ class CompiledEntry:
 
 def _result_source(stmt: Select, expr: Any) -> tuple[str, str | None]:
     """(table, column) a result column reads, column None for a computed value."""
-    if isinstance(expr, Column) and expr.model is not None:
-        return expr.model._meta.table_name, expr.name
-    meta = getattr(stmt.model, "_meta", None)
-    return (meta.table_name if meta is not None else "?"), None
+    if isinstance(expr, ColumnElement) and expr.table is not None:
+        return expr.table.table_name, expr.name
+    return (stmt.table.table_name if stmt.table is not None else "?"), None
 
 
 class _TxState:
