@@ -55,7 +55,7 @@ class CTE:
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(f"a CTE name is an identifier such as 'rich_depts', got {name!r}")
         self.name = name
-        select = query._build_select()
+        select = query.__subquery__()
         self.column_names: list[str] = [result_key(c) for c in select.columns]
         self.column_types: list[SQLType | None] = [c.type for c in select.columns]
         if len(set(self.column_names)) != len(self.column_names):
@@ -96,7 +96,7 @@ class CTE:
             rows = await tree.query().order_by("depth")
         """
         cte = cls(name, base)
-        step_select = step(cte)._build_select()
+        step_select = step(cte).__subquery__()
         # the step refers to the CTE being defined: no nested WITH of itself
         step_select.ctes = tuple(c for c in step_select.ctes if c.name != name)
         if len(step_select.columns) != len(cte.column_names):
