@@ -145,7 +145,9 @@ class Select(Statement):
         from_alias: str | None = None,
         lock: str | None = None,
     ) -> None:
-        self.table = None if table is None else table_ref(table)
+        # table_ref() inlined: a Select is built for every query
+        hook = getattr(table, "__table_ref__", None)
+        self.table: TableRef | None = table if hook is None else hook()  # type: ignore[assignment]
         self.columns = columns
         self.where = where
         self.joins = joins

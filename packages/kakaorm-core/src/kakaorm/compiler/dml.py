@@ -407,7 +407,11 @@ class DMLCompiler:
 
     def join(self, join: Join, params: list[Param]) -> str:
         """One JOIN clause."""
-        target = self.quote(join.cte.name) if join.cte is not None else self.table(join.table)  # type: ignore[arg-type]
+        if join.cte is not None:
+            target = self.quote(join.cte.name)
+        else:
+            assert join.table is not None, "a join targets a table or a CTE"
+            target = self.table(join.table)
         return f"{join.kind} JOIN {target} ON {self.visit(join.on, params)}"
 
     def limit_clause(self, limit: Param | None, offset: Param | None, params: list[Param]) -> str:

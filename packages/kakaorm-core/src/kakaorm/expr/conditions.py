@@ -259,6 +259,11 @@ class Subquery(Expression[Any]):
         # built once so the parameters seen by the cache key and the compiler are the same objects
         self.statement: Select = source.__subquery__()
 
+    @property
+    def queryset(self) -> SubquerySource:
+        """The query this subquery nests (the name this attribute had before ``source``)."""
+        return self.source
+
     def _key(self, params: list[Param]) -> Hashable:
         return ("subq", self.statement._key(params))
 
