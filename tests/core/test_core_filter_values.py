@@ -154,8 +154,8 @@ def test_type_checkers_see_the_text_matchers_as_conditions(revealed_types):
     reveal_type(Doc.where(Doc.title.endswith("z")))
     """
     assert revealed_types(snippet) == [
-        "kakaorm.expr.Condition",
-        "kakaorm.expr.Condition",
-        "kakaorm.expr.Condition",
+        "kakaorm.expr.conditions.Condition",
+        "kakaorm.expr.conditions.Condition",
+        "kakaorm.expr.conditions.Condition",
         "kakaorm.orm.queryset.QuerySet[snippet.Doc]",
     ]

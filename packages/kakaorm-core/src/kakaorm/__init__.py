@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from kakaorm import exc, i18n, validators
 from kakaorm._cli_entry import cli_main
+from kakaorm.compiler import describe as _describe  # noqa: F401 - installs the repr of expressions
 from kakaorm.orm.columns import (
     BoolColumn,
     Column,

@@ -3,17 +3,25 @@
 QuerySets and models build these; dialect compilers read them. Each statement has
 ``_key(params)``, the hashable shape used as the compile-cache key (see
 :mod:`kakaorm.expr`).
+
+A statement names its table by a :class:`~kakaorm.expr.tables.TableRef`; anything
+with ``__table_ref__()`` (a model class) may be given instead and is resolved once,
+when the statement is built. The SQL layer never sees a model.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Hashable, Sequence
 
-from kakaorm.expr import Condition, Expression, Ordering, Param
+from kakaorm.expr.columns import CTEColumn
+from kakaorm.expr.functions import result_key
+from kakaorm.expr.tables import table_ref
 
 if TYPE_CHECKING:
-    from kakaorm.orm.columns import Column
-    from kakaorm.orm.model import Model
+    from kakaorm.expr.columns import ColumnElement
+    from kakaorm.expr.conditions import Condition
+    from kakaorm.expr.elements import Expression, Ordering, Param
+    from kakaorm.expr.tables import TableRef, TableSource
 
 __all__ = ["CTE", "Delete", "Insert", "Join", "Select", "Statement", "Update"]
 
@@ -34,52 +42,72 @@ def _key_of(items: Sequence[Any], params: list[Param]) -> tuple[Hashable, ...]:
 
 
 class Join:
-    """``[INNER|LEFT|RIGHT] JOIN target ON condition``; the target is a model or a CTE."""
+    """``[INNER|LEFT|RIGHT] JOIN target ON condition``; the target is a table or a CTE.
 
-    __slots__ = ("kind", "model", "on")
+    Attributes:
+        table: the joined table, or None when the target is a CTE.
+        cte: the joined CTE, or None when the target is a table.
+    """
 
-    def __init__(self, kind: str, model: Any, on: Condition) -> None:
-        self.kind, self.model, self.on = kind, model, on
+    __slots__ = ("kind", "table", "cte", "on")
+
+    def __init__(self, kind: str, target: TableRef | TableSource | CTE, on: Condition) -> None:
+        self.kind, self.on = kind, on
+        if isinstance(target, CTE):
+            self.table: TableRef | None = None
+            self.cte: CTE | None = target
+        else:
+            self.table, self.cte = table_ref(target), None
 
     @property
     def cte_name(self) -> str | None:
         """The CTE's name when the target is a CTE, else None."""
-        name = getattr(self.model, "name", None)
-        return name if isinstance(name, str) and not hasattr(self.model, "_meta") else None
+        return None if self.cte is None else self.cte.name
 
     def _key(self, params: list[Param]) -> Hashable:
-        target = ("cte", self.cte_name) if self.cte_name else self.model
+        target = self.table if self.cte is None else ("cte", self.cte.name)
         return ("join", self.kind, target, self.on._key(params))
 
 
 class CTE:
-    """``WITH name[(columns)] AS (select)``; ``recursive`` marks ``WITH RECURSIVE``."""
+    """``WITH name[(columns)] AS (select)``; ``recursive`` marks ``WITH RECURSIVE``.
 
-    __slots__ = ("name", "select", "recursive", "columns")
+    Attributes:
+        columns: the names written after the CTE's name (a recursive CTE's), or ().
+        column_names: the names of the CTE's result columns.
+    """
+
+    __slots__ = ("name", "select", "recursive", "columns", "column_names")
 
     def __init__(
         self, name: str, select: Select, recursive: bool = False, columns: tuple[str, ...] = ()
     ) -> None:
         self.name, self.select, self.recursive, self.columns = name, select, recursive, columns
+        self.column_names: tuple[str, ...] = columns or tuple(result_key(c) for c in select.columns)
+
+    def column(self, name: str) -> CTEColumn:
+        """The CTE's column ``name`` as an expression (``tree.c.depth``)."""
+        index = self.column_names.index(name)
+        return CTEColumn(self.name, name, self.select.columns[index].type)
 
     def _key(self, params: list[Param]) -> Hashable:
         return ("cte", self.name, self.recursive, self.columns, self.select._key(params))
 
 
 class Select(Statement):
-    """``SELECT columns FROM model [JOIN ...] [WHERE] [GROUP BY] [HAVING] [ORDER BY] [LIMIT]``.
+    """``SELECT columns FROM table [JOIN ...] [WHERE] [GROUP BY] [HAVING] [ORDER BY] [LIMIT]``.
 
     Attributes:
-        model: the model whose table is in ``FROM``.
-        columns: the selected expressions (a model's columns for model queries).
-        from_select: a derived table to select from instead of the model's table.
+        table: the table in ``FROM`` (None for a query over a CTE).
+        columns: the selected expressions (a table's ``column_list`` for model queries).
+        from_select: a derived table to select from instead of the table.
         limit, offset: bound as parameters.
         lock: ``"update"`` to lock the matched rows (``FOR UPDATE``) where the dialect
             has row locks; None for a plain read.
     """
 
     __slots__ = (
-        "model",
+        "table",
         "columns",
         "where",
         "joins",
@@ -99,7 +127,7 @@ class Select(Statement):
 
     def __init__(
         self,
-        model: type[Model],
+        table: TableRef | TableSource | None,
         columns: Sequence[Expression[Any]],
         *,
         where: Condition | None = None,
@@ -117,7 +145,9 @@ class Select(Statement):
         from_alias: str | None = None,
         lock: str | None = None,
     ) -> None:
-        self.model = model
+        # table_ref() inlined: a Select is built for every query
+        hook = getattr(table, "__table_ref__", None)
+        self.table: TableRef | None = table if hook is None else hook()  # type: ignore[assignment]
         self.columns = columns
         self.where = where
         self.joins = joins
@@ -135,15 +165,15 @@ class Select(Statement):
         self.lock = lock
 
     def _key(self, params: list[Param]) -> Hashable:
-        model = self.model
+        table = self.table
         columns = self.columns
-        if model is not None and columns is model._meta.column_list:
-            columns_key: Hashable = model._meta.columns_key
+        if table is not None and columns is table.column_list:
+            columns_key: Hashable = table.columns_key
         else:
             columns_key = _key_of(columns, params)
         return (
             "select",
-            model,
+            table,
             _key_of(self.ctes, params),
             self.distinct,
             columns_key,
@@ -161,34 +191,38 @@ class Select(Statement):
             self.lock,
         )
 
+    def __subquery__(self) -> Select:
+        """A Select nests as itself (see :class:`~kakaorm.expr.tables.SubquerySource`)."""
+        return self
+
 
 class Insert(Statement):
-    """``INSERT INTO model (columns) VALUES (...), (...) [RETURNING ...]``.
+    """``INSERT INTO table (columns) VALUES (...), (...) [RETURNING ...]``.
 
     Attributes:
         rows: one list of plain Python values per row, in ``columns`` order (bound
             as parameters; the dialect's bind conversions apply per column).
         returning: columns to return (only when the dialect supports RETURNING).
-        from_select: ``INSERT INTO model (columns) SELECT ...`` instead of VALUES.
+        from_select: ``INSERT INTO table (columns) SELECT ...`` instead of VALUES.
     """
 
-    __slots__ = ("model", "columns", "rows", "returning", "from_select")
+    __slots__ = ("table", "columns", "rows", "returning", "from_select")
 
     def __init__(
         self,
-        model: type[Model],
-        columns: Sequence[Column[Any]],
+        table: TableRef | TableSource,
+        columns: Sequence[ColumnElement[Any]],
         rows: Sequence[Sequence[Any]] = (),
-        returning: Sequence[Column[Any]] = (),
+        returning: Sequence[ColumnElement[Any]] = (),
         from_select: Select | None = None,
     ) -> None:
-        self.model, self.columns, self.rows = model, columns, rows
+        self.table, self.columns, self.rows = table_ref(table), columns, rows
         self.returning, self.from_select = returning, from_select
 
     def _key(self, params: list[Param]) -> Hashable:
         return (
             "insert",
-            self.model,
+            self.table,
             _key_of(self.columns, params),
             len(self.rows),
             _key_of(self.returning, params),
@@ -197,34 +231,34 @@ class Insert(Statement):
 
 
 class Update(Statement):
-    """``UPDATE model SET col = expr, ... [WHERE condition]``."""
+    """``UPDATE table SET col = expr, ... [WHERE condition]``."""
 
-    __slots__ = ("model", "values", "where")
+    __slots__ = ("table", "values", "where")
 
     def __init__(
         self,
-        model: type[Model],
-        values: Sequence[tuple[Column[Any], Expression[Any]]],
+        table: TableRef | TableSource,
+        values: Sequence[tuple[ColumnElement[Any], Expression[Any]]],
         where: Condition | None = None,
     ) -> None:
-        self.model, self.values, self.where = model, values, where
+        self.table, self.values, self.where = table_ref(table), values, where
 
     def _key(self, params: list[Param]) -> Hashable:
         return (
             "update",
-            self.model,
+            self.table,
             tuple((col._key(params), expr._key(params)) for col, expr in self.values),
             None if self.where is None else self.where._key(params),
         )
 
 
 class Delete(Statement):
-    """``DELETE FROM model [WHERE condition]``."""
+    """``DELETE FROM table [WHERE condition]``."""
 
-    __slots__ = ("model", "where")
+    __slots__ = ("table", "where")
 
-    def __init__(self, model: type[Model], where: Condition | None = None) -> None:
-        self.model, self.where = model, where
+    def __init__(self, table: TableRef | TableSource, where: Condition | None = None) -> None:
+        self.table, self.where = table_ref(table), where
 
     def _key(self, params: list[Param]) -> Hashable:
-        return ("delete", self.model, None if self.where is None else self.where._key(params))
+        return ("delete", self.table, None if self.where is None else self.where._key(params))

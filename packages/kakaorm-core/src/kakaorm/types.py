@@ -23,6 +23,7 @@ __all__ = [
     "TEXT",
     "TIME",
     "SQLType",
+    "check_value",
 ]
 
 
@@ -141,7 +142,6 @@ class SQLType:
         )
 
 
-
 _PYTHON_TYPES: dict[str, type] = {
     "int": int,
     "str": str,
@@ -213,3 +213,83 @@ def read_decimal(scale: int | None) -> Callable[[Any], Any]:
         return quantize(value, exponent, context=_EXACT)
 
     return read
+
+
+# -- checking values against a type ---------------------------------------------------------
+
+#: the Python types a value of each kind may have when it is written or compared
+_ACCEPTED: dict[str, type | tuple[type, ...]] = {
+    "int": int,
+    "str": str,
+    "float": (float, int),
+    "bool": bool,
+    "datetime": _dt.datetime,
+    "date": _dt.date,
+    "time": _dt.time,
+    "decimal": (_decimal.Decimal, int, str),
+}
+
+_DESCRIBE = {
+    "int": "an int",
+    "str": "a str",
+    "float": "a float (or int)",
+    "bool": "a bool",
+    "datetime": "a datetime",
+    "date": "a date",
+    "time": "a time",
+    "decimal": "a Decimal (or int or numeric str)",
+}
+
+
+def check_value(
+    sql_type: SQLType, value: Any, *, exact: bool, subject: Callable[[bool], str]
+) -> Any:
+    """``value`` (not None) checked against ``sql_type``, converted where lossless.
+
+    Args:
+        exact: keep a decimal as given instead of rounding it to the type's scale, and
+            skip the length check of bounded text (a filter compares with the value
+            as written).
+        subject: builds the start of an error message naming what the value was
+            checked against, e.g. ``"Post.views is a IntColumn"``; called with True
+            for a decimal that does not fit (which names the type's sizes).
+
+    Raises:
+        TypeError: the value has a type ``sql_type`` cannot hold.
+        DataError: a text is longer than the type's length, or a decimal does not fit.
+    """
+    kind = sql_type.kind
+    expected = _ACCEPTED.get(kind)
+    if expected is None:
+        return value
+    if not isinstance(value, expected) or (kind in ("int", "float", "decimal") and isinstance(value, bool)):
+        raise TypeError(
+            f"{subject(False)} and takes {_DESCRIBE[kind]}, not {type(value).__name__} ({value!r})"
+        )
+    if isinstance(value, str) and not exact and sql_type.length is not None and len(value) > sql_type.length:
+        shown = repr(value) if len(value) <= 20 else f"{value[:20]!r}..."
+        raise DataError(
+            f"{subject(False)}(max_length={sql_type.length}) and {shown} has "
+            f"{len(value)} characters; nothing was written: shorten the text or raise max_length"
+        )
+    if kind == "date" and isinstance(value, _dt.datetime):
+        raise TypeError(f"{subject(False)} and takes a date, not a datetime")
+    if kind == "decimal" and isinstance(value, str):
+        try:
+            number = _decimal.Decimal(value)
+        except _decimal.InvalidOperation:
+            raise TypeError(
+                f"{subject(False)} and takes {_DESCRIBE[kind]}; "
+                f"{value!r} is not a number: pass e.g. Decimal('12.50')"
+            ) from None
+        if exact:
+            return number
+    if exact and kind == "decimal":
+        return _decimal.Decimal(value) if isinstance(value, int) else value
+    try:
+        return sql_type.normalize(value)
+    except DataError:  # a decimal that does not fit NUMERIC(precision, scale)
+        if kind != "decimal":
+            raise
+        number = value if isinstance(value, _decimal.Decimal) else _decimal.Decimal(str(value))
+        raise DataError(sql_type._decimal_misfit(number, subject(True))) from None

@@ -7,8 +7,7 @@ import itertools
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Hashable, Sequence
 
-from kakaorm import Column, ForeignKey
-from kakaorm.orm.cte import CTEColumn
+from kakaorm import ForeignKey
 from kakaorm.compiler import SQLCompiler
 from kakaorm.schema import (
     ColumnSchema,
@@ -34,6 +33,8 @@ from kakaorm.expr import (
     Subquery,
     Window,
 )
+from kakaorm.expr.columns import ColumnElement, CTEColumn
+from kakaorm.expr.tables import TableRef
 from kakaorm.statements import Delete, Select, Update
 from kakaorm.types import SQLType
 
@@ -99,7 +100,7 @@ class MySQLCompiler(SQLCompiler):
         #: MariaDB has CREATE INDEX IF NOT EXISTS; MySQL has not (set after connecting)
         self.index_if_not_exists = False
         # the table an UPDATE or DELETE being compiled writes to (see visit_InSubquery)
-        self._dml_model: type[Model] | None = None
+        self._dml_table: TableRef | None = None
         #: MariaDB groups windows on shared sorts and gets some mixes wrong (set after
         #: connecting; see window_spec and _bridging_windows)
         self.shares_window_sorts = False
@@ -159,7 +160,7 @@ class MySQLCompiler(SQLCompiler):
 
     def visit_InSubquery(self, node: InSubquery, params: list[Param]) -> str:
         stmt = node._stmt
-        if _needs_derived_table(stmt, self._dml_model):
+        if _needs_derived_table(stmt, self._dml_table):
             # MySQL refuses LIMIT inside IN (...) (error 1235) and a subquery on the
             # table an UPDATE/DELETE writes (error 1093); a derived table is allowed
             left = self.visit(node.expr, params)
@@ -169,7 +170,7 @@ class MySQLCompiler(SQLCompiler):
         return super().visit_InSubquery(node, params)
 
     def visit_Subquery(self, node: Subquery, params: list[Param]) -> str:
-        if self._dml_model is not None and _reads_model(node.statement, self._dml_model):
+        if self._dml_table is not None and _reads_table(node.statement, self._dml_table):
             return f"(SELECT * FROM ({self.visit_select(node.statement, params)}) AS {self.quote('_sub')})"
         return super().visit_Subquery(node, params)
 
@@ -241,7 +242,7 @@ class MySQLCompiler(SQLCompiler):
     def _sort_item(self, expr: Expression[Any], params: list[Param]) -> str:
         """A column as an expression, which MariaDB sorts for one window alone."""
         text = self.visit(expr, params)
-        return f"COALESCE({text})" if isinstance(expr, (Column, CTEColumn)) else text
+        return f"COALESCE({text})" if isinstance(expr, (ColumnElement, CTEColumn)) else text
 
     def visit_select(self, stmt: Select, params: list[Param]) -> str:
         outer = self._sorted_window, self._sorted_apart
@@ -264,18 +265,18 @@ class MySQLCompiler(SQLCompiler):
         return f"INSERT INTO {table} () VALUES " + ", ".join(["()"] * rows)
 
     def visit_update(self, stmt: Update, params: list[Param]) -> str:
-        self._dml_model = stmt.model
+        self._dml_table = stmt.table
         try:
             return super().visit_update(stmt, params)
         finally:
-            self._dml_model = None
+            self._dml_table = None
 
     def visit_delete(self, stmt: Delete, params: list[Param]) -> str:
-        self._dml_model = stmt.model
+        self._dml_table = stmt.table
         try:
             return super().visit_delete(stmt, params)
         finally:
-            self._dml_model = None
+            self._dml_table = None
 
     # -- DDL ------------------------------------------------------------------------
     def column_type(self, column: Column[Any]) -> str:
@@ -507,7 +508,7 @@ def _sort_key(window: Window, anchor: Window) -> tuple[Hashable, ...]:
     not a plain column is an item of its own (MariaDB never shares a sort over one)."""
 
     def item(expr: Expression[Any], descending: bool = False) -> Hashable:
-        return (expr._key([]), descending) if isinstance(expr, (Column, CTEColumn)) else object()
+        return (expr._key([]), descending) if isinstance(expr, (ColumnElement, CTEColumn)) else object()
 
     if not (window.partition_by or window.order_by):
         if isinstance(window.function, (Rank, DenseRank)):
@@ -542,11 +543,11 @@ def _bridging_windows(stmt: Select, anchor: Window) -> set[int]:
     return found
 
 
-def _reads_model(stmt: Select, model: type[Model]) -> bool:
-    return stmt.model is model or any(j.model is model for j in stmt.joins)
+def _reads_table(stmt: Select, table: TableRef) -> bool:
+    return stmt.table is table or any(j.table is table for j in stmt.joins)
 
 
-def _needs_derived_table(stmt: Select, dml_model: type[Model] | None) -> bool:
+def _needs_derived_table(stmt: Select, dml_table: TableRef | None) -> bool:
     if stmt.limit is not None or stmt.offset is not None:
         return True
-    return dml_model is not None and _reads_model(stmt, dml_model)
+    return dml_table is not None and _reads_table(stmt, dml_table)

@@ -64,17 +64,17 @@ class PostgresCompiler(SQLCompiler):
         """An INSERT; one that writes explicit values into an identity key also moves
         the key's sequence past them, so later generated keys do not collide (as
         AUTOINCREMENT does on the other backends)."""
-        pk = stmt.model._meta.pk
+        pk = stmt.table.pk
         if pk is None or not pk.auto_increment or not any(c is pk for c in stmt.columns):
             return super().visit_insert(stmt, params)
         key = self.quote(pk.name)
         returned = [self.quote(c.name) for c in stmt.returning]
-        plain = Insert(stmt.model, stmt.columns, stmt.rows, from_select=stmt.from_select)
+        plain = Insert(stmt.table, stmt.columns, stmt.rows, from_select=stmt.from_select)
         sql = super().visit_insert(plain, params)
         inserted = self.quote(_INSERTED)
         q = self.quote_char
         # the table argument is parsed as a (quoted) name; string_literal escapes it once
-        table_name = q + stmt.model._meta.table_name.replace(q, q + q) + q
+        table_name = q + stmt.table.table_name.replace(q, q + q) + q
         sequence = (
             f"pg_get_serial_sequence({self.string_literal(table_name)}, "
             f"{self.string_literal(pk.name)})"

@@ -7,7 +7,9 @@ they are plain identifiers, values are written inline, and constructs keep their
 portable spelling (``ILIKE``, ``SUM`` of a boolean) instead of a backend's rewrite.
 
 This text is for people reading a debugger or a log; it is never sent to a database,
-where every value is a bind parameter.
+where every value is a bind parameter. Importing this module installs :func:`describe`
+as the ``repr()`` of expression nodes (:func:`kakaorm.expr.elements.set_describer`);
+``kakaorm/__init__.py`` imports it, so it is always in place.
 """
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from kakaorm.compiler import SQLCompiler
-from kakaorm.expr import Aggregate, InList, Param
+from kakaorm.expr import Aggregate, InList, Ordering, Param, When
+from kakaorm.expr.columns import ColumnElement
+from kakaorm.expr.elements import set_describer
+from kakaorm.expr.tables import TableRef, TableSource, table_ref
 from kakaorm.types import TEXT
 
 if TYPE_CHECKING:
-    from kakaorm.orm.columns import Column
-    from kakaorm.orm.model import Model
-    from kakaorm.expr import Ordering, When
     from kakaorm.statements import Select
 
 __all__ = ["DescribeCompiler", "describe", "describe_select"]
@@ -50,13 +52,13 @@ class DescribeCompiler(SQLCompiler):
         except Exception:  # noqa: BLE001 - any value the DDL literal cannot spell
             return repr(value)
 
-    def column(self, column: Column[Any], qualify: bool = True) -> str:
-        if column.model is None:
+    def column(self, column: ColumnElement[Any], qualify: bool = True) -> str:
+        if column.table is None:
             return self.quote(column.name or "?")
         return super().column(column, qualify)
 
-    def table(self, model: type[Model]) -> str:
-        return self.quote(model._meta.table_name) if model is not None else "?"
+    def table(self, table: TableRef | TableSource | None) -> str:
+        return "?" if table is None else self.quote(table_ref(table).table_name)
 
     def ilike(self, left: str, right: str) -> str:
         return f"{left} ILIKE {right}"
@@ -88,8 +90,6 @@ _COMPILER = DescribeCompiler()
 
 def describe(node: Any) -> str:
     """``<ClassName SQL-like text>`` for an expression, a When or an Ordering."""
-    from kakaorm.expr import Ordering, When
-
     name = type(node).__name__
     try:
         if isinstance(node, When):
@@ -106,3 +106,6 @@ def describe(node: Any) -> str:
 def describe_select(stmt: Select) -> str:
     """The SQL-like text of a SELECT statement (values inline)."""
     return _COMPILER.visit_select(stmt, [])
+
+
+set_describer(describe)

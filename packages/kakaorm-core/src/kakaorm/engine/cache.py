@@ -14,6 +14,7 @@ from typing import Any, Callable, Hashable, Sequence
 from kakaorm import exc
 from kakaorm.dialect import Dialect, Processor
 from kakaorm.expr import Param
+from kakaorm.expr.columns import ColumnElement
 from kakaorm.statements import Insert, Select, Statement
 
 __all__ = ["CompiledEntry", "RowsBuilder", "compile_entry"]
@@ -162,6 +163,13 @@ class CompiledEntry:
         return [dict(zip(names, row)) for row in self.process_rows(rows)]
 
 
+def result_source(stmt: Select, expr: Any) -> tuple[str, str | None]:
+    """(table, column) a result column reads, column None for a computed value."""
+    if isinstance(expr, ColumnElement) and expr.table is not None:
+        return expr.table.table_name, expr.name
+    return (stmt.table.table_name if stmt.table is not None else "?"), None
+
+
 def compile_entry(dialect: Dialect, stmt: Statement, key_params: list[Param]) -> CompiledEntry:
     """Compile ``stmt`` with ``dialect`` into a cache entry.
 
@@ -184,7 +192,7 @@ def compile_entry(dialect: Dialect, stmt: Statement, key_params: list[Param]) ->
         result_procs if any(f is not None for f in result_procs) else None,
     )
     if isinstance(stmt, Select):
-        entry.result_sources = compiled.result_sources
+        entry.result_sources = [result_source(stmt, c) for c in stmt.columns]
         entry.result_kinds = [t.kind if t is not None else "value" for t in compiled.result_types]
     if isinstance(stmt, Insert) and stmt.from_select is None and stmt.columns:
         entry.values_insert = True

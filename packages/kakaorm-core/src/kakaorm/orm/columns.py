@@ -28,7 +28,8 @@ from typing import (
 
 from kakaorm.orm.validation import Validator
 from kakaorm.exc import DataError, ModelError
-from kakaorm.expr import Expression, Param
+from kakaorm.expr.columns import ColumnElement
+from kakaorm.expr.elements import Param, coerce_value
 from kakaorm.types import BOOLEAN, DATE, DATETIME, FLOAT, INTEGER, TIME, SQLType
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ __all__ = [
     "IntColumn",
     "StrColumn",
     "TimeColumn",
+    "coerce_value",
 ]
 
 T = TypeVar("T")
@@ -73,8 +75,11 @@ class ColumnOptions(TypedDict, total=False):
     validators: Sequence[Validator] | None
 
 
-class Column(Expression[T], Generic[T]):
+class Column(ColumnElement[T], Generic[T]):
     """A model column. Subclasses fix the SQL type; see the concrete column classes.
+
+    In the SQL layer it is a :class:`~kakaorm.expr.columns.ColumnElement` whose table
+    is its model's ``_meta`` (set when the model class is created).
 
     Args:
         nullable: allow NULL (default True; a primary key is never nullable).
@@ -117,6 +122,7 @@ class Column(Expression[T], Generic[T]):
         self.auto_now_add = False
         self.name: str = ""
         self.model: type[Model] = None  # type: ignore[assignment]
+        self.table = None
         self._uid = next(_serial)
         #: values of exactly this type need no checking or conversion before binding
         self.exact_type: builtins.type = _EXACT.get(sql_type.kind, _Missing)
@@ -171,6 +177,10 @@ class Column(Expression[T], Generic[T]):
         if type(value) is self.exact_type:
             return value
         return coerce_value(self, value, exact=True)
+
+    def value_type(self) -> SQLType:
+        """The type values written to or compared with this column are checked against."""
+        return self.sql_type
 
     def _copy_for(self, model: builtins.type[Model]) -> Column[T]:
         clone = object.__new__(builtins.type(self))
@@ -420,6 +430,12 @@ class ForeignKey(Column[T]):
             self._adopt_target_type()
         return self.to  # type: ignore[no-any-return]
 
+    def value_type(self) -> SQLType:
+        """The referenced key's type (a name given as ``to`` is resolved first)."""
+        if isinstance(self.to, str):
+            self.target_model  # resolves the name and adopts the referenced key's type
+        return self.sql_type
+
     @property
     def target_column(self) -> Column[Any]:
         """The referenced primary-key column."""
@@ -452,94 +468,6 @@ def _validators(given: Any) -> tuple[Validator, ...]:
     return out
 
 
-def coerce_value(column: Expression[Any], value: Any, *, exact: bool = False) -> Any:
-    """Check ``value`` against the column's type, converting where lossless.
-
-    The one rule for values written to a column (create, save, update) and compared
-    with it (filters); ``column`` may also be another typed expression, such as an
-    aggregate in ``having()``.
-
-    Args:
-        exact: keep a decimal as given instead of rounding it to the column's decimal
-            places (a filter compares with the value as written).
-
-    Raises:
-        TypeError: the value has a type the column cannot hold.
-    """
-    if value is None:
-        return None
-    if isinstance(column, ForeignKey) and isinstance(column.to, str):
-        column.target_model  # resolves the name and adopts the referenced key's type
-    sql_type = column.sql_type if isinstance(column, Column) else column.type
-    if sql_type is None or sql_type.kind not in _ACCEPTED:
-        return value
-    kind = sql_type.kind
-    expected = _ACCEPTED[kind]
-    if not isinstance(value, expected) or (kind in ("int", "float", "decimal") and isinstance(value, bool)):
-        if isinstance(value, Expression):
-            return value
-        raise TypeError(
-            f"{_subject(column, kind)} and takes {_DESCRIBE[kind]}, not {type(value).__name__} ({value!r})"
-        )
-    if (
-        isinstance(value, str) and not exact and sql_type.length is not None
-        and len(value) > sql_type.length
-    ):
-        shown = repr(value) if len(value) <= 20 else f"{value[:20]!r}..."
-        raise DataError(
-            f"{_subject(column, kind)}(max_length={sql_type.length}) and {shown} has "
-            f"{len(value)} characters; nothing was written: shorten the text or raise max_length"
-        )
-    if kind == "date" and isinstance(value, _dt.datetime):
-        raise TypeError(f"{_subject(column, kind)} and takes a date, not a datetime")
-    if kind == "decimal" and isinstance(value, str):
-        try:
-            number = _decimal.Decimal(value)
-        except _decimal.InvalidOperation:
-            raise TypeError(
-                f"{_subject(column, kind)} and takes {_DESCRIBE[kind]}; "
-                f"{value!r} is not a number: pass e.g. Decimal('12.50')"
-            ) from None
-        if exact:
-            return number
-    if exact and kind == "decimal":
-        return _decimal.Decimal(value) if isinstance(value, int) else value
-    try:
-        return sql_type.normalize(value)
-    except DataError:  # a decimal that does not fit NUMERIC(max_digits, decimal_places)
-        if kind != "decimal":
-            raise
-        if isinstance(column, Column):
-            owner = column.model.__name__ if column.model is not None else "?"
-            subject = (
-                f"{owner}.{column.name} is a DecimalColumn(max_digits={sql_type.precision}, "
-                f"decimal_places={sql_type.scale})"
-            )
-        else:
-            subject = _subject(column, kind)
-        number = value if isinstance(value, _decimal.Decimal) else _decimal.Decimal(str(value))
-        raise DataError(sql_type._decimal_misfit(number, subject)) from None
-
-
-def _subject(column: Expression[Any], kind: str) -> str:
-    """``Post.views is a IntColumn``: what the value was checked against."""
-    if isinstance(column, Column):
-        owner = column.model.__name__ if column.model is not None else "?"
-        return f"{owner}.{column.name} is a {type(column).__name__}"
-    return f"{column!r} is of type {kind}"
-
-
-_ACCEPTED: dict[str, type | tuple[type, ...]] = {
-    "int": int,
-    "str": str,
-    "float": (float, int),
-    "bool": bool,
-    "datetime": _dt.datetime,
-    "date": _dt.date,
-    "time": _dt.time,
-    "decimal": (_decimal.Decimal, int, str),
-}
-
 _EXACT: dict[str, builtins.type] = {
     "int": int,
     "str": str,
@@ -547,17 +475,6 @@ _EXACT: dict[str, builtins.type] = {
     "bool": bool,
     "date": _dt.date,
     "time": _dt.time,
-}
-
-_DESCRIBE = {
-    "int": "an int",
-    "str": "a str",
-    "float": "a float (or int)",
-    "bool": "a bool",
-    "datetime": "a datetime",
-    "date": "a date",
-    "time": "a time",
-    "decimal": "a Decimal (or int or numeric str)",
 }
 
 #: callables the model layer uses for auto timestamps

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Hashable
+from typing import TYPE_CHECKING, Any, Callable
 
 from kakaorm.exc import QueryError
-from kakaorm.expr import Expression, Param, result_key
+from kakaorm.expr import result_key
+from kakaorm.expr.columns import CTEColumn
 from kakaorm.statements import CTE as CTEClause
 from kakaorm.statements import Select
 
@@ -13,22 +14,8 @@ if TYPE_CHECKING:
     from kakaorm.orm.queryset import QuerySet
     from kakaorm.types import SQLType
 
+# CTEColumn lives in the SQL layer (kakaorm.expr.columns); it stays importable here
 __all__ = ["CTE", "CTEColumn"]
-
-
-class CTEColumn(Expression[Any]):
-    """A column of a CTE, e.g. ``tree.c.depth``."""
-
-    __slots__ = ("cte_name", "name", "type")
-
-    def __init__(self, cte_name: str, name: str, type: SQLType | None) -> None:
-        self.cte_name, self.name, self.type = cte_name, name, type
-
-    def _key(self, params: list[Param]) -> Hashable:
-        return ("ctecol", self.cte_name, self.name)
-
-    def __repr__(self) -> str:
-        return f"<CTEColumn {self.cte_name}.{self.name}>"
 
 
 class _Columns:
@@ -68,7 +55,7 @@ class CTE:
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(f"a CTE name is an identifier such as 'rich_depts', got {name!r}")
         self.name = name
-        select = query._build_select()
+        select = query.__subquery__()
         self.column_names: list[str] = [result_key(c) for c in select.columns]
         self.column_types: list[SQLType | None] = [c.type for c in select.columns]
         if len(set(self.column_names)) != len(self.column_names):
@@ -109,7 +96,7 @@ class CTE:
             rows = await tree.query().order_by("depth")
         """
         cte = cls(name, base)
-        step_select = step(cte)._build_select()
+        step_select = step(cte).__subquery__()
         # the step refers to the CTE being defined: no nested WITH of itself
         step_select.ctes = tuple(c for c in step_select.ctes if c.name != name)
         if len(step_select.columns) != len(cte.column_names):
@@ -120,7 +107,7 @@ class CTE:
             )
         base_select = cte.clause.select
         combined = Select(
-            base_select.model,
+            base_select.table,
             base_select.columns,
             where=base_select.where,
             joins=base_select.joins,
@@ -135,6 +122,10 @@ class CTE:
         from kakaorm.orm.queryset import QuerySet
 
         return QuerySet._over_cte(self)
+
+    def __subquery__(self) -> Select:
+        """The SELECT of this CTE's rows, with its WITH clause, to nest as a subquery."""
+        return self.query().__subquery__()
 
     def __repr__(self) -> str:
         return f"<CTE {self.name} ({', '.join(self.column_names)})>"

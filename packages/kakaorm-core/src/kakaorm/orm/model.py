@@ -113,6 +113,15 @@ class ModelOptions:
         self.deletion = "delete"
         #: True when queries need the model's scope hooks (soft delete, archive)
         self.scoped = False
+        if not abstract:
+            # this object is the columns' table in the SQL layer (kakaorm.expr.TableRef)
+            for column in self.column_list:
+                column.table = self
+
+    @property
+    def display_name(self) -> str:
+        """How messages name the table: its model's class name (``TableRef``)."""
+        return self.model.__name__
 
     def all_indexes(self) -> list[tuple[str, ...]]:
         """``Meta.indexes`` plus one index per ``index=True`` column."""
@@ -352,6 +361,11 @@ class Model(metaclass=ModelMeta):
     def __get_pydantic_json_schema__(cls, schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
         """The model's JSON schema, named after the model (see kakaorm._pydantic)."""
         return _pydantic.json_schema(cls, handler)
+
+    @classmethod
+    def __table_ref__(cls) -> ModelOptions:
+        """The model's table as statements name it (see kakaorm.expr.tables)."""
+        return cls._meta
 
     # -- hooks (override in subclasses) ---------------------------------------------
     async def before_insert(self) -> None:

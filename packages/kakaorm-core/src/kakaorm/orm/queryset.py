@@ -214,12 +214,12 @@ class QuerySet(Generic[R]):
         if self._model is not None:
             names.update(self._model._meta.columns)
         for join in self._joins:
-            if join.cte_name:
-                for name in join.model.column_names:
-                    names.setdefault(name, getattr(join.model.c, name))
-            else:
-                for name, col in join.model._meta.columns.items():
-                    names.setdefault(name, col)
+            if join.cte is not None:
+                for name in join.cte.column_names:
+                    names.setdefault(name, join.cte.column(name))
+            elif join.table is not None:
+                for col in join.table.column_list:
+                    names.setdefault(col.name, col)
         for item in self._columns or ():
             if isinstance(item, Label):
                 names[item.name] = item
@@ -288,7 +288,8 @@ class QuerySet(Generic[R]):
             new = new._attach(model)
         elif not (isinstance(model, type) and issubclass(model, Model) and not model._meta.abstract):
             raise TypeError(f"join() takes a model class or a CTE, got {model!r}")
-        new._joins = self._joins + (Join(kind, model, _check_condition(on, "join")),)
+        target = model.clause if isinstance(model, CTEObject) else model
+        new._joins = self._joins + (Join(kind, target, _check_condition(on, "join")),)
         return new
 
     def _attach(self, cte: Any) -> QuerySet[R]:
@@ -422,7 +423,9 @@ class QuerySet(Generic[R]):
             simple = all(_is_simple(c) and c.left.model is self._model for c in self._where)  # type: ignore[attr-defined]
             if simple and not self._order and not self._group and not self._having:
                 return
-        models = {self._model} | {j.model for j in self._joins if not j.cte_name}
+        tables = {j.table for j in self._joins if j.table is not None}
+        if self._model is not None:
+            tables.add(self._model._meta)
         ctes = {j.cte_name for j in self._joins if j.cte_name}
         if self._cte is not None:
             ctes.add(self._cte.name)
@@ -430,7 +433,7 @@ class QuerySet(Generic[R]):
         exprs += [o.expr for o in self._order]
         for expr in exprs:
             for node in expr.walk():
-                if isinstance(node, Column) and node.model not in models:
+                if isinstance(node, Column) and node.table not in tables:
                     raise exc.QueryError(
                         f"{node.model.__name__}.{node.name} is used, but {node.model.__name__} is "
                         f"not in this query: add .join({node.model.__name__}, on=...) or use a "
@@ -448,6 +451,11 @@ class QuerySet(Generic[R]):
         return get_engine()
 
     # -- running --------------------------------------------------------------------
+    def __subquery__(self) -> Select:
+        """The SELECT this query runs, to nest in another statement (``in_()``,
+        a scalar subquery, a CTE's body)."""
+        return self._build_select()
+
     def __await__(self) -> Generator[Any, None, list[R]]:
         return self._fetch_all().__await__()
 
