@@ -23,7 +23,7 @@ import datetime as _dt
 import decimal as _decimal
 import re
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, Protocol, Union, runtime_checkable
 
 from kakaorm.types import SQLType
 
@@ -32,7 +32,9 @@ __all__ = [
     "AddForeignKeyOp",
     "AddIndexOp",
     "AlterColumnOp",
+    "ArchiveTableSource",
     "ColumnSchema",
+    "ColumnSource",
     "ColumnType",
     "DefaultExpression",
     "DropColumnOp",
@@ -40,9 +42,11 @@ __all__ = [
     "DropIndexOp",
     "ForeignKeySchema",
     "IndexSchema",
+    "NULL_DEFAULT",
     "ORIGIN_KAKAORM_04",
     "TableOp",
     "TableSchema",
+    "TableSource",
     "parse_default",
     "portable_type",
 ]
@@ -94,6 +98,10 @@ class DefaultExpression:
     sql: str
 
 
+#: the default of a column declared with ``default=None``: an explicit ``DEFAULT NULL``
+NULL_DEFAULT = DefaultExpression("NULL")
+
+
 @dataclass(frozen=True)
 class ColumnSchema:
     """One column.
@@ -106,7 +114,9 @@ class ColumnSchema:
             a :class:`DefaultExpression` for an expression default.
         primary_key: the column is (part of) the primary key.
         auto_increment: the database generates its values.
-        type_sql: the type as the database spells it, for DDL (not compared).
+        type_sql: the type as the database spells it, for DDL (not compared). Empty in
+            a description the models give (:class:`TableSource`): the dialect's compiler
+            spells the type (``SQLCompiler.table_schema``).
         check: a CHECK constraint written by the model's author, for DDL (not compared;
             not read back from databases).
         also_matches: other portable types this column already stores exactly as a
@@ -135,7 +145,8 @@ class IndexSchema:
     """An index, or a UNIQUE constraint (``unique=True, constraint=True``).
 
     Attributes:
-        name: the index (or constraint) name.
+        name: the index (or constraint) name; empty in a description the models give
+            (the dialect's compiler names it to fit its identifier limit).
         columns: the indexed columns, in order.
         unique: it enforces uniqueness.
         constraint: it is a UNIQUE table constraint rather than a plain index
@@ -182,6 +193,8 @@ class TableSchema:
 
     ``origin`` (not compared) says who created the table, where the dialect can tell:
     :data:`ORIGIN_KAKAORM_04` for a table KakaORM 0.4.x made, else None.
+    ``declared_by`` (not compared) names what declares the table (a model class), for
+    error messages; None for a table read from a database.
     """
 
     name: str
@@ -190,6 +203,12 @@ class TableSchema:
     indexes: tuple[IndexSchema, ...] = ()
     foreign_keys: tuple[ForeignKeySchema, ...] = ()
     origin: str | None = field(default=None, compare=False)
+    declared_by: str | None = field(default=None, compare=False)
+
+    @property
+    def label(self) -> str:
+        """What error messages call the table: its declaring model, else its name."""
+        return self.declared_by or self.name
 
     def column(self, name: str) -> ColumnSchema | None:
         """The column called ``name``, or None."""
@@ -209,6 +228,40 @@ class TableSchema:
             if fk.columns == (column,):
                 return fk
         return None
+
+
+@runtime_checkable
+class TableSource(Protocol):
+    """Anything that describes a table: what ``engine.create_table()`` and the compiler's
+    DDL methods take besides a :class:`TableSchema` (an ORM model class is one).
+
+    The description is portable: column types as :class:`ColumnType` with ``type_sql``
+    empty, index names empty; the dialect's compiler fills both in.
+    """
+
+    def __table_schema__(self) -> TableSchema:
+        """The table, described in portable terms."""
+        ...
+
+
+@runtime_checkable
+class ArchiveTableSource(Protocol):
+    """Something that keeps deleted rows in a table of their own (an ArchiveModel):
+    what ``engine.create_archive_table()`` takes."""
+
+    def __archive_table_schema__(self) -> TableSchema:
+        """The archive table, described as :meth:`TableSource.__table_schema__` does."""
+        ...
+
+
+@runtime_checkable
+class ColumnSource(Protocol):
+    """A column of a :class:`TableSource` (an ORM model's column): what the compiler's
+    per-column DDL methods (``column_type``, ``column_definition``) take."""
+
+    def __column_schema__(self) -> tuple[TableSchema, ColumnSchema]:
+        """The column's table and the column, described as the table source does."""
+        ...
 
 
 # -- ops: one change to one table -----------------------------------------------------
