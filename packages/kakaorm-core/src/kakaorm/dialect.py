@@ -38,10 +38,9 @@ from kakaorm.schema import ColumnType, portable_type
 from kakaorm.types import SQLType
 
 if TYPE_CHECKING:
-    from kakaorm.engine.engine import Engine
-    from kakaorm.url import DatabaseURL
     from kakaorm.compiler import SQLCompiler
     from kakaorm.schema import TableSchema
+    from kakaorm.url import DatabaseURL
 
 __all__ = [
     "PROTOCOL_VERSION",
@@ -51,6 +50,7 @@ __all__ = [
     "DriverPool",
     "PoolStats",
     "Processor",
+    "SchemaExecutor",
     "URLRules",
 ]
 
@@ -185,6 +185,33 @@ class DriverPool(Protocol):
         ...
 
 
+class SchemaExecutor(Protocol):
+    """What :meth:`Dialect.read_schema` and :meth:`Dialect.migration_lock` run their
+    statements through. The :class:`~kakaorm.Engine` is one; the dialect never needs
+    more of it than this."""
+
+    @property
+    def dialect(self) -> Dialect:
+        """The dialect the statements are written for."""
+        ...
+
+    async def fetch(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        """Run a raw query with ``%s`` placeholders; return the rows as dicts."""
+        ...
+
+    async def fetchval(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        """Run a raw query; return the first column of the first row (None if no row)."""
+        ...
+
+    async def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
+        """Run a raw statement with ``%s`` placeholders; return the affected row count."""
+        ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Any]:
+        """A transaction block for the current task (nested blocks are savepoints)."""
+        ...
+
+
 class Dialect:
     """Base class of dialects. Subclass it, set the class attributes, implement the methods.
 
@@ -197,6 +224,9 @@ class Dialect:
         install_hint: the pip line that installs the driver, for error messages.
         url_rules: the :class:`URLRules` its URLs are checked against before
             connecting (None: only parsed; set it so that wrong URLs fail early).
+        accepted_options: the names of the ``connect()`` options the dialect takes
+            besides the engine's own (``echo``, ``compile_cache_size``); ``connect()``
+            refuses any other, listing these.
     """
 
     name: ClassVar[str] = ""
@@ -206,6 +236,7 @@ class Dialect:
     compiler_class: ClassVar[type[SQLCompiler]]
     install_hint: ClassVar[str] = ""
     url_rules: ClassVar[URLRules | None] = None
+    accepted_options: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, url: DatabaseURL, options: Mapping[str, Any]) -> None:
         self.url = url
@@ -243,12 +274,12 @@ class Dialect:
 
     # -- migrations (optional: a dialect without them still runs queries) ---------------
     async def read_schema(
-        self, engine: Engine, tables: Collection[str] | None = None
+        self, engine: SchemaExecutor, tables: Collection[str] | None = None
     ) -> dict[str, TableSchema]:
         """Read the live schema of the connected database (its default schema).
 
         Args:
-            engine: the engine to run catalog queries on (``engine.fetch``).
+            engine: what to run catalog queries on (``engine.fetch``): the engine.
             tables: read only these tables (missing ones are simply absent); None: all.
 
         Returns:
@@ -264,7 +295,7 @@ class Dialect:
         """The portable type of a type as this database spells it (in DDL or catalogs)."""
         return portable_type(type_sql)
 
-    def migration_lock(self, engine: Engine) -> AbstractAsyncContextManager[None]:
+    def migration_lock(self, engine: SchemaExecutor) -> AbstractAsyncContextManager[None]:
         """An ``async with`` block that runs one migration step.
 
         On entry a transaction is open for the current task (``engine.transaction()``)

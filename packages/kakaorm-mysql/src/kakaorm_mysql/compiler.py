@@ -30,7 +30,6 @@ from kakaorm.expr import (
     InSubquery,
     Lag,
     Lead,
-    Like,
     Param,
     Rank,
     Subquery,
@@ -127,22 +126,17 @@ class MySQLCompiler(SQLCompiler):
         return super().literal(value, sql_type)
 
     # -- expressions ----------------------------------------------------------------
-    def visit_Like(self, node: Like, params: list[Param]) -> str:
-        left = self.visit(node.expr, params)
-        right = self.visit(node.pattern, params)
-        if node.escape is None:
-            # a pattern without escape= has no escape character in KakaORM (as on
-            # SQLite); MySQL's default one is the backslash, and ESCAPE '' does not
-            # turn it off, so every backslash of the pattern is doubled to stand for
-            # itself. With an ESCAPE clause the backslash is an ordinary character.
-            right = _LITERAL_BACKSLASHES.format(right)
-        if node.case_insensitive:
-            sql = self.ilike(left, right)
-        else:
-            # the default *_ci collations would make LIKE case-insensitive; comparing in
-            # the byte-order collation makes like() case-sensitive, as on PostgreSQL
-            sql = f"{left} LIKE {right} COLLATE {BINARY_COLLATION}"
-        return sql + self.like_escape(node.escape, params)
+    def unescaped_pattern(self, pattern: str) -> str:
+        """Every backslash doubled: a pattern without escape= has no escape character in
+        KakaORM (as on SQLite), but MySQL's default one is the backslash and ``ESCAPE ''``
+        does not turn it off. (With an ESCAPE clause the backslash is an ordinary
+        character.)"""
+        return _LITERAL_BACKSLASHES.format(pattern)
+
+    def like(self, left: str, right: str) -> str:
+        """LIKE in the byte-order collation: the default ``*_ci`` collations would make
+        it case-insensitive; this makes like() case-sensitive, as on PostgreSQL."""
+        return f"{left} LIKE {right} COLLATE {BINARY_COLLATION}"
 
     def ilike(self, left: str, right: str) -> str:
         # lower-cased and compared by code point: case-insensitive but, like ILIKE on

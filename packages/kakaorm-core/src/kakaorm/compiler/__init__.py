@@ -244,8 +244,19 @@ class SQLCompiler(SchemaDDL):
     def visit_Like(self, node: Like, params: list[Param]) -> str:
         left = self.visit(node.expr, params)
         right = self.visit(node.pattern, params)
-        sql = self.ilike(left, right) if node.case_insensitive else f"{left} LIKE {right}"
+        if node.escape is None:
+            right = self.unescaped_pattern(right)
+        sql = self.ilike(left, right) if node.case_insensitive else self.like(left, right)
         return sql + self.like_escape(node.escape, params)
+
+    def like(self, left: str, right: str) -> str:
+        """Case-sensitive LIKE."""
+        return f"{left} LIKE {right}"
+
+    def unescaped_pattern(self, pattern: str) -> str:
+        """A LIKE pattern that has no escape character, as this database must read it
+        so that no character escapes another (standard LIKE: unchanged)."""
+        return pattern
 
     def ilike(self, left: str, right: str) -> str:
         """Case-insensitive LIKE; the portable form lowers both sides."""

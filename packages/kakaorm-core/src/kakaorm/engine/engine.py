@@ -79,10 +79,10 @@ async def connect(url: str, /, **options: Any) -> Engine:
     """
     parsed = parse_url(url)
     dialect_cls = load_dialect(parsed)
-    rules = getattr(dialect_cls, "url_rules", None)
+    rules = dialect_cls.url_rules
     if rules is not None:
         check_url(parsed, rules)  # before the dialect exists: no connection attempt yet
-    accepted = CORE_OPTIONS | getattr(dialect_cls, "accepted_options", frozenset())
+    accepted = CORE_OPTIONS | dialect_cls.accepted_options
     unknown = sorted(set(options) - accepted)
     if unknown:
         raise exc.ConfigurationError(
