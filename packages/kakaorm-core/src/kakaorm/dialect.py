@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, ClassVar, Collec
 from kakaorm.exc import DatabaseError, MigrationError
 from kakaorm.schema import ColumnType, portable_type
 from kakaorm.types import SQLType
+from kakaorm.url import URLRules
 
 if TYPE_CHECKING:
     from kakaorm.compiler import SQLCompiler
@@ -92,30 +93,6 @@ class DialectFeatures:
     single_connection: bool = False
     consecutive_insert_keys: bool = True
     max_statement_bytes: int | None = None
-
-
-@dataclass(frozen=True)
-class URLRules:
-    """Which parts of a database URL a dialect needs and takes.
-
-    :func:`kakaorm.connect` checks a URL against its dialect's rules before the
-    dialect is created, so a URL that cannot work is an
-    :class:`~kakaorm.exc.InvalidURLError` before any connection is attempted.
-
-    Attributes:
-        example: a valid URL of the dialect, shown in every error message.
-        server: the URL names a server (host, port, user, password); False for a
-            database that is a file, such as SQLite.
-        needs_host: a URL without a host is refused (False: the dialect has a default).
-        needs_database: a URL without a database (path) is refused.
-        query_options: the names the URL's ``?query`` may set; any other is refused.
-    """
-
-    example: str
-    server: bool = True
-    needs_host: bool = False
-    needs_database: bool = True
-    query_options: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ import datetime as _dt
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
 
-from kakaorm.url import DatabaseURL
-from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, SchemaExecutor, URLRules
+from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, SchemaExecutor
+from kakaorm.url import DatabaseURL, URLRules
 from kakaorm.exc import ConfigurationError, DatabaseError, DriverNotInstalledError
 from kakaorm.types import SQLType, read_decimal, read_float, read_int
 

@@ -9,9 +9,9 @@ import datetime as _dt
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
 
-from kakaorm.url import DatabaseURL
 from kakaorm.compiler import SQLCompiler
-from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, SchemaExecutor, URLRules
+from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, SchemaExecutor
+from kakaorm.url import DatabaseURL, URLRules
 from kakaorm.exc import DatabaseError, DriverNotInstalledError
 from kakaorm.types import SQLType, read_decimal, read_float, read_int
 

@@ -7,8 +7,8 @@ import decimal as _decimal
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
 
-from kakaorm.url import DatabaseURL
-from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, SchemaExecutor, URLRules
+from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, SchemaExecutor
+from kakaorm.url import DatabaseURL, URLRules
 from kakaorm.exc import ConfigurationError, DatabaseError, DataError, DriverNotInstalledError
 from kakaorm.types import SQLType, read_decimal, read_float, read_int
 
