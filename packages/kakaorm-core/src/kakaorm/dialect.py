@@ -31,7 +31,17 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, ClassVar, Collection, Mapping, Protocol, Sequence
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    AsyncIterator,
+    Callable,
+    ClassVar,
+    Collection,
+    Mapping,
+    Protocol,
+    Sequence,
+)
 
 from kakaorm.exc import DatabaseError, MigrationError
 from kakaorm.schema import ColumnType, portable_type

@@ -128,7 +128,9 @@ class SchemaDDL:
             return f"NUMERIC({t.precision}, {t.scale})"
         return self.type_names[t.kind]
 
-    def _column_in_table(self, column: ColumnSource | ColumnSchema, table: TableSchema | None) -> tuple[TableSchema, ColumnSchema]:
+    def _column_in_table(
+        self, column: ColumnSource | ColumnSchema, table: TableSchema | None
+    ) -> tuple[TableSchema, ColumnSchema]:
         if isinstance(column, ColumnSchema):
             owner = table if table is not None else TableSchema("", (column,))
             return self.table_schema(owner), column

@@ -556,9 +556,10 @@ class Engine:
         Args:
             if_exists: a missing table is no error (the default).
             cascade: also drop the foreign keys of other tables that reference it
-                (their rows stay); on PostgreSQL also the views that use it. Without it, dropping a referenced table raises
-                ``IntegrityError`` on every backend. SQLite cannot drop such keys
-                alone: there, ``cascade=True`` on a referenced table is a QueryError.
+                (their rows stay); on PostgreSQL also the views that use it. Without
+                it, dropping a referenced table raises ``IntegrityError`` on every
+                backend. SQLite cannot drop such keys alone: there, ``cascade=True`` on
+                a referenced table is a QueryError.
         """
         compiler = self.dialect.compiler
         for table in tables:
