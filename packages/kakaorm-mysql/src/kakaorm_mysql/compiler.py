@@ -143,18 +143,19 @@ class MySQLCompiler(SQLCompiler):
         # PostgreSQL, accent-sensitive (a *_ci collation would also equate e and é)
         return f"LOWER({left}) LIKE LOWER({right}) COLLATE {BINARY_COLLATION}"
 
-    def visit_Arithmetic(self, node: Arithmetic, params: list[Param]) -> str:
+    def arithmetic(self, node: Arithmetic, left: str, right: str) -> str:
+        """``DIV`` for a division of two integers: "/" of two integers is a DECIMAL on
+        MySQL; DIV truncates as PostgreSQL does."""
         if node.op == "/" and _kind(node.left.type) == "int" and _kind(node.right.type) == "int":
-            # "/" of two integers is a DECIMAL on MySQL; DIV truncates as PostgreSQL does
-            return f"({self.visit(node.left, params)} DIV {self.visit(node.right, params)})"
-        return super().visit_Arithmetic(node, params)
+            return f"({left} DIV {right})"
+        return super().arithmetic(node, left, right)
 
-    def visit_Aggregate(self, node: Aggregate, params: list[Param]) -> str:
+    def aggregate_argument(self, node: Aggregate, arg: str) -> str:
+        """AVG of integers as a DOUBLE: on MySQL it is a DECIMAL with 4 decimals (of a
+        DOUBLE, a DOUBLE)."""
         if node.function == "AVG" and node.arg is not None and _kind(node.arg.type) == "int":
-            # AVG of integers is a DECIMAL with 4 decimals on MySQL; of a DOUBLE, a DOUBLE
-            distinct = "DISTINCT " if node.distinct else ""
-            return f"AVG({distinct}{self.visit(node.arg, params)} * 1E0)"
-        return super().visit_Aggregate(node, params)
+            return f"{arg} * 1E0"
+        return super().aggregate_argument(node, arg)
 
     def visit_InSubquery(self, node: InSubquery, params: list[Param]) -> str:
         stmt = node._stmt

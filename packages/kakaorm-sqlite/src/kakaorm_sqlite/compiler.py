@@ -91,14 +91,14 @@ class SQLiteCompiler(SQLCompiler):
             return self.string_literal(value.isoformat(timespec="microseconds"))
         return super().literal(value, sql_type)
 
-    def visit_Arithmetic(self, node: Arithmetic, params: list[Param]) -> str:
+    def arithmetic(self, node: Arithmetic, left: str, right: str) -> str:
+        """A division with a decimal or float operand divides as REAL: a whole decimal
+        is stored as an INTEGER, and integer division would truncate."""
         if node.op == "/" and any(
             side.type is not None and side.type.kind in ("decimal", "float") for side in (node.left, node.right)
         ):
-            # a whole decimal is stored as an INTEGER: divide as REAL, as the type says
-            left = self.visit(node.left, params)
-            return f"(CAST({left} AS REAL) / {self.visit(node.right, params)})"
-        return super().visit_Arithmetic(node, params)
+            return f"(CAST({left} AS REAL) / {right})"
+        return super().arithmetic(node, left, right)
 
     def ilike(self, left: str, right: str) -> str:
         return f"kakaorm_lower({left}) LIKE kakaorm_lower({right})"
