@@ -19,12 +19,19 @@ things:
 
 Importing a dialect module must not import its driver; import it in ``create_pool``.
 
+What a dialect can do and takes is declared as data on the class: :attr:`Dialect.features`
+(a :class:`DialectFeatures`), :attr:`Dialect.accepted_options` (the ``connect()``
+options it understands), :attr:`Dialect.url_rules`. Its compiler changes SQL through
+small hooks (``quote``, ``like``, ``ilike``, ``limit_clause``, ``column_type_sql``,
+``type_names``, ...), and quotes every identifier with ``quote()``.
+
 Migrations (:mod:`kakaorm.migration`) need three more methods, added to protocol
 version 1 with defaults, so older dialects keep working without them:
 :meth:`Dialect.read_schema`, :meth:`Dialect.schema_type` and
 :meth:`Dialect.migration_lock`; the DDL comes from the compiler's migration
 methods (``add_column``, ``alter_column``, ``alter_table``, ... inherited by every
-:class:`~kakaorm.compiler.SQLCompiler`).
+:class:`~kakaorm.compiler.SQLCompiler`). Those methods run their statements through a
+:class:`SchemaExecutor` (the engine is one), so this module knows nothing of the engine.
 """
 
 from __future__ import annotations
