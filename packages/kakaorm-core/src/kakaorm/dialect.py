@@ -53,12 +53,11 @@ from typing import (
 from kakaorm.exc import DatabaseError, MigrationError
 from kakaorm.schema import ColumnType, portable_type
 from kakaorm.types import SQLType
-from kakaorm.url import URLRules
+from kakaorm.url import DatabaseURL, URLRules
 
 if TYPE_CHECKING:
     from kakaorm.compiler import SQLCompiler
     from kakaorm.schema import TableSchema
-    from kakaorm.url import DatabaseURL
 
 __all__ = [
     "PROTOCOL_VERSION",
