@@ -19,27 +19,43 @@ things:
 
 Importing a dialect module must not import its driver; import it in ``create_pool``.
 
+What a dialect can do and takes is declared as data on the class: :attr:`Dialect.features`
+(a :class:`DialectFeatures`), :attr:`Dialect.accepted_options` (the ``connect()``
+options it understands), :attr:`Dialect.url_rules`. Its compiler changes SQL through
+small hooks (``quote``, ``like``, ``ilike``, ``limit_clause``, ``column_type_sql``,
+``type_names``, ...), and quotes every identifier with ``quote()``.
+
 Migrations (:mod:`kakaorm.migration`) need three more methods, added to protocol
 version 1 with defaults, so older dialects keep working without them:
 :meth:`Dialect.read_schema`, :meth:`Dialect.schema_type` and
 :meth:`Dialect.migration_lock`; the DDL comes from the compiler's migration
 methods (``add_column``, ``alter_column``, ``alter_table``, ... inherited by every
-:class:`~kakaorm.compiler.SQLCompiler`).
+:class:`~kakaorm.compiler.SQLCompiler`). Those methods run their statements through a
+:class:`SchemaExecutor` (the engine is one), so this module knows nothing of the engine.
 """
 
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, ClassVar, Collection, Mapping, Protocol, Sequence
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    AsyncIterator,
+    Callable,
+    ClassVar,
+    Collection,
+    Mapping,
+    Protocol,
+    Sequence,
+)
 
 from kakaorm.exc import DatabaseError, MigrationError
 from kakaorm.schema import ColumnType, portable_type
 from kakaorm.types import SQLType
+from kakaorm.url import DatabaseURL, URLRules
 
 if TYPE_CHECKING:
-    from kakaorm.engine.engine import Engine
-    from kakaorm.url import DatabaseURL
     from kakaorm.compiler import SQLCompiler
     from kakaorm.schema import TableSchema
 
@@ -51,6 +67,7 @@ __all__ = [
     "DriverPool",
     "PoolStats",
     "Processor",
+    "SchemaExecutor",
     "URLRules",
 ]
 
@@ -92,30 +109,6 @@ class DialectFeatures:
     single_connection: bool = False
     consecutive_insert_keys: bool = True
     max_statement_bytes: int | None = None
-
-
-@dataclass(frozen=True)
-class URLRules:
-    """Which parts of a database URL a dialect needs and takes.
-
-    :func:`kakaorm.connect` checks a URL against its dialect's rules before the
-    dialect is created, so a URL that cannot work is an
-    :class:`~kakaorm.exc.InvalidURLError` before any connection is attempted.
-
-    Attributes:
-        example: a valid URL of the dialect, shown in every error message.
-        server: the URL names a server (host, port, user, password); False for a
-            database that is a file, such as SQLite.
-        needs_host: a URL without a host is refused (False: the dialect has a default).
-        needs_database: a URL without a database (path) is refused.
-        query_options: the names the URL's ``?query`` may set; any other is refused.
-    """
-
-    example: str
-    server: bool = True
-    needs_host: bool = False
-    needs_database: bool = True
-    query_options: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -185,6 +178,33 @@ class DriverPool(Protocol):
         ...
 
 
+class SchemaExecutor(Protocol):
+    """What :meth:`Dialect.read_schema` and :meth:`Dialect.migration_lock` run their
+    statements through. The :class:`~kakaorm.Engine` is one; the dialect never needs
+    more of it than this."""
+
+    @property
+    def dialect(self) -> Dialect:
+        """The dialect the statements are written for."""
+        ...
+
+    async def fetch(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        """Run a raw query with ``%s`` placeholders; return the rows as dicts."""
+        ...
+
+    async def fetchval(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        """Run a raw query; return the first column of the first row (None if no row)."""
+        ...
+
+    async def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
+        """Run a raw statement with ``%s`` placeholders; return the affected row count."""
+        ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Any]:
+        """A transaction block for the current task (nested blocks are savepoints)."""
+        ...
+
+
 class Dialect:
     """Base class of dialects. Subclass it, set the class attributes, implement the methods.
 
@@ -197,6 +217,9 @@ class Dialect:
         install_hint: the pip line that installs the driver, for error messages.
         url_rules: the :class:`URLRules` its URLs are checked against before
             connecting (None: only parsed; set it so that wrong URLs fail early).
+        accepted_options: the names of the ``connect()`` options the dialect takes
+            besides the engine's own (``echo``, ``compile_cache_size``); ``connect()``
+            refuses any other, listing these.
     """
 
     name: ClassVar[str] = ""
@@ -206,6 +229,7 @@ class Dialect:
     compiler_class: ClassVar[type[SQLCompiler]]
     install_hint: ClassVar[str] = ""
     url_rules: ClassVar[URLRules | None] = None
+    accepted_options: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, url: DatabaseURL, options: Mapping[str, Any]) -> None:
         self.url = url
@@ -243,12 +267,12 @@ class Dialect:
 
     # -- migrations (optional: a dialect without them still runs queries) ---------------
     async def read_schema(
-        self, engine: Engine, tables: Collection[str] | None = None
+        self, engine: SchemaExecutor, tables: Collection[str] | None = None
     ) -> dict[str, TableSchema]:
         """Read the live schema of the connected database (its default schema).
 
         Args:
-            engine: the engine to run catalog queries on (``engine.fetch``).
+            engine: what to run catalog queries on (``engine.fetch``): the engine.
             tables: read only these tables (missing ones are simply absent); None: all.
 
         Returns:
@@ -264,7 +288,7 @@ class Dialect:
         """The portable type of a type as this database spells it (in DDL or catalogs)."""
         return portable_type(type_sql)
 
-    def migration_lock(self, engine: Engine) -> AbstractAsyncContextManager[None]:
+    def migration_lock(self, engine: SchemaExecutor) -> AbstractAsyncContextManager[None]:
         """An ``async with`` block that runs one migration step.
 
         On entry a transaction is open for the current task (``engine.transaction()``)

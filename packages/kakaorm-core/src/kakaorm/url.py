@@ -4,13 +4,36 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote
 
 from kakaorm.exc import InvalidURLError
 
-if TYPE_CHECKING:
-    from kakaorm.dialect import URLRules
+__all__ = ["DatabaseURL", "URLRules", "check_url", "parse_url"]
+
+
+@dataclass(frozen=True)
+class URLRules:
+    """Which parts of a database URL a dialect needs and takes.
+
+    ``kakaorm.connect`` checks a URL against its dialect's rules (``Dialect.url_rules``)
+    before the dialect is created, so a URL that cannot work is an
+    :class:`~kakaorm.exc.InvalidURLError` before any connection is attempted.
+
+    Attributes:
+        example: a valid URL of the dialect, shown in every error message.
+        server: the URL names a server (host, port, user, password); False for a
+            database that is a file, such as SQLite.
+        needs_host: a URL without a host is refused (False: the dialect has a default).
+        needs_database: a URL without a database (path) is refused.
+        query_options: the names the URL's ``?query`` may set; any other is refused.
+    """
+
+    example: str
+    server: bool = True
+    needs_host: bool = False
+    needs_database: bool = True
+    query_options: frozenset[str] = frozenset()
+
 
 #: the highest TCP port
 MAX_PORT = 65535

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar, Hashable, Sequence
+from typing import Any, ClassVar, Hashable, Sequence
 
-from kakaorm import ForeignKey
 from kakaorm.compiler import SQLCompiler
+from kakaorm.compiler.ddl import TableLike
 from kakaorm.schema import (
+    NULL_DEFAULT,
     ColumnSchema,
     DefaultExpression,
     DropForeignKeyOp,
@@ -27,7 +28,6 @@ from kakaorm.expr import (
     InSubquery,
     Lag,
     Lead,
-    Like,
     Param,
     Rank,
     Subquery,
@@ -37,9 +37,6 @@ from kakaorm.expr.columns import ColumnElement, CTEColumn
 from kakaorm.expr.tables import TableRef
 from kakaorm.statements import Delete, Select, Update
 from kakaorm.types import SQLType
-
-if TYPE_CHECKING:
-    from kakaorm import Column, Model
 
 #: the VARCHAR length of a text column that needs an index but has no max_length
 INDEXED_TEXT_LENGTH = 255
@@ -92,12 +89,15 @@ class MySQLCompiler(SQLCompiler):
     paramstyle: ClassVar[str] = "format"
     quote_char: ClassVar[str] = "`"
     max_identifier_length: ClassVar[int] = 64
+    type_names: ClassVar[dict[str, str]] = _TYPES
     #: MySQL parses an inline REFERENCES and ignores it: create_table writes FOREIGN KEY constraints
     inline_references: ClassVar[bool] = False
+    #: one CREATE TABLE declares the indexes too, so the table comes whole or not at all
+    indexes_in_create_table: ClassVar[bool] = True
 
     def __init__(self) -> None:
         super().__init__()
-        #: MariaDB has CREATE INDEX IF NOT EXISTS; MySQL has not (set after connecting)
+        # MariaDB has CREATE INDEX IF NOT EXISTS; MySQL has not (set after connecting)
         self.index_if_not_exists = False
         # the table an UPDATE or DELETE being compiled writes to (see visit_InSubquery)
         self._dml_table: TableRef | None = None
@@ -123,40 +123,36 @@ class MySQLCompiler(SQLCompiler):
         return super().literal(value, sql_type)
 
     # -- expressions ----------------------------------------------------------------
-    def visit_Like(self, node: Like, params: list[Param]) -> str:
-        left = self.visit(node.expr, params)
-        right = self.visit(node.pattern, params)
-        if node.escape is None:
-            # a pattern without escape= has no escape character in KakaORM (as on
-            # SQLite); MySQL's default one is the backslash, and ESCAPE '' does not
-            # turn it off, so every backslash of the pattern is doubled to stand for
-            # itself. With an ESCAPE clause the backslash is an ordinary character.
-            right = _LITERAL_BACKSLASHES.format(right)
-        if node.case_insensitive:
-            sql = self.ilike(left, right)
-        else:
-            # the default *_ci collations would make LIKE case-insensitive; comparing in
-            # the byte-order collation makes like() case-sensitive, as on PostgreSQL
-            sql = f"{left} LIKE {right} COLLATE {BINARY_COLLATION}"
-        return sql + self.like_escape(node.escape, params)
+    def unescaped_pattern(self, pattern: str) -> str:
+        """Every backslash doubled: a pattern without escape= has no escape character in
+        KakaORM (as on SQLite), but MySQL's default one is the backslash and ``ESCAPE ''``
+        does not turn it off. (With an ESCAPE clause the backslash is an ordinary
+        character.)"""
+        return _LITERAL_BACKSLASHES.format(pattern)
+
+    def like(self, left: str, right: str) -> str:
+        """LIKE in the byte-order collation: the default ``*_ci`` collations would make
+        it case-insensitive; this makes like() case-sensitive, as on PostgreSQL."""
+        return f"{left} LIKE {right} COLLATE {BINARY_COLLATION}"
 
     def ilike(self, left: str, right: str) -> str:
         # lower-cased and compared by code point: case-insensitive but, like ILIKE on
         # PostgreSQL, accent-sensitive (a *_ci collation would also equate e and é)
         return f"LOWER({left}) LIKE LOWER({right}) COLLATE {BINARY_COLLATION}"
 
-    def visit_Arithmetic(self, node: Arithmetic, params: list[Param]) -> str:
+    def arithmetic(self, node: Arithmetic, left: str, right: str) -> str:
+        """``DIV`` for a division of two integers: "/" of two integers is a DECIMAL on
+        MySQL; DIV truncates as PostgreSQL does."""
         if node.op == "/" and _kind(node.left.type) == "int" and _kind(node.right.type) == "int":
-            # "/" of two integers is a DECIMAL on MySQL; DIV truncates as PostgreSQL does
-            return f"({self.visit(node.left, params)} DIV {self.visit(node.right, params)})"
-        return super().visit_Arithmetic(node, params)
+            return f"({left} DIV {right})"
+        return super().arithmetic(node, left, right)
 
-    def visit_Aggregate(self, node: Aggregate, params: list[Param]) -> str:
+    def aggregate_argument(self, node: Aggregate, arg: str) -> str:
+        """AVG of integers as a DOUBLE: on MySQL it is a DECIMAL with 4 decimals (of a
+        DOUBLE, a DOUBLE)."""
         if node.function == "AVG" and node.arg is not None and _kind(node.arg.type) == "int":
-            # AVG of integers is a DECIMAL with 4 decimals on MySQL; of a DOUBLE, a DOUBLE
-            distinct = "DISTINCT " if node.distinct else ""
-            return f"AVG({distinct}{self.visit(node.arg, params)} * 1E0)"
-        return super().visit_Aggregate(node, params)
+            return f"{arg} * 1E0"
+        return super().aggregate_argument(node, arg)
 
     def visit_InSubquery(self, node: InSubquery, params: list[Param]) -> str:
         stmt = node._stmt
@@ -279,71 +275,40 @@ class MySQLCompiler(SQLCompiler):
             self._dml_table = None
 
     # -- DDL ------------------------------------------------------------------------
-    def column_type(self, column: Column[Any]) -> str:
-        if isinstance(column, ForeignKey):
-            # the referencing column has exactly the referenced key's type
-            return self.column_type(column.target_column)
-        t = column.sql_type
+    def column_type_sql(self, column: ColumnSchema, table: TableSchema) -> str:
+        """MySQL's spelling of a type: text that an index covers needs a bounded length,
+        and VARCHAR holds at most :data:`MAX_VARCHAR_LENGTH` characters."""
+        t = column.type
         kind = t.kind
         if kind == "str":
             if t.length is not None:
                 return f"VARCHAR({t.length})" if t.length <= MAX_VARCHAR_LENGTH else "LONGTEXT"
-            if _needs_index(column):
-                # an index (unique, primary key) needs a bounded length
+            if _indexed(column.name, table):
+                # an index (unique, primary key, foreign key) needs a bounded length
                 return f"VARCHAR({INDEXED_TEXT_LENGTH})"
             # TEXT holds only 65,535 bytes; LONGTEXT is as unbounded as TEXT elsewhere
             return "LONGTEXT"
         if kind == "decimal":
             return f"DECIMAL({t.precision}, {t.scale})"
-        return _TYPES[kind]
-
-    def primary_key_definition(self, column: Column[Any]) -> str:
-        if column.auto_increment:
-            return "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY"
-        return f"{self.column_type(column)} NOT NULL PRIMARY KEY"
-
-    def default_clause(self, column: Column[Any], sql_type: str) -> str:
-        value = self.literal(column.default, column.type)
-        # BLOB/TEXT columns take only expression defaults (MySQL 8.0.13+, MariaDB 10.2+)
-        return f"DEFAULT ({value})" if sql_type.endswith("TEXT") else f"DEFAULT {value}"
-
-    def create_table(self, model: type[Model], if_not_exists: bool = True) -> list[str]:
-        meta = model._meta
-        defs = [self.column_definition(c) for c in meta.columns.values()]
-        for columns in meta.all_indexes():
-            cols = ", ".join(self.quote(c) for c in columns)
-            defs.append(f"INDEX {self.quote(self.index_name(model, columns))} ({cols})")
-        for column in meta.columns.values():
-            if isinstance(column, ForeignKey):
-                target = column.target_column
-                defs.append(
-                    f"FOREIGN KEY ({self.quote(column.name)}) REFERENCES "
-                    f"{self.table(target.model)} ({self.quote(target.name)}) ON DELETE {column.on_delete}"
-                )
-        exists = "IF NOT EXISTS " if if_not_exists else ""
-        return [f"CREATE TABLE {exists}{self.table(model)} ({', '.join(defs)}){self.table_options()}"]
+        return self.type_names[kind]
 
     def table_options(self) -> str:
         return f" ENGINE=InnoDB DEFAULT CHARSET={CHARSET} COLLATE={COLLATION}"
 
-    def create_index(self, model: type[Model], columns: Sequence[str], if_not_exists: bool = True) -> str:
-        cols = ", ".join(self.quote(c) for c in columns)
-        exists = "IF NOT EXISTS " if if_not_exists and self.index_if_not_exists else ""
-        return f"CREATE INDEX {exists}{self.quote(self.index_name(model, columns))} ON {self.table(model)} ({cols})"
-
-    def truncate(self, model: type[Model], restart_identity: bool = True) -> list[str]:
+    def truncate(self, table: TableLike, restart_identity: bool = True) -> list[str]:
         """``TRUNCATE TABLE``, which always restarts AUTO_INCREMENT at 1 (and commits,
         as all MySQL DDL does); keeping the keys takes a ``DELETE FROM`` instead."""
+        name = self.quote(self.describe_table(table).name)
         if restart_identity:
-            return [f"TRUNCATE TABLE {self.table(model)}"]
-        return [f"DELETE FROM {self.table(model)}"]
+            return [f"TRUNCATE TABLE {name}"]
+        return [f"DELETE FROM {name}"]
 
-    def referencing_foreign_keys(self, model: type[Model], cascade: bool) -> tuple[str, list[Any]] | None:
+    def referencing_foreign_keys(self, table: TableLike, cascade: bool) -> tuple[str, list[Any]] | None:
         """With ``cascade``: the foreign keys to drop first. MySQL accepts ``DROP TABLE
         ... CASCADE`` but ignores the word; without it, MySQL refuses by itself."""
         if not cascade:
             return None
-        name = model._meta.table_name
+        name = self.describe_table(table).name
         return (
             "SELECT TABLE_NAME, CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS "
             "WHERE CONSTRAINT_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = %s AND TABLE_NAME <> %s "
@@ -353,7 +318,7 @@ class MySQLCompiler(SQLCompiler):
 
     def drop_table(
         self,
-        model: type[Model],
+        table: TableLike,
         *,
         if_exists: bool = True,
         cascade: bool = False,
@@ -362,11 +327,11 @@ class MySQLCompiler(SQLCompiler):
         """``DROP TABLE``; with ``cascade``, first ``ALTER TABLE ... DROP FOREIGN KEY``
         for each key that references the table, as PostgreSQL's CASCADE does."""
         stmts = [
-            f"ALTER TABLE {self.quote(table)} DROP FOREIGN KEY {self.quote(constraint)}"
-            for table, constraint in referenced_by
+            f"ALTER TABLE {self.quote(referencing)} DROP FOREIGN KEY {self.quote(constraint)}"
+            for referencing, constraint in referenced_by
         ] if cascade else []
         exists = "IF EXISTS " if if_exists else ""
-        stmts.append(f"DROP TABLE {exists}{self.table(model)}")
+        stmts.append(f"DROP TABLE {exists}{self.quote(self.describe_table(table).name)}")
         return stmts
 
     # -- migrations -------------------------------------------------------------------
@@ -377,9 +342,11 @@ class MySQLCompiler(SQLCompiler):
         return f"{column.type_sql} NOT NULL PRIMARY KEY"
 
     def schema_default(self, column: ColumnSchema) -> str | None:
-        """TEXT and BLOB columns take a default only as an expression: ``DEFAULT ('x')``."""
+        """TEXT and BLOB columns take a default only as an expression: ``DEFAULT ('x')``
+        (and a declared ``DEFAULT NULL`` as ``DEFAULT (NULL)``)."""
         default = super().schema_default(column)
-        if default is not None and not isinstance(column.default, DefaultExpression) and _is_blob(column.type_sql):
+        constant = not isinstance(column.default, DefaultExpression) or column.default == NULL_DEFAULT
+        if default is not None and constant and _is_blob(column.type_sql):
             return f"({default})"
         return default
 
@@ -475,11 +442,14 @@ def _kind(sql_type: SQLType | None) -> str | None:
     return None if sql_type is None else sql_type.kind
 
 
-def _needs_index(column: Column[Any]) -> bool:
-    if column.primary_key or column.unique or column.index:
-        return True
-    model = column.model
-    return model is not None and any(column.name in cols for cols in model._meta.indexes)
+def _indexed(column: str, table: TableSchema) -> bool:
+    """Whether an index covers ``column``: the primary key, a UNIQUE constraint, an
+    index, or a foreign key (InnoDB indexes those by itself)."""
+    return (
+        column in table.primary_key
+        or any(column in ix.columns for ix in table.indexes)
+        or any(column in fk.columns for fk in table.foreign_keys)
+    )
 
 
 def _first_sorted_window(stmt: Select) -> Window | None:

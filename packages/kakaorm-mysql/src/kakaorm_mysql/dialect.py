@@ -6,15 +6,14 @@ import datetime as _dt
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
 
-from kakaorm.url import DatabaseURL
-from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, URLRules
+from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, SchemaExecutor
+from kakaorm.url import DatabaseURL, URLRules
 from kakaorm.exc import ConfigurationError, DatabaseError, DriverNotInstalledError
 from kakaorm.types import SQLType, read_decimal, read_float, read_int
 
 from .compiler import MySQLCompiler, to_utc_naive
 
 if TYPE_CHECKING:
-    from kakaorm import Engine
     from kakaorm.schema import ColumnType, TableSchema
 
     from .driver import ConnectSettings, ServerInfo
@@ -145,7 +144,7 @@ class MySQLDialect(Dialect):
             connect_timeout=self.connect_timeout,
         )
 
-    async def read_schema(self, engine: Engine, tables: Collection[str] | None = None) -> dict[str, TableSchema]:
+    async def read_schema(self, engine: SchemaExecutor, tables: Collection[str] | None = None) -> dict[str, TableSchema]:
         """The tables of the database, from ``information_schema`` (see :mod:`.introspect`)."""
         from .introspect import read_schema
 
@@ -157,7 +156,7 @@ class MySQLDialect(Dialect):
 
         return schema_type(type_sql)
 
-    def migration_lock(self, engine: Engine) -> AbstractAsyncContextManager[None]:
+    def migration_lock(self, engine: SchemaExecutor) -> AbstractAsyncContextManager[None]:
         """A transaction while a separate session holds ``GET_LOCK`` (see :mod:`.introspect`)."""
         from .introspect import migration_lock
 

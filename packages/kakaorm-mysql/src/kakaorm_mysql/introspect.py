@@ -29,7 +29,7 @@ from kakaorm.schema import (
 )
 
 if TYPE_CHECKING:
-    from kakaorm import Engine
+    from kakaorm.dialect import SchemaExecutor
 
 __all__ = ["LOCK_TIMEOUT", "migration_lock", "read_schema", "schema_type"]
 
@@ -96,7 +96,7 @@ def _default(raw: str | None, kind: str, extra: str, mariadb: bool) -> Any:
     return parse_default(raw, kind)
 
 
-async def read_schema(engine: Engine, tables: Collection[str] | None = None) -> dict[str, TableSchema]:
+async def read_schema(engine: SchemaExecutor, tables: Collection[str] | None = None) -> dict[str, TableSchema]:
     """The tables of the connection's database, in portable terms."""
     wanted = None if tables is None else set(tables)
     names = [n for n in (_text(r["t"]) for r in await engine.fetch(_TABLES)) if n and (wanted is None or n in wanted)]
@@ -185,7 +185,7 @@ _HOLDERS: ContextVar[frozenset[tuple[int, int]]] = ContextVar("kakaorm_mysql_loc
 
 
 @asynccontextmanager
-async def migration_lock(engine: Engine) -> AsyncIterator[None]:
+async def migration_lock(engine: SchemaExecutor) -> AsyncIterator[None]:
     """A transaction on ``engine`` while a separate session holds ``GET_LOCK`` for this
     database; the lock is released only after the transaction has ended, so a waiting
     migrator sees everything this one recorded. Re-entered by the task holding it, it

@@ -9,9 +9,9 @@ import datetime as _dt
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
 
-from kakaorm import DatabaseURL
 from kakaorm.compiler import SQLCompiler
-from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, URLRules
+from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, SchemaExecutor
+from kakaorm.url import DatabaseURL, URLRules
 from kakaorm.exc import DatabaseError, DriverNotInstalledError
 from kakaorm.types import SQLType, read_decimal, read_float, read_int
 
@@ -19,7 +19,6 @@ from .compiler import AsyncpgCompiler, PsycopgCompiler
 from .driver import OPTIONS, parse_settings
 
 if TYPE_CHECKING:
-    from kakaorm import Engine
     from kakaorm.schema import TableSchema
 
 __all__ = ["AsyncpgDialect", "PostgresDialect", "PsycopgDialect"]
@@ -76,13 +75,13 @@ class PostgresDialect(Dialect):
 
         return translate_error(exc, statement, params)
 
-    async def read_schema(self, engine: Engine, tables: Collection[str] | None = None) -> dict[str, TableSchema]:
+    async def read_schema(self, engine: SchemaExecutor, tables: Collection[str] | None = None) -> dict[str, TableSchema]:
         """The tables of the current schema, from ``pg_catalog`` (see :mod:`.introspect`)."""
         from .introspect import read_schema
 
         return await read_schema(engine, tables)
 
-    def migration_lock(self, engine: Engine) -> AbstractAsyncContextManager[None]:
+    def migration_lock(self, engine: SchemaExecutor) -> AbstractAsyncContextManager[None]:
         """A transaction holding the migration advisory lock (see :mod:`.introspect`)."""
         from .introspect import migration_lock
 

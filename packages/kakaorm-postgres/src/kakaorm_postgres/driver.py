@@ -8,7 +8,7 @@ import socket
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from kakaorm import DatabaseURL
+from kakaorm.url import DatabaseURL
 from kakaorm.exc import ConfigurationError, OperationalError
 
 __all__ = ["ConnectionSettings", "OPTIONS", "commit_refused", "connect_failure", "parse_settings"]

@@ -24,7 +24,7 @@ from kakaorm.schema import (
 )
 
 if TYPE_CHECKING:
-    from kakaorm import Engine
+    from kakaorm.dialect import SchemaExecutor
 
 __all__ = ["MIGRATION_LOCK_KEY", "migration_lock", "read_schema"]
 
@@ -88,7 +88,7 @@ ORDER BY ix.indrelid, i.relname
 _ON_DELETE = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
 
 
-async def read_schema(engine: Engine, tables: Collection[str] | None = None) -> dict[str, TableSchema]:
+async def read_schema(engine: SchemaExecutor, tables: Collection[str] | None = None) -> dict[str, TableSchema]:
     """The tables of the current schema, in portable terms."""
     wanted = None if tables is None else set(tables)
     names = {
@@ -177,7 +177,7 @@ def _table(
 
 
 @asynccontextmanager
-async def migration_lock(engine: Engine) -> AsyncIterator[None]:
+async def migration_lock(engine: SchemaExecutor) -> AsyncIterator[None]:
     """A transaction holding the migration advisory lock; PostgreSQL releases the lock
     when the transaction ends, so a waiting migrator sees everything this one did."""
     try:

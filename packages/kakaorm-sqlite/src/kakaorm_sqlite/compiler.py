@@ -6,9 +6,10 @@ import datetime as _dt
 import math
 import sqlite3
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Sequence
+from typing import Any, ClassVar, Mapping, Sequence
 
 from kakaorm.compiler import SQLCompiler
+from kakaorm.compiler.ddl import TableLike
 from kakaorm.exc import IntegrityError, QueryError
 from kakaorm.expr import Arithmetic, Param
 from kakaorm.schema import (
@@ -24,9 +25,6 @@ from kakaorm.schema import (
 )
 from kakaorm.statements import Join
 from kakaorm.types import SQLType, utc_datetime
-
-if TYPE_CHECKING:
-    from kakaorm import Column, Model
 
 #: SQLite's version (the library the sqlite3 module links, which aiosqlite uses)
 SQLITE_VERSION: tuple[int, ...] = sqlite3.sqlite_version_info
@@ -64,31 +62,17 @@ class SQLiteCompiler(SQLCompiler):
     right_join: ClassVar[bool] = SQLITE_VERSION >= (3, 39, 0)
     type_names: ClassVar[dict[str, str]] = _TYPES
 
-    def column_type(self, column: Column[Any]) -> str:
+    def column_type_sql(self, column: ColumnSchema, table: TableSchema) -> str:
+        """The type in CREATE TABLE; a decimal wider than SQLite keeps exactly is refused."""
         t = column.type
         if t.kind == "decimal" and (t.precision or 0) > MAX_DECIMAL_DIGITS:
-            owner = column.model.__name__ if column.model is not None else "?"
             raise QueryError(
-                f"{owner}.{column.name} has max_digits={t.precision}, but SQLite keeps decimals "
+                f"{table.label}.{column.name} has max_digits={t.precision}, but SQLite keeps decimals "
                 f"as REAL numbers, exact to {MAX_DECIMAL_DIGITS} significant digits only, so "
                 f"wider values would silently change. Use max_digits <= {MAX_DECIMAL_DIGITS} "
                 "on SQLite, or PostgreSQL/MySQL for wider exact decimals"
             )
-        return super().column_type(column)
-
-    def default_clause(self, column: Column[Any], sql_type: str) -> str:
-        """``DEFAULT value``; a default SQLite cannot store names its column."""
-        try:
-            return super().default_clause(column, sql_type)
-        except QueryError as err:
-            owner = column.model.__name__ if column.model is not None else "?"
-            raise QueryError(f"{owner}.{column.name}: {err}") from None
-
-    def primary_key_definition(self, column: Column[Any]) -> str:
-        if column.auto_increment:
-            return "INTEGER PRIMARY KEY AUTOINCREMENT"
-        # SQLite lets non-integer primary keys be NULL unless told otherwise
-        return f"{self.column_type(column)} NOT NULL PRIMARY KEY"
+        return super().column_type_sql(column, table)
 
     def literal(self, value: Any, sql_type: SQLType) -> str:
         if isinstance(value, bool):
@@ -107,14 +91,14 @@ class SQLiteCompiler(SQLCompiler):
             return self.string_literal(value.isoformat(timespec="microseconds"))
         return super().literal(value, sql_type)
 
-    def visit_Arithmetic(self, node: Arithmetic, params: list[Param]) -> str:
+    def arithmetic(self, node: Arithmetic, left: str, right: str) -> str:
+        """A division with a decimal or float operand divides as REAL: a whole decimal
+        is stored as an INTEGER, and integer division would truncate."""
         if node.op == "/" and any(
             side.type is not None and side.type.kind in ("decimal", "float") for side in (node.left, node.right)
         ):
-            # a whole decimal is stored as an INTEGER: divide as REAL, as the type says
-            left = self.visit(node.left, params)
-            return f"(CAST({left} AS REAL) / {self.visit(node.right, params)})"
-        return super().visit_Arithmetic(node, params)
+            return f"(CAST({left} AS REAL) / {right})"
+        return super().arithmetic(node, left, right)
 
     def ilike(self, left: str, right: str) -> str:
         return f"kakaorm_lower({left}) LIKE kakaorm_lower({right})"
@@ -139,19 +123,16 @@ class SQLiteCompiler(SQLCompiler):
         super().lock_clause(lock)
         return ""
 
-    def truncate(self, model: type[Model], restart_identity: bool = True) -> list[str]:
+    def truncate(self, table: TableLike, restart_identity: bool = True) -> list[str]:
         """``DELETE FROM`` (SQLite has no TRUNCATE); restarting the keys also forgets
         the table's highest AUTOINCREMENT key."""
-        table = self.table(model)
-        stmts = [f"DELETE FROM {table}"]
-        if restart_identity and model._meta.pk.auto_increment:
-            stmts.append(
-                "DELETE FROM sqlite_sequence WHERE name = "
-                + self.string_literal(model._meta.table_name)
-            )
+        schema = self.describe_table(table)
+        stmts = [f"DELETE FROM {self.quote(schema.name)}"]
+        if restart_identity and any(c.primary_key and c.auto_increment for c in schema.columns):
+            stmts.append("DELETE FROM sqlite_sequence WHERE name = " + self.string_literal(schema.name))
         return stmts
 
-    def referencing_foreign_keys(self, model: type[Model], cascade: bool) -> tuple[str, list[Any]] | None:
+    def referencing_foreign_keys(self, table: TableLike, cascade: bool) -> tuple[str, list[Any]] | None:
         """Foreign keys of other tables naming this (existing) table: SQLite would
         otherwise drop it after deleting every row, which runs the keys' ON DELETE
         actions on the referencing rows instead of refusing."""
@@ -161,12 +142,12 @@ class SQLiteCompiler(SQLCompiler):
             'AND EXISTS (SELECT 1 FROM "sqlite_master" WHERE "type" = \'table\' AND "name" = ? COLLATE NOCASE) '
             'GROUP BY m."name" ORDER BY m."name"'
         )
-        name = model._meta.table_name
+        name = self.describe_table(table).name
         return sql, [name, name, name]
 
     def drop_table(
         self,
-        model: type[Model],
+        table: TableLike,
         *,
         if_exists: bool = True,
         cascade: bool = False,
@@ -180,21 +161,22 @@ class SQLiteCompiler(SQLCompiler):
         would need each referencing table rebuilt, so it is refused too.
         """
         if referenced_by:
+            schema = self.describe_table(table)
             tables = ", ".join(sorted({t for t, _ in referenced_by}))
-            name = model._meta.table_name
+            name, label = schema.name, schema.label
             if cascade:
                 raise QueryError(
-                    f"drop_table({model.__name__}, cascade=True): SQLite cannot drop the foreign "
+                    f"drop_table({label}, cascade=True): SQLite cannot drop the foreign "
                     f"keys that {tables} hold on {name!r} without rebuilding those tables. Drop "
-                    f"them first (engine.drop_table(<referencing models>, {model.__name__})), "
+                    f"them first (engine.drop_table(<referencing models>, {label})), "
                     "or remove the foreign keys with a migration"
                 )
             raise IntegrityError(
                 f"cannot drop table {name!r}: {tables} reference it with a foreign key. Drop "
                 f"the referencing tables first (engine.drop_table(<referencing models>, "
-                f"{model.__name__})); SQLite cannot drop the keys alone (cascade=True)"
+                f"{label})); SQLite cannot drop the keys alone (cascade=True)"
             )
-        return super().drop_table(model, if_exists=if_exists)
+        return super().drop_table(table, if_exists=if_exists)
 
     # -- migrations -------------------------------------------------------------------
     def schema_primary_key_definition(self, column: ColumnSchema) -> str:

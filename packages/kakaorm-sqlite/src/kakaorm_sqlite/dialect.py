@@ -7,15 +7,14 @@ import decimal as _decimal
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
 
-from kakaorm.url import DatabaseURL
-from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, URLRules
+from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, SchemaExecutor
+from kakaorm.url import DatabaseURL, URLRules
 from kakaorm.exc import ConfigurationError, DatabaseError, DataError, DriverNotInstalledError
 from kakaorm.types import SQLType, read_decimal, read_float, read_int
 
 from .compiler import SQLITE_VERSION, SQLiteCompiler, format_datetime
 
 if TYPE_CHECKING:
-    from kakaorm import Engine
     from kakaorm.schema import TableSchema
 
 _UTC = _dt.timezone.utc
@@ -165,13 +164,13 @@ class SQLiteDialect(Dialect):
     def describe(self) -> str:
         return f"sqlite+aiosqlite:///{self.url.database}"
 
-    async def read_schema(self, engine: Engine, tables: Collection[str] | None = None) -> dict[str, TableSchema]:
+    async def read_schema(self, engine: SchemaExecutor, tables: Collection[str] | None = None) -> dict[str, TableSchema]:
         """The tables of the database, from its catalog (see :mod:`.introspect`)."""
         from .introspect import read_schema
 
         return await read_schema(engine, tables)
 
-    def migration_lock(self, engine: Engine) -> AbstractAsyncContextManager[None]:
+    def migration_lock(self, engine: SchemaExecutor) -> AbstractAsyncContextManager[None]:
         """A transaction holding SQLite's write lock, foreign keys handled (see :mod:`.introspect`)."""
         from .introspect import migration_lock
 

@@ -30,7 +30,7 @@ from kakaorm.schema import (
 )
 
 if TYPE_CHECKING:
-    from kakaorm import Engine
+    from kakaorm.dialect import SchemaExecutor
 
 __all__ = ["LOCK_TABLE", "migration_lock", "read_schema"]
 
@@ -49,7 +49,7 @@ _SPELLED_BY_04 = {
 }
 
 
-async def read_schema(engine: Engine, tables: Collection[str] | None = None) -> dict[str, TableSchema]:
+async def read_schema(engine: SchemaExecutor, tables: Collection[str] | None = None) -> dict[str, TableSchema]:
     """The tables of the main database (without SQLite's own and the lock table)."""
     rows = await engine.fetch(
         "SELECT name, sql FROM sqlite_master WHERE type = 'table' "
@@ -65,7 +65,7 @@ async def read_schema(engine: Engine, tables: Collection[str] | None = None) -> 
     return out
 
 
-async def _read_table(engine: Engine, name: str, create_sql: str) -> TableSchema:
+async def _read_table(engine: SchemaExecutor, name: str, create_sql: str) -> TableSchema:
     info = await engine.fetch("SELECT * FROM pragma_table_info(%s) ORDER BY cid", [name])
     pk_rows = sorted((r for r in info if r["pk"]), key=lambda r: int(r["pk"]))
     primary_key = tuple(str(r["name"]) for r in pk_rows)
@@ -132,19 +132,20 @@ async def _read_table(engine: Engine, name: str, create_sql: str) -> TableSchema
     )
 
 
-async def _primary_key(engine: Engine, table: str) -> tuple[str, ...]:
+async def _primary_key(engine: SchemaExecutor, table: str) -> tuple[str, ...]:
     info = await engine.fetch("SELECT name, pk FROM pragma_table_info(%s) WHERE pk > 0 ORDER BY pk", [table])
     return tuple(str(r["name"]) for r in info)
 
 
 @asynccontextmanager
-async def migration_lock(engine: Engine) -> AsyncIterator[None]:
+async def migration_lock(engine: SchemaExecutor) -> AsyncIterator[None]:
     """One migration step: foreign keys off (as SQLite's table-rebuild procedure
     requires), a transaction whose first statement takes the database's write lock
     (other processes wait up to ``busy_timeout``), a foreign-key check before commit,
     and foreign keys restored afterwards."""
-    quoted = engine.dialect.compiler.quote(LOCK_TABLE)
-    await engine.execute(f'CREATE TABLE IF NOT EXISTS {quoted} ("id" INTEGER PRIMARY KEY)')
+    compiler = engine.dialect.compiler
+    quoted = compiler.quote(LOCK_TABLE)
+    await engine.execute(f"CREATE TABLE IF NOT EXISTS {quoted} ({compiler.quote('id')} INTEGER PRIMARY KEY)")
     enforced = bool(await engine.fetchval("PRAGMA foreign_keys"))
     if enforced:
         await engine.execute("PRAGMA foreign_keys = OFF")

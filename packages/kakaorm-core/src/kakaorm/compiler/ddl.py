@@ -1,63 +1,165 @@
-"""Migration DDL: the statements that change an existing schema.
+"""DDL: every CREATE/ALTER/DROP the compiler writes, rendered from :mod:`kakaorm.schema`.
 
-:class:`SchemaDDL` is a base of :class:`kakaorm.compiler.SQLCompiler`; its methods
-render the schema descriptions and ops of :mod:`kakaorm.schema` as SQL. The
-defaults here are standard SQL (PostgreSQL accepts all of them); a dialect overrides
-what its database spells otherwise (MySQL's ``MODIFY COLUMN``) or cannot do in place
-(SQLite rebuilds the table, see ``alter_table``). Every method returns a list of
-statements, because one change may need several.
+There is one way in: a table is a :class:`~kakaorm.schema.TableSchema`, given as is or
+through a :class:`~kakaorm.schema.TableSource` (an ORM model class describes its own
+table). :meth:`SchemaDDL.table_schema` completes a portable description with what the
+dialect decides (each column's type as this database spells it, index and constraint
+names that fit its identifier limit); every statement is then written from it.
+
+:class:`SchemaDDL` is a base of :class:`kakaorm.compiler.SQLCompiler`. The defaults
+are standard SQL (PostgreSQL accepts all of them); a dialect overrides small hooks
+(:meth:`SchemaDDL.column_type_sql`, :meth:`SchemaDDL.schema_primary_key_definition`,
+:meth:`SchemaDDL.literal`, ...). The statements that change an existing table are
+:mod:`kakaorm.compiler.alter`'s. Every method returns a list of statements, because
+one change may need several.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import decimal as _decimal
 import hashlib
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Sequence, Union
 
+from kakaorm.compiler.alter import AlterDDL
 from kakaorm.exc import QueryError
 from kakaorm.schema import (
-    AddColumnOp,
-    AddForeignKeyOp,
-    AddIndexOp,
-    AlterColumnOp,
     ColumnSchema,
+    ColumnSource,
     DefaultExpression,
-    DropColumnOp,
-    DropForeignKeyOp,
-    DropIndexOp,
     ForeignKeySchema,
-    IndexSchema,
-    TableOp,
     TableSchema,
+    TableSource,
 )
+from kakaorm.types import SQLType, utc_datetime
 
-if TYPE_CHECKING:
-    from kakaorm.types import SQLType
+__all__ = ["SchemaDDL", "TableLike"]
 
-__all__ = ["SchemaDDL"]
+#: what the table-level DDL methods take: a description, or something that gives one
+TableLike = Union[TableSchema, TableSource]
 
 
-class SchemaDDL:
-    """DDL for migrations, rendered from :mod:`kakaorm.schema` descriptions."""
+class SchemaDDL(AlterDDL):
+    """Every DDL statement of a dialect, written from :mod:`kakaorm.schema` descriptions.
+
+    Class attributes a dialect sets:
+        type_names: SQL type names by value kind (text and decimals are spelled by
+            :meth:`column_type_sql`).
+        inline_references: a foreign key of :meth:`create_table` is written on its
+            column (``REFERENCES``) rather than as a table constraint.
+        indexes_in_create_table: :meth:`create_table` declares the indexes inside
+            ``CREATE TABLE`` (``INDEX name (...)``) instead of ``CREATE INDEX`` after it.
+        index_if_not_exists: ``CREATE INDEX IF NOT EXISTS`` is available.
+        max_identifier_length: the longest identifier the database accepts (index and
+            constraint names are shortened to fit).
+    """
+
+    #: SQL type names by value kind (text and decimals are spelled by column_type_sql)
+    type_names: ClassVar[dict[str, str]] = {
+        "int": "INTEGER",
+        "float": "DOUBLE PRECISION",
+        "bool": "BOOLEAN",
+        "datetime": "TIMESTAMP WITH TIME ZONE",
+        "date": "DATE",
+        "time": "TIME",
+    }
+    #: whether a foreign key is written on its column (``REFERENCES``) rather than as a
+    #: table constraint by create_table
+    inline_references: ClassVar[bool] = True
+    #: whether create_table declares the indexes inside CREATE TABLE
+    indexes_in_create_table: ClassVar[bool] = False
+    #: longest identifier the database accepts (index names are shortened to fit)
+    max_identifier_length: ClassVar[int] = 63
+    #: ``CREATE INDEX IF NOT EXISTS`` is available (a dialect may learn it on connecting)
+    index_if_not_exists: bool = True
 
     if TYPE_CHECKING:
         paramstyle: ClassVar[str]
-        max_identifier_length: ClassVar[int]
+        quote_char: ClassVar[str]
 
         def quote(self, name: str) -> str: ...
 
-        def literal(self, value: Any, sql_type: SQLType) -> str: ...
+        def string_literal(self, text: str) -> str: ...
 
-        def table_options(self) -> str: ...
+    # -- the table a DDL statement is about ------------------------------------------
+    @staticmethod
+    def describe_table(table: TableLike) -> TableSchema:
+        """The description of ``table`` as given (a source is asked for its own).
+
+        Raises:
+            TypeError: ``table`` neither is a TableSchema nor describes one.
+        """
+        if isinstance(table, TableSchema):
+            return table
+        if isinstance(table, TableSource):
+            return table.__table_schema__()
+        raise TypeError(f"{table!r} is not a concrete model class or a TableSchema")
+
+    def table_schema(self, table: TableLike) -> TableSchema:
+        """``table`` completed for this dialect: each column's ``type_sql`` as this
+        database spells the type, and a name for each unnamed index and UNIQUE
+        constraint (what is already there stays; foreign keys keep their names)."""
+        described = self.describe_table(table)
+        columns = tuple(
+            c if c.type_sql else replace(c, type_sql=self.column_type_sql(c, described))
+            for c in described.columns
+        )
+        indexes = tuple(
+            ix if ix.name else replace(ix, name=self.index_name(described.name, ix.columns, unique=ix.unique))
+            for ix in described.indexes
+        )
+        return replace(described, columns=columns, indexes=indexes)
+
+    def column_type_sql(self, column: ColumnSchema, table: TableSchema) -> str:
+        """The SQL type of a column of ``table`` in CREATE TABLE, from its portable type."""
+        t = column.type
+        if t.kind == "str":
+            return f"VARCHAR({t.length})" if t.length else "TEXT"
+        if t.kind == "decimal":
+            return f"NUMERIC({t.precision}, {t.scale})"
+        return self.type_names[t.kind]
+
+    def _column_in_table(
+        self, column: ColumnSource | ColumnSchema, table: TableSchema | None
+    ) -> tuple[TableSchema, ColumnSchema]:
+        if isinstance(column, ColumnSchema):
+            owner = table if table is not None else TableSchema("", (column,))
+            return self.table_schema(owner), column
+        owner, described = column.__column_schema__()
+        completed = self.table_schema(owner)
+        found = completed.column(described.name)
+        return completed, found if found is not None else described
+
+    def column_type(self, column: ColumnSource | ColumnSchema, table: TableSchema | None = None) -> str:
+        """The SQL type of a column (of a model, or described) in CREATE TABLE."""
+        owner, col = self._column_in_table(column, table)
+        return col.type_sql or self.column_type_sql(col, owner)
 
     # -- names ----------------------------------------------------------------------
-    def constraint_name(self, prefix: str, table: str, columns: Sequence[str]) -> str:
-        """A deterministic constraint name (``fk_post_author_id``) that fits the limit."""
-        name = f"{prefix}_{table}_{'_'.join(columns)}"
+    def fit_identifier(self, name: str) -> str:
+        """``name``, or when longer than the identifier limit a deterministic shortening
+        of it (its start and a digest of the whole)."""
         if len(name) > self.max_identifier_length:
             digest = hashlib.sha1(name.encode()).hexdigest()[:8]
             name = name[: self.max_identifier_length - 9] + "_" + digest
         return name
+
+    def identifier_literal(self, name: str) -> str:
+        """A string constant holding ``name`` as a quoted identifier, for catalog
+        functions that parse their argument as a name (``'"Post"'``)."""
+        q = self.quote_char
+        return self.string_literal(q + name.replace(q, q + q) + q)
+
+    def constraint_name(self, prefix: str, table: str, columns: Sequence[str]) -> str:
+        """A deterministic constraint name (``fk_post_author_id``) that fits the limit."""
+        return self.fit_identifier(f"{prefix}_{table}_{'_'.join(columns)}")
+
+    def index_name(self, table: TableLike | str, columns: Sequence[str], *, unique: bool = False) -> str:
+        """The name KakaORM gives an index (``ix_<table>_<columns>``) or a UNIQUE
+        constraint (``uq_...``) of a table, fitted to the identifier limit."""
+        name = table if isinstance(table, str) else self.describe_table(table).name
+        return self.constraint_name("uq" if unique else "ix", name, columns)
 
     def _columns(self, names: Sequence[str]) -> str:
         return ", ".join(self.quote(n) for n in names)
@@ -84,9 +186,15 @@ class SchemaDDL:
         )
 
     def schema_column_definition(
-        self, column: ColumnSchema, *, inline_pk: bool = True, fk: ForeignKeySchema | None = None
+        self,
+        column: ColumnSchema,
+        *,
+        inline_pk: bool = True,
+        fk: ForeignKeySchema | None = None,
+        unique: bool = False,
     ) -> str:
-        """One column's definition; ``fk`` adds an inline ``REFERENCES`` clause."""
+        """One column's definition; ``fk`` adds an inline ``REFERENCES`` clause (named
+        when the key has a name), ``unique`` an inline ``UNIQUE``."""
         parts = [self.quote(column.name)]
         if column.primary_key and inline_pk:
             parts.append(self.schema_primary_key_definition(column))
@@ -94,6 +202,8 @@ class SchemaDDL:
             parts.append(column.type_sql)
             if not column.nullable:
                 parts.append("NOT NULL")
+            if unique:
+                parts.append("UNIQUE")
         default = self.schema_default(column)
         if default is not None:
             parts.append(f"DEFAULT {default}")
@@ -105,6 +215,125 @@ class SchemaDDL:
                 parts.append(f"CONSTRAINT {self.quote(fk.name)}")
             parts.append(self.references(fk))
         return " ".join(parts)
+
+    def literal(self, value: Any, sql_type: SQLType) -> str:
+        """A constant rendered as SQL, for DDL (DEFAULT clauses) where binds are impossible."""
+        if value is None:
+            return "NULL"
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, (int, float, _decimal.Decimal)):
+            return str(value)
+        if isinstance(value, _dt.datetime):
+            # isoformat, not strftime: %Y does not pad years before 1000 to four digits
+            value = utc_datetime(value).replace(tzinfo=None)
+            return self.string_literal(value.isoformat(" ", "microseconds") + "+00:00")
+        if isinstance(value, (_dt.date, _dt.time)):
+            return self.string_literal(value.isoformat())
+        if isinstance(value, str):
+            return self.string_literal(value)
+        raise QueryError(f"cannot use {value!r} as a column default in DDL")
+
+    def table_options(self) -> str:
+        """Text after the closing parenthesis of CREATE TABLE (e.g. an engine clause)."""
+        return ""
+
+    # -- a table as its source declares it ------------------------------------------
+    def create_table(self, table: TableLike, if_not_exists: bool = True) -> list[str]:
+        """``CREATE TABLE [IF NOT EXISTS]`` of a table as a model declares it, and its
+        ``CREATE INDEX`` statements.
+
+        Single-column UNIQUE constraints and foreign keys are written unnamed (the
+        database names them), on their column where the dialect allows; named
+        constraints, as a database reports them, are :meth:`create_table_from_schema`'s.
+        """
+        schema = self.table_schema(table)
+        defs = self.declared_definitions(schema)
+        exists = "IF NOT EXISTS " if if_not_exists else ""
+        stmts = [f"CREATE TABLE {exists}{self.quote(schema.name)} ({', '.join(defs)}){self.table_options()}"]
+        if not self.indexes_in_create_table:
+            for index in schema.indexes:
+                if not index.constraint and not index.implicit:
+                    stmts.append(self.create_index(schema, index.columns, if_not_exists))
+        return stmts
+
+    def declared_definitions(self, table: TableSchema) -> list[str]:
+        """What :meth:`create_table` writes inside the parentheses: the columns, then
+        (where the dialect says so) the indexes and the foreign keys."""
+        defs = [self._declared_column(table, c) for c in table.columns]
+        if self.indexes_in_create_table:
+            for index in table.indexes:
+                if not index.constraint and not index.implicit:
+                    defs.append(f"INDEX {self.quote(index.name)} ({self._columns(index.columns)})")
+        if not self.inline_references:
+            for fk in table.foreign_keys:
+                defs.append(f"FOREIGN KEY ({self._columns(fk.columns)}) {self.references(fk)}")
+        return defs
+
+    def column_definition(self, column: ColumnSource | ColumnSchema, table: TableSchema | None = None) -> str:
+        """One column's definition inside :meth:`create_table`."""
+        owner, col = self._column_in_table(column, table)
+        return self._declared_column(owner, col)
+
+    def _declared_column(self, table: TableSchema, column: ColumnSchema) -> str:
+        unique = any(
+            ix.unique and ix.constraint and ix.columns == (column.name,) for ix in table.indexes
+        )
+        fk = table.foreign_key_of(column.name) if self.inline_references else None
+        try:
+            return self.schema_column_definition(
+                column,
+                inline_pk=len(table.primary_key) <= 1,
+                fk=replace(fk, name=None) if fk is not None else None,
+                unique=unique and not column.primary_key,
+            )
+        except QueryError as err:
+            if table.declared_by is None:
+                raise
+            raise QueryError(f"{table.declared_by}.{column.name}: {err}") from None
+
+    def create_index(self, table: TableLike, columns: Sequence[str], if_not_exists: bool = True) -> str:
+        """``CREATE INDEX [IF NOT EXISTS]`` on the given columns of a table."""
+        name = self.describe_table(table).name
+        exists = "IF NOT EXISTS " if if_not_exists and self.index_if_not_exists else ""
+        return (
+            f"CREATE INDEX {exists}{self.quote(self.index_name(name, columns))} ON {self.quote(name)} "
+            f"({self._columns(columns)})"
+        )
+
+    def referencing_foreign_keys(self, table: TableLike, cascade: bool) -> tuple[str, list[Any]] | None:
+        """A query for ``drop_table``: the foreign keys of other tables that reference
+        the table, one ``(table, constraint name)`` row each.
+
+        None (the default) when the database itself refuses, or with ``CASCADE``
+        removes, such keys when the table is dropped, so ``drop_table`` needs no list.
+        """
+        return None
+
+    def drop_table(
+        self,
+        table: TableLike,
+        *,
+        if_exists: bool = True,
+        cascade: bool = False,
+        referenced_by: Sequence[tuple[str, str]] = (),
+    ) -> list[str]:
+        """``DROP TABLE [IF EXISTS] table [CASCADE]``.
+
+        ``CASCADE`` also drops the foreign keys of other tables that reference this
+        one (their rows stay); without it the database refuses while any exists.
+        ``referenced_by`` is what :meth:`referencing_foreign_keys` found, for dialects
+        that need it.
+        """
+        exists = "IF EXISTS " if if_exists else ""
+        name = self.quote(self.describe_table(table).name)
+        return [f"DROP TABLE {exists}{name}{' CASCADE' if cascade else ''}"]
+
+    def truncate(self, table: TableLike, restart_identity: bool = True) -> list[str]:
+        """Statements that delete every row of a table; ``restart_identity`` also
+        restarts its generated keys (standard ``RESTART``/``CONTINUE IDENTITY``)."""
+        identity = "RESTART IDENTITY" if restart_identity else "CONTINUE IDENTITY"
+        return [f"TRUNCATE TABLE {self.quote(self.describe_table(table).name)} {identity}"]
 
     def rows_probe(self, table: str, null_column: str | None = None) -> str:
         """A query returning a row when ``table`` has rows (with ``null_column`` NULL, if
@@ -118,12 +347,14 @@ class SchemaDDL:
         order = f" ORDER BY {self._columns(order_by)}" if order_by else ""
         return f"SELECT {self._columns(columns)} FROM {self.quote(table)}{order}"
 
-    # -- tables -----------------------------------------------------------------------
+    # -- a table as a database describes it -------------------------------------------
     def create_table_from_schema(
         self, table: TableSchema, name: str | None = None, *, with_indexes: bool = True
     ) -> list[str]:
-        """``CREATE TABLE`` for a described table (named ``name`` if given), then its
-        plain indexes unless ``with_indexes`` is False."""
+        """``CREATE TABLE`` for a described table (named ``name`` if given), its
+        constraints named as described, then its plain indexes unless ``with_indexes``
+        is False."""
+        table = self.table_schema(table)
         inline_pk = len(table.primary_key) <= 1
         defs = [self.schema_column_definition(c, inline_pk=inline_pk) for c in table.columns]
         if not inline_pk:
@@ -144,133 +375,3 @@ class SchemaDDL:
     def drop_table_by_name(self, table: str) -> list[str]:
         """``DROP TABLE`` of a table known by name."""
         return [f"DROP TABLE {self.quote(table)}"]
-
-    def rename_tables(self, renames: Sequence[tuple[str, str]]) -> list[str]:
-        """Rename each ``(old, new)`` table, in order. Standard SQL needs one statement a
-        table; a dialect that renames several atomically in one statement overrides this."""
-        return [f"ALTER TABLE {self.quote(old)} RENAME TO {self.quote(new)}" for old, new in renames]
-
-    def alter_table(self, old: TableSchema, new: TableSchema, ops: Sequence[TableOp]) -> list[str]:
-        """The statements that turn table ``old`` into ``new`` by applying ``ops`` in order.
-
-        A dialect that cannot apply some op in place overrides this (SQLite rebuilds
-        the table from ``new``).
-        """
-        out: list[str] = []
-        for op in ops:
-            out.extend(self.table_op(old.name, op))
-        return out
-
-    def table_op(self, table: str, op: TableOp) -> list[str]:
-        """The statements of one op on ``table``."""
-        if isinstance(op, AddColumnOp):
-            if op.fill_now:
-                return self.add_column_filled_now(table, op.column, op.fk)
-            return self.add_column(table, op.column, op.fk)
-        if isinstance(op, DropColumnOp):
-            return self.drop_column(table, op.column, op.fk)
-        if isinstance(op, AlterColumnOp):
-            return self.alter_column(table, op.old, op.new)
-        if isinstance(op, AddIndexOp):
-            return self.add_index(table, op.index)
-        if isinstance(op, DropIndexOp):
-            return self.drop_index(table, op.index)
-        if isinstance(op, AddForeignKeyOp):
-            return self.add_foreign_key(table, op.fk)
-        if isinstance(op, DropForeignKeyOp):
-            return self.drop_foreign_key(table, op.fk)
-        raise QueryError(f"{type(self).__name__} cannot render {op!r}")
-
-    # -- columns ----------------------------------------------------------------------
-    def add_column(self, table: str, column: ColumnSchema, fk: ForeignKeySchema | None = None) -> list[str]:
-        """``ALTER TABLE ... ADD COLUMN`` (with an inline foreign key)."""
-        return [f"ALTER TABLE {self.quote(table)} ADD COLUMN {self.schema_column_definition(column, fk=fk)}"]
-
-    def current_timestamp(self) -> str:
-        """The SQL expression of the current time, in the form this database stores a
-        ``DateTimeColumn`` (UTC): what existing rows get when an ``auto_now`` column is added."""
-        return "CURRENT_TIMESTAMP"
-
-    def add_column_filled_now(
-        self, table: str, column: ColumnSchema, fk: ForeignKeySchema | None = None
-    ) -> list[str]:
-        """Add a column and give the rows already there the current time: added with
-        :meth:`current_timestamp` as its default, which is then dropped again (the
-        model's column has no database default)."""
-        filled = replace(column, default=DefaultExpression(self.current_timestamp()))
-        return self.add_column(table, filled, fk) + self.alter_column_default(table, column)
-
-    def drop_column(self, table: str, column: ColumnSchema, fk: ForeignKeySchema | None = None) -> list[str]:
-        """``ALTER TABLE ... DROP COLUMN`` (its foreign key goes with it)."""
-        return [f"ALTER TABLE {self.quote(table)} DROP COLUMN {self.quote(column.name)}"]
-
-    def alter_column(self, table: str, old: ColumnSchema, new: ColumnSchema) -> list[str]:
-        """Change a column's type, nullability and default from ``old`` to ``new``."""
-        op = AlterColumnOp(old, new)
-        out: list[str] = []
-        reset_default = op.default_changed
-        if op.type_changed:
-            if old.default is not None:
-                # the old default may not convert to the new type; set it again afterwards
-                out.extend(self.alter_column_default(table, ColumnSchema(old.name, old.type)))
-                reset_default = new.default is not None
-            out.extend(self.alter_column_type(table, old, new))
-        if op.null_changed:
-            out.extend(self.alter_column_null(table, new))
-        if reset_default:
-            out.extend(self.alter_column_default(table, new))
-        return out
-
-    def alter_column_type(self, table: str, old: ColumnSchema, new: ColumnSchema) -> list[str]:
-        """Change a column's type to ``new.type_sql``."""
-        return [
-            f"ALTER TABLE {self.quote(table)} ALTER COLUMN {self.quote(new.name)} TYPE {new.type_sql}"
-        ]
-
-    def alter_column_null(self, table: str, column: ColumnSchema) -> list[str]:
-        """Make a column NOT NULL or nullable, as ``column.nullable`` says."""
-        action = "DROP NOT NULL" if column.nullable else "SET NOT NULL"
-        return [f"ALTER TABLE {self.quote(table)} ALTER COLUMN {self.quote(column.name)} {action}"]
-
-    def alter_column_default(self, table: str, column: ColumnSchema) -> list[str]:
-        """Set a column's default to ``column.default`` (drop it when None)."""
-        default = self.schema_default(column)
-        action = "DROP DEFAULT" if default is None else f"SET DEFAULT {default}"
-        return [f"ALTER TABLE {self.quote(table)} ALTER COLUMN {self.quote(column.name)} {action}"]
-
-    # -- indexes and constraints ----------------------------------------------------------
-    def add_index(self, table: str, index: IndexSchema) -> list[str]:
-        """``CREATE [UNIQUE] INDEX``, or ``ADD CONSTRAINT ... UNIQUE`` for a constraint."""
-        if index.unique and index.constraint:
-            return [
-                f"ALTER TABLE {self.quote(table)} ADD CONSTRAINT {self.quote(index.name)} "
-                f"UNIQUE ({self._columns(index.columns)})"
-            ]
-        unique = "UNIQUE " if index.unique else ""
-        return [
-            f"CREATE {unique}INDEX {self.quote(index.name)} ON {self.quote(table)} "
-            f"({self._columns(index.columns)})"
-        ]
-
-    def drop_index(self, table: str, index: IndexSchema) -> list[str]:
-        """``DROP INDEX``, or ``DROP CONSTRAINT`` for a UNIQUE constraint."""
-        if index.constraint:
-            return [f"ALTER TABLE {self.quote(table)} DROP CONSTRAINT {self.quote(index.name)}"]
-        return [f"DROP INDEX {self.quote(index.name)}"]
-
-    def add_foreign_key(self, table: str, fk: ForeignKeySchema) -> list[str]:
-        """``ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY``."""
-        name = fk.name or self.constraint_name("fk", table, fk.columns)
-        return [
-            f"ALTER TABLE {self.quote(table)} ADD CONSTRAINT {self.quote(name)} "
-            f"FOREIGN KEY ({self._columns(fk.columns)}) {self.references(fk)}"
-        ]
-
-    def drop_foreign_key(self, table: str, fk: ForeignKeySchema) -> list[str]:
-        """``ALTER TABLE ... DROP CONSTRAINT`` of a foreign key."""
-        if not fk.name:
-            raise QueryError(
-                f"cannot drop the unnamed foreign key of {table}({', '.join(fk.columns)}) in place; "
-                "this database needs the table rebuilt"
-            )
-        return [f"ALTER TABLE {self.quote(table)} DROP CONSTRAINT {self.quote(fk.name)}"]

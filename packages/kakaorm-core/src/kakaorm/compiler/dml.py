@@ -239,8 +239,19 @@ class DMLCompiler:
     def visit_Like(self, node: Like, params: list[Param]) -> str:
         left = self.visit(node.expr, params)
         right = self.visit(node.pattern, params)
-        sql = self.ilike(left, right) if node.case_insensitive else f"{left} LIKE {right}"
+        if node.escape is None:
+            right = self.unescaped_pattern(right)
+        sql = self.ilike(left, right) if node.case_insensitive else self.like(left, right)
         return sql + self.like_escape(node.escape, params)
+
+    def like(self, left: str, right: str) -> str:
+        """Case-sensitive LIKE."""
+        return f"{left} LIKE {right}"
+
+    def unescaped_pattern(self, pattern: str) -> str:
+        """A LIKE pattern that has no escape character, as this database must read it
+        so that no character escapes another (standard LIKE: unchanged)."""
+        return pattern
 
     def ilike(self, left: str, right: str) -> str:
         """Case-insensitive LIKE; the portable form lowers both sides."""
@@ -285,7 +296,13 @@ class DMLCompiler:
         return f"NOT ({self.visit(node.item, params)})"
 
     def visit_Arithmetic(self, node: Arithmetic, params: list[Param]) -> str:
-        return f"({self.visit(node.left, params)} {node.op} {self.visit(node.right, params)})"
+        left = self.visit(node.left, params)
+        return self.arithmetic(node, left, self.visit(node.right, params))
+
+    def arithmetic(self, node: Arithmetic, left: str, right: str) -> str:
+        """``(left op right)`` from the compiled operands; a dialect whose operator means
+        something else for some operand types (integer division) spells it here."""
+        return f"({left} {node.op} {right})"
 
     def visit_Label(self, node: Label, params: list[Param]) -> str:
         return f"{self.visit(node.expr, params)} AS {self.quote(node.name)}"
@@ -298,11 +315,15 @@ class DMLCompiler:
         if node.arg is None:
             return f"{node.function}(*)"
         distinct = "DISTINCT " if node.distinct else ""
-        arg = self.visit(node.arg, params)
-        if node.function == "SUM" and node.arg.type is not None and node.arg.type.kind == "bool":
+        return f"{node.function}({distinct}{self.aggregate_argument(node, self.visit(node.arg, params))})"
+
+    def aggregate_argument(self, node: Aggregate, arg: str) -> str:
+        """The compiled argument of an aggregate as the function must receive it."""
+        arg_type = node.arg.type if node.arg is not None else None
+        if node.function == "SUM" and arg_type is not None and arg_type.kind == "bool":
             # not every database sums booleans (PostgreSQL does not): count the true ones
-            arg = f"CASE WHEN {arg} THEN 1 ELSE 0 END"
-        return f"{node.function}({distinct}{arg})"
+            return f"CASE WHEN {arg} THEN 1 ELSE 0 END"
+        return arg
 
     def visit_WindowFunction(self, node: WindowFunction, params: list[Param]) -> str:
         args = ", ".join(self.visit(a, params) for a in node.args)

@@ -14,7 +14,7 @@ import logging
 import sys
 import time
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Hashable, Sequence, TypeVar
+from typing import Any, Awaitable, Callable, Hashable, Sequence, TypeVar
 
 from kakaorm import exc
 from kakaorm.dialect import Dialect, DriverConnection, DriverPool, PoolStats
@@ -22,11 +22,10 @@ from kakaorm.engine.cache import CompiledEntry, compile_entry
 from kakaorm.engine.registry import load_dialect
 from kakaorm.engine.transaction import Transaction, TransactionState, cancelled_statement_error
 from kakaorm.expr import Expression, Param
+from kakaorm.compiler.ddl import TableLike
+from kakaorm.schema import ArchiveTableSource
 from kakaorm.statements import Insert, Select, Statement
 from kakaorm.url import check_url, parse_url
-
-if TYPE_CHECKING:
-    from kakaorm.orm.model import Model
 
 __all__ = ["Engine", "Transaction", "connect", "get_engine"]
 
@@ -81,10 +80,10 @@ async def connect(url: str, /, **options: Any) -> Engine:
     """
     parsed = parse_url(url)
     dialect_cls = load_dialect(parsed)
-    rules = getattr(dialect_cls, "url_rules", None)
+    rules = dialect_cls.url_rules
     if rules is not None:
         check_url(parsed, rules)  # before the dialect exists: no connection attempt yet
-    accepted = CORE_OPTIONS | getattr(dialect_cls, "accepted_options", frozenset())
+    accepted = CORE_OPTIONS | dialect_cls.accepted_options
     unknown = sorted(set(options) - accepted)
     if unknown:
         raise exc.ConfigurationError(
@@ -349,53 +348,54 @@ class Engine:
         return out
 
     # -- schema ---------------------------------------------------------------------
-    async def create_table(self, *models: type[Model], if_not_exists: bool = True) -> None:
-        """CREATE TABLE (and its indexes) for each model.
+    async def create_table(self, *tables: TableLike, if_not_exists: bool = True) -> None:
+        """CREATE TABLE (and its indexes) for each table: a model class, or anything
+        else that describes a table (:class:`~kakaorm.schema.TableSource`,
+        :class:`~kakaorm.schema.TableSchema`).
 
         Args:
             if_not_exists: leave an existing table as it is (the default); False makes
                 an existing table an error (``ProgrammingError``).
         """
-        for model in models:
-            _check_concrete(model)
-            await self._run_ddl(
-                self.dialect.compiler.create_table(model, if_not_exists), f"create_table({model.__name__})"
-            )
+        compiler = self.dialect.compiler
+        for table in tables:
+            schema = compiler.describe_table(table)
+            await self._run_ddl(compiler.create_table(schema, if_not_exists), f"create_table({schema.label})")
 
-    async def create_archive_table(self, *models: type[Model], if_not_exists: bool = True) -> None:
+    async def create_archive_table(self, *tables: ArchiveTableSource, if_not_exists: bool = True) -> None:
         """CREATE TABLE ``archive_<table>`` for each ArchiveModel (see :meth:`create_table`)."""
-        for model in models:
-            archive_model = getattr(model, "archive_model", None)
-            if archive_model is None:
-                raise TypeError(f"create_archive_table() takes ArchiveModel subclasses, got {model!r}")
-            await self.create_table(archive_model(), if_not_exists=if_not_exists)
+        for table in tables:
+            if not isinstance(table, ArchiveTableSource):
+                raise TypeError(f"create_archive_table() takes ArchiveModel subclasses, got {table!r}")
+            await self.create_table(table.__archive_table_schema__(), if_not_exists=if_not_exists)
 
-    async def drop_table(self, *models: type[Model], if_exists: bool = True, cascade: bool = False) -> None:
-        """DROP TABLE for each model, in the order given.
+    async def drop_table(self, *tables: TableLike, if_exists: bool = True, cascade: bool = False) -> None:
+        """DROP TABLE for each table (a model class, ...), in the order given.
 
         Args:
             if_exists: a missing table is no error (the default).
             cascade: also drop the foreign keys of other tables that reference it
-                (their rows stay); on PostgreSQL also the views that use it. Without it, dropping a referenced table raises
-                ``IntegrityError`` on every backend. SQLite cannot drop such keys
-                alone: there, ``cascade=True`` on a referenced table is a QueryError.
+                (their rows stay); on PostgreSQL also the views that use it. Without
+                it, dropping a referenced table raises ``IntegrityError`` on every
+                backend. SQLite cannot drop such keys alone: there, ``cascade=True`` on
+                a referenced table is a QueryError.
         """
         compiler = self.dialect.compiler
-        for model in models:
-            _check_concrete(model)
+        for table in tables:
+            schema = compiler.describe_table(table)
             referenced_by: list[tuple[str, str]] = []
-            query = compiler.referencing_foreign_keys(model, cascade)
+            query = compiler.referencing_foreign_keys(schema, cascade)
             if query is not None:
                 sql, values = query
                 rows = await self._run(lambda c: c.fetch(sql, values), sql, values)
                 referenced_by = [(str(r[0]), str(r[1])) for r in rows]
             statements = compiler.drop_table(
-                model, if_exists=if_exists, cascade=cascade, referenced_by=referenced_by
+                schema, if_exists=if_exists, cascade=cascade, referenced_by=referenced_by
             )
-            await self._run_ddl(statements, f"drop_table({model.__name__})")
+            await self._run_ddl(statements, f"drop_table({schema.label})")
 
-    async def truncate(self, *models: type[Model], restart_identity: bool = True) -> None:
-        """Delete every row of each model's table.
+    async def truncate(self, *tables: TableLike, restart_identity: bool = True) -> None:
+        """Delete every row of each table (a model class, ...).
 
         Args:
             restart_identity: also restart the generated keys at 1 (the default).
@@ -403,9 +403,9 @@ class Engine:
                 whose TRUNCATE always restarts, that is a ``DELETE FROM``.
         """
         compiler = self.dialect.compiler
-        for model in models:
-            _check_concrete(model)
-            await self._run_ddl(compiler.truncate(model, restart_identity), f"truncate({model.__name__})")
+        for table in tables:
+            schema = compiler.describe_table(table)
+            await self._run_ddl(compiler.truncate(schema, restart_identity), f"truncate({schema.label})")
 
     # -- transactions ---------------------------------------------------------------
     def transaction(self) -> Transaction:
@@ -417,10 +417,6 @@ class Engine:
         return Transaction(self)
 
 
-def _check_concrete(model: type[Model]) -> None:
-    meta = getattr(model, "_meta", None)
-    if meta is None or meta.abstract:
-        raise TypeError(f"{model!r} is not a concrete model class")
 
 
 class _EchoHandler(logging.Handler):

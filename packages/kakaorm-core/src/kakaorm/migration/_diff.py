@@ -21,13 +21,13 @@ What counts as the same:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, Union
 
-from kakaorm.orm.columns import ForeignKey
 from kakaorm.orm.model import Model
 from kakaorm.exc import MigrationError
 from kakaorm.schema import (
+    NULL_DEFAULT,
     ORIGIN_KAKAORM_04,
     AddColumnOp,
     AddForeignKeyOp,
@@ -45,7 +45,6 @@ from kakaorm.schema import (
 )
 
 if TYPE_CHECKING:
-    from kakaorm.orm.columns import Column
     from kakaorm.dialect import Dialect
 
 __all__ = ["AlterTable", "Change", "CreateTable", "DropTable", "SchemaDiff", "diff_schema", "model_tables"]
@@ -160,52 +159,26 @@ def model_tables(models: Iterable[Any]) -> list[type[Model]]:
     return out
 
 
-def column_schema(dialect: Dialect, column: Column[Any]) -> ColumnSchema:
-    """How ``column`` looks once the dialect has created it."""
-    type_sql = dialect.compiler.column_type(column)
-    default = None
-    if column.has_default and not callable(column.default):
-        default = column.type.normalize(column.default)
-    return ColumnSchema(
-        name=column.name,
-        type=dialect.schema_type(type_sql),
-        nullable=column.nullable and not column.primary_key,
-        default=default,
-        primary_key=column.primary_key,
-        auto_increment=column.auto_increment,
-        type_sql=type_sql,
-        check=column.check,
-    )
-
-
 def model_schema(dialect: Dialect, model: type[Model]) -> TableSchema:
-    """The table ``engine.create_table(model)`` creates, in portable terms."""
+    """The table ``engine.create_table(model)`` creates, in the terms the dialect reads
+    a database in: each column's type read back from the type the compiler writes,
+    defaults as the database holds them, and every constraint named."""
     compiler = dialect.compiler
-    meta = model._meta
-    table = meta.table_name
-    columns = tuple(column_schema(dialect, c) for c in meta.column_list)
-    indexes: list[IndexSchema] = []
-    for col in meta.column_list:
-        if col.unique and not col.primary_key:
-            indexes.append(
-                IndexSchema(compiler.constraint_name("uq", table, (col.name,)), (col.name,), unique=True, constraint=True)
-            )
-    for cols in meta.all_indexes():
-        indexes.append(IndexSchema(compiler.index_name(model, cols), tuple(cols)))
-    fks = []
-    for col in meta.column_list:
-        if isinstance(col, ForeignKey):
-            target = col.target_column
-            fks.append(
-                ForeignKeySchema(
-                    compiler.constraint_name("fk", table, (col.name,)),
-                    (col.name,),
-                    target.model._meta.table_name,
-                    (target.name,),
-                    col.on_delete,
-                )
-            )
-    return TableSchema(table, columns, (meta.pk.name,), tuple(indexes), tuple(fks))
+    declared = model.__table_schema__()
+    table = compiler.table_schema(declared)
+    columns = []
+    for col, declared_col in zip(table.columns, declared.columns):
+        default = col.default
+        if default == NULL_DEFAULT:
+            default = None  # DEFAULT NULL reads back as no default
+        elif default is not None:
+            default = declared_col.type.sql_type().normalize(default)
+        columns.append(replace(col, type=dialect.schema_type(col.type_sql), default=default))
+    fks = tuple(
+        replace(fk, name=fk.name or compiler.constraint_name("fk", table.name, fk.columns))
+        for fk in table.foreign_keys
+    )
+    return replace(table, columns=tuple(columns), foreign_keys=fks, declared_by=None)
 
 
 # -- the comparison ---------------------------------------------------------------------------

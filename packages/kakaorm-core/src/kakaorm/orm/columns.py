@@ -30,6 +30,7 @@ from kakaorm.orm.validation import Validator
 from kakaorm.exc import DataError, ModelError
 from kakaorm.expr.columns import ColumnElement
 from kakaorm.expr.elements import Param, coerce_value
+from kakaorm.schema import NULL_DEFAULT, ColumnSchema, ColumnType, TableSchema
 from kakaorm.types import BOOLEAN, DATE, DATETIME, FLOAT, INTEGER, TIME, SQLType
 
 if TYPE_CHECKING:
@@ -135,6 +136,15 @@ class Column(ColumnElement[T], Generic[T]):
     @property
     def type(self) -> SQLType:  # type: ignore[override]
         return self.sql_type
+
+    def __column_schema__(self) -> tuple[TableSchema, ColumnSchema]:
+        """The model's table and this column in portable terms (for the compiler's
+        per-column DDL methods, ``column_type`` and ``column_definition``); a column
+        of no model is described alone."""
+        column = column_schema(self)
+        if self.model is None:
+            return TableSchema("", (column,)), column
+        return self.model.__table_schema__(), column
 
     @property
     def has_default(self) -> bool:
@@ -479,3 +489,22 @@ _EXACT: dict[str, builtins.type] = {
 
 #: callables the model layer uses for auto timestamps
 utcnow: Callable[[], _dt.datetime] = lambda: _dt.datetime.now(_dt.timezone.utc)  # noqa: E731
+
+
+def column_schema(column: Column[Any]) -> ColumnSchema:
+    """One column in portable terms (see :mod:`kakaorm.orm.table`): its declared default
+    as it is written (a callable default is no database default; ``default=None`` is
+    ``DEFAULT NULL``), a foreign key typed as the key it references."""
+    sql_type = column.target_column.type if isinstance(column, ForeignKey) else column.type
+    default = None
+    if column.has_default and not callable(column.default):
+        default = NULL_DEFAULT if column.default is None else column.default
+    return ColumnSchema(
+        name=column.name,
+        type=ColumnType(sql_type.kind, sql_type.length, sql_type.precision, sql_type.scale),
+        nullable=column.nullable and not column.primary_key,
+        default=default,
+        primary_key=column.primary_key,
+        auto_increment=column.auto_increment,
+        check=column.check,
+    )

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from typing import Self
 
     from kakaorm.orm.queryset import QuerySet
+    from kakaorm.schema import TableSchema
 
 __all__ = ["ArchiveModel", "SoftDeleteModel"]
 
@@ -164,6 +165,12 @@ class ArchiveModel(Model):
             archive = ModelMeta(f"{cls.__name__}Archive", (Model,), attrs)
             cls._archive = archive  # type: ignore[assignment]
         return cls.__dict__["_archive"]  # type: ignore[no-any-return]
+
+    @classmethod
+    def __archive_table_schema__(cls) -> TableSchema:
+        """The archive table in portable terms: what ``engine.create_archive_table()``
+        creates."""
+        return cls.archive_model().__table_schema__()
 
     @classmethod
     def include_deleted(cls) -> QuerySet[Self]:

@@ -12,6 +12,7 @@ from kakaorm.orm.columns import Column, IntColumn, coerce_value, utcnow
 from kakaorm.orm.persist import bulk_insert
 from kakaorm.orm.relations import CACHE_KEY as RELATION_CACHE_KEY, Relation
 from kakaorm.orm.state import PK_KEY
+from kakaorm.orm.table import model_table_schema
 from kakaorm.expr import Comparison, Condition, Param
 from kakaorm.statements import Delete, Insert, Update
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
     from kakaorm.engine.engine import Engine
     from kakaorm.orm.queryset import QuerySet
+    from kakaorm.schema import TableSchema
 
 __all__ = ["PK_KEY", "Model", "ModelOptions", "resolve_model"]
 
@@ -285,6 +287,12 @@ class Model(metaclass=ModelMeta):
                 d[name] = coerce_value(col, values[name])
             else:
                 d[name] = col.get_default()
+
+    @classmethod
+    def __table_schema__(cls) -> TableSchema:
+        """The model's table in portable terms (:mod:`kakaorm.orm.table`): what the
+        engine's DDL methods and the migration planner write DDL from."""
+        return model_table_schema(cls)
 
     # -- representation -------------------------------------------------------------
     def __repr__(self) -> str:
