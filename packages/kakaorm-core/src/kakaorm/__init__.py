@@ -21,7 +21,7 @@ package imports no database driver.
 
 from __future__ import annotations
 
-from kakaorm import exc, i18n, validators
+from kakaorm import _pydantic, exc, i18n, validators  # _pydantic installs the pydantic bridge of models
 from kakaorm._cli_entry import cli_main
 from kakaorm.orm.columns import (
     BoolColumn,
@@ -36,7 +36,8 @@ from kakaorm.orm.columns import (
     TimeColumn,
 )
 from kakaorm.orm.cte import CTE
-from kakaorm.orm.deletion import ArchiveModel, SoftDeleteModel
+from kakaorm.orm.archive import ArchiveModel
+from kakaorm.orm.soft_delete import SoftDeleteModel
 from kakaorm.orm.relations import belongs_to, has_many, has_one
 from kakaorm.engine.engine import Engine, Transaction, connect, get_engine
 from kakaorm.engine.compat04 import AioMySQLEngine, AioSQLiteEngine, AsyncpgEngine, Psycopg3Engine

@@ -26,6 +26,7 @@ from typing import (
     overload,
 )
 
+from kakaorm.orm.options import is_model_class, resolve_model
 from kakaorm.orm.validation import Validator
 from kakaorm.exc import DataError, ModelError
 from kakaorm.expr import Expression, Param
@@ -377,12 +378,10 @@ class ForeignKey(Column[T]):
         on_delete: str = ..., primary_key: bool = ..., **options: Unpack[ColumnOptions],
     ) -> None: ...
     def __init__(self, to: Any, *, on_delete: str = "CASCADE", **options: Any) -> None:
-        from kakaorm.orm.model import Model
-
         if isinstance(to, str):
             if not to:
                 raise ModelError("ForeignKey() needs a model class or a model class name")
-        elif not (isinstance(to, type) and issubclass(to, Model)):
+        elif not is_model_class(to):
             raise ModelError(
                 f"ForeignKey() must reference a Model subclass or its name, got {to!r}"
             )
@@ -412,8 +411,6 @@ class ForeignKey(Column[T]):
     @property
     def target_model(self) -> type[Model]:
         """The referenced model class (a string reference is resolved on first use)."""
-        from kakaorm.orm.model import resolve_model
-
         if isinstance(self.to, str):
             module = self.model.__module__ if self.model is not None else None
             self.to = resolve_model(self.to, f"ForeignKey {self!r}", module)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence, TypeVar
 from kakaorm import exc
 from kakaorm.orm.columns import Column, coerce_value, utcnow
 from kakaorm.expr import Case, Comparison, Condition, Expression, InList, Param, When
+from kakaorm.orm.state import PK_KEY
 from kakaorm.statements import Select, Update
 
 if TYPE_CHECKING:
@@ -156,7 +157,6 @@ async def bulk_update(
 ) -> list[M]:
     """See :meth:`Model.bulk_update`."""
     from kakaorm.engine.engine import _batches, check_batch_size
-    from kakaorm.orm.model import PK_KEY
 
     meta = model._meta
     pk = meta.pk

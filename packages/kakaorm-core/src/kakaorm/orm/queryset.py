@@ -6,8 +6,14 @@ import re
 from typing import TYPE_CHECKING, Any, AsyncIterator, Generator, Generic, Sequence, TypeVar, cast
 
 from kakaorm import exc
+from kakaorm.compiler.describe import describe_select
+from kakaorm.engine.engine import get_engine
 from kakaorm.orm import validation as _validation
 from kakaorm.orm.columns import Column, coerce_value, utcnow
+from kakaorm.orm.cte import CTE as CTEObject
+from kakaorm.orm.deletion import DEFAULT_SCOPE, INCLUDE_SCOPE, ONLY_SCOPE
+from kakaorm.orm.options import is_model_class
+from kakaorm.orm.relations import check_prefetch_path, prefetch_related
 from kakaorm.expr import (
     Aggregate,
     BoolOp,
@@ -31,7 +37,6 @@ from kakaorm.statements import CTE, Delete, Insert, Join, Select, Update
 from kakaorm.types import INTEGER
 
 if TYPE_CHECKING:
-    from kakaorm.orm.cte import CTE as CTEObject
     from kakaorm.engine.engine import Engine
     from kakaorm.orm.model import Model
 
@@ -117,8 +122,8 @@ class QuerySet(Generic[R]):
         self._ctes: tuple[CTE, ...] = ()
         self._compounds: tuple[tuple[str, QuerySet[Any]], ...] = ()
         self._cte: Any = None  # a kakaorm.CTE when this query reads a CTE instead of a table
-        #: which rows of a SoftDeleteModel/ArchiveModel: "default", "include" or "only"
-        self._scope = "default"
+        #: which rows of a SoftDeleteModel/ArchiveModel (a scope of kakaorm.orm.deletion)
+        self._scope = DEFAULT_SCOPE
         self._prefetch: tuple[str, ...] = ()
         #: "update" to lock the rows read (SELECT ... FOR UPDATE); see _for_update()
         self._lock: str | None = None
@@ -278,13 +283,10 @@ class QuerySet(Generic[R]):
         return self._join("RIGHT", model, on)
 
     def _join(self, kind: str, model: Any, on: Condition) -> QuerySet[R]:
-        from kakaorm.orm.cte import CTE as CTEObject
-        from kakaorm.orm.model import Model
-
         new = self._clone()
         if isinstance(model, CTEObject):
             new = new._attach(model)
-        elif not (isinstance(model, type) and issubclass(model, Model) and not model._meta.abstract):
+        elif not (is_model_class(model) and not model._meta.abstract):
             raise TypeError(f"join() takes a model class or a CTE, got {model!r}")
         new._joins = self._joins + (Join(kind, model, _check_condition(on, "join")),)
         return new
@@ -315,8 +317,6 @@ class QuerySet(Generic[R]):
     def with_cte(self, name: str | CTEObject, queryset: QuerySet[Any] | None = None) -> QuerySet[R]:
         """Add ``WITH name AS (queryset)`` to this query (or ``with_cte(cte)`` for a
         :class:`~kakaorm.CTE`). Joining a CTE adds it by itself."""
-        from kakaorm.orm.cte import CTE as CTEObject
-
         if isinstance(name, CTEObject):
             return self._attach(name)
         if queryset is None:
@@ -366,8 +366,8 @@ class QuerySet(Generic[R]):
     def _where_condition(self) -> Condition | None:
         conds = self._where
         model = self._model
-        if model is not None and model._meta.scoped:
-            extra = model._scope_where(self._scope)
+        if model is not None and model._meta.deletion.scoped:
+            extra = model._meta.deletion.scope_where(model, self._scope)
             if extra is not None:
                 conds = conds + (extra,)
         if not conds:
@@ -383,8 +383,8 @@ class QuerySet(Generic[R]):
         selected = columns if columns is not None else self._effective_columns()
         self._check_sources(selected)
         source = None
-        if self._model is not None and self._model._meta.scoped:
-            source = self._model._scope_source(self._scope)
+        if self._model is not None and self._model._meta.deletion.scoped:
+            source = self._model._meta.deletion.scope_source(self._model, self._scope)
         ctes = self._ctes
         compounds = tuple((op, qs._build_select()) for op, qs in self._compounds)
         for _, part in compounds:
@@ -443,8 +443,7 @@ class QuerySet(Generic[R]):
     def _engine_or_default(self) -> Engine:
         if self._engine is not None:
             return self._engine
-        engine: Engine = _engine_module().get_engine()
-        return engine
+        return get_engine()
 
     # -- running --------------------------------------------------------------------
     def __await__(self) -> Generator[Any, None, list[R]]:
@@ -457,8 +456,6 @@ class QuerySet(Generic[R]):
         if self._columns is None and all(qs._columns is None for _, qs in self._compounds):
             instances = entry.hydrate_models(self._model, rows)
             if self._prefetch:
-                from kakaorm.orm.relations import prefetch_related
-
                 for path in self._prefetch:
                     await prefetch_related(self._engine, instances, path)
             return cast(list[R], instances)
@@ -645,10 +642,7 @@ class QuerySet(Generic[R]):
             ValidationError: column validators refused a constant value; nothing was sent.
         """
         self._check_bulk("update")
-        if self._scope != "default" and self._model._meta.deletion == "archive":
-            raise exc.QueryError(
-                "update() changes the main table only; restore() archived rows first"
-            )
+        self._model._meta.deletion.check_update(self)
         if not values:
             raise TypeError("update() needs at least one column=value argument")
         meta = self._model._meta
@@ -677,9 +671,7 @@ class QuerySet(Generic[R]):
         archive table.
         """
         self._check_bulk("delete")
-        if self._model._meta.deletion != "delete":
-            return await self._model._bulk_delete(self)
-        return await self._delete_rows()
+        return await self._model._meta.deletion.delete_rows(self)
 
     async def _delete_rows(self) -> int:
         engine = self._engine_or_default()
@@ -688,7 +680,7 @@ class QuerySet(Generic[R]):
     # -- deletion strategies and relations --------------------------------------------
     def _scoped(self, scope: str, action: str) -> QuerySet[R]:
         model = self._need_model(action)
-        if model._meta.deletion == "delete":
+        if not model._meta.deletion.keeps_deleted_rows:
             raise exc.QueryError(
                 f"{action}() is for SoftDeleteModel and ArchiveModel; {model.__name__} deletes rows"
             )
@@ -704,30 +696,28 @@ class QuerySet(Generic[R]):
     def include_deleted(self) -> QuerySet[R]:
         """Deleted rows too (SoftDeleteModel: no ``deleted_at`` filter; ArchiveModel:
         the main and the archive table, UNION ALL)."""
-        return self._scoped("include", "include_deleted")
+        return self._scoped(INCLUDE_SCOPE, "include_deleted")
 
     def only_deleted(self) -> QuerySet[R]:
         """Only deleted rows (soft-deleted, or archived)."""
-        return self._scoped("only", "only_deleted")
+        return self._scoped(ONLY_SCOPE, "only_deleted")
 
     async def restore(self) -> int:
         """Bring matched deleted rows back; returns how many."""
         model = self._scoped(self._scope, "restore")._model
         self._check_bulk("restore")
-        return await model._bulk_restore(self)
+        return await model._meta.deletion.restore_rows(self)
 
     async def purge(self) -> int:
         """Remove matched deleted rows for good; returns how many."""
         model = self._scoped(self._scope, "purge")._model
         self._check_bulk("purge")
-        return await model._bulk_purge(self)
+        return await model._meta.deletion.purge_rows(self)
 
     def prefetch(self, *paths: str) -> QuerySet[R]:
         """Load relations of every fetched row up front: one query per relation
         (``"author"``), following paths through relations with ``__``
         (``"author__profile"``). Awaiting a prefetched relation runs no query."""
-        from kakaorm.orm.relations import check_prefetch_path
-
         model = self._need_model("prefetch")
         if self._columns is not None:
             raise exc.QueryError(_PREFETCH_DICTS)
@@ -739,8 +729,6 @@ class QuerySet(Generic[R]):
 
     def __repr__(self) -> str:
         # the query in a generic SQL-like form, values inline: for reading only
-        from kakaorm.compiler.describe import describe_select
-
         source = self._model.__name__ if self._model is not None else f"CTE {self._cte.name}"
         try:
             text = describe_select(self._build_select())
@@ -760,9 +748,3 @@ def _constant(col: Column[Any], value: Any, constants: list[tuple[Column[Any], A
 #: the state of a new QuerySet, copied by QuerySet._for
 _BLANK: dict[str, Any] = dict(QuerySet(None).__dict__)  # type: ignore[arg-type]
 
-
-def _engine_module() -> Any:
-    from kakaorm.engine import engine as _engine
-
-    globals()["_engine_module"] = lambda: _engine
-    return _engine

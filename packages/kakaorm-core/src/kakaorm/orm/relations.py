@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Generator, Generic, Self, Sequence, TypeVar, overload
 
+from kakaorm.engine.engine import get_engine
 from kakaorm.exc import ModelError, UnknownRelationError
+from kakaorm.orm.options import resolve_model
+from kakaorm.orm.state import PK_KEY
 
 if TYPE_CHECKING:
     from kakaorm.orm.columns import Column
@@ -61,8 +64,6 @@ class Relation(Generic[T]):
     def related(self) -> type[Model]:
         """The other model (a name given as a string is resolved on first use)."""
         if isinstance(self._related, str):
-            from kakaorm.orm.model import resolve_model
-
             self._related = resolve_model(
                 self._related, f"{self.owner.__name__}.{self.name}", self.owner.__module__
             )
@@ -164,8 +165,6 @@ class _Reverse(Relation[T]):
         return self.related
 
     def local_key(self, instance: Model) -> Any:
-        from kakaorm.orm.model import PK_KEY
-
         return instance.__dict__.get(PK_KEY)
 
     def remote_column(self) -> Column[Any]:
@@ -263,8 +262,6 @@ async def prefetch_related(engine: Engine | None, instances: Sequence[Model], pa
     if keys:
         related = rel.related
         remote = rel.remote_column()
-        from kakaorm.engine.engine import get_engine
-
         eng = engine or get_engine()
         batch = max(1, min(eng.features.max_params - 16, 10_000))
         ordered = sorted(keys, key=repr)
