@@ -183,5 +183,5 @@ async def test_truncate_with_restart_identity_true_restarts(engine):
 
 async def test_engine_table_methods_refuse_a_class_that_is_not_a_concrete_model(engine):
     for call in (engine.create_table, engine.drop_table, engine.truncate):
-        with pytest.raises(TypeError, match=r"^<class 'kakaorm\._model\.Model'> is not a concrete model class$"):
+        with pytest.raises(TypeError, match=r"^<class 'kakaorm\.orm\.model\.Model'> is not a concrete model class$"):
             await call(Model)
