@@ -8,16 +8,8 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Generator, Generic, Sequen
 from kakaorm import exc
 from kakaorm.compiler.describe import describe_select
 from kakaorm.engine.engine import get_engine
-from kakaorm.orm import validation as _validation
-from kakaorm.orm.columns import Column, coerce_value, utcnow
-from kakaorm.orm.cte import CTE as CTEObject
-from kakaorm.orm.deletion import DEFAULT_SCOPE, INCLUDE_SCOPE, ONLY_SCOPE
-from kakaorm.orm.options import is_model_class
-from kakaorm.orm.relations import check_prefetch_path, prefetch_related
 from kakaorm.expr import (
-    Aggregate,
-    BoolOp,
-    Comparison,
+    Avg,
     Condition,
     Count,
     Expression,
@@ -25,7 +17,6 @@ from kakaorm.expr import (
     Label,
     Max,
     Min,
-    Avg,
     Not,
     Ordering,
     Param,
@@ -33,7 +24,16 @@ from kakaorm.expr import (
     Sum,
     _as_expr,
 )
-from kakaorm.statements import CTE, Delete, Insert, Join, Select, Update
+from kakaorm.orm import validation as _validation
+from kakaorm.orm.columns import Column
+from kakaorm.orm.cte import CTE as CTEObject
+from kakaorm.orm.deletion import DEFAULT_SCOPE, INCLUDE_SCOPE, ONLY_SCOPE
+from kakaorm.orm.options import is_model_class
+from kakaorm.orm.query_build import build_select, check_condition, check_same_cte, where_condition
+from kakaorm.orm.query_clauses import MODEL_ROWS, NO_FILTERS, NO_SLICE, TABLE_ONLY, Filters, Projection, Slice, Sources
+from kakaorm.orm.query_write import constant, update
+from kakaorm.orm.relations import check_prefetch_path, prefetch_related
+from kakaorm.statements import Delete, Insert, Join, Select
 from kakaorm.types import INTEGER
 
 if TYPE_CHECKING:
@@ -52,49 +52,6 @@ _PREFETCH_DICTS = (
 _ORDER_TEXT = re.compile(r"^\s*(-)?\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$", re.I)
 
 
-def _check_condition(cond: object, clause: str) -> Condition:
-    if not isinstance(cond, Condition):
-        raise TypeError(
-            f"{clause}() takes conditions such as Post.views > 10, got {cond!r}"
-        )
-    if not _is_simple(cond):
-        for node in cond.walk():
-            if node.is_window:
-                # SQL computes windows after WHERE, GROUP BY and HAVING
-                raise exc.QueryError(
-                    f"a window function cannot be used in {clause}(): SQL allows it only in "
-                    "select() and order_by(). Select it with .label('name') in a query, wrap "
-                    "that query in kakaorm.CTE(name, query) and filter cte.query() instead"
-                )
-            if node.is_aggregate and clause != "having":
-                raise exc.QueryError(
-                    f"an aggregate cannot be used in {clause}(): it is computed per group, "
-                    "after the rows are filtered; filter groups with "
-                    ".group_by(...).having(condition) instead"
-                )
-    return cond
-
-
-def _check_same_cte(ctes: Sequence[CTE], clause: CTE) -> None:
-    """Two CTEs of one query may share a name only when they are the same CTE."""
-    for c in ctes:
-        if c.name == clause.name and c is not clause:
-            raise exc.QueryError(
-                f"this query uses two different CTEs named {clause.name!r}; a WITH clause "
-                "holds one query per name: give one of them another name"
-            )
-
-
-def columns_is_model(selected: Sequence[Expression[Any]], model: Any) -> bool:
-    """True when ``selected`` is the model's own column list (the usual model query)."""
-    return model is not None and selected is model._meta.column_list
-
-
-def _is_simple(cond: Condition) -> bool:
-    """``column <op> value``: the common case, which cannot hide an aggregate."""
-    return type(cond) is Comparison and isinstance(cond.left, Column) and type(cond.right) is Param
-
-
 class QuerySet(Generic[R]):
     """A query over a model's table; nothing runs until it is awaited.
 
@@ -110,18 +67,11 @@ class QuerySet(Generic[R]):
     def __init__(self, model: type[Model]) -> None:
         self._model = model
         self._engine: Engine | None = None
-        self._where: tuple[Condition, ...] = ()
+        self._filters: Filters = NO_FILTERS
         self._order: tuple[Ordering, ...] = ()
-        self._limit: int | None = None
-        self._offset: int | None = None
-        self._columns: tuple[Expression[Any], ...] | None = None
-        self._joins: tuple[Join, ...] = ()
-        self._group: tuple[Expression[Any], ...] = ()
-        self._having: tuple[Condition, ...] = ()
-        self._distinct = False
-        self._ctes: tuple[CTE, ...] = ()
-        self._compounds: tuple[tuple[str, QuerySet[Any]], ...] = ()
-        self._cte: Any = None  # a kakaorm.CTE when this query reads a CTE instead of a table
+        self._slice: Slice = NO_SLICE
+        self._projection: Projection = MODEL_ROWS
+        self._sources: Sources = TABLE_ONLY
         #: which rows of a SoftDeleteModel/ArchiveModel (a scope of kakaorm.orm.deletion)
         self._scope = DEFAULT_SCOPE
         self._prefetch: tuple[str, ...] = ()
@@ -138,20 +88,23 @@ class QuerySet(Generic[R]):
         return qs
 
     @classmethod
-    def _over_cte(cls, cte: Any) -> QuerySet[dict[str, Any]]:
+    def _over_cte(cls, cte: CTEObject) -> QuerySet[dict[str, Any]]:
         qs: QuerySet[dict[str, Any]] = cls(None)  # type: ignore[arg-type, assignment]
-        qs._cte = cte
-        qs._ctes = (cte.clause,)
-        qs._columns = tuple(getattr(cte.c, n) for n in cte.column_names)
+        qs._sources = Sources(ctes=(cte.clause,), cte=cte)
+        qs._projection = Projection(columns=tuple(getattr(cte.c, n) for n in cte.column_names))
         return qs
 
     def _need_model(self, action: str) -> type[Model]:
         if self._model is None:
             raise exc.QueryError(
-                f"{action}() needs a model query; a query over the CTE {self._cte.name!r} "
+                f"{action}() needs a model query; a query over the CTE {self._cte_name()!r} "
                 "returns dicts (use limit/order_by/where on it instead)"
             )
         return self._model
+
+    def _cte_name(self) -> str:
+        cte = self._sources.cte
+        return "?" if cte is None else cte.name
 
     def _clone(self) -> QuerySet[Any]:
         new: QuerySet[Any] = object.__new__(QuerySet)
@@ -173,12 +126,13 @@ class QuerySet(Generic[R]):
     def where(self, *conditions: Condition) -> QuerySet[R]:
         """Keep rows matching every condition (chained calls AND together)."""
         new = self._clone()
-        new._where = self._where + tuple(_check_condition(c, "where") for c in conditions)
+        checked = tuple(check_condition(c, "where") for c in conditions)
+        new._filters = Filters(self._filters.where + checked, self._filters.having)
         return new
 
     def exclude(self, condition: Condition) -> QuerySet[R]:
         """Drop rows matching the condition: ``WHERE NOT (condition)``."""
-        return self.where(Not(_check_condition(condition, "where")))
+        return self.where(Not(check_condition(condition, "where")))
 
     def order_by(self, *items: Ordering | Expression[Any] | str) -> QuerySet[R]:
         """Sort by columns or expressions (``Post.views.desc``), replacing any earlier order.
@@ -216,14 +170,14 @@ class QuerySet(Generic[R]):
         names: dict[str, Expression[Any]] = {}
         if self._model is not None:
             names.update(self._model._meta.columns)
-        for join in self._joins:
+        for join in self._sources.joins:
             if join.cte_name:
                 for name in join.model.column_names:
                     names.setdefault(name, getattr(join.model.c, name))
             else:
                 for name, col in join.model._meta.columns.items():
                     names.setdefault(name, col)
-        for item in self._columns or ():
+        for item in self._projection.columns or ():
             if isinstance(item, Label):
                 names[item.name] = item
             elif isinstance(getattr(item, "name", None), str) and not isinstance(item, Function):
@@ -235,7 +189,7 @@ class QuerySet(Generic[R]):
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise ValueError(f"limit() takes a non-negative int, got {n!r}")
         new = self._clone()
-        new._limit = n
+        new._slice = Slice(n, self._slice.offset)
         return new
 
     def offset(self, n: int) -> QuerySet[R]:
@@ -243,7 +197,7 @@ class QuerySet(Generic[R]):
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise ValueError(f"offset() takes a non-negative int, got {n!r}")
         new = self._clone()
-        new._offset = n
+        new._slice = Slice(self._slice.limit, n)
         return new
 
     def select(self, *columns: Expression[Any]) -> QuerySet[dict[str, Any]]:
@@ -255,19 +209,22 @@ class QuerySet(Generic[R]):
                 raise TypeError(f"select() takes columns or expressions, got {col!r}")
         if self._prefetch:
             raise exc.QueryError(_PREFETCH_DICTS)
+        projection = self._projection
         new = self._clone()
-        new._columns = tuple(columns)
+        new._projection = Projection(tuple(columns), projection.distinct, projection.group_by)
         return new
 
     def also_select(self, *columns: Expression[Any]) -> QuerySet[dict[str, Any]]:
         """Add columns to the current ``select()`` (or to the model's columns)."""
-        base = self._columns if self._columns is not None else self._model._meta.column_list
+        selected = self._projection.columns
+        base = selected if selected is not None else self._model._meta.column_list
         return self.select(*base, *columns)
 
     def distinct(self) -> QuerySet[R]:
         """``SELECT DISTINCT``."""
+        projection = self._projection
         new = self._clone()
-        new._distinct = True
+        new._projection = Projection(projection.columns, True, projection.group_by)
         return new
 
     def join(self, model: type[Model] | CTEObject, on: Condition) -> QuerySet[R]:
@@ -288,15 +245,18 @@ class QuerySet(Generic[R]):
             new = new._attach(model)
         elif not (is_model_class(model) and not model._meta.abstract):
             raise TypeError(f"join() takes a model class or a CTE, got {model!r}")
-        new._joins = self._joins + (Join(kind, model, _check_condition(on, "join")),)
+        sources = new._sources
+        join = Join(kind, model, check_condition(on, "join"))
+        new._sources = Sources(sources.joins + (join,), sources.ctes, sources.compounds, sources.cte)
         return new
 
-    def _attach(self, cte: Any) -> QuerySet[R]:
-        if any(c.name == cte.name for c in self._ctes):
-            _check_same_cte(self._ctes, cte.clause)
+    def _attach(self, cte: CTEObject) -> QuerySet[R]:
+        sources = self._sources
+        if any(c.name == cte.name for c in sources.ctes):
+            check_same_cte(sources.ctes, cte.clause)
             return self
         new = self._clone()
-        new._ctes = self._ctes + (cte.clause,)
+        new._sources = Sources(sources.joins, sources.ctes + (cte.clause,), sources.compounds, sources.cte)
         return new
 
     def group_by(self, *exprs: Expression[Any]) -> QuerySet[R]:
@@ -304,14 +264,16 @@ class QuerySet(Generic[R]):
         for expr in exprs:
             if not isinstance(expr, Expression):
                 raise TypeError(f"group_by() takes columns or expressions, got {expr!r}")
+        projection = self._projection
         new = self._clone()
-        new._group = self._group + tuple(exprs)
+        new._projection = Projection(projection.columns, projection.distinct, projection.group_by + tuple(exprs))
         return new
 
     def having(self, condition: Condition) -> QuerySet[R]:
         """Filter groups: ``HAVING condition`` (chained calls AND together)."""
+        checked = check_condition(condition, "having")
         new = self._clone()
-        new._having = self._having + (_check_condition(condition, "having"),)
+        new._filters = Filters(self._filters.where, self._filters.having + (checked,))
         return new
 
     def with_cte(self, name: str | CTEObject, queryset: QuerySet[Any] | None = None) -> QuerySet[R]:
@@ -335,7 +297,7 @@ class QuerySet(Generic[R]):
         if not isinstance(other, QuerySet):
             raise TypeError(f"{op.lower().replace(' ', '_')}() takes a QuerySet, got {other!r}")
         for side in (self, other):
-            if side._order or side._limit is not None or side._offset is not None:
+            if side._order or side._slice.is_set:
                 raise exc.QueryError(
                     "order_by/limit/offset apply to the combined query: call them after "
                     "union()/union_all(), not on its parts"
@@ -346,13 +308,15 @@ class QuerySet(Generic[R]):
                 f"union of queries with {mine} and {theirs} columns: select the same "
                 "number of columns, in the same order, on both sides"
             )
+        sources = self._sources
         new = self._clone()
-        new._compounds = self._compounds + ((op, other),)
+        new._sources = Sources(sources.joins, sources.ctes, sources.compounds + ((op, other),), sources.cte)
         return new
 
     def _effective_columns(self) -> Sequence[Expression[Any]]:
-        if self._columns is not None:
-            return self._columns
+        selected = self._projection.columns
+        if selected is not None:
+            return selected
         return self._need_model("select")._meta.column_list
 
     def _for_update(self) -> QuerySet[R]:
@@ -364,81 +328,10 @@ class QuerySet(Generic[R]):
 
     # -- statements -----------------------------------------------------------------
     def _where_condition(self) -> Condition | None:
-        conds = self._where
-        model = self._model
-        if model is not None and model._meta.deletion.scoped:
-            extra = model._meta.deletion.scope_where(model, self._scope)
-            if extra is not None:
-                conds = conds + (extra,)
-        if not conds:
-            return None
-        if len(conds) == 1:
-            return conds[0]
-        return BoolOp("AND", conds)
+        return where_condition(self)
 
     def _build_select(self, columns: Sequence[Expression[Any]] | None = None) -> Select:
-        having = None
-        if self._having:
-            having = self._having[0] if len(self._having) == 1 else BoolOp("AND", self._having)
-        selected = columns if columns is not None else self._effective_columns()
-        self._check_sources(selected)
-        source = None
-        if self._model is not None and self._model._meta.deletion.scoped:
-            source = self._model._meta.deletion.scope_source(self._model, self._scope)
-        ctes = self._ctes
-        compounds = tuple((op, qs._build_select()) for op, qs in self._compounds)
-        for _, part in compounds:
-            # WITH may only open the whole statement, not a part after UNION
-            for clause in part.ctes:
-                if any(c.name == clause.name for c in ctes):
-                    _check_same_cte(ctes, clause)
-                else:
-                    ctes = ctes + (clause,)
-            part.ctes = ()
-        return Select(
-            self._model,
-            selected,
-            where=self._where_condition(),
-            joins=self._joins,
-            group_by=self._group,
-            having=having,
-            order_by=self._order,
-            limit=None if self._limit is None else Param(self._limit, INTEGER),
-            offset=None if self._offset is None else Param(self._offset, INTEGER),
-            distinct=self._distinct,
-            ctes=ctes,
-            from_cte=None if self._cte is None else self._cte.name,
-            compounds=compounds,
-            from_select=source,
-            from_alias=None if source is None else self._model._meta.table_name,
-            lock=self._lock,
-        )
-
-    def _check_sources(self, selected: Sequence[Expression[Any]]) -> None:
-        """Every column used must belong to a table (or CTE) of the query."""
-        if not self._joins and self._columns is None and columns_is_model(selected, self._model):
-            simple = all(_is_simple(c) and c.left.model is self._model for c in self._where)  # type: ignore[attr-defined]
-            if simple and not self._order and not self._group and not self._having:
-                return
-        models = {self._model} | {j.model for j in self._joins if not j.cte_name}
-        ctes = {j.cte_name for j in self._joins if j.cte_name}
-        if self._cte is not None:
-            ctes.add(self._cte.name)
-        exprs: list[Any] = [*selected, *self._where, *self._group, *self._having]
-        exprs += [o.expr for o in self._order]
-        for expr in exprs:
-            for node in expr.walk():
-                if isinstance(node, Column) and node.model not in models:
-                    raise exc.QueryError(
-                        f"{node.model.__name__}.{node.name} is used, but {node.model.__name__} is "
-                        f"not in this query: add .join({node.model.__name__}, on=...) or use a "
-                        "subquery"
-                    )
-                cte_name = getattr(node, "cte_name", None)
-                if isinstance(cte_name, str) and cte_name not in ctes:
-                    raise exc.QueryError(
-                        f"the CTE {cte_name!r} is used but not joined: add .join(cte, on=...)"
-                    )
+        return build_select(self, columns)
 
     def _engine_or_default(self) -> Engine:
         if self._engine is not None:
@@ -453,7 +346,9 @@ class QuerySet(Generic[R]):
         engine = self._engine_or_default()
         stmt = self._build_select()
         entry, rows = await engine._select(stmt)
-        if self._columns is None and all(qs._columns is None for _, qs in self._compounds):
+        if self._projection.columns is None and all(
+            qs._projection.columns is None for _, qs in self._sources.compounds
+        ):
             instances = entry.hydrate_models(self._model, rows)
             if self._prefetch:
                 for path in self._prefetch:
@@ -520,9 +415,10 @@ class QuerySet(Generic[R]):
     async def count(self) -> int:
         """The number of rows the query matches."""
         engine = self._engine_or_default()
+        projection, sources = self._projection, self._sources
         if (
-            self._limit is not None or self._offset is not None or self._distinct or self._group
-            or self._compounds or self._cte is not None
+            self._slice.is_set or projection.distinct or projection.group_by
+            or sources.compounds or sources.cte is not None
         ):
             inner = self._build_select()
             stmt = Select(self._model, [Count()], from_select=inner)
@@ -534,11 +430,11 @@ class QuerySet(Generic[R]):
 
     async def exists(self) -> bool:
         """True if the query matches at least one row (limit, offset and groups included)."""
-        if self._limit == 0:
+        if self._slice.limit == 0:
             return False
         engine = self._engine_or_default()
         probe = [Label(Raw("1"), "one")]
-        if self._compounds or self._distinct:
+        if self._sources.compounds or self._projection.distinct:
             # the rows a union or DISTINCT yields depend on every selected column
             stmt = Select(self._model, probe, from_select=self._build_select(), limit=Param(1, INTEGER))
         else:
@@ -561,8 +457,8 @@ class QuerySet(Generic[R]):
         if not aggregates:
             raise TypeError("aggregate() needs at least one name=Aggregate(...) argument")
         if (
-            self._limit is not None or self._offset is not None or self._group
-            or self._compounds or self._distinct
+            self._slice.is_set or self._projection.group_by
+            or self._sources.compounds or self._projection.distinct
         ):
             raise exc.QueryError(
                 "aggregate(), sum(), avg(), max() and min() apply where() filters only, and "
@@ -615,7 +511,7 @@ class QuerySet(Generic[R]):
         targets = [meta.column(name) for name in columns]
         constants: list[tuple[Column[Any], Any]] = []
         exprs = [
-            _as_expr(v if isinstance(v, (Expression, QuerySet)) else _constant(col, v, constants), col)
+            _as_expr(v if isinstance(v, (Expression, QuerySet)) else constant(col, v, constants), col)
             for col, v in zip(targets, columns.values())
         ]
         # as in update(): constants are checked, values computed from the rows are not
@@ -626,7 +522,7 @@ class QuerySet(Generic[R]):
 
     def _check_bulk(self, action: str) -> None:
         self._need_model(action)
-        if self._joins or self._limit is not None or self._offset is not None or self._group or self._compounds:
+        if self._sources.joins or self._slice.is_set or self._projection.group_by or self._sources.compounds:
             raise exc.QueryError(
                 f"{action}() applies where() filters only; remove join/limit/offset/group_by, "
                 f"or select the keys first and {action} with .where(pk.in_(keys))"
@@ -642,27 +538,7 @@ class QuerySet(Generic[R]):
             ValidationError: column validators refused a constant value; nothing was sent.
         """
         self._check_bulk("update")
-        self._model._meta.deletion.check_update(self)
-        if not values:
-            raise TypeError("update() needs at least one column=value argument")
-        meta = self._model._meta
-        assignments: list[tuple[Column[Any], Expression[Any]]] = []
-        constants: list[tuple[Column[Any], Any]] = []
-        for name, value in values.items():
-            col = meta.column(name)
-            if not isinstance(value, Expression):
-                value = _constant(col, value, constants)
-            assignments.append((col, _as_expr(value, col)))
-        # constants are checked like an instance's values; an expression is computed
-        # by the database, so its result cannot be checked here
-        _validation.check_values(constants)
-        now = None
-        for col in meta.auto_now:
-            if col.name not in values:
-                now = now or utcnow()
-                assignments.append((col, Param(now, col.type)))
-        engine = self._engine_or_default()
-        return await engine._execute_stmt(Update(self._model, assignments, self._where_condition()))
+        return await update(self, values)
 
     async def delete(self) -> int:
         """Delete every matched row (hooks do not run); returns the number deleted.
@@ -719,7 +595,7 @@ class QuerySet(Generic[R]):
         (``"author"``), following paths through relations with ``__``
         (``"author__profile"``). Awaiting a prefetched relation runs no query."""
         model = self._need_model("prefetch")
-        if self._columns is not None:
+        if self._projection.columns is not None:
             raise exc.QueryError(_PREFETCH_DICTS)
         for path in paths:
             check_prefetch_path(model, path)
@@ -729,20 +605,13 @@ class QuerySet(Generic[R]):
 
     def __repr__(self) -> str:
         # the query in a generic SQL-like form, values inline: for reading only
-        source = self._model.__name__ if self._model is not None else f"CTE {self._cte.name}"
+        source = self._model.__name__ if self._model is not None else f"CTE {self._cte_name()}"
         try:
             text = describe_select(self._build_select())
         except Exception:  # noqa: BLE001 - a repr never raises, even for an invalid query
             return f"<QuerySet of {source}>"
         return f"<QuerySet of {source}: {text}>"
 
-
-def _constant(col: Column[Any], value: Any, constants: list[tuple[Column[Any], Any]]) -> Param:
-    """A constant written to ``col`` by update()/insert_into(): type-checked, bound, and
-    added to ``constants`` for the column validators."""
-    value = coerce_value(col, value)
-    constants.append((col, value))
-    return Param(value, col.type)
 
 
 #: the state of a new QuerySet, copied by QuerySet._for
