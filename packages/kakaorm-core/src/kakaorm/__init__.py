@@ -21,7 +21,9 @@ package imports no database driver.
 
 from __future__ import annotations
 
-from kakaorm import _pydantic, exc, i18n, validators  # _pydantic installs the pydantic bridge of models
+# importing _pydantic installs the bridge through which models reach the pydantic integration
+from kakaorm import _pydantic  # noqa: F401
+from kakaorm import exc, i18n, validators
 from kakaorm._cli_entry import cli_main
 from kakaorm.orm.columns import (
     BoolColumn,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from kakaorm.orm.columns import DateTimeColumn
 from kakaorm.engine.engine import get_engine
-from kakaorm.exc import DatabaseError, MigrationError, ModelError, UnresolvedRelationError
+from kakaorm.exc import MigrationError, ModelError, UnresolvedRelationError
 from kakaorm.schema import AddColumnOp, AlterColumnOp, DropColumnOp
 from kakaorm.migration._autogen import write_migration
 from kakaorm.migration._diff import AlterTable, Change, CreateTable, DropTable, SchemaDiff, diff_schema, model_tables

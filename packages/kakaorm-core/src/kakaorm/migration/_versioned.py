@@ -24,7 +24,7 @@ from kakaorm.migration._history import (
     read_history,
 )
 from kakaorm.migration._plan import Migrator
-from kakaorm.migration._sql import execute_statements, raw_form
+from kakaorm.migration._sql import execute_statements
 
 if TYPE_CHECKING:
     import os

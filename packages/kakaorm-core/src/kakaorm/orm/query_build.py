@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Sequence
 
 from kakaorm import exc
-from kakaorm.expr import BoolOp, Comparison, Condition, Expression, Param
+import re
+
+from kakaorm.expr import BoolOp, Comparison, Condition, Expression, Function, Label, Ordering, Param
 from kakaorm.orm.columns import Column
 from kakaorm.statements import CTE, Select
 from kakaorm.types import INTEGER
@@ -13,7 +15,16 @@ from kakaorm.types import INTEGER
 if TYPE_CHECKING:
     from kakaorm.orm.queryset import QuerySet
 
-__all__ = ["build_select", "check_condition", "check_same_cte", "columns_is_model", "where_condition"]
+__all__ = [
+    "build_select",
+    "check_condition",
+    "check_same_cte",
+    "columns_is_model",
+    "ordering",
+    "where_condition",
+]
+
+_ORDER_TEXT = re.compile(r"^\s*(-)?\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$", re.I)
 
 
 def check_condition(cond: object, clause: str) -> Condition:
@@ -145,3 +156,45 @@ def _check_sources(qs: QuerySet[Any], selected: Sequence[Expression[Any]]) -> No
                 raise exc.QueryError(
                     f"the CTE {cte_name!r} is used but not joined: add .join(cte, on=...)"
                 )
+
+
+def ordering(qs: QuerySet[Any], item: Ordering | Expression[Any] | str) -> Ordering:
+    """An ``order_by()`` item as an Ordering; a string names a column of the query."""
+    if isinstance(item, Ordering):
+        return item
+    if isinstance(item, Expression):
+        return Ordering(item, descending=False)
+    if isinstance(item, str):
+        m = _ORDER_TEXT.match(item)
+        names = _orderable_names(qs)
+        if m is None or m.group(2) not in names:
+            raise ValueError(
+                f"order_by({item!r}): not a column of this query. Pass a column "
+                "(e.g. Post.views.desc) or one of "
+                + ", ".join(repr(n) for n in names)
+                + ", optionally prefixed with '-' or followed by ASC/DESC"
+            )
+        descending = bool(m.group(1)) or (m.group(3) or "").lower() == "desc"
+        if m.group(1) and m.group(3):
+            raise ValueError(f"order_by({item!r}): use either '-name' or 'name DESC', not both")
+        return Ordering(names[m.group(2)], descending)
+    raise TypeError(f"order_by() takes columns, orderings or column names, got {item!r}")
+
+def _orderable_names(qs: QuerySet[Any]) -> dict[str, Expression[Any]]:
+    """The columns a string in ``order_by()`` may name, by name."""
+    names: dict[str, Expression[Any]] = {}
+    if qs._model is not None:
+        names.update(qs._model._meta.columns)
+    for join in qs._sources.joins:
+        if join.cte_name:
+            for name in join.model.column_names:
+                names.setdefault(name, getattr(join.model.c, name))
+        else:
+            for name, col in join.model._meta.columns.items():
+                names.setdefault(name, col)
+    for item in qs._projection.columns or ():
+        if isinstance(item, Label):
+            names[item.name] = item
+        elif isinstance(getattr(item, "name", None), str) and not isinstance(item, Function):
+            names.setdefault(item.name, item)  # type: ignore[attr-defined]
+    return names

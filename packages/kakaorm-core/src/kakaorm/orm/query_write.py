@@ -1,4 +1,5 @@
-"""``QuerySet.update()``: writing values to the rows a query matches."""
+"""The writes a query makes: ``update()`` of the rows it matches and
+``insert_into()`` of the rows it computes."""
 
 from __future__ import annotations
 
@@ -8,16 +9,35 @@ from kakaorm.expr import Expression, Param, _as_expr
 from kakaorm.orm import validation as _validation
 from kakaorm.orm.columns import Column, coerce_value, utcnow
 from kakaorm.orm.query_build import where_condition
-from kakaorm.statements import Update
+from kakaorm.statements import Insert, Update
 
 if TYPE_CHECKING:
+    from kakaorm.orm.model import Model
     from kakaorm.orm.queryset import QuerySet
 
-__all__ = ["constant", "update"]
+__all__ = ["constant", "insert_into", "update"]
+
+
+async def insert_into(qs: QuerySet[Any], model: type[Model], columns: dict[str, Any]) -> int:
+    """Copy the rows ``qs`` computes into ``model`` (see :meth:`QuerySet.insert_into`)."""
+    if not columns:
+        raise TypeError("insert_into() needs at least one column=expression argument")
+    meta = model._meta
+    targets = [meta.column(name) for name in columns]
+    constants: list[tuple[Column[Any], Any]] = []
+    exprs = [
+        _as_expr(v if isinstance(v, (Expression, type(qs))) else constant(col, v, constants), col)
+        for col, v in zip(targets, columns.values())
+    ]
+    # as in update(): constants are checked, values computed from the rows are not
+    _validation.check_values(constants)
+    select = qs._build_select(columns=exprs)
+    engine = qs._engine_or_default()
+    return await engine._execute_stmt(Insert(model, targets, from_select=select))
 
 
 async def update(qs: QuerySet[Any], values: dict[str, Any]) -> int:
-    """See :meth:`QuerySet.update`."""
+    """UPDATE the rows ``qs`` matches (see :meth:`QuerySet.update`)."""
     model = qs._model
     model._meta.deletion.check_update(qs)
     if not values:

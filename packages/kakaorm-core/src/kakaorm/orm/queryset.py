@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, AsyncIterator, Generator, Generic, Sequence, TypeVar, cast
 
 from kakaorm import exc
 from kakaorm.compiler.describe import describe_select
 from kakaorm.engine.engine import get_engine
-from kakaorm.expr import (
-    Avg,
-    Condition,
-    Count,
-    Expression,
-    Function,
-    Label,
-    Max,
-    Min,
-    Not,
-    Ordering,
-    Param,
-    Raw,
-    Sum,
-    _as_expr,
-)
-from kakaorm.orm import validation as _validation
-from kakaorm.orm.columns import Column
+from kakaorm.expr import Avg, Condition, Expression, Max, Min, Not, Ordering, Sum
 from kakaorm.orm.cte import CTE as CTEObject
 from kakaorm.orm.deletion import DEFAULT_SCOPE, INCLUDE_SCOPE, ONLY_SCOPE
 from kakaorm.orm.options import is_model_class
-from kakaorm.orm.query_build import build_select, check_condition, check_same_cte, where_condition
+from kakaorm.orm.query_aggregate import aggregate, count_rows, has_rows
+from kakaorm.orm.query_build import build_select, check_condition, check_same_cte, ordering, where_condition
 from kakaorm.orm.query_clauses import MODEL_ROWS, NO_FILTERS, NO_SLICE, TABLE_ONLY, Filters, Projection, Slice, Sources
-from kakaorm.orm.query_write import constant, update
+from kakaorm.orm.query_write import insert_into, update
 from kakaorm.orm.relations import check_prefetch_path, prefetch_related
-from kakaorm.statements import Delete, Insert, Join, Select
-from kakaorm.types import INTEGER
+from kakaorm.statements import Delete, Join, Select
 
 if TYPE_CHECKING:
     from kakaorm.engine.engine import Engine
@@ -49,7 +31,6 @@ _PREFETCH_DICTS = (
     "dicts; drop select() to get instances, or join() the related table and select its columns"
 )
 
-_ORDER_TEXT = re.compile(r"^\s*(-)?\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$", re.I)
 
 
 class QuerySet(Generic[R]):
@@ -103,8 +84,7 @@ class QuerySet(Generic[R]):
         return self._model
 
     def _cte_name(self) -> str:
-        cte = self._sources.cte
-        return "?" if cte is None else cte.name
+        return self._sources.cte.name if self._sources.cte is not None else "?"
 
     def _clone(self) -> QuerySet[Any]:
         new: QuerySet[Any] = object.__new__(QuerySet)
@@ -142,47 +122,8 @@ class QuerySet(Generic[R]):
         from a string.
         """
         new = self._clone()
-        new._order = tuple(self._ordering(item) for item in items)
+        new._order = tuple(ordering(self, item) for item in items)
         return new
-
-    def _ordering(self, item: Ordering | Expression[Any] | str) -> Ordering:
-        if isinstance(item, Ordering):
-            return item
-        if isinstance(item, Expression):
-            return Ordering(item, descending=False)
-        if isinstance(item, str):
-            m = _ORDER_TEXT.match(item)
-            names = self._orderable_names()
-            if m is None or m.group(2) not in names:
-                raise ValueError(
-                    f"order_by({item!r}): not a column of this query. Pass a column "
-                    "(e.g. Post.views.desc) or one of "
-                    + ", ".join(repr(n) for n in names)
-                    + ", optionally prefixed with '-' or followed by ASC/DESC"
-                )
-            descending = bool(m.group(1)) or (m.group(3) or "").lower() == "desc"
-            if m.group(1) and m.group(3):
-                raise ValueError(f"order_by({item!r}): use either '-name' or 'name DESC', not both")
-            return Ordering(names[m.group(2)], descending)
-        raise TypeError(f"order_by() takes columns, orderings or column names, got {item!r}")
-
-    def _orderable_names(self) -> dict[str, Expression[Any]]:
-        names: dict[str, Expression[Any]] = {}
-        if self._model is not None:
-            names.update(self._model._meta.columns)
-        for join in self._sources.joins:
-            if join.cte_name:
-                for name in join.model.column_names:
-                    names.setdefault(name, getattr(join.model.c, name))
-            else:
-                for name, col in join.model._meta.columns.items():
-                    names.setdefault(name, col)
-        for item in self._projection.columns or ():
-            if isinstance(item, Label):
-                names[item.name] = item
-            elif isinstance(getattr(item, "name", None), str) and not isinstance(item, Function):
-                names.setdefault(item.name, item)  # type: ignore[attr-defined]
-        return names
 
     def limit(self, n: int) -> QuerySet[R]:
         """Return at most ``n`` rows."""
@@ -414,36 +355,11 @@ class QuerySet(Generic[R]):
 
     async def count(self) -> int:
         """The number of rows the query matches."""
-        engine = self._engine_or_default()
-        projection, sources = self._projection, self._sources
-        if (
-            self._slice.is_set or projection.distinct or projection.group_by
-            or sources.compounds or sources.cte is not None
-        ):
-            inner = self._build_select()
-            stmt = Select(self._model, [Count()], from_select=inner)
-        else:
-            stmt = self._build_select([Count()])
-            stmt.order_by = ()
-        entry, rows = await engine._select(stmt)
-        return int(rows[0][0])
+        return await count_rows(self)
 
     async def exists(self) -> bool:
         """True if the query matches at least one row (limit, offset and groups included)."""
-        if self._slice.limit == 0:
-            return False
-        engine = self._engine_or_default()
-        probe = [Label(Raw("1"), "one")]
-        if self._sources.compounds or self._projection.distinct:
-            # the rows a union or DISTINCT yields depend on every selected column
-            stmt = Select(self._model, probe, from_select=self._build_select(), limit=Param(1, INTEGER))
-        else:
-            # the same query reduced to "is there a row at position offset": order is irrelevant
-            stmt = self._build_select(probe)
-            stmt.order_by = ()
-            stmt.limit = Param(1, INTEGER)
-        _, rows = await engine._select(stmt)
-        return len(rows) > 0
+        return await has_rows(self)
 
     async def aggregate(self, **aggregates: Expression[Any]) -> dict[str, Any]:
         """Several aggregates in one query: ``aggregate(total=Sum(Post.views), n=Count())``.
@@ -454,29 +370,7 @@ class QuerySet(Generic[R]):
             QueryError: the query has a limit, offset or group_by, which an aggregate
                 over the whole filtered table would silently ignore.
         """
-        if not aggregates:
-            raise TypeError("aggregate() needs at least one name=Aggregate(...) argument")
-        if (
-            self._slice.is_set or self._projection.group_by
-            or self._sources.compounds or self._projection.distinct
-        ):
-            raise exc.QueryError(
-                "aggregate(), sum(), avg(), max() and min() apply where() filters only, and "
-                "this query also has limit/offset/group_by/union/distinct, which they would "
-                "ignore. Remove them, or for per-group values use "
-                ".select(col, Sum(...).label('name')).group_by(col)"
-            )
-        for name, agg in aggregates.items():
-            if not (isinstance(agg, Expression) and agg.is_aggregate):
-                raise TypeError(
-                    f"aggregate({name}=...) takes an aggregate such as Sum(Post.views), got {agg!r}"
-                )
-        engine = self._engine_or_default()
-        columns = [Label(agg, name) for name, agg in aggregates.items()]
-        stmt = self._build_select(columns)
-        stmt.order_by = ()
-        entry, rows = await engine._select(stmt)
-        return entry.hydrate_dicts(rows)[0]
+        return await aggregate(self, aggregates)
 
     async def sum(self, column: Expression[Any]) -> Any:
         """``SUM(column)``; None when no row matches."""
@@ -505,20 +399,7 @@ class QuerySet(Generic[R]):
             ValidationError: ``model``'s column validators refused a constant value;
                 nothing was sent.
         """
-        if not columns:
-            raise TypeError("insert_into() needs at least one column=expression argument")
-        meta = model._meta
-        targets = [meta.column(name) for name in columns]
-        constants: list[tuple[Column[Any], Any]] = []
-        exprs = [
-            _as_expr(v if isinstance(v, (Expression, QuerySet)) else constant(col, v, constants), col)
-            for col, v in zip(targets, columns.values())
-        ]
-        # as in update(): constants are checked, values computed from the rows are not
-        _validation.check_values(constants)
-        select = self._build_select(columns=exprs)
-        engine = self._engine_or_default()
-        return await engine._execute_stmt(Insert(model, targets, from_select=select))
+        return await insert_into(self, model, columns)
 
     def _check_bulk(self, action: str) -> None:
         self._need_model(action)
@@ -560,11 +441,10 @@ class QuerySet(Generic[R]):
             raise exc.QueryError(
                 f"{action}() is for SoftDeleteModel and ArchiveModel; {model.__name__} deletes rows"
             )
-        new = self._clone()
-        new._scope = scope
-        return new
+        return self._with_scope(scope)
 
     def _with_scope(self, scope: str) -> QuerySet[R]:
+        """The same query over the rows of ``scope`` (for deletion strategies)."""
         new = self._clone()
         new._scope = scope
         return new
