@@ -25,18 +25,17 @@ from __future__ import annotations
 from kakaorm import _pydantic  # noqa: F401
 from kakaorm import exc, i18n, validators
 from kakaorm._cli_entry import cli_main
-from kakaorm.orm.columns import (
+from kakaorm.orm.column_types import (
     BoolColumn,
-    Column,
     DateColumn,
     DateTimeColumn,
     DecimalColumn,
     FloatColumn,
-    ForeignKey,
     IntColumn,
     StrColumn,
     TimeColumn,
 )
+from kakaorm.orm.columns import Column, ForeignKey
 from kakaorm.orm.cte import CTE
 from kakaorm.orm.archive import ArchiveModel
 from kakaorm.orm.soft_delete import SoftDeleteModel

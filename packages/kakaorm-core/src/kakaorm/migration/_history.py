@@ -12,7 +12,7 @@ from kakaorm.migration._diff import HISTORY_TABLE
 from kakaorm.migration._files import MigrationFile
 from kakaorm.migration._history04 import prepare_history
 from kakaorm.migration._sql import raw_form
-from kakaorm.orm.columns import DateTimeColumn, StrColumn
+from kakaorm.orm.column_types import DateTimeColumn, StrColumn
 from kakaorm.orm.model import Model
 from kakaorm.statements import Insert
 

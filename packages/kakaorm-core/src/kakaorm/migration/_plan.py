@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from kakaorm.orm.columns import DateTimeColumn
+from kakaorm.orm.column_types import DateTimeColumn
 from kakaorm.engine.engine import get_engine
 from kakaorm.exc import MigrationError, ModelError, UnresolvedRelationError
 from kakaorm.schema import AddColumnOp, AlterColumnOp, DropColumnOp

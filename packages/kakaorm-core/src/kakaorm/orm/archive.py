@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from kakaorm import exc
 from kakaorm.expr import value
-from kakaorm.orm.columns import Column, DateTimeColumn, utcnow
+from kakaorm.orm.column_types import DateTimeColumn
+from kakaorm.orm.columns import Column, utcnow
 from kakaorm.orm.deletion import DEFAULT_SCOPE, ONLY_SCOPE, DeleteStrategy
 from kakaorm.orm.model import Model, ModelMeta
 from kakaorm.orm.state import PK_KEY

@@ -9,7 +9,8 @@ from kakaorm.engine.engine import get_engine
 from kakaorm.expr import Comparison, Condition, Param
 from kakaorm.orm import crud
 from kakaorm.orm import validation as _validation
-from kakaorm.orm.columns import Column, IntColumn, coerce_value, utcnow
+from kakaorm.orm.column_types import IntColumn
+from kakaorm.orm.columns import Column, coerce_value, utcnow
 from kakaorm.orm.deletion import DEFAULT_SCOPE
 from kakaorm.orm.dump import FieldSet, dump, dump_json
 from kakaorm.orm.model_meta import ModelMeta

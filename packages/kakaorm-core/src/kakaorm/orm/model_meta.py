@@ -6,7 +6,8 @@ import re
 from typing import Any
 
 from kakaorm import exc
-from kakaorm.orm.columns import Column, IntColumn
+from kakaorm.orm.column_types import IntColumn
+from kakaorm.orm.columns import Column
 from kakaorm.orm.options import ModelOptions, register_model
 from kakaorm.orm.relations import Relation
 

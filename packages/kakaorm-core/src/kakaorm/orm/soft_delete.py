@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from kakaorm import exc
 from kakaorm.expr import Comparison, Condition, IsNull, Param
-from kakaorm.orm.columns import DateTimeColumn, utcnow
+from kakaorm.orm.column_types import DateTimeColumn
+from kakaorm.orm.columns import utcnow
 from kakaorm.orm.deletion import DEFAULT_SCOPE, INCLUDE_SCOPE, ONLY_SCOPE, DeleteStrategy
 from kakaorm.orm.model import Model
 from kakaorm.orm.state import PK_KEY
