@@ -1,14 +1,14 @@
-"""Pydantic v2 integration: models as pydantic types, dumps, validation, request schemas.
+"""Pydantic v2 integration: models as pydantic types, validation, request schemas.
 
-Two halves live here:
-
-* Dumping (``model_dump``, ``model_dump_json``) uses only the standard library, so it
-  works whether or not pydantic is installed.
-* Everything that speaks pydantic's protocol (``__get_pydantic_core_schema__``,
-  ``__get_pydantic_json_schema__``, ``model_validate``, ``model_json_schema``,
-  ``create_schema``, ``update_schema``) imports pydantic when first called; without it
-  they raise ImportError naming ``pip install pydantic``. Importing kakaorm never
-  imports pydantic.
+Everything here speaks pydantic's protocol (``__get_pydantic_core_schema__``,
+``__get_pydantic_json_schema__``, ``model_validate``, ``model_json_schema``,
+``create_schema``, ``update_schema``) and imports pydantic when first called; without
+it these raise ImportError naming ``pip install pydantic``. Importing kakaorm never
+imports pydantic. Models reach these functions through
+:mod:`kakaorm.orm.pydantic_bridge`, which this module fills in when imported (this
+module reads models; the ORM does not import it). Dumping (``model_dump``,
+``model_dump_json``) needs no pydantic and lives in :mod:`kakaorm.orm.dump`; its
+names are re-exported here.
 
 Column ``validators=`` run in pydantic validation too (request bodies,
 ``model_validate``, the request schemas): a field's failures become one pydantic error
