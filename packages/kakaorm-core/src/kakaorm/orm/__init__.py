@@ -12,6 +12,7 @@ in one direction only, bottom to top::
     query_write, query_aggregate          update/insert_into, count/exists/aggregates
     queryset                              QuerySet
     crud, dump, pydantic_bridge           get_or_create & co., model_dump, pydantic hook
+    pydantic_api                          Model's pydantic-compatible methods (a base class)
     model_meta -> model                   ModelMeta, Model
     soft_delete, archive                  SoftDeleteModel, ArchiveModel and their strategies
 

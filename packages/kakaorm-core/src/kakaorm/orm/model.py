@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Mapping, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Sequence, TypeVar
 
 from kakaorm import exc
 from kakaorm.engine.engine import get_engine
@@ -12,10 +12,9 @@ from kakaorm.orm import validation as _validation
 from kakaorm.orm.column_types import IntColumn
 from kakaorm.orm.columns import Column, coerce_value, utcnow
 from kakaorm.orm.deletion import DEFAULT_SCOPE
-from kakaorm.orm.dump import FieldSet, dump, dump_json
 from kakaorm.orm.model_meta import ModelMeta
 from kakaorm.orm.options import ModelOptions, resolve_model
-from kakaorm.orm.pydantic_bridge import pydantic_bridge
+from kakaorm.orm.pydantic_api import PydanticModelAPI
 from kakaorm.orm.queryset import QuerySet
 from kakaorm.orm.relations import CACHE_KEY as RELATION_CACHE_KEY
 from kakaorm.orm.state import PK_KEY
@@ -23,10 +22,6 @@ from kakaorm.statements import Insert, Update
 
 if TYPE_CHECKING:
     from typing import Self
-
-    from pydantic import BaseModel
-    from pydantic.annotated_handlers import GetCoreSchemaHandler, GetJsonSchemaHandler
-    from pydantic_core import CoreSchema
 
     from kakaorm.engine.engine import Engine
 
@@ -36,7 +31,7 @@ __all__ = ["PK_KEY", "Model", "ModelMeta", "ModelOptions", "resolve_model"]
 M = TypeVar("M", bound="Model")
 
 
-class Model(metaclass=ModelMeta):
+class Model(PydanticModelAPI, metaclass=ModelMeta):
     """Base class of models. Each subclass is a table; each instance a row.
 
     Example::
@@ -103,53 +98,6 @@ class Model(metaclass=ModelMeta):
     def is_saved(self) -> bool:
         """True once the instance has been inserted or was loaded from the database."""
         return self.__dict__.get(PK_KEY) is not None
-
-    # -- pydantic-compatible API (kakaorm._pydantic, through the pydantic bridge) -----
-    def model_dump(
-        self, *, mode: Literal["python", "json"] = "python", include: FieldSet = None,
-        exclude: FieldSet = None, exclude_none: bool = False,
-    ) -> dict[str, Any]:
-        """The row as a dict; ``mode="json"`` gives JSON-safe values. Needs no pydantic."""
-        return dump(self, mode=mode, include=include, exclude=exclude, exclude_none=exclude_none)
-
-    def model_dump_json(
-        self, *, indent: int | None = None, include: FieldSet = None,
-        exclude: FieldSet = None, exclude_none: bool = False,
-    ) -> str:
-        """The row as a JSON string. Needs no pydantic."""
-        return dump_json(self, indent=indent, include=include, exclude=exclude, exclude_none=exclude_none)
-
-    @classmethod
-    def model_validate(cls, obj: Any, *, strict: bool | None = None) -> Self:
-        """A new unsaved instance from a dict, a model instance or a pydantic model,
-        each value checked against its column and its ``validators`` (pydantic's
-        ValidationError otherwise)."""
-        return pydantic_bridge().validate(cls, obj, strict=strict)  # type: ignore[return-value]
-
-    @classmethod
-    def model_json_schema(cls, mode: Literal["validation", "serialization"] = "validation") -> dict[str, Any]:
-        """The model's JSON schema (``mode="serialization"`` for what a dump holds)."""
-        return pydantic_bridge().model_json_schema(cls, mode)
-
-    @classmethod
-    def create_schema(cls) -> type[BaseModel]:
-        """A pydantic model of a request body creating a row (no generated columns)."""
-        return pydantic_bridge().request_schema(cls, "create")
-
-    @classmethod
-    def update_schema(cls) -> type[BaseModel]:
-        """A pydantic model of a request body updating a row (every field optional)."""
-        return pydantic_bridge().request_schema(cls, "update")
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        """Makes a model class usable as a pydantic field type or FastAPI response_model."""
-        return pydantic_bridge().core_schema(cls, handler)
-
-    @classmethod
-    def __get_pydantic_json_schema__(cls, schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
-        """The model's JSON schema, named after the model (see kakaorm._pydantic)."""
-        return pydantic_bridge().json_schema(cls, handler)
 
     # -- hooks (override in subclasses) ---------------------------------------------
     async def before_insert(self) -> None:
