@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "build_select",
+    "check_compound",
     "check_condition",
     "check_same_cte",
     "columns_is_model",
@@ -50,6 +51,23 @@ def check_condition(cond: object, clause: str) -> Condition:
                     ".group_by(...).having(condition) instead"
                 )
     return cond
+
+
+def check_compound(left: QuerySet[Any], right: QuerySet[Any]) -> None:
+    """``left`` and ``right`` can be combined by UNION: neither is ordered or sliced
+    (those apply to the whole), and they select as many columns."""
+    for side in (left, right):
+        if side._order or side._slice.is_set:
+            raise exc.QueryError(
+                "order_by/limit/offset apply to the combined query: call them after "
+                "union()/union_all(), not on its parts"
+            )
+    mine, theirs = len(left._effective_columns()), len(right._effective_columns())
+    if mine != theirs:
+        raise exc.QueryError(
+            f"union of queries with {mine} and {theirs} columns: select the same "
+            "number of columns, in the same order, on both sides"
+        )
 
 
 def check_same_cte(ctes: Sequence[CTE], clause: CTE) -> None:

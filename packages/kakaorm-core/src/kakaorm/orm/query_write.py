@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from kakaorm import exc
 from kakaorm.expr import Expression, Param, _as_expr
 from kakaorm.orm import validation as _validation
 from kakaorm.orm.columns import Column, coerce_value, utcnow
@@ -15,7 +16,18 @@ if TYPE_CHECKING:
     from kakaorm.orm.model import Model
     from kakaorm.orm.queryset import QuerySet
 
-__all__ = ["constant", "insert_into", "update"]
+__all__ = ["check_bulk", "constant", "insert_into", "update"]
+
+
+def check_bulk(qs: QuerySet[Any], action: str) -> None:
+    """Refuse a bulk ``action`` (update, delete, restore, purge) on a query whose rows
+    are not just its table's rows filtered by where()."""
+    qs._need_model(action)
+    if qs._sources.joins or qs._slice.is_set or qs._projection.group_by or qs._sources.compounds:
+        raise exc.QueryError(
+            f"{action}() applies where() filters only; remove join/limit/offset/group_by, "
+            f"or select the keys first and {action} with .where(pk.in_(keys))"
+        )
 
 
 async def insert_into(qs: QuerySet[Any], model: type[Model], columns: dict[str, Any]) -> int:

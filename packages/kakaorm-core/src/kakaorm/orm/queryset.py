@@ -12,9 +12,16 @@ from kakaorm.orm.cte import CTE as CTEObject
 from kakaorm.orm.deletion import DEFAULT_SCOPE, INCLUDE_SCOPE, ONLY_SCOPE
 from kakaorm.orm.options import is_model_class
 from kakaorm.orm.query_aggregate import aggregate, count_rows, has_rows
-from kakaorm.orm.query_build import build_select, check_condition, check_same_cte, ordering, where_condition
+from kakaorm.orm.query_build import (
+    build_select,
+    check_compound,
+    check_condition,
+    check_same_cte,
+    ordering,
+    where_condition,
+)
 from kakaorm.orm.query_clauses import MODEL_ROWS, NO_FILTERS, NO_SLICE, TABLE_ONLY, Filters, Projection, Slice, Sources
-from kakaorm.orm.query_write import insert_into, update
+from kakaorm.orm.query_write import check_bulk, insert_into, update
 from kakaorm.orm.relations import check_prefetch_path, prefetch_related
 from kakaorm.statements import Delete, Join, Select
 
@@ -237,18 +244,7 @@ class QuerySet(Generic[R]):
     def _compound(self, op: str, other: QuerySet[Any]) -> QuerySet[R]:
         if not isinstance(other, QuerySet):
             raise TypeError(f"{op.lower().replace(' ', '_')}() takes a QuerySet, got {other!r}")
-        for side in (self, other):
-            if side._order or side._slice.is_set:
-                raise exc.QueryError(
-                    "order_by/limit/offset apply to the combined query: call them after "
-                    "union()/union_all(), not on its parts"
-                )
-        mine, theirs = len(self._effective_columns()), len(other._effective_columns())
-        if mine != theirs:
-            raise exc.QueryError(
-                f"union of queries with {mine} and {theirs} columns: select the same "
-                "number of columns, in the same order, on both sides"
-            )
+        check_compound(self, other)
         sources = self._sources
         new = self._clone()
         new._sources = Sources(sources.joins, sources.ctes, sources.compounds + ((op, other),), sources.cte)
@@ -401,14 +397,6 @@ class QuerySet(Generic[R]):
         """
         return await insert_into(self, model, columns)
 
-    def _check_bulk(self, action: str) -> None:
-        self._need_model(action)
-        if self._sources.joins or self._slice.is_set or self._projection.group_by or self._sources.compounds:
-            raise exc.QueryError(
-                f"{action}() applies where() filters only; remove join/limit/offset/group_by, "
-                f"or select the keys first and {action} with .where(pk.in_(keys))"
-            )
-
     async def update(self, **values: Any) -> int:
         """UPDATE every matched row; values may be constants or expressions
         (``views=Post.views + 1``). Hooks do not run. Columns with ``auto_now`` are
@@ -418,7 +406,7 @@ class QuerySet(Generic[R]):
             ValueError: a key is not a column of the model.
             ValidationError: column validators refused a constant value; nothing was sent.
         """
-        self._check_bulk("update")
+        check_bulk(self, "update")
         return await update(self, values)
 
     async def delete(self) -> int:
@@ -427,7 +415,7 @@ class QuerySet(Generic[R]):
         A SoftDeleteModel marks the rows deleted; an ArchiveModel moves them to its
         archive table.
         """
-        self._check_bulk("delete")
+        check_bulk(self, "delete")
         return await self._model._meta.deletion.delete_rows(self)
 
     async def _delete_rows(self) -> int:
@@ -461,13 +449,13 @@ class QuerySet(Generic[R]):
     async def restore(self) -> int:
         """Bring matched deleted rows back; returns how many."""
         model = self._scoped(self._scope, "restore")._model
-        self._check_bulk("restore")
+        check_bulk(self, "restore")
         return await model._meta.deletion.restore_rows(self)
 
     async def purge(self) -> int:
         """Remove matched deleted rows for good; returns how many."""
         model = self._scoped(self._scope, "purge")._model
-        self._check_bulk("purge")
+        check_bulk(self, "purge")
         return await model._meta.deletion.purge_rows(self)
 
     def prefetch(self, *paths: str) -> QuerySet[R]:
