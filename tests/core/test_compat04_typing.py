@@ -44,7 +44,7 @@ async def check() -> None:
 '''
 
 EXPECTED = [
-    "kakaorm.orm.columns.DecimalColumn[decimal.Decimal | None]",
+    "kakaorm.orm.column_types.DecimalColumn[decimal.Decimal | None]",
     "decimal.Decimal | None",
     "decimal.Decimal",
     "list[snippet.Post]",

@@ -40,7 +40,7 @@ async def check() -> None:
 '''
 
 EXPECTED = [
-    "kakaorm.orm.columns.StrColumn[str]",
+    "kakaorm.orm.column_types.StrColumn[str]",
     "snippet.Task",
     "str",
     "str | None",

@@ -18,7 +18,7 @@ pytest.importorskip("pydantic_core", reason="the pydantic integration needs pyda
 pytest.importorskip("fastapi", reason="the FastAPI examples need fastapi")
 httpx = pytest.importorskip("httpx", reason="the FastAPI examples need httpx")
 
-from kakaorm.orm import model as _model  # noqa: E402
+from kakaorm.orm import options as _model_registry  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -28,7 +28,7 @@ def load_example(monkeypatch):
     """Import an example afresh, with environment variables set; afterwards the model
     registry is restored, so the example's classes (Order, Product, ...) do not answer
     string references made by other tests' models."""
-    saved = dict(_model._models_by_name)
+    saved = dict(_model_registry._models_by_name)
 
     def load(name: str, **env: str) -> ModuleType:
         for key, value in env.items():
@@ -42,8 +42,8 @@ def load_example(monkeypatch):
         return module
 
     yield load
-    _model._models_by_name.clear()
-    _model._models_by_name.update(saved)
+    _model_registry._models_by_name.clear()
+    _model_registry._models_by_name.update(saved)
 
 
 @asynccontextmanager

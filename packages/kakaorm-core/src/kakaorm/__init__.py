@@ -21,23 +21,25 @@ package imports no database driver.
 
 from __future__ import annotations
 
+# importing _pydantic installs the bridge through which models reach the pydantic integration
+from kakaorm import _pydantic  # noqa: F401
 from kakaorm import exc, i18n, validators
 from kakaorm._cli_entry import cli_main
 from kakaorm.compiler import describe as _describe  # noqa: F401 - installs the repr of expressions
-from kakaorm.orm.columns import (
+from kakaorm.orm.column_types import (
     BoolColumn,
-    Column,
     DateColumn,
     DateTimeColumn,
     DecimalColumn,
     FloatColumn,
-    ForeignKey,
     IntColumn,
     StrColumn,
     TimeColumn,
 )
+from kakaorm.orm.columns import Column, ForeignKey
 from kakaorm.orm.cte import CTE
-from kakaorm.orm.deletion import ArchiveModel, SoftDeleteModel
+from kakaorm.orm.archive import ArchiveModel
+from kakaorm.orm.soft_delete import SoftDeleteModel
 from kakaorm.orm.relations import belongs_to, has_many, has_one
 from kakaorm.engine.engine import Engine, Transaction, connect, get_engine
 from kakaorm.engine.compat04 import AioMySQLEngine, AioSQLiteEngine, AsyncpgEngine, Psycopg3Engine

@@ -1,14 +1,14 @@
-"""Pydantic v2 integration: models as pydantic types, dumps, validation, request schemas.
+"""Pydantic v2 integration: models as pydantic types, validation, request schemas.
 
-Two halves live here:
-
-* Dumping (``model_dump``, ``model_dump_json``) uses only the standard library, so it
-  works whether or not pydantic is installed.
-* Everything that speaks pydantic's protocol (``__get_pydantic_core_schema__``,
-  ``__get_pydantic_json_schema__``, ``model_validate``, ``model_json_schema``,
-  ``create_schema``, ``update_schema``) imports pydantic when first called; without it
-  they raise ImportError naming ``pip install pydantic``. Importing kakaorm never
-  imports pydantic.
+Everything here speaks pydantic's protocol (``__get_pydantic_core_schema__``,
+``__get_pydantic_json_schema__``, ``model_validate``, ``model_json_schema``,
+``create_schema``, ``update_schema``) and imports pydantic when first called; without
+it these raise ImportError naming ``pip install pydantic``. Importing kakaorm never
+imports pydantic. Models reach these functions through
+:mod:`kakaorm.orm.pydantic_bridge`, which this module fills in when imported (this
+module reads models; the ORM does not import it). Dumping (``model_dump``,
+``model_dump_json``) needs no pydantic and lives in :mod:`kakaorm.orm.dump`; its
+names are re-exported here.
 
 Column ``validators=`` run in pydantic validation too (request bodies,
 ``model_validate``, the request schemas): a field's failures become one pydantic error
@@ -23,14 +23,14 @@ a number. Float NaN and infinities become ``null``, as pydantic does.
 
 from __future__ import annotations
 
-import datetime as _dt
-import decimal as _decimal
 import inspect
-import json
-import math
-from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterable, Mapping, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, Callable
 
 from kakaorm.orm import validation as _validation
+from kakaorm.orm.columns import coerce_value
+from kakaorm.orm.dump import FieldSet, dump, dump_json, json_value
+from kakaorm.orm.model import Model
+from kakaorm.orm.pydantic_bridge import install_pydantic_bridge
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -38,9 +38,9 @@ if TYPE_CHECKING:
     from pydantic_core import CoreSchema, SchemaValidator
 
     from kakaorm.orm.columns import Column
-    from kakaorm.orm.model import Model
 
 __all__ = [
+    "FieldSet",
     "core_schema",
     "dump",
     "dump_json",
@@ -51,96 +51,7 @@ __all__ = [
     "validate",
 ]
 
-#: include/exclude as pydantic takes them: a set of names or a {name: True} mapping
-FieldSet: TypeAlias = Iterable[str] | Mapping[str, Any] | None
-
 _PIP = "pip install pydantic (or pip install 'kakaorm-core[pydantic]')"
-
-
-# -- dumping (standard library only) -------------------------------------------------
-
-
-def json_value(value: Any) -> Any:
-    """``value`` as a JSON-safe Python value (str, int, float, bool, None)."""
-    if value is None or isinstance(value, (str, bool, int)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, _dt.datetime):
-        text = value.isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
-    if isinstance(value, (_dt.date, _dt.time)):
-        return value.isoformat()
-    if isinstance(value, _decimal.Decimal):
-        return str(value)
-    return value
-
-
-def _names(model: type[Model], fields: FieldSet, argument: str, strict: bool) -> set[str] | None:
-    if fields is None:
-        return None
-    if isinstance(fields, str):
-        raise TypeError(f"{argument}= takes a set of column names, e.g. {{{fields!r}}}, not a str")
-    if isinstance(fields, Mapping):
-        chosen = {name for name, on in fields.items() if on is not False and on is not None}
-    else:
-        chosen = set(fields)
-    if strict:
-        unknown = sorted(n for n in chosen if n not in model._meta.columns)
-        if unknown:
-            raise ValueError(
-                f"model_dump({argument}=...): {', '.join(map(repr, unknown))} "
-                f"{'is not a column' if len(unknown) == 1 else 'are not columns'} of "
-                f"{model.__name__}; its columns are: {', '.join(model._meta.names)}"
-            )
-    return chosen
-
-
-def dump(
-    instance: Model,
-    *,
-    mode: str = "python",
-    include: FieldSet = None,
-    exclude: FieldSet = None,
-    exclude_none: bool = False,
-    strict_names: bool = True,
-) -> dict[str, Any]:
-    """The instance's columns as a dict; ``mode="json"`` makes every value JSON-safe.
-
-    Raises:
-        ValueError: an unknown mode, or (with ``strict_names``) an unknown column in
-            ``include``/``exclude``.
-    """
-    if mode not in ("python", "json"):
-        raise ValueError(f"model_dump(mode={mode!r}): mode is 'python' or 'json'")
-    model = type(instance)
-    keep = _names(model, include, "include", strict_names)
-    drop = _names(model, exclude, "exclude", strict_names) or set()
-    as_json = mode == "json"
-    d = instance.__dict__
-    out: dict[str, Any] = {}
-    for name in model._meta.names:
-        if (keep is not None and name not in keep) or name in drop:
-            continue
-        value = d.get(name)
-        if value is None and exclude_none:
-            continue
-        out[name] = json_value(value) if as_json else value
-    return out
-
-
-def dump_json(
-    instance: Model,
-    *,
-    indent: int | None = None,
-    include: FieldSet = None,
-    exclude: FieldSet = None,
-    exclude_none: bool = False,
-) -> str:
-    """The instance's columns as a JSON document (compact unless ``indent`` is given)."""
-    data = dump(instance, mode="json", include=include, exclude=exclude, exclude_none=exclude_none)
-    separators = (",", ":") if indent is None else None
-    return json.dumps(data, indent=indent, separators=separators, ensure_ascii=False)
 
 
 # -- pydantic: loading it --------------------------------------------------------------
@@ -178,7 +89,7 @@ def _generated(column: Column[Any]) -> bool:
 
 def _managed(model: type[Model], column: Column[Any]) -> bool:
     """True for columns a request body must not set: generated ones, soft-delete marks."""
-    return _generated(column) or (model._meta.deletion == "soft" and column.name == "deleted_at")
+    return _generated(column) or column.name in model._meta.deletion.managed_columns
 
 
 def _required(column: Column[Any]) -> bool:
@@ -224,8 +135,6 @@ def _column_check(column: Column[Any]) -> Callable[[Any], Any]:
     in the current locale, ``ctx = {"rules": [...]}``)."""
     from pydantic_core import PydanticCustomError
 
-    from kakaorm.orm.columns import coerce_value
-
     def check(value: Any) -> Any:
         try:
             normalized = coerce_value(column, value)  # what save() would check
@@ -264,8 +173,6 @@ def _as_mapping(model: type[Model], value: Any) -> Any:
     named like ``model``'s columns; others are ignored); anything else is returned as
     is, for pydantic to accept (a mapping) or reject."""
     from pydantic import BaseModel
-
-    from kakaorm.orm.model import Model
 
     names = model._meta.names
     if isinstance(value, Model):
@@ -516,3 +423,17 @@ def request_schema(model: type[Model], kind: str) -> type[BaseModel]:
     )
     _request_schemas[key] = schema
     return schema
+
+
+class _PydanticBridge:
+    """The functions ``Model``'s pydantic methods reach through the ORM's bridge."""
+
+    validate = staticmethod(validate)
+    model_json_schema = staticmethod(model_json_schema)
+    request_schema = staticmethod(request_schema)
+    core_schema = staticmethod(core_schema)
+    json_schema = staticmethod(json_schema)
+
+
+# importing kakaorm imports this module, so every model has its pydantic methods
+install_pydantic_bridge(_PydanticBridge())

@@ -5,18 +5,17 @@ Every name is the :mod:`kakaorm` object of the same name.
 
 from __future__ import annotations
 
-from kakaorm.orm.columns import (
+from kakaorm.orm.column_types import (
     BoolColumn,
-    Column,
     DateColumn,
     DateTimeColumn,
     DecimalColumn,
     FloatColumn,
-    ForeignKey,
     IntColumn,
     StrColumn,
     TimeColumn,
 )
+from kakaorm.orm.columns import Column, ForeignKey
 
 __all__ = [
     "BoolColumn",

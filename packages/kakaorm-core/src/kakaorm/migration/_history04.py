@@ -27,7 +27,7 @@ from kakaorm.orm.model import Model, ModelMeta
 from kakaorm.exc import MigrationError
 from kakaorm.statements import Insert
 from kakaorm.migration._diff import HISTORY_TABLE
-from kakaorm.migration._plan import raw_form
+from kakaorm.migration._sql import raw_form
 
 if TYPE_CHECKING:
     from kakaorm.engine.engine import Engine

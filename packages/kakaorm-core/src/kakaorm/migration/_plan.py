@@ -6,11 +6,13 @@ import logging
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from kakaorm.orm.columns import DateTimeColumn
+from kakaorm.orm.column_types import DateTimeColumn
 from kakaorm.engine.engine import get_engine
-from kakaorm.exc import DatabaseError, MigrationError, ModelError, UnresolvedRelationError
+from kakaorm.exc import MigrationError, ModelError, UnresolvedRelationError
 from kakaorm.schema import AddColumnOp, AlterColumnOp, DropColumnOp
+from kakaorm.migration._autogen import write_migration
 from kakaorm.migration._diff import AlterTable, Change, CreateTable, DropTable, SchemaDiff, diff_schema, model_tables
+from kakaorm.migration._sql import execute_statements, raw_form
 
 if TYPE_CHECKING:
     import os
@@ -23,40 +25,6 @@ if TYPE_CHECKING:
 __all__ = ["ColumnDiff", "MigrationPlan", "Migrator", "execute_statements", "raw_form"]
 
 log = logging.getLogger("kakaorm.migration")
-
-
-def raw_form(compiler: SQLCompiler, sql: str) -> str:
-    """A compiler's DDL in KakaORM's raw-SQL form (``%%`` is a literal percent), which
-    ``engine.execute`` runs on every backend and which migration files store."""
-    return sql if compiler.paramstyle == "format" else sql.replace("%", "%%")
-
-
-async def execute_statements(engine: Engine, statements: Sequence[str], what: str) -> None:
-    """Run raw-form statements in order inside the caller's migration lock.
-
-    Raises:
-        MigrationError: a statement failed; the message names ``what``, the statement,
-            and (where DDL is not transactional) the statements that already ran.
-    """
-    done: list[str] = []
-    for i, sql in enumerate(statements, 1):
-        try:
-            await engine.execute(sql)
-        except DatabaseError as err:
-            if engine.features.transactional_ddl:
-                outcome = "It was rolled back: the schema and the migration history are as they were."
-            else:
-                applied = "".join(f"\n  {s}" for s in done) if done else " none"
-                outcome = (
-                    "This database cannot roll DDL back, so the statements before it stay "
-                    f"applied:{applied}\nNothing was recorded for it: bring the schema back "
-                    "by hand (or finish the remaining statements), then run it again."
-                )
-            raise MigrationError(
-                f"{what} failed at statement {i} of {len(statements)}:\n  {sql}\n"
-                f"because: {err.args[0] if err.args else err}\n{outcome}"
-            ) from err
-        done.append(sql)
 
 
 @dataclass(frozen=True)
@@ -249,12 +217,8 @@ class Migrator:
         output_dir: str | os.PathLike[str] | None = None,
     ) -> Path | None:
         """Write a migration file for ``models``: see :meth:`VersionedMigrator.autogenerate`,
-        which this calls (``output_dir=`` is kakaorm 0.4's name for ``directory``)."""
-        from kakaorm.migration._versioned import VersionedMigrator
-
-        return await VersionedMigrator(self.engine).autogenerate(
-            models, directory, name, allow_drop=allow_drop, output_dir=output_dir
-        )
+        which this is (``output_dir=`` is kakaorm 0.4's name for ``directory``)."""
+        return await write_migration(self, models, directory, name, allow_drop=allow_drop, output_dir=output_dir)
 
     async def plan(self, models: Iterable[type[Model]]) -> MigrationPlan:
         """The plan that creates and alters tables to match ``models``; it never drops

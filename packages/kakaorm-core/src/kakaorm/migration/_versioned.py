@@ -2,48 +2,39 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import inspect
 import json
 import logging
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping, Sequence
 
-from kakaorm.orm.columns import DateTimeColumn, StrColumn
-from kakaorm.orm.model import Model
 from kakaorm.exc import MigrationError
-from kakaorm.statements import Insert
+from kakaorm.migration._autogen import write_migration
 from kakaorm.migration._diff import HISTORY_TABLE
-from kakaorm.migration._files import MigrationFile, list_migration_files, migration_source, next_file_name, read_migration
-from kakaorm.migration._history04 import prepare_history
-from kakaorm.migration._plan import Migrator, execute_statements, raw_form
+from kakaorm.migration._files import list_migration_files, read_migration
+from kakaorm.migration._history import (
+    MigrationRecord,
+    _MigrationHistory,
+    down_statements,
+    ensure_history,
+    has_history,
+    insert_record,
+    pending_names,
+    read_history,
+)
+from kakaorm.migration._plan import Migrator
+from kakaorm.migration._sql import execute_statements
 
 if TYPE_CHECKING:
     import os
 
     from kakaorm.engine.engine import Engine
+    from kakaorm.orm.model import Model
 
 __all__ = ["MigrationRecord", "VersionedMigrator"]
 
 log = logging.getLogger("kakaorm.migration")
-
-
-class _MigrationHistory(Model):
-    """One applied migration (the table VersionedMigrator keeps)."""
-
-    name = StrColumn(nullable=False, max_length=255, unique=True)
-    applied_at = DateTimeColumn(nullable=False)
-    down_sql = StrColumn(nullable=False)
-
-    class Meta:
-        table_name = HISTORY_TABLE
-
-
-_RECORD_COLUMNS = tuple(
-    _MigrationHistory._meta.columns[n] for n in ("name", "applied_at", "down_sql")
-)
 
 
 #: a migration name run_manual() and record() accept: letters, digits, "_", "-", "."
@@ -53,27 +44,6 @@ _NAME = re.compile(r"\w(?:[\w .,:()+#-]{0,253}[\w.)#+-])?")
 
 #: a manual migration: a callable taking no argument, usually ``async def``
 ManualMigration = Callable[[], Any]
-
-
-@dataclass(frozen=True)
-class MigrationRecord:
-    """An applied migration: its name (``0001_add_bio``), when it was applied (aware UTC),
-    and the statements that undo it.
-
-    ``reversible`` is False for a migration recorded without down statements
-    (``run_manual()``, or ``record(name)`` without ``down_sql``): ``downgrade()``
-    refuses to roll it back. An empty ``down`` of a reversible one undoes nothing.
-    """
-
-    name: str
-    applied_at: _dt.datetime
-    down: tuple[str, ...]
-    reversible: bool = True
-
-    @property
-    def down_sql(self) -> str:
-        """The down statements as kakaorm 0.4 stored them: a JSON list ("" when not recorded)."""
-        return json.dumps(list(self.down)) if self.reversible else ""
 
 
 class VersionedMigrator(Migrator):
@@ -120,45 +90,12 @@ class VersionedMigrator(Migrator):
                 would repeat them), or the plan has blockers.
             TypeError: neither or both of ``directory`` and ``output_dir`` were given.
         """
-        target = directory if directory is not None else output_dir
-        if target is None or (directory is not None and output_dir is not None):
-            raise TypeError(
-                "autogenerate() takes the migrations directory once: autogenerate(models, "
-                '"./migrations"), or output_dir="./migrations" as kakaorm 0.4 called it'
-            )
-        folder = Path(target)
-        folder.mkdir(parents=True, exist_ok=True)
-        files = list_migration_files(folder)
-        waiting = await self._pending(files)
-        if waiting:
-            raise MigrationError(
-                f"{len(waiting)} migration file(s) in {folder} are not applied yet "
-                f"({', '.join(waiting)}); apply them with run_files() first, or the new "
-                "file would repeat their changes"
-            )
-        plan = await (self.plan_with_drop(models) if allow_drop else self.plan(models))
-        if plan.blockers:
-            raise MigrationError(
-                "no migration file was written; the changes cannot be applied as they stand:\n"
-                + "\n".join(f"- {b}" for b in plan.blockers)
-            )
-        if plan.is_empty():
-            log.info("the database matches the models; no migration file written in %s", folder)
-            return None
-        file_name = next_file_name(files, name)
-        notes = [f"Changes: {line}" for line in plan.summary]
-        notes.extend(
-            f"Not dropped (autogenerate(..., allow_drop=True) would): {what}" for what in plan.skipped_drops
-        )
-        path = folder / file_name
-        path.write_text(migration_source(file_name, plan.statements, plan.down_statements, notes), encoding="utf-8")
-        log.info("wrote %s (%d statement(s))", path, len(plan.statements))
-        return path
+        return await write_migration(self, models, directory, name, allow_drop=allow_drop, output_dir=output_dir)
 
     # -- applying ---------------------------------------------------------------------
     async def pending(self, directory: str | os.PathLike[str]) -> list[str]:
         """The names (``0002_add_bio``) of the files in ``directory`` not applied yet, in order."""
-        return await self._pending(list_migration_files(Path(directory)))
+        return await pending_names(self.engine, list_migration_files(Path(directory)))
 
     async def run_files(self, directory: str | os.PathLike[str], *, verbose: bool = False) -> int:
         """Apply the pending migration files of ``directory`` in order.
@@ -233,7 +170,7 @@ class VersionedMigrator(Migrator):
                 latest = await _MigrationHistory.all().using(self.engine).order_by(_MigrationHistory.id.desc).first()
                 if latest is None:
                     break
-                down = _down_statements(latest)
+                down = down_statements(latest)
                 if down is None:
                     raise MigrationError(_irreversible(latest.name))
                 await execute_statements(self.engine, down, f"rolling back migration {latest.name}")
@@ -244,14 +181,7 @@ class VersionedMigrator(Migrator):
 
     async def history(self) -> list[MigrationRecord]:
         """The applied migrations, oldest first (empty when none was ever applied)."""
-        if not await self._has_history():
-            return []
-        rows = await _MigrationHistory.all().using(self.engine).order_by(_MigrationHistory.id)
-        out = []
-        for row in rows:
-            down = _down_statements(row)
-            out.append(MigrationRecord(row.name, row.applied_at, tuple(down or ()), down is not None))
-        return out
+        return await read_history(self.engine)
 
     # -- manual migrations (kakaorm 0.4's API) ----------------------------------------
     async def ensure_history_table(self) -> None:
@@ -356,45 +286,18 @@ class VersionedMigrator(Migrator):
         return True
 
     # -- helpers ------------------------------------------------------------------------
-    async def _pending(self, files: list[MigrationFile]) -> list[str]:
-        names = {r.name for r in await self.history()}
-        return [f.name for f in files if f.name not in names]
-
     async def _has_history(self) -> bool:
-        # a KakaORM 0.4 history table is upgraded to the current layout first
-        return await prepare_history(self.engine, _MigrationHistory)
+        return await has_history(self.engine)
 
     async def _is_recorded(self, name: str) -> bool:
         return await _MigrationHistory.all().using(self.engine).where(_MigrationHistory.name == name).exists()
 
     async def _insert_record(self, name: str, down_sql: str) -> None:
         """Add a history row; ``down_sql`` is a JSON list, or "" for none recorded."""
-        row = [name, _dt.datetime.now(_dt.timezone.utc), down_sql]
-        await self.engine._execute_stmt(Insert(_MigrationHistory, _RECORD_COLUMNS, [row]))
+        await insert_record(self.engine, name, down_sql)
 
     async def _ensure_history(self) -> None:
-        if await prepare_history(self.engine, _MigrationHistory):
-            return
-        compiler = self.engine.dialect.compiler
-        for sql in compiler.create_table(_MigrationHistory):
-            await self.engine.execute(raw_form(compiler, sql))
-
-
-def _down_statements(record: _MigrationHistory) -> list[str] | None:
-    """The recorded down statements; None when none were recorded (an empty text, as
-    ``run_manual()``, ``record(name)`` and kakaorm 0.4's manual migrations leave)."""
-    if record.down_sql == "":
-        return None
-    try:
-        value = json.loads(record.down_sql)
-    except ValueError:
-        value = None
-    if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
-        raise MigrationError(
-            f"the recorded down SQL of migration {record.name} in {HISTORY_TABLE} is not a JSON "
-            "list of statements; it was edited by hand: fix the row or roll back by hand"
-        )
-    return value
+        await ensure_history(self.engine)
 
 
 def _check_name(name: Any) -> None:

@@ -1,4 +1,5 @@
-"""Column declarations: typed descriptors that are also expressions.
+"""Columns: the Column descriptor (also an expression), foreign keys, and the rule
+checking values written to or compared with a column.
 
 ``Task.title`` is the :class:`Column` (an expression usable in queries); ``task.title``
 is the value, read straight from the instance ``__dict__`` because a column is a
@@ -26,29 +27,19 @@ from typing import (
     overload,
 )
 
+from kakaorm.orm.options import is_model_class, resolve_model
 from kakaorm.orm.validation import Validator
 from kakaorm.exc import DataError, ModelError
 from kakaorm.expr.columns import ColumnElement
 from kakaorm.expr.elements import Param, coerce_value
 from kakaorm.schema import NULL_DEFAULT, ColumnSchema, ColumnType, TableSchema
-from kakaorm.types import BOOLEAN, DATE, DATETIME, FLOAT, INTEGER, TIME, SQLType
+from kakaorm.types import INTEGER, SQLType
 
 if TYPE_CHECKING:
     from kakaorm.orm.model import Model
 
-__all__ = [
-    "BoolColumn",
-    "Column",
-    "DateColumn",
-    "DateTimeColumn",
-    "DecimalColumn",
-    "FloatColumn",
-    "ForeignKey",
-    "IntColumn",
-    "StrColumn",
-    "TimeColumn",
-    "coerce_value",
-]
+# the typed column classes (IntColumn, StrColumn, ...) are in kakaorm.orm.column_types
+__all__ = ["Column", "ColumnOptions", "ForeignKey", "coerce_value", "utcnow"]
 
 T = TypeVar("T")
 
@@ -200,184 +191,6 @@ class Column(ColumnElement[T], Generic[T]):
         return clone
 
 
-class IntColumn(Column[T]):
-    """An integer column (``INTEGER``)."""
-
-    @overload
-    def __init__(
-        self: IntColumn[int], *, nullable: Literal[False], primary_key: bool = ...,
-        **options: Unpack[ColumnOptions],
-    ) -> None: ...
-    @overload
-    def __init__(
-        self: IntColumn[int], *, primary_key: Literal[True], nullable: bool = ...,
-        **options: Unpack[ColumnOptions],
-    ) -> None: ...
-    @overload
-    def __init__(
-        self: IntColumn[int | None], *, nullable: bool = ..., primary_key: bool = ...,
-        **options: Unpack[ColumnOptions],
-    ) -> None: ...
-    def __init__(self, **options: Any) -> None:
-        super().__init__(INTEGER, **options)
-
-
-class StrColumn(Column[T]):
-    """A text column: ``TEXT``, or ``VARCHAR(max_length)`` when ``max_length`` is given."""
-
-    @overload
-    def __init__(
-        self: StrColumn[str], *, nullable: Literal[False], primary_key: bool = ...,
-        max_length: int | None = ..., **options: Unpack[ColumnOptions],
-    ) -> None: ...
-    @overload
-    def __init__(
-        self: StrColumn[str], *, primary_key: Literal[True], nullable: bool = ...,
-        max_length: int | None = ..., **options: Unpack[ColumnOptions],
-    ) -> None: ...
-    @overload
-    def __init__(
-        self: StrColumn[str | None], *, nullable: bool = ..., primary_key: bool = ...,
-        max_length: int | None = ..., **options: Unpack[ColumnOptions],
-    ) -> None: ...
-    def __init__(self, *, max_length: int | None = None, **options: Any) -> None:
-        if max_length is not None and (not isinstance(max_length, int) or max_length < 1):
-            raise ModelError(f"max_length must be a positive integer, got {max_length!r}")
-        self.max_length = max_length
-        super().__init__(SQLType("str", length=max_length), **options)
-        if max_length is not None:
-            # every value written goes through coerce_value, which checks the length:
-            # SQLite would store a longer text and VARCHAR(n) elsewhere cuts trailing
-            # spaces past n without a word (a filter value needs no such check)
-            self.write_exact_type = _Missing
-
-
-class FloatColumn(Column[T]):
-    """A floating-point column (``DOUBLE PRECISION``)."""
-
-    @overload
-    def __init__(
-        self: FloatColumn[float], *, nullable: Literal[False], primary_key: bool = ...,
-        **options: Unpack[ColumnOptions],
-    ) -> None: ...
-    @overload
-    def __init__(
-        self: FloatColumn[float | None], *, nullable: bool = ..., primary_key: bool = ...,
-        **options: Unpack[ColumnOptions],
-    ) -> None: ...
-    def __init__(self, **options: Any) -> None:
-        super().__init__(FLOAT, **options)
-
-
-class BoolColumn(Column[T]):
-    """A boolean column; values come back as ``bool`` on every backend."""
-
-    @overload
-    def __init__(
-        self: BoolColumn[bool], *, nullable: Literal[False], primary_key: bool = ...,
-        **options: Unpack[ColumnOptions],
-    ) -> None: ...
-    @overload
-    def __init__(
-        self: BoolColumn[bool | None], *, nullable: bool = ..., primary_key: bool = ...,
-        **options: Unpack[ColumnOptions],
-    ) -> None: ...
-    def __init__(self, **options: Any) -> None:
-        super().__init__(BOOLEAN, **options)
-
-
-class DateTimeColumn(Column[T]):
-    """A timestamp column. Values come back as aware UTC datetimes; a naive datetime
-    given to KakaORM is taken to be UTC.
-
-    Args:
-        auto_now_add: set to the current UTC time when the row is inserted.
-        auto_now: set to the current UTC time on every ``save()`` and ``update()``.
-    """
-
-    @overload
-    def __init__(
-        self: DateTimeColumn[_dt.datetime], *, nullable: Literal[False], primary_key: bool = ...,
-        auto_now: bool = ..., auto_now_add: bool = ..., **options: Unpack[ColumnOptions],
-    ) -> None: ...
-    @overload
-    def __init__(
-        self: DateTimeColumn[_dt.datetime | None], *, nullable: bool = ..., primary_key: bool = ...,
-        auto_now: bool = ..., auto_now_add: bool = ..., **options: Unpack[ColumnOptions],
-    ) -> None: ...
-    def __init__(self, *, auto_now: bool = False, auto_now_add: bool = False, **options: Any) -> None:
-        super().__init__(DATETIME, **options)
-        self.auto_now = auto_now
-        self.auto_now_add = auto_now_add
-
-
-class DateColumn(Column[T]):
-    """A calendar date column (``DATE``); values are ``datetime.date``."""
-
-    @overload
-    def __init__(
-        self: DateColumn[_dt.date], *, nullable: Literal[False], primary_key: bool = ...,
-        **options: Unpack[ColumnOptions],
-    ) -> None: ...
-    @overload
-    def __init__(
-        self: DateColumn[_dt.date | None], *, nullable: bool = ..., primary_key: bool = ...,
-        **options: Unpack[ColumnOptions],
-    ) -> None: ...
-    def __init__(self, **options: Any) -> None:
-        super().__init__(DATE, **options)
-
-
-class TimeColumn(Column[T]):
-    """A time-of-day column (``TIME``); values are ``datetime.time``."""
-
-    @overload
-    def __init__(
-        self: TimeColumn[_dt.time], *, nullable: Literal[False], primary_key: bool = ...,
-        **options: Unpack[ColumnOptions],
-    ) -> None: ...
-    @overload
-    def __init__(
-        self: TimeColumn[_dt.time | None], *, nullable: bool = ..., primary_key: bool = ...,
-        **options: Unpack[ColumnOptions],
-    ) -> None: ...
-    def __init__(self, **options: Any) -> None:
-        super().__init__(TIME, **options)
-
-
-class DecimalColumn(Column[T]):
-    """An exact decimal column, ``NUMERIC(max_digits, decimal_places)``.
-
-    Values are ``decimal.Decimal`` quantized to ``decimal_places``. The two sizes may
-    be given by keyword or, as kakaorm 0.4 took them, by position:
-    ``DecimalColumn(10, 2)``.
-    """
-
-    @overload
-    def __init__(
-        self: DecimalColumn[_decimal.Decimal], max_digits: int = ..., decimal_places: int = ..., *,
-        nullable: Literal[False], primary_key: bool = ..., **options: Unpack[ColumnOptions],
-    ) -> None: ...
-    @overload
-    def __init__(
-        self: DecimalColumn[_decimal.Decimal | None], max_digits: int = ..., decimal_places: int = ...,
-        *, nullable: bool = ..., primary_key: bool = ..., **options: Unpack[ColumnOptions],
-    ) -> None: ...
-    def __init__(self, max_digits: int = 10, decimal_places: int = 2, **options: Any) -> None:
-        if not (isinstance(max_digits, int) and isinstance(decimal_places, int)) or not (
-            0 <= decimal_places <= max_digits and max_digits >= 1
-        ):
-            raise ModelError(
-                f"DecimalColumn needs 1 <= max_digits and 0 <= decimal_places <= max_digits, "
-                f"got max_digits={max_digits!r}, decimal_places={decimal_places!r}"
-            )
-        self.max_digits = max_digits
-        self.decimal_places = decimal_places
-        super().__init__(
-            SQLType("decimal", precision=max_digits, scale=decimal_places), **options
-        )
-
-
 class ForeignKey(Column[T]):
     """A column referencing another model's primary key.
 
@@ -397,12 +210,10 @@ class ForeignKey(Column[T]):
         on_delete: str = ..., primary_key: bool = ..., **options: Unpack[ColumnOptions],
     ) -> None: ...
     def __init__(self, to: Any, *, on_delete: str = "CASCADE", **options: Any) -> None:
-        from kakaorm.orm.model import Model
-
         if isinstance(to, str):
             if not to:
                 raise ModelError("ForeignKey() needs a model class or a model class name")
-        elif not (isinstance(to, type) and issubclass(to, Model)):
+        elif not is_model_class(to):
             raise ModelError(
                 f"ForeignKey() must reference a Model subclass or its name, got {to!r}"
             )
@@ -432,8 +243,6 @@ class ForeignKey(Column[T]):
     @property
     def target_model(self) -> type[Model]:
         """The referenced model class (a string reference is resolved on first use)."""
-        from kakaorm.orm.model import resolve_model
-
         if isinstance(self.to, str):
             module = self.model.__module__ if self.model is not None else None
             self.to = resolve_model(self.to, f"ForeignKey {self!r}", module)

@@ -55,6 +55,8 @@ class CTE:
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(f"a CTE name is an identifier such as 'rich_depts', got {name!r}")
         self.name = name
+        # query() builds a query of the same kind as the one given (no import of it here)
+        self._query_type = type(query)
         select = query.__subquery__()
         self.column_names: list[str] = [result_key(c) for c in select.columns]
         self.column_types: list[SQLType | None] = [c.type for c in select.columns]
@@ -119,9 +121,8 @@ class CTE:
 
     def query(self) -> QuerySet[dict[str, Any]]:
         """A QuerySet reading this CTE's rows as dicts (``SELECT ... FROM name``)."""
-        from kakaorm.orm.queryset import QuerySet
-
-        return QuerySet._over_cte(self)
+        over: QuerySet[dict[str, Any]] = self._query_type._over_cte(self)
+        return over
 
     def __subquery__(self) -> Select:
         """The SELECT of this CTE's rows, with its WITH clause, to nest as a subquery."""

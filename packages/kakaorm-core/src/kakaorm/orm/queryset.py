@@ -2,38 +2,31 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, AsyncIterator, Generator, Generic, Sequence, TypeVar, cast
 
 from kakaorm import exc
+from kakaorm.compiler.describe import describe_select
 from kakaorm.engine.engine import get_engine
-from kakaorm.orm import validation as _validation
-from kakaorm.orm.columns import Column, coerce_value, utcnow
+from kakaorm.expr import Avg, Condition, Expression, Max, Min, Not, Ordering, Sum
+from kakaorm.orm.cte import CTE as CTEObject
+from kakaorm.orm.deletion import DEFAULT_SCOPE, INCLUDE_SCOPE, ONLY_SCOPE
 from kakaorm.orm.hydrate import hydrate_models
-from kakaorm.expr import (
-    Aggregate,
-    BoolOp,
-    Comparison,
-    Condition,
-    Count,
-    Expression,
-    Function,
-    Label,
-    Max,
-    Min,
-    Avg,
-    Not,
-    Ordering,
-    Param,
-    Raw,
-    Sum,
-    _as_expr,
+from kakaorm.orm.options import is_model_class
+from kakaorm.orm.query_aggregate import aggregate, count_rows, has_rows
+from kakaorm.orm.query_build import (
+    build_select,
+    check_compound,
+    check_condition,
+    check_same_cte,
+    ordering,
+    where_condition,
 )
-from kakaorm.statements import CTE, Delete, Insert, Join, Select, Update
-from kakaorm.types import INTEGER
+from kakaorm.orm.query_clauses import MODEL_ROWS, NO_FILTERS, NO_SLICE, TABLE_ONLY, Filters, Projection, Slice, Sources
+from kakaorm.orm.query_write import check_bulk, insert_into, update
+from kakaorm.orm.relations import check_prefetch_path, prefetch_related
+from kakaorm.statements import Delete, Join, Select
 
 if TYPE_CHECKING:
-    from kakaorm.orm.cte import CTE as CTEObject
     from kakaorm.engine.engine import Engine
     from kakaorm.orm.model import Model
 
@@ -46,50 +39,6 @@ _PREFETCH_DICTS = (
     "dicts; drop select() to get instances, or join() the related table and select its columns"
 )
 
-_ORDER_TEXT = re.compile(r"^\s*(-)?\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$", re.I)
-
-
-def _check_condition(cond: object, clause: str) -> Condition:
-    if not isinstance(cond, Condition):
-        raise TypeError(
-            f"{clause}() takes conditions such as Post.views > 10, got {cond!r}"
-        )
-    if not _is_simple(cond):
-        for node in cond.walk():
-            if node.is_window:
-                # SQL computes windows after WHERE, GROUP BY and HAVING
-                raise exc.QueryError(
-                    f"a window function cannot be used in {clause}(): SQL allows it only in "
-                    "select() and order_by(). Select it with .label('name') in a query, wrap "
-                    "that query in kakaorm.CTE(name, query) and filter cte.query() instead"
-                )
-            if node.is_aggregate and clause != "having":
-                raise exc.QueryError(
-                    f"an aggregate cannot be used in {clause}(): it is computed per group, "
-                    "after the rows are filtered; filter groups with "
-                    ".group_by(...).having(condition) instead"
-                )
-    return cond
-
-
-def _check_same_cte(ctes: Sequence[CTE], clause: CTE) -> None:
-    """Two CTEs of one query may share a name only when they are the same CTE."""
-    for c in ctes:
-        if c.name == clause.name and c is not clause:
-            raise exc.QueryError(
-                f"this query uses two different CTEs named {clause.name!r}; a WITH clause "
-                "holds one query per name: give one of them another name"
-            )
-
-
-def columns_is_model(selected: Sequence[Expression[Any]], model: Any) -> bool:
-    """True when ``selected`` is the model's own column list (the usual model query)."""
-    return model is not None and selected is model._meta.column_list
-
-
-def _is_simple(cond: Condition) -> bool:
-    """``column <op> value``: the common case, which cannot hide an aggregate."""
-    return type(cond) is Comparison and isinstance(cond.left, Column) and type(cond.right) is Param
 
 
 class QuerySet(Generic[R]):
@@ -107,20 +56,13 @@ class QuerySet(Generic[R]):
     def __init__(self, model: type[Model]) -> None:
         self._model = model
         self._engine: Engine | None = None
-        self._where: tuple[Condition, ...] = ()
+        self._filters: Filters = NO_FILTERS
         self._order: tuple[Ordering, ...] = ()
-        self._limit: int | None = None
-        self._offset: int | None = None
-        self._columns: tuple[Expression[Any], ...] | None = None
-        self._joins: tuple[Join, ...] = ()
-        self._group: tuple[Expression[Any], ...] = ()
-        self._having: tuple[Condition, ...] = ()
-        self._distinct = False
-        self._ctes: tuple[CTE, ...] = ()
-        self._compounds: tuple[tuple[str, QuerySet[Any]], ...] = ()
-        self._cte: Any = None  # a kakaorm.CTE when this query reads a CTE instead of a table
-        #: which rows of a SoftDeleteModel/ArchiveModel: "default", "include" or "only"
-        self._scope = "default"
+        self._slice: Slice = NO_SLICE
+        self._projection: Projection = MODEL_ROWS
+        self._sources: Sources = TABLE_ONLY
+        #: which rows of a SoftDeleteModel/ArchiveModel (a scope of kakaorm.orm.deletion)
+        self._scope = DEFAULT_SCOPE
         self._prefetch: tuple[str, ...] = ()
         #: "update" to lock the rows read (SELECT ... FOR UPDATE); see _for_update()
         self._lock: str | None = None
@@ -135,20 +77,22 @@ class QuerySet(Generic[R]):
         return qs
 
     @classmethod
-    def _over_cte(cls, cte: Any) -> QuerySet[dict[str, Any]]:
+    def _over_cte(cls, cte: CTEObject) -> QuerySet[dict[str, Any]]:
         qs: QuerySet[dict[str, Any]] = cls(None)  # type: ignore[arg-type, assignment]
-        qs._cte = cte
-        qs._ctes = (cte.clause,)
-        qs._columns = tuple(getattr(cte.c, n) for n in cte.column_names)
+        qs._sources = Sources(ctes=(cte.clause,), cte=cte)
+        qs._projection = Projection(columns=tuple(getattr(cte.c, n) for n in cte.column_names))
         return qs
 
     def _need_model(self, action: str) -> type[Model]:
         if self._model is None:
             raise exc.QueryError(
-                f"{action}() needs a model query; a query over the CTE {self._cte.name!r} "
+                f"{action}() needs a model query; a query over the CTE {self._cte_name()!r} "
                 "returns dicts (use limit/order_by/where on it instead)"
             )
         return self._model
+
+    def _cte_name(self) -> str:
+        return self._sources.cte.name if self._sources.cte is not None else "?"
 
     def _clone(self) -> QuerySet[Any]:
         new: QuerySet[Any] = object.__new__(QuerySet)
@@ -170,12 +114,13 @@ class QuerySet(Generic[R]):
     def where(self, *conditions: Condition) -> QuerySet[R]:
         """Keep rows matching every condition (chained calls AND together)."""
         new = self._clone()
-        new._where = self._where + tuple(_check_condition(c, "where") for c in conditions)
+        checked = tuple(check_condition(c, "where") for c in conditions)
+        new._filters = Filters(self._filters.where + checked, self._filters.having)
         return new
 
     def exclude(self, condition: Condition) -> QuerySet[R]:
         """Drop rows matching the condition: ``WHERE NOT (condition)``."""
-        return self.where(Not(_check_condition(condition, "where")))
+        return self.where(Not(check_condition(condition, "where")))
 
     def order_by(self, *items: Ordering | Expression[Any] | str) -> QuerySet[R]:
         """Sort by columns or expressions (``Post.views.desc``), replacing any earlier order.
@@ -185,54 +130,15 @@ class QuerySet(Generic[R]):
         from a string.
         """
         new = self._clone()
-        new._order = tuple(self._ordering(item) for item in items)
+        new._order = tuple(ordering(self, item) for item in items)
         return new
-
-    def _ordering(self, item: Ordering | Expression[Any] | str) -> Ordering:
-        if isinstance(item, Ordering):
-            return item
-        if isinstance(item, Expression):
-            return Ordering(item, descending=False)
-        if isinstance(item, str):
-            m = _ORDER_TEXT.match(item)
-            names = self._orderable_names()
-            if m is None or m.group(2) not in names:
-                raise ValueError(
-                    f"order_by({item!r}): not a column of this query. Pass a column "
-                    "(e.g. Post.views.desc) or one of "
-                    + ", ".join(repr(n) for n in names)
-                    + ", optionally prefixed with '-' or followed by ASC/DESC"
-                )
-            descending = bool(m.group(1)) or (m.group(3) or "").lower() == "desc"
-            if m.group(1) and m.group(3):
-                raise ValueError(f"order_by({item!r}): use either '-name' or 'name DESC', not both")
-            return Ordering(names[m.group(2)], descending)
-        raise TypeError(f"order_by() takes columns, orderings or column names, got {item!r}")
-
-    def _orderable_names(self) -> dict[str, Expression[Any]]:
-        names: dict[str, Expression[Any]] = {}
-        if self._model is not None:
-            names.update(self._model._meta.columns)
-        for join in self._joins:
-            if join.cte is not None:
-                for name in join.cte.column_names:
-                    names.setdefault(name, join.cte.column(name))
-            elif join.table is not None:
-                for col in join.table.column_list:
-                    names.setdefault(col.name, col)
-        for item in self._columns or ():
-            if isinstance(item, Label):
-                names[item.name] = item
-            elif isinstance(getattr(item, "name", None), str) and not isinstance(item, Function):
-                names.setdefault(item.name, item)  # type: ignore[attr-defined]
-        return names
 
     def limit(self, n: int) -> QuerySet[R]:
         """Return at most ``n`` rows."""
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise ValueError(f"limit() takes a non-negative int, got {n!r}")
         new = self._clone()
-        new._limit = n
+        new._slice = Slice(n, self._slice.offset)
         return new
 
     def offset(self, n: int) -> QuerySet[R]:
@@ -240,7 +146,7 @@ class QuerySet(Generic[R]):
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise ValueError(f"offset() takes a non-negative int, got {n!r}")
         new = self._clone()
-        new._offset = n
+        new._slice = Slice(self._slice.limit, n)
         return new
 
     def select(self, *columns: Expression[Any]) -> QuerySet[dict[str, Any]]:
@@ -252,19 +158,22 @@ class QuerySet(Generic[R]):
                 raise TypeError(f"select() takes columns or expressions, got {col!r}")
         if self._prefetch:
             raise exc.QueryError(_PREFETCH_DICTS)
+        projection = self._projection
         new = self._clone()
-        new._columns = tuple(columns)
+        new._projection = Projection(tuple(columns), projection.distinct, projection.group_by)
         return new
 
     def also_select(self, *columns: Expression[Any]) -> QuerySet[dict[str, Any]]:
         """Add columns to the current ``select()`` (or to the model's columns)."""
-        base = self._columns if self._columns is not None else self._model._meta.column_list
+        selected = self._projection.columns
+        base = selected if selected is not None else self._model._meta.column_list
         return self.select(*base, *columns)
 
     def distinct(self) -> QuerySet[R]:
         """``SELECT DISTINCT``."""
+        projection = self._projection
         new = self._clone()
-        new._distinct = True
+        new._projection = Projection(projection.columns, True, projection.group_by)
         return new
 
     def join(self, model: type[Model] | CTEObject, on: Condition) -> QuerySet[R]:
@@ -280,24 +189,24 @@ class QuerySet(Generic[R]):
         return self._join("RIGHT", model, on)
 
     def _join(self, kind: str, model: Any, on: Condition) -> QuerySet[R]:
-        from kakaorm.orm.cte import CTE as CTEObject
-        from kakaorm.orm.model import Model
-
         new = self._clone()
         if isinstance(model, CTEObject):
             new = new._attach(model)
-        elif not (isinstance(model, type) and issubclass(model, Model) and not model._meta.abstract):
+        elif not (is_model_class(model) and not model._meta.abstract):
             raise TypeError(f"join() takes a model class or a CTE, got {model!r}")
+        sources = new._sources
         target = model.clause if isinstance(model, CTEObject) else model
-        new._joins = self._joins + (Join(kind, target, _check_condition(on, "join")),)
+        join = Join(kind, target, check_condition(on, "join"))
+        new._sources = Sources(sources.joins + (join,), sources.ctes, sources.compounds, sources.cte)
         return new
 
-    def _attach(self, cte: Any) -> QuerySet[R]:
-        if any(c.name == cte.name for c in self._ctes):
-            _check_same_cte(self._ctes, cte.clause)
+    def _attach(self, cte: CTEObject) -> QuerySet[R]:
+        sources = self._sources
+        if any(c.name == cte.name for c in sources.ctes):
+            check_same_cte(sources.ctes, cte.clause)
             return self
         new = self._clone()
-        new._ctes = self._ctes + (cte.clause,)
+        new._sources = Sources(sources.joins, sources.ctes + (cte.clause,), sources.compounds, sources.cte)
         return new
 
     def group_by(self, *exprs: Expression[Any]) -> QuerySet[R]:
@@ -305,21 +214,21 @@ class QuerySet(Generic[R]):
         for expr in exprs:
             if not isinstance(expr, Expression):
                 raise TypeError(f"group_by() takes columns or expressions, got {expr!r}")
+        projection = self._projection
         new = self._clone()
-        new._group = self._group + tuple(exprs)
+        new._projection = Projection(projection.columns, projection.distinct, projection.group_by + tuple(exprs))
         return new
 
     def having(self, condition: Condition) -> QuerySet[R]:
         """Filter groups: ``HAVING condition`` (chained calls AND together)."""
+        checked = check_condition(condition, "having")
         new = self._clone()
-        new._having = self._having + (_check_condition(condition, "having"),)
+        new._filters = Filters(self._filters.where, self._filters.having + (checked,))
         return new
 
     def with_cte(self, name: str | CTEObject, queryset: QuerySet[Any] | None = None) -> QuerySet[R]:
         """Add ``WITH name AS (queryset)`` to this query (or ``with_cte(cte)`` for a
         :class:`~kakaorm.CTE`). Joining a CTE adds it by itself."""
-        from kakaorm.orm.cte import CTE as CTEObject
-
         if isinstance(name, CTEObject):
             return self._attach(name)
         if queryset is None:
@@ -337,25 +246,16 @@ class QuerySet(Generic[R]):
     def _compound(self, op: str, other: QuerySet[Any]) -> QuerySet[R]:
         if not isinstance(other, QuerySet):
             raise TypeError(f"{op.lower().replace(' ', '_')}() takes a QuerySet, got {other!r}")
-        for side in (self, other):
-            if side._order or side._limit is not None or side._offset is not None:
-                raise exc.QueryError(
-                    "order_by/limit/offset apply to the combined query: call them after "
-                    "union()/union_all(), not on its parts"
-                )
-        mine, theirs = len(self._effective_columns()), len(other._effective_columns())
-        if mine != theirs:
-            raise exc.QueryError(
-                f"union of queries with {mine} and {theirs} columns: select the same "
-                "number of columns, in the same order, on both sides"
-            )
+        check_compound(self, other)
+        sources = self._sources
         new = self._clone()
-        new._compounds = self._compounds + ((op, other),)
+        new._sources = Sources(sources.joins, sources.ctes, sources.compounds + ((op, other),), sources.cte)
         return new
 
     def _effective_columns(self) -> Sequence[Expression[Any]]:
-        if self._columns is not None:
-            return self._columns
+        selected = self._projection.columns
+        if selected is not None:
+            return selected
         return self._need_model("select")._meta.column_list
 
     def _for_update(self) -> QuerySet[R]:
@@ -367,83 +267,10 @@ class QuerySet(Generic[R]):
 
     # -- statements -----------------------------------------------------------------
     def _where_condition(self) -> Condition | None:
-        conds = self._where
-        model = self._model
-        if model is not None and model._meta.scoped:
-            extra = model._scope_where(self._scope)
-            if extra is not None:
-                conds = conds + (extra,)
-        if not conds:
-            return None
-        if len(conds) == 1:
-            return conds[0]
-        return BoolOp("AND", conds)
+        return where_condition(self)
 
     def _build_select(self, columns: Sequence[Expression[Any]] | None = None) -> Select:
-        having = None
-        if self._having:
-            having = self._having[0] if len(self._having) == 1 else BoolOp("AND", self._having)
-        selected = columns if columns is not None else self._effective_columns()
-        self._check_sources(selected)
-        source = None
-        if self._model is not None and self._model._meta.scoped:
-            source = self._model._scope_source(self._scope)
-        ctes = self._ctes
-        compounds = tuple((op, qs._build_select()) for op, qs in self._compounds)
-        for _, part in compounds:
-            # WITH may only open the whole statement, not a part after UNION
-            for clause in part.ctes:
-                if any(c.name == clause.name for c in ctes):
-                    _check_same_cte(ctes, clause)
-                else:
-                    ctes = ctes + (clause,)
-            part.ctes = ()
-        return Select(
-            self._model,
-            selected,
-            where=self._where_condition(),
-            joins=self._joins,
-            group_by=self._group,
-            having=having,
-            order_by=self._order,
-            limit=None if self._limit is None else Param(self._limit, INTEGER),
-            offset=None if self._offset is None else Param(self._offset, INTEGER),
-            distinct=self._distinct,
-            ctes=ctes,
-            from_cte=None if self._cte is None else self._cte.name,
-            compounds=compounds,
-            from_select=source,
-            from_alias=None if source is None else self._model._meta.table_name,
-            lock=self._lock,
-        )
-
-    def _check_sources(self, selected: Sequence[Expression[Any]]) -> None:
-        """Every column used must belong to a table (or CTE) of the query."""
-        if not self._joins and self._columns is None and columns_is_model(selected, self._model):
-            simple = all(_is_simple(c) and c.left.model is self._model for c in self._where)  # type: ignore[attr-defined]
-            if simple and not self._order and not self._group and not self._having:
-                return
-        tables = {j.table for j in self._joins if j.table is not None}
-        if self._model is not None:
-            tables.add(self._model._meta)
-        ctes = {j.cte_name for j in self._joins if j.cte_name}
-        if self._cte is not None:
-            ctes.add(self._cte.name)
-        exprs: list[Any] = [*selected, *self._where, *self._group, *self._having]
-        exprs += [o.expr for o in self._order]
-        for expr in exprs:
-            for node in expr.walk():
-                if isinstance(node, Column) and node.table not in tables:
-                    raise exc.QueryError(
-                        f"{node.model.__name__}.{node.name} is used, but {node.model.__name__} is "
-                        f"not in this query: add .join({node.model.__name__}, on=...) or use a "
-                        "subquery"
-                    )
-                cte_name = getattr(node, "cte_name", None)
-                if isinstance(cte_name, str) and cte_name not in ctes:
-                    raise exc.QueryError(
-                        f"the CTE {cte_name!r} is used but not joined: add .join(cte, on=...)"
-                    )
+        return build_select(self, columns)
 
     def _engine_or_default(self) -> Engine:
         if self._engine is not None:
@@ -463,11 +290,11 @@ class QuerySet(Generic[R]):
         engine = self._engine_or_default()
         stmt = self._build_select()
         entry, rows = await engine._select(stmt)
-        if self._columns is None and all(qs._columns is None for _, qs in self._compounds):
+        if self._projection.columns is None and all(
+            qs._projection.columns is None for _, qs in self._sources.compounds
+        ):
             instances = hydrate_models(entry, self._model, rows)
             if self._prefetch:
-                from kakaorm.orm.relations import prefetch_related
-
                 for path in self._prefetch:
                     await prefetch_related(self._engine, instances, path)
             return cast(list[R], instances)
@@ -531,35 +358,11 @@ class QuerySet(Generic[R]):
 
     async def count(self) -> int:
         """The number of rows the query matches."""
-        engine = self._engine_or_default()
-        if (
-            self._limit is not None or self._offset is not None or self._distinct or self._group
-            or self._compounds or self._cte is not None
-        ):
-            inner = self._build_select()
-            stmt = Select(self._model, [Count()], from_select=inner)
-        else:
-            stmt = self._build_select([Count()])
-            stmt.order_by = ()
-        entry, rows = await engine._select(stmt)
-        return int(rows[0][0])
+        return await count_rows(self)
 
     async def exists(self) -> bool:
         """True if the query matches at least one row (limit, offset and groups included)."""
-        if self._limit == 0:
-            return False
-        engine = self._engine_or_default()
-        probe = [Label(Raw("1"), "one")]
-        if self._compounds or self._distinct:
-            # the rows a union or DISTINCT yields depend on every selected column
-            stmt = Select(self._model, probe, from_select=self._build_select(), limit=Param(1, INTEGER))
-        else:
-            # the same query reduced to "is there a row at position offset": order is irrelevant
-            stmt = self._build_select(probe)
-            stmt.order_by = ()
-            stmt.limit = Param(1, INTEGER)
-        _, rows = await engine._select(stmt)
-        return len(rows) > 0
+        return await has_rows(self)
 
     async def aggregate(self, **aggregates: Expression[Any]) -> dict[str, Any]:
         """Several aggregates in one query: ``aggregate(total=Sum(Post.views), n=Count())``.
@@ -570,29 +373,7 @@ class QuerySet(Generic[R]):
             QueryError: the query has a limit, offset or group_by, which an aggregate
                 over the whole filtered table would silently ignore.
         """
-        if not aggregates:
-            raise TypeError("aggregate() needs at least one name=Aggregate(...) argument")
-        if (
-            self._limit is not None or self._offset is not None or self._group
-            or self._compounds or self._distinct
-        ):
-            raise exc.QueryError(
-                "aggregate(), sum(), avg(), max() and min() apply where() filters only, and "
-                "this query also has limit/offset/group_by/union/distinct, which they would "
-                "ignore. Remove them, or for per-group values use "
-                ".select(col, Sum(...).label('name')).group_by(col)"
-            )
-        for name, agg in aggregates.items():
-            if not (isinstance(agg, Expression) and agg.is_aggregate):
-                raise TypeError(
-                    f"aggregate({name}=...) takes an aggregate such as Sum(Post.views), got {agg!r}"
-                )
-        engine = self._engine_or_default()
-        columns = [Label(agg, name) for name, agg in aggregates.items()]
-        stmt = self._build_select(columns)
-        stmt.order_by = ()
-        entry, rows = await engine._select(stmt)
-        return entry.hydrate_dicts(rows)[0]
+        return await aggregate(self, aggregates)
 
     async def sum(self, column: Expression[Any]) -> Any:
         """``SUM(column)``; None when no row matches."""
@@ -621,28 +402,7 @@ class QuerySet(Generic[R]):
             ValidationError: ``model``'s column validators refused a constant value;
                 nothing was sent.
         """
-        if not columns:
-            raise TypeError("insert_into() needs at least one column=expression argument")
-        meta = model._meta
-        targets = [meta.column(name) for name in columns]
-        constants: list[tuple[Column[Any], Any]] = []
-        exprs = [
-            _as_expr(v if isinstance(v, (Expression, QuerySet)) else _constant(col, v, constants), col)
-            for col, v in zip(targets, columns.values())
-        ]
-        # as in update(): constants are checked, values computed from the rows are not
-        _validation.check_values(constants)
-        select = self._build_select(columns=exprs)
-        engine = self._engine_or_default()
-        return await engine._execute_stmt(Insert(model, targets, from_select=select))
-
-    def _check_bulk(self, action: str) -> None:
-        self._need_model(action)
-        if self._joins or self._limit is not None or self._offset is not None or self._group or self._compounds:
-            raise exc.QueryError(
-                f"{action}() applies where() filters only; remove join/limit/offset/group_by, "
-                f"or select the keys first and {action} with .where(pk.in_(keys))"
-            )
+        return await insert_into(self, model, columns)
 
     async def update(self, **values: Any) -> int:
         """UPDATE every matched row; values may be constants or expressions
@@ -653,31 +413,8 @@ class QuerySet(Generic[R]):
             ValueError: a key is not a column of the model.
             ValidationError: column validators refused a constant value; nothing was sent.
         """
-        self._check_bulk("update")
-        if self._scope != "default" and self._model._meta.deletion == "archive":
-            raise exc.QueryError(
-                "update() changes the main table only; restore() archived rows first"
-            )
-        if not values:
-            raise TypeError("update() needs at least one column=value argument")
-        meta = self._model._meta
-        assignments: list[tuple[Column[Any], Expression[Any]]] = []
-        constants: list[tuple[Column[Any], Any]] = []
-        for name, value in values.items():
-            col = meta.column(name)
-            if not isinstance(value, Expression):
-                value = _constant(col, value, constants)
-            assignments.append((col, _as_expr(value, col)))
-        # constants are checked like an instance's values; an expression is computed
-        # by the database, so its result cannot be checked here
-        _validation.check_values(constants)
-        now = None
-        for col in meta.auto_now:
-            if col.name not in values:
-                now = now or utcnow()
-                assignments.append((col, Param(now, col.type)))
-        engine = self._engine_or_default()
-        return await engine._execute_stmt(Update(self._model, assignments, self._where_condition()))
+        check_bulk(self, "update")
+        return await update(self, values)
 
     async def delete(self) -> int:
         """Delete every matched row (hooks do not run); returns the number deleted.
@@ -685,10 +422,8 @@ class QuerySet(Generic[R]):
         A SoftDeleteModel marks the rows deleted; an ArchiveModel moves them to its
         archive table.
         """
-        self._check_bulk("delete")
-        if self._model._meta.deletion != "delete":
-            return await self._model._bulk_delete(self)
-        return await self._delete_rows()
+        check_bulk(self, "delete")
+        return await self._model._meta.deletion.delete_rows(self)
 
     async def _delete_rows(self) -> int:
         engine = self._engine_or_default()
@@ -697,15 +432,14 @@ class QuerySet(Generic[R]):
     # -- deletion strategies and relations --------------------------------------------
     def _scoped(self, scope: str, action: str) -> QuerySet[R]:
         model = self._need_model(action)
-        if model._meta.deletion == "delete":
+        if not model._meta.deletion.keeps_deleted_rows:
             raise exc.QueryError(
                 f"{action}() is for SoftDeleteModel and ArchiveModel; {model.__name__} deletes rows"
             )
-        new = self._clone()
-        new._scope = scope
-        return new
+        return self._with_scope(scope)
 
     def _with_scope(self, scope: str) -> QuerySet[R]:
+        """The same query over the rows of ``scope`` (for deletion strategies)."""
         new = self._clone()
         new._scope = scope
         return new
@@ -713,32 +447,30 @@ class QuerySet(Generic[R]):
     def include_deleted(self) -> QuerySet[R]:
         """Deleted rows too (SoftDeleteModel: no ``deleted_at`` filter; ArchiveModel:
         the main and the archive table, UNION ALL)."""
-        return self._scoped("include", "include_deleted")
+        return self._scoped(INCLUDE_SCOPE, "include_deleted")
 
     def only_deleted(self) -> QuerySet[R]:
         """Only deleted rows (soft-deleted, or archived)."""
-        return self._scoped("only", "only_deleted")
+        return self._scoped(ONLY_SCOPE, "only_deleted")
 
     async def restore(self) -> int:
         """Bring matched deleted rows back; returns how many."""
         model = self._scoped(self._scope, "restore")._model
-        self._check_bulk("restore")
-        return await model._bulk_restore(self)
+        check_bulk(self, "restore")
+        return await model._meta.deletion.restore_rows(self)
 
     async def purge(self) -> int:
         """Remove matched deleted rows for good; returns how many."""
         model = self._scoped(self._scope, "purge")._model
-        self._check_bulk("purge")
-        return await model._bulk_purge(self)
+        check_bulk(self, "purge")
+        return await model._meta.deletion.purge_rows(self)
 
     def prefetch(self, *paths: str) -> QuerySet[R]:
         """Load relations of every fetched row up front: one query per relation
         (``"author"``), following paths through relations with ``__``
         (``"author__profile"``). Awaiting a prefetched relation runs no query."""
-        from kakaorm.orm.relations import check_prefetch_path
-
         model = self._need_model("prefetch")
-        if self._columns is not None:
+        if self._projection.columns is not None:
             raise exc.QueryError(_PREFETCH_DICTS)
         for path in paths:
             check_prefetch_path(model, path)
@@ -748,9 +480,7 @@ class QuerySet(Generic[R]):
 
     def __repr__(self) -> str:
         # the query in a generic SQL-like form, values inline: for reading only
-        from kakaorm.compiler.describe import describe_select
-
-        source = self._model.__name__ if self._model is not None else f"CTE {self._cte.name}"
+        source = self._model.__name__ if self._model is not None else f"CTE {self._cte_name()}"
         try:
             text = describe_select(self._build_select())
         except Exception:  # noqa: BLE001 - a repr never raises, even for an invalid query
@@ -758,13 +488,7 @@ class QuerySet(Generic[R]):
         return f"<QuerySet of {source}: {text}>"
 
 
-def _constant(col: Column[Any], value: Any, constants: list[tuple[Column[Any], Any]]) -> Param:
-    """A constant written to ``col`` by update()/insert_into(): type-checked, bound, and
-    added to ``constants`` for the column validators."""
-    value = coerce_value(col, value)
-    constants.append((col, value))
-    return Param(value, col.type)
-
 
 #: the state of a new QuerySet, copied by QuerySet._for
 _BLANK: dict[str, Any] = dict(QuerySet(None).__dict__)  # type: ignore[arg-type]
+

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Generator, Generic, Self, Sequence, TypeV
 
 from kakaorm.engine.engine import get_engine
 from kakaorm.exc import ModelError, UnknownRelationError
+from kakaorm.orm.options import resolve_model
 from kakaorm.orm.state import PK_KEY
 
 if TYPE_CHECKING:
@@ -63,8 +64,6 @@ class Relation(Generic[T]):
     def related(self) -> type[Model]:
         """The other model (a name given as a string is resolved on first use)."""
         if isinstance(self._related, str):
-            from kakaorm.orm.model import resolve_model
-
             self._related = resolve_model(
                 self._related, f"{self.owner.__name__}.{self.name}", self.owner.__module__
             )

@@ -1,0 +1,138 @@
+"""The model metaclass: reads a model class definition into its ``_meta``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from kakaorm import exc
+from kakaorm.orm.column_types import IntColumn
+from kakaorm.orm.columns import Column
+from kakaorm.orm.options import ModelOptions, register_model
+from kakaorm.orm.relations import Relation
+
+__all__ = ["ModelMeta"]
+
+# ``select`` is deliberately not a Model method (use ``Model.all().select(...)``), so a
+# column may be called ``select``.
+_RESERVED = frozenset(
+    {
+        "save", "delete", "to_dict", "create", "get", "get_or_none", "first", "last", "all",
+        "where", "exclude", "order_by", "count", "bulk_create", "truncate",
+        "refresh", "before_insert", "after_insert", "before_update", "after_update",
+        "before_delete", "after_delete", "NotFound", "MultipleResults", "using",
+        "restore", "include_deleted", "only_deleted", "purge", "prefetch", "is_saved",
+        "model_dump", "model_dump_json", "model_validate", "model_json_schema",
+        "create_schema", "update_schema", "validate",
+        "bulk_update", "find", "get_or_create", "update_or_create",
+    }
+)
+
+
+def _snake_case(name: str) -> str:
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+
+
+class ModelMeta(type):
+    """Builds ``_meta`` when a model class is defined, and checks the definition."""
+
+    def __new__(mcls, name: str, bases: tuple[type, ...], ns: dict[str, Any], **kw: Any) -> ModelMeta:
+        cls = super().__new__(mcls, name, bases, ns, **kw)
+        meta_cls = ns.get("Meta")
+        is_root = not any(isinstance(b, ModelMeta) for b in bases)
+        abstract = is_root or bool(getattr(meta_cls, "abstract", False))
+
+        columns: dict[str, Column[Any]] = {}
+        for base in reversed(cls.__mro__[1:]):
+            base_meta = base.__dict__.get("_meta")
+            if isinstance(base_meta, ModelOptions):
+                columns.update(base_meta.columns)
+        for attr, value in ns.items():
+            if isinstance(value, Column):
+                if attr in _RESERVED:
+                    raise exc.ModelError(
+                        f"{name}.{attr}: {attr!r} is the name of a Model method; "
+                        "rename the column"
+                    )
+                if attr.startswith("_"):
+                    raise exc.ModelError(f"{name}.{attr}: column names may not start with '_'")
+                columns[attr] = value
+
+        pks = [n for n, c in columns.items() if c.primary_key]
+        if len(pks) > 1:
+            raise exc.ModelError(
+                f"{name} declares more than one primary key ({', '.join(pks)}); "
+                "a model has exactly one primary-key column"
+            )
+        if not abstract:
+            if not pks:
+                if "id" in columns:
+                    raise exc.ModelError(
+                        f"{name} has a column named 'id' that is not its primary key; "
+                        "mark it primary_key=True or give another column primary_key=True"
+                    )
+                id_col: Column[Any] = IntColumn(primary_key=True, auto_increment=True)
+                id_col.__set_name__(cls, "id")
+                columns = {"id": id_col, **columns}
+            bound: dict[str, Column[Any]] = {}
+            for attr, col in columns.items():
+                if col.model is None:
+                    col.model = cls
+                elif col.model is not cls:
+                    col = col._copy_for(cls)  # type: ignore[arg-type]
+                setattr(cls, attr, col)
+                bound[attr] = col
+            columns = bound
+
+        indexes: list[tuple[str, ...]] = []
+        for entry in getattr(meta_cls, "indexes", None) or []:
+            if isinstance(entry, str) or not isinstance(entry, (tuple, list)) or not entry:
+                raise exc.ModelError(
+                    f"{name}.Meta.indexes entries are tuples of column names, e.g. "
+                    f"('category', 'price') or ('name',); got {entry!r}"
+                )
+            for col_name in entry:
+                if col_name not in columns:
+                    raise exc.ModelError(
+                        f"{name}.Meta.indexes names {col_name!r}, which is not a column of "
+                        f"{name}; its columns are: {', '.join(columns)}"
+                    )
+            indexes.append(tuple(entry))
+
+        relations: dict[str, Relation[Any]] = {}
+        for base in reversed(cls.__mro__[1:]):
+            base_meta = base.__dict__.get("_meta")
+            if isinstance(base_meta, ModelOptions):
+                relations.update(base_meta.relations)
+        for attr, value in ns.items():
+            if isinstance(value, Relation):
+                if attr in _RESERVED or attr in columns:
+                    raise exc.ModelError(
+                        f"{name}.{attr}: the relation's name is taken by a column or a Model "
+                        "method; rename it"
+                    )
+                relations[attr] = value
+
+        table_name = getattr(meta_cls, "table_name", None) or _snake_case(name)
+        base_options = next(
+            (b.__dict__["_meta"] for b in cls.__mro__[1:] if isinstance(b.__dict__.get("_meta"), ModelOptions)),
+            None,
+        )
+        cls._meta = ModelOptions(cls, table_name, columns, indexes, abstract)  # type: ignore[arg-type, attr-defined]
+        cls._meta.relations = relations  # type: ignore[attr-defined]
+        if base_options is not None:
+            cls._meta.deletion = base_options.deletion  # type: ignore[attr-defined]
+        if "NotFound" not in ns:
+            cls.NotFound = type(  # type: ignore[attr-defined]
+                "NotFound", (exc.NotFound,), {"__module__": cls.__module__, "__qualname__": f"{name}.NotFound"}
+            )
+        if "MultipleResults" not in ns:
+            cls.MultipleResults = type(  # type: ignore[attr-defined]
+                "MultipleResults",
+                (exc.MultipleResults,),
+                {"__module__": cls.__module__, "__qualname__": f"{name}.MultipleResults"},
+            )
+        if not abstract:
+            register_model(cls)  # type: ignore[arg-type]
+        return cls
