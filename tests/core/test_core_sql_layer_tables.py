@@ -3,8 +3,9 @@ through ``__subquery__()``, and a model standing for its table through ``__table
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Any, Hashable
+from typing import Any
 
 import pytest
 
@@ -57,7 +58,7 @@ def test_statements_over_a_plain_table_compile_without_any_model():
 
 
 def test_a_plain_table_column_checks_values_and_names_itself_in_messages():
-    table, key, _ = _ticket_table()
+    _table, key, _ = _ticket_table()
     with pytest.raises(TypeError, match=r"^Ticket\.id is a ColumnElement and takes an int, not str \('1'\)$"):
         key == "1"  # noqa: B015 - building the condition checks the value
 

@@ -22,31 +22,17 @@ package imports no database driver.
 from __future__ import annotations
 
 # importing _pydantic installs the bridge through which models reach the pydantic integration
-from kakaorm import _pydantic  # noqa: F401
-from kakaorm import exc, i18n, validators
+from kakaorm import (
+    _pydantic,  # noqa: F401
+    exc,
+    i18n,
+    validators,
+)
 from kakaorm._cli_entry import cli_main
 from kakaorm.compiler import describe as _describe  # noqa: F401 - installs the repr of expressions
-from kakaorm.orm.column_types import (
-    BoolColumn,
-    DateColumn,
-    DateTimeColumn,
-    DecimalColumn,
-    FloatColumn,
-    IntColumn,
-    StrColumn,
-    TimeColumn,
-)
-from kakaorm.orm.columns import Column, ForeignKey
-from kakaorm.orm.cte import CTE
-from kakaorm.orm.archive import ArchiveModel
-from kakaorm.orm.soft_delete import SoftDeleteModel
-from kakaorm.orm.relations import belongs_to, has_many, has_one
-from kakaorm.engine.engine import Engine, Transaction, connect, get_engine
 from kakaorm.engine.compat04 import AioMySQLEngine, AioSQLiteEngine, AsyncpgEngine, Psycopg3Engine
-from kakaorm.orm.model import Model
-from kakaorm.orm.queryset import QuerySet
+from kakaorm.engine.engine import Engine, Transaction, connect, get_engine
 from kakaorm.engine.registry import installed_schemes, register_dialect
-from kakaorm.url import DatabaseURL, parse_url
 from kakaorm.exc import (
     ConfigurationError,
     ConnectionLostError,
@@ -72,8 +58,6 @@ from kakaorm.exc import (
     ValidationError,
 )
 from kakaorm.expr import Aggregate as AggFunc
-from kakaorm.expr import Window as WindowedAgg
-from kakaorm.expr import WindowFunction as WindowFunc
 from kakaorm.expr import (
     Avg,
     Case,
@@ -91,9 +75,28 @@ from kakaorm.expr import (
     When,
     value,
 )
-from kakaorm.migration import Migrator, VersionedMigrator
-
+from kakaorm.expr import Window as WindowedAgg
+from kakaorm.expr import WindowFunction as WindowFunc
 from kakaorm.i18n import SUPPORTED_LOCALES, translate_detail
+from kakaorm.migration import Migrator, VersionedMigrator
+from kakaorm.orm.archive import ArchiveModel
+from kakaorm.orm.column_types import (
+    BoolColumn,
+    DateColumn,
+    DateTimeColumn,
+    DecimalColumn,
+    FloatColumn,
+    IntColumn,
+    StrColumn,
+    TimeColumn,
+)
+from kakaorm.orm.columns import Column, ForeignKey
+from kakaorm.orm.cte import CTE
+from kakaorm.orm.model import Model
+from kakaorm.orm.queryset import QuerySet
+from kakaorm.orm.relations import belongs_to, has_many, has_one
+from kakaorm.orm.soft_delete import SoftDeleteModel
+from kakaorm.url import DatabaseURL, parse_url
 from kakaorm.validators import max_length, max_value, min_length, min_value, one_of, regex
 
 __version__ = "0.4.0"
@@ -196,4 +199,12 @@ __all__ = [
 
 # The import paths of kakaorm 0.4 (``kakaorm.relationship``, ``kakaorm.columns.types``,
 # ...), loaded here as 0.4 loaded them, so ``import kakaorm`` makes them attributes.
-from kakaorm import archive, columns, engine, model, query, relationship, soft_delete  # noqa: E402
+from kakaorm import (  # noqa: E402, F401 - loaded for their side effect: attributes of the package
+    archive,
+    columns,
+    engine,
+    model,
+    query,
+    relationship,
+    soft_delete,
+)

@@ -24,7 +24,8 @@ a number. Float NaN and infinities become ``null``, as pydantic does.
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Annotated, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
 
 from kakaorm.orm import validation as _validation
 from kakaorm.orm.columns import coerce_value

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kakaorm.orm.columns import Column
 from kakaorm.orm.archive import ArchiveModel
+from kakaorm.orm.columns import Column
 from kakaorm.orm.queryset import QuerySet as ArchiveQuerySet
 
 __all__ = ["ArchiveModel", "ArchiveQuerySet", "archive_columns"]

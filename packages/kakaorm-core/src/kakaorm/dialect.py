@@ -36,18 +36,14 @@ methods (``add_column``, ``alter_column``, ``alter_table``, ... inherited by eve
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import (
     TYPE_CHECKING,
     Any,
-    AsyncIterator,
-    Callable,
     ClassVar,
-    Collection,
-    Mapping,
     Protocol,
-    Sequence,
 )
 
 from kakaorm.exc import DatabaseError, MigrationError

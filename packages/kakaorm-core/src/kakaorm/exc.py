@@ -36,7 +36,8 @@ sent as ``.sqlstate`` (None when there was none, e.g. on MySQL or SQLite).
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 __all__ = [
     "ConfigurationError",

@@ -20,11 +20,12 @@ Starlette when it runs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from kakaorm._pydantic import json_value
-from kakaorm.orm.validation import field_errors
 from kakaorm.exc import ValidationError
+from kakaorm.orm.validation import field_errors
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 __all__ = [
     "SUPPORTED_LOCALES",
@@ -56,7 +57,9 @@ _CATALOG: dict[str, dict[str, _Render]] = {
         "min_value": lambda i: f"小さすぎます。{i['expected_min']} 以上にしてください（入力値: {i['received']}）。",
         "max_value": lambda i: f"大きすぎます。{i['expected_max']} 以下にしてください（入力値: {i['received']}）。",
         "regex": lambda i: f"形式が正しくありません。パターン「{i['pattern']}」に合う値にしてください。",
-        "one_of": lambda i: f"使用できない値です。{_choices(i)} のいずれかにしてください（入力値: {i['received']!r}）。",
+        "one_of": lambda i: (
+            f"使用できない値です。{_choices(i)} のいずれかにしてください（入力値: {i['received']!r}）。"
+        ),
     },
 }
 

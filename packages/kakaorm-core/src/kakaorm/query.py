@@ -7,7 +7,6 @@ The expression names 0.4 code also imported from here are those of
 
 from __future__ import annotations
 
-from kakaorm.orm.queryset import QuerySet
 from kakaorm.columns.base import (
     AggFunc,
     Avg,
@@ -21,6 +20,7 @@ from kakaorm.columns.base import (
     WhereClause,
 )
 from kakaorm.expr import Subquery
+from kakaorm.orm.queryset import QuerySet
 
 __all__ = [
     "AggFunc",

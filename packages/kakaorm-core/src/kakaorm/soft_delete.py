@@ -7,7 +7,7 @@ of it), so it fits annotations; as an isinstance check it is true of every Query
 
 from __future__ import annotations
 
-from kakaorm.orm.soft_delete import SoftDeleteModel
 from kakaorm.orm.queryset import QuerySet as SoftDeleteQuerySet
+from kakaorm.orm.soft_delete import SoftDeleteModel
 
 __all__ = ["SoftDeleteModel", "SoftDeleteQuerySet"]

@@ -11,7 +11,8 @@ when the statement is built. The SQL layer never sees a model.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Hashable, Sequence
+from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from kakaorm.expr.columns import CTEColumn
 from kakaorm.expr.functions import result_key
@@ -49,7 +50,7 @@ class Join:
         cte: the joined CTE, or None when the target is a table.
     """
 
-    __slots__ = ("kind", "table", "cte", "on")
+    __slots__ = ("cte", "kind", "on", "table")
 
     def __init__(self, kind: str, target: TableRef | TableSource | CTE, on: Condition) -> None:
         self.kind, self.on = kind, on
@@ -77,7 +78,7 @@ class CTE:
         column_names: the names of the CTE's result columns.
     """
 
-    __slots__ = ("name", "select", "recursive", "columns", "column_names")
+    __slots__ = ("column_names", "columns", "name", "recursive", "select")
 
     def __init__(
         self, name: str, select: Select, recursive: bool = False, columns: tuple[str, ...] = ()
@@ -107,22 +108,22 @@ class Select(Statement):
     """
 
     __slots__ = (
-        "table",
         "columns",
-        "where",
-        "joins",
+        "compounds",
+        "ctes",
+        "distinct",
+        "from_alias",
+        "from_cte",
+        "from_select",
         "group_by",
         "having",
-        "order_by",
+        "joins",
         "limit",
-        "offset",
-        "distinct",
-        "ctes",
-        "from_select",
-        "from_cte",
-        "from_alias",
-        "compounds",
         "lock",
+        "offset",
+        "order_by",
+        "table",
+        "where",
     )
 
     def __init__(
@@ -206,7 +207,7 @@ class Insert(Statement):
         from_select: ``INSERT INTO table (columns) SELECT ...`` instead of VALUES.
     """
 
-    __slots__ = ("table", "columns", "rows", "returning", "from_select")
+    __slots__ = ("columns", "from_select", "returning", "rows", "table")
 
     def __init__(
         self,

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal as _decimal
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from kakaorm.exc import DataError
 
@@ -164,7 +165,7 @@ TIME = SQLType("time")
 
 # -- conversions dialects share ------------------------------------------------------------
 
-_UTC = _dt.timezone.utc
+_UTC = _dt.UTC
 
 
 def utc_datetime(value: _dt.datetime) -> _dt.datetime:

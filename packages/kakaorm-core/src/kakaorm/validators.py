@@ -24,11 +24,12 @@ The built-in messages follow :mod:`kakaorm.i18n`'s locale (Japanese unless set).
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from kakaorm import i18n
-from kakaorm.orm.validation import Validator
 from kakaorm.exc import ValidationError
+from kakaorm.orm.validation import Validator
 
 __all__ = [
     "Rule",
@@ -47,7 +48,7 @@ class Rule:
     """A built-in rule: called with a value, it raises ValidationError when the value
     breaks it (``None`` always passes). ``rule`` names it; ``params`` holds its limits."""
 
-    __slots__ = ("rule", "params", "_passes", "_message", "_shown")
+    __slots__ = ("_message", "_passes", "_shown", "params", "rule")
 
     def __init__(
         self,

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
+from collections.abc import Hashable, Sequence
 from dataclasses import replace
-from typing import Any, ClassVar, Hashable, Sequence
+from typing import Any, ClassVar
 
 from kakaorm.compiler import SQLCompiler
 from kakaorm.compiler.ddl import TableLike
-from kakaorm.schema import (
-    NULL_DEFAULT,
-    ColumnSchema,
-    DefaultExpression,
-    DropForeignKeyOp,
-    ForeignKeySchema,
-    IndexSchema,
-    TableOp,
-    TableSchema,
-)
-from kakaorm.exc import QueryError
 from kakaorm.expr import (
     Aggregate,
     Arithmetic,
@@ -35,6 +25,16 @@ from kakaorm.expr import (
 )
 from kakaorm.expr.columns import ColumnElement, CTEColumn
 from kakaorm.expr.tables import TableRef
+from kakaorm.schema import (
+    NULL_DEFAULT,
+    ColumnSchema,
+    DefaultExpression,
+    DropForeignKeyOp,
+    ForeignKeySchema,
+    IndexSchema,
+    TableOp,
+    TableSchema,
+)
 from kakaorm.statements import Delete, Select, Update
 from kakaorm.types import SQLType
 
@@ -75,7 +75,7 @@ def to_utc_naive(value: _dt.datetime) -> _dt.datetime:
     """The stored form of a datetime: UTC without tzinfo (naive input is already UTC)."""
     if value.tzinfo is None:
         return value
-    return value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+    return value.astimezone(_dt.UTC).replace(tzinfo=None)
 
 
 class MySQLCompiler(SQLCompiler):
@@ -212,7 +212,8 @@ class MySQLCompiler(SQLCompiler):
           shares with another window: one more sort, the right order.
         """
         anchor = self._sorted_window
-        borrowed = not (node.partition_by or node.order_by or anchor is None or isinstance(node.function, (Rank, DenseRank)))
+        ranking = isinstance(node.function, (Rank, DenseRank))
+        borrowed = not (node.partition_by or node.order_by or anchor is None or ranking)
         source = anchor if borrowed and anchor is not None else node
         apart = id(node) in self._sorted_apart or id(source) in self._sorted_apart
         key = self._sort_item if apart else self.visit
@@ -508,7 +509,8 @@ def _bridging_windows(stmt: Select, anchor: Window) -> set[int]:
         if not short or (isinstance(fn, (Lag, Lead)) and len(fn.args) == 3):
             continue
         longer = [k for k in keys if len(k) > len(short) and k[: len(short)] == short]
-        if any(ka[: min(len(ka), len(kb))] != kb[: min(len(ka), len(kb))] for ka, kb in itertools.combinations(longer, 2)):
+        pairs = itertools.combinations(longer, 2)
+        if any(ka[: min(len(ka), len(kb))] != kb[: min(len(ka), len(kb))] for ka, kb in pairs):
             found.add(id(windows[i]))
     return found
 

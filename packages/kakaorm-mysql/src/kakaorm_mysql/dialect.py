@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, SchemaExecutor
-from kakaorm.url import DatabaseURL, URLRules
 from kakaorm.exc import ConfigurationError, DatabaseError, DriverNotInstalledError
 from kakaorm.types import SQLType, read_decimal, read_float, read_int
+from kakaorm.url import DatabaseURL, URLRules
 
 from .compiler import MySQLCompiler, to_utc_naive
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
     from .driver import ConnectSettings, ServerInfo
 
-_UTC = _dt.timezone.utc
+_UTC = _dt.UTC
 
 #: MySQL's limit on the placeholders of one prepared statement; KakaORM interpolates
 #: on the client, but stays under it so a statement would also fit a server-side prepare
@@ -144,7 +145,9 @@ class MySQLDialect(Dialect):
             connect_timeout=self.connect_timeout,
         )
 
-    async def read_schema(self, engine: SchemaExecutor, tables: Collection[str] | None = None) -> dict[str, TableSchema]:
+    async def read_schema(
+        self, engine: SchemaExecutor, tables: Collection[str] | None = None
+    ) -> dict[str, TableSchema]:
         """The tables of the database, from ``information_schema`` (see :mod:`.introspect`)."""
         from .introspect import read_schema
 

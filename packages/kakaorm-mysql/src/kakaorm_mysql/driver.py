@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Sequence
+from typing import Any
 
 import aiomysql  # type: ignore[import-untyped]
 from pymysql.constants import CLIENT  # type: ignore[import-untyped]
@@ -76,7 +78,7 @@ class ServerInfo:
 class MySQLConnection:
     """A DriverConnection over one aiomysql connection (autocommit outside BEGIN)."""
 
-    __slots__ = ("raw", "_escape", "busy")
+    __slots__ = ("_escape", "busy", "raw")
 
     def __init__(self, raw: Any) -> None:
         self.raw = raw
@@ -383,10 +385,8 @@ class MySQLPool:
         """A waiter gave up (timeout or cancellation): pass on what it may have been given."""
         if fut.cancelled() or not fut.done():
             fut.cancel()
-            try:
+            with contextlib.suppress(ValueError):
                 self._waiters.remove(fut)
-            except ValueError:
-                pass
             return
         handed = fut.result()
         if handed is None:

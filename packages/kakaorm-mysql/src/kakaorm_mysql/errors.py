@@ -8,7 +8,8 @@ KakaORM user (a CHECK violation is not an IntegrityError there, for one).
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import pymysql  # type: ignore[import-untyped]
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, AsyncIterator, Collection
+from typing import TYPE_CHECKING, Any
 
 from kakaorm.exc import MigrationError
 from kakaorm.schema import (

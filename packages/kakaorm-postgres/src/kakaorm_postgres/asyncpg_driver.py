@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import datetime
-from typing import Any, AsyncIterator, Coroutine, Sequence, TypeVar
+from collections.abc import AsyncIterator, Coroutine, Sequence
+from typing import Any, TypeVar
 
 import asyncpg  # type: ignore[import-untyped]
 
@@ -170,7 +172,7 @@ class AsyncpgPool:
         except asyncio.CancelledError:
             opening.add_done_callback(self._adopt)
             raise
-        except Exception as err:  # noqa: BLE001 - opening a new connection failed
+        except Exception as err:
             self._moving -= 1
             self._wake_one()  # the slot is free for a waiter
             raise connect_failure(err, self._settings) from err
@@ -245,10 +247,9 @@ class AsyncpgPool:
     async def _close_and_return(self, raw: Any) -> None:
         try:
             if not _is_closed(raw):
-                try:
+                # a close that fails has asyncpg terminate the connection instead
+                with contextlib.suppress(Exception):
                     await raw.close(timeout=_CLOSE_TIMEOUT)
-                except Exception:  # noqa: BLE001 - asyncpg terminated it instead
-                    pass
             await self._pool.release(raw)
         finally:
             self._moving -= 1
@@ -313,7 +314,7 @@ class AsyncpgPool:
 # time zone. These codecs work on asyncpg's "tuple" form (microseconds or days
 # since 2000-01-01, PostgreSQL's epoch) and convert every value exactly.
 
-_UTC = datetime.timezone.utc
+_UTC = datetime.UTC
 _PG_EPOCH = datetime.datetime(2000, 1, 1)
 _PG_EPOCH_UTC = _PG_EPOCH.replace(tzinfo=_UTC)
 _PG_EPOCH_DAY = _PG_EPOCH.toordinal()
@@ -430,7 +431,7 @@ async def open_pool(settings: ConnectionSettings) -> AsyncpgPool:
         if settings.pool_min_size == 0:
             probe = await pool.acquire()
             await pool.release(probe)
-    except Exception as err:  # noqa: BLE001 - every connect failure gets one clear message
+    except Exception as err:
         if pool is not None:
             pool.terminate()
         raise connect_failure(err, settings) from err

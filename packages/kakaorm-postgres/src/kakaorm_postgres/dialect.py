@@ -6,14 +6,15 @@ Importing this module imports neither asyncpg nor psycopg; ``create_pool`` does.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kakaorm.compiler import SQLCompiler
 from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, SchemaExecutor
-from kakaorm.url import DatabaseURL, URLRules
 from kakaorm.exc import DatabaseError, DriverNotInstalledError
 from kakaorm.types import SQLType, read_decimal, read_float, read_int
+from kakaorm.url import DatabaseURL, URLRules
 
 from .compiler import AsyncpgCompiler, PsycopgCompiler
 from .driver import OPTIONS, parse_settings
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncpgDialect", "PostgresDialect", "PsycopgDialect"]
 
-_UTC = _dt.timezone.utc
+_UTC = _dt.UTC
 
 
 
@@ -75,7 +76,9 @@ class PostgresDialect(Dialect):
 
         return translate_error(exc, statement, params)
 
-    async def read_schema(self, engine: SchemaExecutor, tables: Collection[str] | None = None) -> dict[str, TableSchema]:
+    async def read_schema(
+        self, engine: SchemaExecutor, tables: Collection[str] | None = None
+    ) -> dict[str, TableSchema]:
         """The tables of the current schema, from ``pg_catalog`` (see :mod:`.introspect`)."""
         from .introspect import read_schema
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import math
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
-from kakaorm.url import DatabaseURL
 from kakaorm.exc import ConfigurationError, OperationalError
+from kakaorm.url import DatabaseURL
 
 __all__ = ["ConnectionSettings", "OPTIONS", "commit_refused", "connect_failure", "parse_settings"]
 

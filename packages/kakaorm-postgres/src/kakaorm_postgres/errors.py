@@ -7,7 +7,8 @@ SQLSTATE, are mapped by their DB-API class. No driver is imported here.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from kakaorm import exc
 

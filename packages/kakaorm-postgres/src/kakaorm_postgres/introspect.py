@@ -10,8 +10,9 @@ A table KakaORM 0.4.x created is recognised by its 32-bit ``integer`` primary ke
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, AsyncIterator, Collection
+from typing import TYPE_CHECKING, Any
 
 from kakaorm.schema import (
     ORIGIN_KAKAORM_04,

@@ -7,7 +7,8 @@ import asyncio
 import contextlib
 import select
 import time
-from typing import Any, AsyncIterator, Coroutine, Sequence, TypeVar
+from collections.abc import AsyncIterator, Coroutine, Sequence
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg.pq import TransactionStatus
@@ -267,7 +268,7 @@ async def open_pool(settings: ConnectionSettings) -> PsycopgPool:
         probe = await asyncio.wait_for(
             psycopg.AsyncConnection.connect(**kwargs), settings.connect_timeout
         )
-    except Exception as err:  # noqa: BLE001 - every connect failure gets one clear message
+    except Exception as err:
         raise connect_failure(err, settings) from err
     await probe.close()
 
@@ -289,7 +290,7 @@ async def open_pool(settings: ConnectionSettings) -> PsycopgPool:
     )
     try:
         await pool.open(wait=True, timeout=settings.connect_timeout + 5)
-    except Exception as err:  # noqa: BLE001 - e.g. the server refused the extra connections
+    except Exception as err:
         await pool.close()
         raise connect_failure(err, settings) from err
     return PsycopgPool(pool, settings)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import sqlite3
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any, ClassVar, Mapping, Sequence
+from typing import Any, ClassVar
 
 from kakaorm.compiler import SQLCompiler
 from kakaorm.compiler.ddl import TableLike

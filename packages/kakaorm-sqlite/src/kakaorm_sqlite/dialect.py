@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal as _decimal
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any, ClassVar, Collection, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, SchemaExecutor
-from kakaorm.url import DatabaseURL, URLRules
 from kakaorm.exc import ConfigurationError, DatabaseError, DataError, DriverNotInstalledError
 from kakaorm.types import SQLType, read_decimal, read_float, read_int
+from kakaorm.url import DatabaseURL, URLRules
 
 from .compiler import SQLITE_VERSION, SQLiteCompiler, format_datetime
 
 if TYPE_CHECKING:
     from kakaorm.schema import TableSchema
 
-_UTC = _dt.timezone.utc
+_UTC = _dt.UTC
 
 
 _datetime_from_text = _dt.datetime.fromisoformat
@@ -164,7 +165,9 @@ class SQLiteDialect(Dialect):
     def describe(self) -> str:
         return f"sqlite+aiosqlite:///{self.url.database}"
 
-    async def read_schema(self, engine: SchemaExecutor, tables: Collection[str] | None = None) -> dict[str, TableSchema]:
+    async def read_schema(
+        self, engine: SchemaExecutor, tables: Collection[str] | None = None
+    ) -> dict[str, TableSchema]:
         """The tables of the database, from its catalog (see :mod:`.introspect`)."""
         from .introspect import read_schema
 

@@ -14,8 +14,9 @@ columns also match the model's types (``ColumnSchema.also_matches``).
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, AsyncIterator, Collection
+from typing import TYPE_CHECKING
 
 from kakaorm.exc import MigrationError
 from kakaorm.schema import (

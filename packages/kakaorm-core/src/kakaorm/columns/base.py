@@ -21,7 +21,6 @@ a ``WindowFunc``: test ``isinstance(x, (WindowFunc, WindowedAgg))`` for both.
 
 from __future__ import annotations
 
-from kakaorm.orm.columns import Column
 from kakaorm.expr import Aggregate as AggFunc
 from kakaorm.expr import Arithmetic as UpdateExpr
 from kakaorm.expr import (
@@ -42,6 +41,7 @@ from kakaorm.expr import Comparison as ColumnCompare
 from kakaorm.expr import Condition as WhereClause
 from kakaorm.expr import Window as WindowedAgg
 from kakaorm.expr import WindowFunction as WindowFunc
+from kakaorm.orm.columns import Column
 
 ColumnMeta = Column
 

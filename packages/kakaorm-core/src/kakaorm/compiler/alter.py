@@ -8,8 +8,9 @@ in place (SQLite rebuilds the table, see :meth:`AlterDDL.alter_table`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, ClassVar, Sequence
+from typing import TYPE_CHECKING, ClassVar
 
 from kakaorm.exc import QueryError
 from kakaorm.schema import (

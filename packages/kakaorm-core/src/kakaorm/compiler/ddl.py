@@ -19,8 +19,9 @@ from __future__ import annotations
 import datetime as _dt
 import decimal as _decimal
 import hashlib
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar, Sequence, Union
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kakaorm.compiler.alter import AlterDDL
 from kakaorm.exc import QueryError
@@ -37,7 +38,7 @@ from kakaorm.types import SQLType, utc_datetime
 __all__ = ["SchemaDDL", "TableLike"]
 
 #: what the table-level DDL methods take: a description, or something that gives one
-TableLike = Union[TableSchema, TableSource]
+TableLike = TableSchema | TableSource
 
 
 class SchemaDDL(AlterDDL):

@@ -5,8 +5,9 @@ out. Pure, synchronous. Their expressions are compiled by
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from kakaorm.compiler.expressions import ExpressionCompiler
 from kakaorm.exc import QueryError
@@ -223,7 +224,8 @@ class DMLCompiler(ExpressionCompiler):
         elif not stmt.columns:
             sql = self.insert_default_values(table, len(stmt.rows))
         else:
-            sql = f"INSERT INTO {table} ({cols}) VALUES {self.values_rows(len(stmt.rows), len(stmt.columns), len(params))}"
+            rows = self.values_rows(len(stmt.rows), len(stmt.columns), len(params))
+            sql = f"INSERT INTO {table} ({cols}) VALUES {rows}"
         if stmt.returning:
             sql += " RETURNING " + ", ".join(self.quote(c.name) for c in stmt.returning)
         return sql

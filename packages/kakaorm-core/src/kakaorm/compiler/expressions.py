@@ -9,7 +9,8 @@ Tables and columns are read through the SQL layer's protocols
 """
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from kakaorm.exc import QueryError
 from kakaorm.expr import (
@@ -34,8 +35,6 @@ from kakaorm.expr import (
 )
 from kakaorm.expr.columns import ColumnElement, CTEColumn
 from kakaorm.expr.tables import TableRef, TableSource, table_ref
-
-__all__ = ["Compiled", "DMLCompiler"]
 
 __all__ = ["ExpressionCompiler"]
 

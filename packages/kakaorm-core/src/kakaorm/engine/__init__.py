@@ -9,8 +9,8 @@ replaces it (see :mod:`kakaorm.engine.compat04`).
 
 from __future__ import annotations
 
-from kakaorm.engine.engine import Engine, connect
 from kakaorm.engine.compat04 import AioMySQLEngine, AioSQLiteEngine, AsyncpgEngine, Psycopg3Engine
+from kakaorm.engine.engine import Engine, connect
 
 __all__ = [
     "AioMySQLEngine",

@@ -9,7 +9,8 @@ that shape again needs: the SQL, the order of the values, and the conversions.
 from __future__ import annotations
 
 import decimal
-from typing import Any, Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
 
 from kakaorm import exc
 from kakaorm.dialect import Dialect, Processor
@@ -27,8 +28,16 @@ class CompiledEntry:
     """A compiled statement kept in the cache, with everything needed to run it again."""
 
     __slots__ = (
-        "sql", "perm", "bind_procs", "result_names", "result_procs", "values_insert",
-        "row_procs", "_builders", "result_sources", "result_kinds",
+        "_builders",
+        "bind_procs",
+        "perm",
+        "result_kinds",
+        "result_names",
+        "result_procs",
+        "result_sources",
+        "row_procs",
+        "sql",
+        "values_insert",
     )
 
     def __init__(

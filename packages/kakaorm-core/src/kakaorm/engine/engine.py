@@ -13,16 +13,17 @@ import asyncio
 import logging
 import sys
 import time
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from contextvars import ContextVar
-from typing import Any, Awaitable, Callable, Hashable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from kakaorm import exc
+from kakaorm.compiler.ddl import TableLike
 from kakaorm.dialect import Dialect, DriverConnection, DriverPool, PoolStats
 from kakaorm.engine.cache import CompiledEntry, compile_entry
 from kakaorm.engine.registry import load_dialect
 from kakaorm.engine.transaction import Transaction, TransactionState, cancelled_statement_error
 from kakaorm.expr import Expression, Param
-from kakaorm.compiler.ddl import TableLike
 from kakaorm.schema import ArchiveTableSource
 from kakaorm.statements import Insert, Select, Statement
 from kakaorm.url import check_url, parse_url
@@ -387,7 +388,7 @@ class Engine:
             query = compiler.referencing_foreign_keys(schema, cascade)
             if query is not None:
                 sql, values = query
-                rows = await self._run(lambda c: c.fetch(sql, values), sql, values)
+                rows = await self._run(lambda c: c.fetch(sql, values), sql, values)  # noqa: B023 - awaited here
                 referenced_by = [(str(r[0]), str(r[1])) for r in rows]
             statements = compiler.drop_table(
                 schema, if_exists=if_exists, cascade=cascade, referenced_by=referenced_by

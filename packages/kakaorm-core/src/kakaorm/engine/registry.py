@@ -5,9 +5,9 @@ from __future__ import annotations
 import importlib
 from importlib.metadata import EntryPoint, entry_points
 
-from kakaorm.url import DatabaseURL
 from kakaorm.dialect import PROTOCOL_VERSION, Dialect
 from kakaorm.exc import NoSuchDialectError, PluginError
+from kakaorm.url import DatabaseURL
 
 ENTRY_POINT_GROUP = "kakaorm.dialects"
 
@@ -91,7 +91,7 @@ def _import_target(target: str | type[Dialect], name: str, origin: str) -> type[
             obj: object = importlib.import_module(module_name)
             for part in attr.split(".") if attr else ():
                 obj = getattr(obj, part)
-        except Exception as exc:  # noqa: BLE001 - any failure of a plugin import is reported
+        except Exception as exc:
             raise PluginError(
                 f"the dialect {name!r} from {origin} failed to load {target!r}: "
                 f"{type(exc).__name__}: {exc}"

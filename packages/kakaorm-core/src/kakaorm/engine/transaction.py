@@ -25,7 +25,7 @@ __all__ = ["Transaction", "TransactionState", "cancelled_statement_error"]
 class TransactionState:
     """The connection of an open transaction and how far its blocks are nested."""
 
-    __slots__ = ("conn", "task", "depth", "broken", "cancelled_at")
+    __slots__ = ("broken", "cancelled_at", "conn", "depth", "task")
 
     def __init__(self, conn: DriverConnection, task: asyncio.Task[Any] | None) -> None:
         self.conn = conn
@@ -116,7 +116,7 @@ class Transaction:
                 state.broken = True
                 state.cancelled_at = state.depth
                 raise
-            except BaseException:
+            except BaseException:  # noqa: BLE001 - the block's own error is the one to surface
                 # the error that ended the block is what the caller must see; the
                 # connection's state is unknown now, so the outer block discards it
                 state.broken = True
@@ -147,7 +147,7 @@ class Transaction:
                 except asyncio.CancelledError:
                     discard = True
                     raise
-                except BaseException:
+                except BaseException:  # noqa: BLE001 - the block's own error wins
                     # the original error matters more; a connection that cannot roll
                     # back is closed rather than reused
                     discard = True

@@ -23,21 +23,26 @@ No node ever produces SQL text itself. The modules:
 from __future__ import annotations
 
 # names outside __all__ are re-exported with `as`, as they were importable before the split
-
 from kakaorm.expr.columns import ColumnElement as ColumnElement
 from kakaorm.expr.columns import CTEColumn as CTEColumn
 from kakaorm.expr.conditions import (
     LIKE_ESCAPE as LIKE_ESCAPE,
+)
+from kakaorm.expr.conditions import (
     Between,
     BoolOp,
     Comparison,
-    Condition as Condition,
     InList,
     InSubquery,
     IsNull,
     Like,
     Not,
     Subquery,
+)
+from kakaorm.expr.conditions import (
+    Condition as Condition,
+)
+from kakaorm.expr.conditions import (
     escape_like as escape_like,
 )
 from kakaorm.expr.elements import (
@@ -47,8 +52,14 @@ from kakaorm.expr.elements import (
     Ordering,
     Param,
     Raw,
+)
+from kakaorm.expr.elements import (
     _as_expr as _as_expr,
+)
+from kakaorm.expr.elements import (
     coerce_value as coerce_value,
+)
+from kakaorm.expr.elements import (
     value as value,
 )
 from kakaorm.expr.functions import (
@@ -57,7 +68,6 @@ from kakaorm.expr.functions import (
     Case,
     Count,
     DenseRank,
-    Function as Function,
     Lag,
     Lead,
     Max,
@@ -68,12 +78,23 @@ from kakaorm.expr.functions import (
     When,
     Window,
     WindowFunction,
+)
+from kakaorm.expr.functions import (
+    Function as Function,
+)
+from kakaorm.expr.functions import (
     result_key as result_key,
 )
 from kakaorm.expr.tables import (
     SubquerySource as SubquerySource,
+)
+from kakaorm.expr.tables import (
     TableRef as TableRef,
+)
+from kakaorm.expr.tables import (
     TableSource as TableSource,
+)
+from kakaorm.expr.tables import (
     table_ref as table_ref,
 )
 

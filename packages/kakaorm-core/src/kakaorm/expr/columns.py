@@ -5,7 +5,8 @@ The ORM's ``Column`` subclasses :class:`ColumnElement`; compilers know only thes
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Hashable, TypeVar
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kakaorm.expr.elements import Expression, Param
 

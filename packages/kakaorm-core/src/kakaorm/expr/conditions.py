@@ -7,7 +7,8 @@ docstring of :mod:`kakaorm.expr.elements` for how the two modules meet).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from kakaorm.exc import QueryError
 from kakaorm.expr.elements import Expression, Param, _as_expr, _shown
@@ -191,7 +192,7 @@ class Like(Condition):
     sure the database uses none either).
     """
 
-    __slots__ = ("expr", "pattern", "case_insensitive", "escape")
+    __slots__ = ("case_insensitive", "escape", "expr", "pattern")
 
     def __init__(
         self,
@@ -214,7 +215,7 @@ class Like(Condition):
 class Between(Condition):
     """``expr BETWEEN low AND high``."""
 
-    __slots__ = ("expr", "low", "high")
+    __slots__ = ("expr", "high", "low")
 
     def __init__(self, expr: Expression[Any], low: Expression[Any], high: Expression[Any]) -> None:
         self.expr, self.low, self.high = expr, low, high
@@ -271,7 +272,7 @@ class Subquery(Expression[Any]):
 class InSubquery(Condition):
     """``expr [NOT] IN (SELECT ...)``."""
 
-    __slots__ = ("expr", "subquery", "negate", "_stmt")
+    __slots__ = ("_stmt", "expr", "negate", "subquery")
 
     def __init__(self, expr: Expression[Any], subquery: Subquery, negate: bool) -> None:
         width = len(subquery.statement.columns)
@@ -296,7 +297,7 @@ class InSubquery(Condition):
 class BoolOp(Condition):
     """``a AND b AND ...`` or ``a OR b OR ...``."""
 
-    __slots__ = ("op", "items")
+    __slots__ = ("items", "op")
     op: str
     items: list[Condition]
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal as _decimal
-from typing import TYPE_CHECKING, Any, Callable, Generic, Hashable, Iterable, TypeVar
+from collections.abc import Callable, Hashable, Iterable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from kakaorm.types import BOOLEAN, DATE, DATETIME, FLOAT, INTEGER, TEXT, TIME, SQLType, check_value
 
@@ -308,7 +309,7 @@ def coerce_value(column: Expression[Any], value: Any, *, exact: bool = False) ->
 class Param(Expression[Any]):
     """A value sent to the database as a bind parameter, never as SQL text."""
 
-    __slots__ = ("value", "type")
+    __slots__ = ("type", "value")
 
     def __init__(self, value: Any, type: SQLType | None = None) -> None:
         self.value = value
@@ -456,7 +457,7 @@ class Label(Expression[Any]):
 class Ordering:
     """An ``ORDER BY`` item: an expression and a direction."""
 
-    __slots__ = ("expr", "descending")
+    __slots__ = ("descending", "expr")
 
     def __init__(self, expr: Expression[Any], descending: bool) -> None:
         self.expr, self.descending = expr, descending

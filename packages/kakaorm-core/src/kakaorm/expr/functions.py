@@ -3,7 +3,8 @@ selected expressions."""
 
 from __future__ import annotations
 
-from typing import Any, Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
+from typing import Any
 
 from kakaorm.exc import QueryError
 from kakaorm.expr.conditions import Condition, _condition
@@ -68,7 +69,7 @@ def result_key(expr: Expression[Any]) -> str:
 class Function(Expression[Any]):
     """A SQL function call with a portable name; the compiler spells it."""
 
-    __slots__ = ("name", "args", "type")
+    __slots__ = ("args", "name", "type")
 
     def __init__(self, name: str, *args: Expression[Any], type: SQLType | None = None) -> None:
         self.name, self.args, self.type = name, args, type
@@ -272,7 +273,7 @@ _OVER_ORDER = ("over(order_by=...)", "Post.views or Post.views.desc")
 class Window(Expression[Any]):
     """``function OVER (PARTITION BY ... ORDER BY ...)``."""
 
-    __slots__ = ("function", "partition_by", "order_by")
+    __slots__ = ("function", "order_by", "partition_by")
     is_window = True
 
     def __init__(
@@ -320,7 +321,7 @@ class When:
 class Case(Expression[Any]):
     """``CASE WHEN ... THEN ... ELSE default END``."""
 
-    __slots__ = ("whens", "default")
+    __slots__ = ("default", "whens")
 
     def __init__(self, *whens: When, default: Any = None) -> None:
         if not whens:

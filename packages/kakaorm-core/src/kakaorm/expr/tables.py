@@ -14,7 +14,8 @@ The SQL layer never sees a model. It sees:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Hashable, Protocol, Sequence, cast
+from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 if TYPE_CHECKING:
     from kakaorm.expr.columns import ColumnElement

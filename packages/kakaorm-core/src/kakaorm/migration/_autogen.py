@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from kakaorm.exc import MigrationError
 from kakaorm.migration._files import list_migration_files, migration_source, next_file_name

@@ -21,11 +21,12 @@ What counts as the same:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, Union
+from typing import TYPE_CHECKING, Any
 
-from kakaorm.orm.model import Model
 from kakaorm.exc import MigrationError
+from kakaorm.orm.model import Model
 from kakaorm.schema import (
     NULL_DEFAULT,
     ORIGIN_KAKAORM_04,
@@ -37,8 +38,6 @@ from kakaorm.schema import (
     DropColumnOp,
     DropForeignKeyOp,
     DropIndexOp,
-    ForeignKeySchema,
-    IndexSchema,
     TableOp,
     TableSchema,
     same_default,
@@ -90,7 +89,7 @@ class AlterTable:
 
 
 #: one planned change
-Change = Union[CreateTable, DropTable, AlterTable]
+Change = CreateTable | DropTable | AlterTable
 
 
 @dataclass

@@ -7,11 +7,12 @@ Files are read with :func:`ast.literal_eval`, never imported or executed: ``up``
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from kakaorm.exc import MigrationError
 
@@ -50,7 +51,7 @@ def list_migration_files(directory: Path) -> list[MigrationFile]:
         if m and path.is_file():
             files.append(MigrationFile(path, int(m.group(1))))
     files.sort(key=lambda f: (f.number, f.path.name))
-    for a, b in zip(files, files[1:]):
+    for a, b in itertools.pairwise(files):
         if a.number == b.number:
             raise MigrationError(
                 f"two migration files have the number {a.number:04d}: {a.path.name} and "

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from kakaorm.exc import MigrationError
 from kakaorm.migration._diff import HISTORY_TABLE
@@ -120,5 +121,5 @@ async def ensure_history(engine: Engine) -> None:
 
 async def insert_record(engine: Engine, name: str, down_sql: str) -> None:
     """Add a history row; ``down_sql`` is a JSON list, or "" for none recorded."""
-    row = [name, _dt.datetime.now(_dt.timezone.utc), down_sql]
+    row = [name, _dt.datetime.now(_dt.UTC), down_sql]
     await engine._execute_stmt(Insert(_MigrationHistory, _RECORD_COLUMNS, [row]))

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
-from typing import TYPE_CHECKING, Any, Mapping, Sequence, cast
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
-from kakaorm.orm.model import Model, ModelMeta
 from kakaorm.exc import MigrationError
-from kakaorm.statements import Insert
 from kakaorm.migration._diff import HISTORY_TABLE
 from kakaorm.migration._sql import raw_form
+from kakaorm.orm.model import Model, ModelMeta
+from kakaorm.statements import Insert
 
 if TYPE_CHECKING:
     from kakaorm.engine.engine import Engine
@@ -184,8 +185,8 @@ def _applied_at(name: str, value: Any) -> _dt.datetime:
             "(e.g. '2024-01-31T09:00:00+00:00')",
         )
     if stamp.tzinfo is None:
-        return stamp.replace(tzinfo=_dt.timezone.utc)
-    return stamp.astimezone(_dt.timezone.utc)
+        return stamp.replace(tzinfo=_dt.UTC)
+    return stamp.astimezone(_dt.UTC)
 
 
 def _bad_record(name: Any, why: str) -> MigrationError:

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from kakaorm.orm.column_types import DateTimeColumn
 from kakaorm.engine.engine import get_engine
 from kakaorm.exc import MigrationError, ModelError, UnresolvedRelationError
-from kakaorm.schema import AddColumnOp, AlterColumnOp, DropColumnOp
 from kakaorm.migration._autogen import write_migration
 from kakaorm.migration._diff import AlterTable, Change, CreateTable, DropTable, SchemaDiff, diff_schema, model_tables
 from kakaorm.migration._sql import execute_statements, raw_form
+from kakaorm.orm.column_types import DateTimeColumn
+from kakaorm.schema import AddColumnOp, AlterColumnOp, DropColumnOp
 
 if TYPE_CHECKING:
     import os
     from pathlib import Path
 
+    from kakaorm.compiler import SQLCompiler
     from kakaorm.engine.engine import Engine
     from kakaorm.orm.model import Model
-    from kakaorm.compiler import SQLCompiler
 
 __all__ = ["ColumnDiff", "MigrationPlan", "Migrator", "execute_statements", "raw_form"]
 
@@ -181,7 +182,7 @@ class Migrator:
         for model in model_tables(models):
             for relation in model._meta.relations.values():
                 try:
-                    relation.related
+                    relation.related  # noqa: B018 - reading it resolves the related model's name
                 except ModelError as err:
                     problems.append(str(err))
         if problems:
@@ -275,7 +276,10 @@ class Migrator:
                 continue
             table = change.old.name
             for op in change.ops:
-                if isinstance(op, AddColumnOp) and not op.column.nullable and op.column.default is None and not op.fill_now:
+                if (
+                    isinstance(op, AddColumnOp) and not op.column.nullable
+                    and op.column.default is None and not op.fill_now
+                ):
                     if await self._has_rows(table, None):
                         out.append(
                             f"column {table}.{op.column.name} is added as NOT NULL without a "
@@ -283,12 +287,14 @@ class Migrator:
                             "column a constant default= in the model, or make it nullable, "
                             "fill it, and make it NOT NULL in a later migration"
                         )
-                elif isinstance(op, AlterColumnOp) and op.old.nullable and not op.new.nullable:
-                    if await self._has_rows(table, op.new.name):
-                        out.append(
-                            f"column {table}.{op.new.name} becomes NOT NULL but has NULL values: "
-                            "set them first (e.g. with an UPDATE), or keep the column nullable"
-                        )
+                elif (
+                    isinstance(op, AlterColumnOp) and op.old.nullable and not op.new.nullable
+                    and await self._has_rows(table, op.new.name)
+                ):
+                    out.append(
+                        f"column {table}.{op.new.name} becomes NOT NULL but has NULL values: "
+                        "set them first (e.g. with an UPDATE), or keep the column nullable"
+                    )
         return out
 
     async def _has_rows(self, table: str, null_column: str | None) -> bool:

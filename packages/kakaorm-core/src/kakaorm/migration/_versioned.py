@@ -6,8 +6,9 @@ import inspect
 import json
 import logging
 import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kakaorm.exc import MigrationError
 from kakaorm.migration._autogen import write_migration

@@ -11,27 +11,24 @@ from __future__ import annotations
 import builtins
 import datetime as _dt
 import itertools
-import decimal as _decimal
+from collections.abc import Callable, Hashable, Sequence
 from typing import (
     TYPE_CHECKING,
     Any,
-    Callable,
     Generic,
-    Hashable,
     Literal,
     Self,
-    Sequence,
     TypedDict,
     TypeVar,
     Unpack,
     overload,
 )
 
-from kakaorm.orm.options import is_model_class, resolve_model
-from kakaorm.orm.validation import Validator
-from kakaorm.exc import DataError, ModelError
+from kakaorm.exc import ModelError
 from kakaorm.expr.columns import ColumnElement
 from kakaorm.expr.elements import Param, coerce_value
+from kakaorm.orm.options import is_model_class, resolve_model
+from kakaorm.orm.validation import Validator
 from kakaorm.schema import NULL_DEFAULT, ColumnSchema, ColumnType, TableSchema
 from kakaorm.types import INTEGER, SQLType
 
@@ -252,7 +249,7 @@ class ForeignKey(Column[T]):
     def value_type(self) -> SQLType:
         """The referenced key's type (a name given as ``to`` is resolved first)."""
         if isinstance(self.to, str):
-            self.target_model  # resolves the name and adopts the referenced key's type
+            self.target_model  # noqa: B018 - resolves the name and adopts the referenced key's type
         return self.sql_type
 
     @property
@@ -297,7 +294,7 @@ _EXACT: dict[str, builtins.type] = {
 }
 
 #: callables the model layer uses for auto timestamps
-utcnow: Callable[[], _dt.datetime] = lambda: _dt.datetime.now(_dt.timezone.utc)  # noqa: E731
+utcnow: Callable[[], _dt.datetime] = lambda: _dt.datetime.now(_dt.UTC)  # noqa: E731
 
 
 def column_schema(column: Column[Any]) -> ColumnSchema:

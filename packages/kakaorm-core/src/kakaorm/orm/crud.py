@@ -16,12 +16,13 @@ concurrent callers can each INSERT a row, and a later call finds several
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING, Any, Mapping, Sequence, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kakaorm import exc
+from kakaorm.expr import Case, Comparison, Condition, Expression, InList, Param, When
 from kakaorm.orm.columns import Column, coerce_value, utcnow
 from kakaorm.orm.persist import check_batch_size, row_batches
-from kakaorm.expr import Case, Comparison, Condition, Expression, InList, Param, When
 from kakaorm.orm.state import PK_KEY
 from kakaorm.statements import Select, Update
 

@@ -9,7 +9,8 @@ import datetime as _dt
 import decimal as _decimal
 import json
 import math
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, TypeAlias
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
     from kakaorm.orm.model import Model

@@ -8,7 +8,8 @@ a repeated query reuses it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kakaorm.dialect import Processor
 from kakaorm.engine.cache import CompiledEntry, RowsBuilder

@@ -8,7 +8,8 @@ the ORM's work and lives here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterator, Sequence, TypeVar
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kakaorm import exc
 from kakaorm.orm.columns import Column, utcnow

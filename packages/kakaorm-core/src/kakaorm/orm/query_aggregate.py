@@ -28,7 +28,7 @@ async def count_rows(qs: QuerySet[Any]) -> int:
     else:
         stmt = qs._build_select([Count()])
         stmt.order_by = ()
-    entry, rows = await engine._select(stmt)
+    _entry, rows = await engine._select(stmt)
     return int(rows[0][0])
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from kakaorm import exc
-import re
-
 from kakaorm.expr import BoolOp, Comparison, Condition, Expression, Function, Label, Ordering, Param
 from kakaorm.orm.columns import Column
 from kakaorm.statements import CTE, Select
@@ -97,7 +97,7 @@ def where_condition(qs: QuerySet[Any]) -> Condition | None:
     if model is not None and model._meta.deletion.scoped:
         extra = model._meta.deletion.scope_where(model, qs._scope)
         if extra is not None:
-            conds = conds + (extra,)
+            conds = (*conds, extra)
     if not conds:
         return None
     if len(conds) == 1:
@@ -125,7 +125,7 @@ def build_select(qs: QuerySet[Any], columns: Sequence[Expression[Any]] | None = 
             if any(c.name == clause.name for c in ctes):
                 check_same_cte(ctes, clause)
             else:
-                ctes = ctes + (clause,)
+                ctes = (*ctes, clause)
         part.ctes = ()
     return Select(
         model,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, AsyncIterator, Generator, Generic, Sequence, TypeVar, cast
+from collections.abc import AsyncIterator, Generator, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from kakaorm import exc
 from kakaorm.compiler.describe import describe_select
@@ -197,7 +198,7 @@ class QuerySet(Generic[R]):
         sources = new._sources
         target = model.clause if isinstance(model, CTEObject) else model
         join = Join(kind, target, check_condition(on, "join"))
-        new._sources = Sources(sources.joins + (join,), sources.ctes, sources.compounds, sources.cte)
+        new._sources = Sources((*sources.joins, join), sources.ctes, sources.compounds, sources.cte)
         return new
 
     def _attach(self, cte: CTEObject) -> QuerySet[R]:
@@ -206,7 +207,7 @@ class QuerySet(Generic[R]):
             check_same_cte(sources.ctes, cte.clause)
             return self
         new = self._clone()
-        new._sources = Sources(sources.joins, sources.ctes + (cte.clause,), sources.compounds, sources.cte)
+        new._sources = Sources(sources.joins, (*sources.ctes, cte.clause), sources.compounds, sources.cte)
         return new
 
     def group_by(self, *exprs: Expression[Any]) -> QuerySet[R]:
@@ -223,7 +224,7 @@ class QuerySet(Generic[R]):
         """Filter groups: ``HAVING condition`` (chained calls AND together)."""
         checked = check_condition(condition, "having")
         new = self._clone()
-        new._filters = Filters(self._filters.where, self._filters.having + (checked,))
+        new._filters = Filters(self._filters.where, (*self._filters.having, checked))
         return new
 
     def with_cte(self, name: str | CTEObject, queryset: QuerySet[Any] | None = None) -> QuerySet[R]:
@@ -249,7 +250,7 @@ class QuerySet(Generic[R]):
         check_compound(self, other)
         sources = self._sources
         new = self._clone()
-        new._sources = Sources(sources.joins, sources.ctes, sources.compounds + ((op, other),), sources.cte)
+        new._sources = Sources(sources.joins, sources.ctes, (*sources.compounds, (op, other)), sources.cte)
         return new
 
     def _effective_columns(self) -> Sequence[Expression[Any]]:

@@ -8,7 +8,8 @@ runs no query.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generator, Generic, Self, Sequence, TypeVar, overload
+from collections.abc import Generator, Sequence
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, overload
 
 from kakaorm.engine.engine import get_engine
 from kakaorm.exc import ModelError, UnknownRelationError
@@ -16,8 +17,8 @@ from kakaorm.orm.options import resolve_model
 from kakaorm.orm.state import PK_KEY
 
 if TYPE_CHECKING:
-    from kakaorm.orm.columns import Column
     from kakaorm.engine.engine import Engine
+    from kakaorm.orm.columns import Column
     from kakaorm.orm.model import Model
 
 __all__ = ["BelongsTo", "HasMany", "HasOne", "Relation", "belongs_to", "has_many", "has_one", "prefetch_related"]
@@ -125,7 +126,7 @@ class _Awaitable(Generic[T]):
 
 
 class _Load:
-    __slots__ = ("relation", "instance")
+    __slots__ = ("instance", "relation")
 
     def __init__(self, relation: Relation[Any], instance: Model) -> None:
         self.relation, self.instance = relation, instance

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import decimal as _decimal
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from kakaorm.schema.tables import ColumnSchema, ForeignKeySchema, IndexSchema
 
@@ -123,9 +123,9 @@ class DropForeignKeyOp:
 
 
 #: any change to one table
-TableOp = Union[
-    AddColumnOp, DropColumnOp, AlterColumnOp, AddIndexOp, DropIndexOp, AddForeignKeyOp, DropForeignKeyOp
-]
+TableOp = (
+    AddColumnOp | DropColumnOp | AlterColumnOp | AddIndexOp | DropIndexOp | AddForeignKeyOp | DropForeignKeyOp
+)
 
 
 def same_default(a: Any, b: Any) -> bool:

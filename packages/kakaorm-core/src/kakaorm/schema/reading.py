@@ -158,8 +158,8 @@ def _convert(value: str, kind: str, quoted: bool) -> Any:
     if kind == "datetime":
         parsed = _dt.datetime.fromisoformat(value.strip())
         if parsed.tzinfo is None:
-            return parsed.replace(tzinfo=_dt.timezone.utc)
-        return parsed.astimezone(_dt.timezone.utc)
+            return parsed.replace(tzinfo=_dt.UTC)
+        return parsed.astimezone(_dt.UTC)
     if kind == "date":
         return _dt.date.fromisoformat(value.strip())
     if kind == "time":
