@@ -7,6 +7,8 @@ in one direction only, bottom to top::
     state, validation, deletion           instance bookkeeping, validators, DeleteStrategy
     options                               Model._meta (ModelOptions), models by name
     columns -> column_types               Column, ForeignKey, coercion; IntColumn ...
+    table, hydrate, persist               a model's TableSchema; rows into instances;
+                                          instances into INSERT batches
     relations, cte                        BelongsTo/HasMany/HasOne, kakaorm.CTE
     query_clauses, query_build,           a QuerySet's clause records, its SELECT,
     query_write, query_aggregate          update/insert_into, count/exists/aggregates
