@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, ClassVar
 
-from kakaorm.compiler import SQLCompiler
+from kakaorm.compiler import NestedRole, SQLCompiler
 from kakaorm.compiler.ddl import TableLike
 from kakaorm.expr import (
     Aggregate,
     Arithmetic,
     DenseRank,
     Expression,
-    InSubquery,
     Lag,
     Lead,
     Param,
     Rank,
-    Subquery,
     Window,
 )
 from kakaorm.expr.columns import ColumnElement, CTEColumn
@@ -35,7 +34,7 @@ from kakaorm.schema import (
     TableOp,
     TableSchema,
 )
-from kakaorm.statements import Delete, Select, Update
+from kakaorm.statements import Select
 from kakaorm.types import SQLType
 
 #: the VARCHAR length of a text column that needs an index but has no max_length
@@ -99,8 +98,6 @@ class MySQLCompiler(SQLCompiler):
         super().__init__()
         # MariaDB has CREATE INDEX IF NOT EXISTS; MySQL has not (set after connecting)
         self.index_if_not_exists = False
-        # the table an UPDATE or DELETE being compiled writes to (see visit_InSubquery)
-        self._dml_table: TableRef | None = None
         #: MariaDB groups windows on shared sorts and gets some mixes wrong (set after
         #: connecting; see window_spec and _bridging_windows)
         self.shares_window_sorts = False
@@ -154,22 +151,22 @@ class MySQLCompiler(SQLCompiler):
             return f"{arg} * 1E0"
         return super().aggregate_argument(node, arg)
 
-    def visit_InSubquery(self, node: InSubquery, params: list[Param]) -> str:
-        stmt = node._stmt
-        if _needs_derived_table(stmt, self._dml_table):
-            # MySQL refuses LIMIT inside IN (...) (error 1235) and a subquery on the
-            # table an UPDATE/DELETE writes (error 1093); a derived table is allowed
-            left = self.visit(node.expr, params)
-            inner = self.visit_select(stmt, params)
-            negate = "NOT " if node.negate else ""
-            return f"{left} {negate}IN (SELECT * FROM ({inner}) AS {self.quote('_in')})"
-        return super().visit_InSubquery(node, params)
+    def nested_select(self, stmt: Select, params: list[Param], role: NestedRole) -> str:
+        """The SELECT read from a derived table where MySQL refuses it as it is: LIMIT
+        inside ``IN (...)`` (error 1235), and a subquery on the table an UPDATE/DELETE
+        writes (error 1093). A derived table is allowed in both places."""
+        inner = super().nested_select(stmt, params, role)
+        writing = self.writing_table
+        if role == "in" and _needs_derived_table(stmt, writing):
+            return f"SELECT * FROM ({inner}) AS {self.quote('_in')}"
+        if role == "scalar" and writing is not None and _reads_table(stmt, writing):
+            return f"SELECT * FROM ({inner}) AS {self.quote('_sub')}"
+        return inner
 
-    def visit_Subquery(self, node: Subquery, params: list[Param]) -> str:
-        if self._dml_table is not None and _reads_table(node.statement, self._dml_table):
-            return f"(SELECT * FROM ({self.visit_select(node.statement, params)}) AS {self.quote('_sub')})"
-        return super().visit_Subquery(node, params)
-
+    # visit_Window and window_spec stay whole-construct overrides: on MariaDB a window
+    # is not written as it reads (a LAG/LEAD default becomes a CASE over a counting
+    # frame, a window without a sort borrows another's), so no hook of the portable
+    # spelling would cover what they change.
     def visit_Window(self, node: Window, params: list[Param]) -> str:
         fn = node.function
         if isinstance(fn, (Lag, Lead)) and len(fn.args) == 3:
@@ -241,14 +238,18 @@ class MySQLCompiler(SQLCompiler):
         text = self.visit(expr, params)
         return f"COALESCE({text})" if isinstance(expr, (ColumnElement, CTEColumn)) else text
 
-    def visit_select(self, stmt: Select, params: list[Param]) -> str:
+    @contextmanager
+    def select_scope(self, stmt: Select) -> Iterator[None]:
+        """The window analysis window_spec reads, made for this SELECT's own windows
+        and put back to the outer SELECT's after it."""
         outer = self._sorted_window, self._sorted_apart
         anchor = self._sorted_window = _first_sorted_window(stmt)
         self._sorted_apart = (
             _bridging_windows(stmt, anchor) if self.shares_window_sorts and anchor is not None else set()
         )
         try:
-            return super().visit_select(stmt, params)
+            with super().select_scope(stmt):
+                yield
         finally:
             self._sorted_window, self._sorted_apart = outer
 
@@ -260,20 +261,6 @@ class MySQLCompiler(SQLCompiler):
     # -- statements -----------------------------------------------------------------
     def insert_default_values(self, table: str, rows: int) -> str:
         return f"INSERT INTO {table} () VALUES " + ", ".join(["()"] * rows)
-
-    def visit_update(self, stmt: Update, params: list[Param]) -> str:
-        self._dml_table = stmt.table
-        try:
-            return super().visit_update(stmt, params)
-        finally:
-            self._dml_table = None
-
-    def visit_delete(self, stmt: Delete, params: list[Param]) -> str:
-        self._dml_table = stmt.table
-        try:
-            return super().visit_delete(stmt, params)
-        finally:
-            self._dml_table = None
 
     # -- DDL ------------------------------------------------------------------------
     def column_type_sql(self, column: ColumnSchema, table: TableSchema) -> str:

@@ -52,17 +52,15 @@ class PostgresCompiler(SQLCompiler):
         identity = "RESTART IDENTITY" if restart_identity else "CONTINUE IDENTITY"
         return [f"TRUNCATE TABLE {self.quote(self.describe_table(table).name)} {identity} CASCADE"]
 
-    def visit_insert(self, stmt: Insert, params: list[Param]) -> str:
+    def finish_insert(self, stmt: Insert, sql: str, params: list[Param]) -> str:
         """An INSERT; one that writes explicit values into an identity key also moves
         the key's sequence past them, so later generated keys do not collide (as
         AUTOINCREMENT does on the other backends)."""
         pk = stmt.table.pk
         if pk is None or not pk.auto_increment or not any(c is pk for c in stmt.columns):
-            return super().visit_insert(stmt, params)
+            return super().finish_insert(stmt, sql, params)
         key = self.quote(pk.name)
         returned = [self.quote(c.name) for c in stmt.returning]
-        plain = Insert(stmt.table, stmt.columns, stmt.rows, from_select=stmt.from_select)
-        sql = super().visit_insert(plain, params)
         inserted = self.quote(_INSERTED)
         # the table argument is parsed as a (quoted) name
         table_name = stmt.table.table_name
@@ -82,7 +80,6 @@ class PostgresCompiler(SQLCompiler):
             f"WITH {inserted} AS ({sql} RETURNING {', '.join(dict.fromkeys([key, *returned]))}) "
             f"SELECT {columns} FROM {inserted} WHERE {bump} >= 0"
         )
-
 
     # -- migrations -------------------------------------------------------------------
     def schema_primary_key_definition(self, column: ColumnSchema) -> str:
@@ -130,22 +127,19 @@ class AsyncpgCompiler(PostgresCompiler):
 
     paramstyle: ClassVar[str] = "numeric"
 
-    def visit_Param(self, node: Param, params: list[Param]) -> str:
+    def param_placeholder(self, node: Param, placeholder: str) -> str:
         """``$n::type`` for a typed parameter, ``$n`` for an untyped one."""
-        placeholder = self.bind(node, params)
         sql_type = node.type
         if sql_type is None:
             return placeholder
         return f"{placeholder}::{_CASTS[sql_type.kind]}"
 
-    def visit_WindowFunction(self, node: WindowFunction, params: list[Param]) -> str:
-        """A window function call; the row offset of LAG/LEAD is cast to ``integer``."""
+    def window_function_argument(
+        self, node: WindowFunction, index: int, arg: Expression[Any], params: list[Param]
+    ) -> str:
+        """The row offset of LAG/LEAD cast to ``integer``, the other arguments as usual."""
         # LAG/LEAD take their offset as integer, not bigint; their default keeps the
         # value's own type (an integer cast would refuse a default beyond 32 bits)
-        args = []
-        for i, arg in enumerate(node.args):
-            if i == 1 and isinstance(node, (Lag, Lead)) and isinstance(arg, Param):
-                args.append(f"{self.bind(arg, params)}::integer")
-            else:
-                args.append(self.visit(arg, params))
-        return f"{node.function}({', '.join(args)})"
+        if index == 1 and isinstance(node, (Lag, Lead)) and isinstance(arg, Param):
+            return f"{self.bind(arg, params)}::integer"
+        return super().window_function_argument(node, index, arg, params)

@@ -14,9 +14,9 @@ INSERT, UPDATE, DELETE and expressions) with the DDL compiled from
 from __future__ import annotations
 
 from kakaorm.compiler.ddl import SchemaDDL
-from kakaorm.compiler.dml import Compiled, DMLCompiler
+from kakaorm.compiler.dml import Compiled, DMLCompiler, NestedRole
 
-__all__ = ["Compiled", "SQLCompiler"]
+__all__ = ["Compiled", "NestedRole", "SQLCompiler"]
 
 
 class SQLCompiler(DMLCompiler, SchemaDDL):

@@ -5,18 +5,23 @@ out. Pure, synchronous. Their expressions are compiled by
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from kakaorm.compiler.expressions import ExpressionCompiler
 from kakaorm.exc import QueryError
 from kakaorm.expr import Expression, InSubquery, Param, Subquery, result_key
 from kakaorm.expr.columns import ColumnElement
+from kakaorm.expr.tables import TableRef
 from kakaorm.statements import CTE, Delete, Insert, Join, Select, Statement, Update
 from kakaorm.types import SQLType
 
-__all__ = ["Compiled", "DMLCompiler"]
+__all__ = ["Compiled", "DMLCompiler", "NestedRole"]
+
+#: where a nested SELECT stands: inside ``IN (...)`` or as a scalar subquery ``(...)``
+NestedRole = Literal["in", "scalar"]
 
 
 @dataclass(slots=True)
@@ -40,7 +45,17 @@ class Compiled:
 
 class DMLCompiler(ExpressionCompiler):
     """Compiles SELECT, INSERT, UPDATE and DELETE (and savepoints) to portable SQL, on
-    top of the expression compiler."""
+    top of the expression compiler.
+
+    Attributes:
+        writing_table: the table of the UPDATE or DELETE being compiled, for as long as
+            it is compiled (its subqueries included); None otherwise. A dialect reads it
+            where the written table changes what a nested SELECT may do.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writing_table: TableRef | None = None
 
     # -- entry points -----------------------------------------------------------------
     def compile(self, stmt: Statement) -> Compiled:
@@ -130,15 +145,46 @@ class DMLCompiler(ExpressionCompiler):
 
     def visit_InSubquery(self, node: InSubquery, params: list[Param]) -> str:
         left = self.visit(node.expr, params)
-        inner = self.visit_select(node._stmt, params)
+        inner = self.nested_select(node._stmt, params, "in")
         return f"{left} {'NOT ' if node.negate else ''}IN ({inner})"
 
     def visit_Subquery(self, node: Subquery, params: list[Param]) -> str:
-        return f"({self.visit_select(node.statement, params)})"
+        return f"({self.nested_select(node.statement, params, 'scalar')})"
+
+    def nested_select(self, stmt: Select, params: list[Param], role: NestedRole) -> str:
+        """The SQL of a SELECT nested in an expression, without the parentheses the
+        caller puts around it (default: the SELECT itself).
+
+        ``role`` is ``"in"`` for ``x IN (...)`` and ``"scalar"`` for a scalar
+        subquery. A dialect that refuses some nested SELECTs returns an equivalent
+        one here (MySQL: the SELECT read from a derived table). Derived tables in
+        FROM, CTE bodies and compound members do not go through this hook.
+        """
+        return self.visit_select(stmt, params)
 
     # -- statements ---------------------------------------------------------------------
+    @contextmanager
+    def select_scope(self, stmt: Select) -> Iterator[None]:
+        """Wraps the compiling of each SELECT, nested ones included, so a dialect can
+        set up state for one SELECT and restore the outer one's after (default:
+        nothing)."""
+        yield
+
+    @contextmanager
+    def _writing(self, table: TableRef) -> Iterator[None]:
+        """:attr:`writing_table` set to ``table`` while an UPDATE or DELETE compiles."""
+        outer, self.writing_table = self.writing_table, table
+        try:
+            yield
+        finally:
+            self.writing_table = outer
+
     def visit_select(self, stmt: Select, params: list[Param]) -> str:
         """Compile a SELECT (also used for subqueries and CTE bodies)."""
+        with self.select_scope(stmt):
+            return self._select_sql(stmt, params)
+
+    def _select_sql(self, stmt: Select, params: list[Param]) -> str:
         parts: list[str] = []
         if stmt.ctes:
             parts.append(self.with_clause(stmt.ctes, params))
@@ -226,6 +272,15 @@ class DMLCompiler(ExpressionCompiler):
         else:
             rows = self.values_rows(len(stmt.rows), len(stmt.columns), len(params))
             sql = f"INSERT INTO {table} ({cols}) VALUES {rows}"
+        return self.finish_insert(stmt, sql, params)
+
+    def finish_insert(self, stmt: Insert, sql: str, params: list[Param]) -> str:
+        """The INSERT as sent, from ``sql``: the statement without its RETURNING
+        clause (default: ``sql`` plus ``stmt``'s RETURNING clause, if any).
+
+        A dialect that wraps an INSERT (PostgreSQL moving an identity sequence)
+        does it here; ``params`` is there for a wrapper that binds values.
+        """
         if stmt.returning:
             sql += " RETURNING " + ", ".join(self.quote(c.name) for c in stmt.returning)
         return sql
@@ -249,19 +304,21 @@ class DMLCompiler(ExpressionCompiler):
         return f"INSERT INTO {table} DEFAULT VALUES"
 
     def visit_update(self, stmt: Update, params: list[Param]) -> str:
-        sets = ", ".join(
-            f"{self.quote(col.name)} = {self.visit(expr, params)}" for col, expr in stmt.values
-        )
-        sql = f"UPDATE {self.table(stmt.table)} SET {sets}"
-        if stmt.where is not None:
-            sql += f" WHERE {self.visit(stmt.where, params)}"
-        return sql
+        with self._writing(stmt.table):
+            sets = ", ".join(
+                f"{self.quote(col.name)} = {self.visit(expr, params)}" for col, expr in stmt.values
+            )
+            sql = f"UPDATE {self.table(stmt.table)} SET {sets}"
+            if stmt.where is not None:
+                sql += f" WHERE {self.visit(stmt.where, params)}"
+            return sql
 
     def visit_delete(self, stmt: Delete, params: list[Param]) -> str:
-        sql = f"DELETE FROM {self.table(stmt.table)}"
-        if stmt.where is not None:
-            sql += f" WHERE {self.visit(stmt.where, params)}"
-        return sql
+        with self._writing(stmt.table):
+            sql = f"DELETE FROM {self.table(stmt.table)}"
+            if stmt.where is not None:
+                sql += f" WHERE {self.visit(stmt.where, params)}"
+            return sql
 
     # -- transactions -------------------------------------------------------------------
     def savepoint(self, name: str) -> str:

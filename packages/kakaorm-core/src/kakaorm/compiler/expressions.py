@@ -107,7 +107,17 @@ class ExpressionCompiler:
         return self.placeholder(len(params))
 
     def visit_Param(self, node: Param, params: list[Param]) -> str:
-        return self.bind(node, params)
+        return self.param_placeholder(node, self.bind(node, params))
+
+    def param_placeholder(self, node: Param, placeholder: str) -> str:
+        """How a parameter met as an expression appears in the SQL, given its
+        placeholder (default: the placeholder alone).
+
+        A driver that types each parameter by its context can add a cast here
+        (asyncpg: ``$1::bigint``). LIMIT/OFFSET values and INSERT rows are bound
+        without this hook.
+        """
+        return placeholder
 
     def visit_ColumnElement(self, node: ColumnElement[Any], params: list[Param]) -> str:
         return self.column(node)
@@ -207,8 +217,18 @@ class ExpressionCompiler:
         return arg
 
     def visit_WindowFunction(self, node: WindowFunction, params: list[Param]) -> str:
-        args = ", ".join(self.visit(a, params) for a in node.args)
+        args = ", ".join(
+            self.window_function_argument(node, i, a, params) for i, a in enumerate(node.args)
+        )
         return f"{node.function}({args})"
+
+    def window_function_argument(
+        self, node: WindowFunction, index: int, arg: Expression[Any], params: list[Param]
+    ) -> str:
+        """The ``index``-th (0-based) argument of a window function call, compiled
+        (default: as any expression); for a database that wants one argument in another
+        type, such as LAG/LEAD's row offset."""
+        return self.visit(arg, params)
 
     def visit_Window(self, node: Window, params: list[Param]) -> str:
         return f"{self.visit(node.function, params)} OVER {self.window_spec(node, params)}"
