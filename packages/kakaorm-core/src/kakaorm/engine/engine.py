@@ -23,7 +23,8 @@ from kakaorm.dialect import Dialect, DriverConnection, DriverPool, PoolStats
 from kakaorm.engine.cache import CompiledEntry, compile_entry
 from kakaorm.engine.registry import load_dialect
 from kakaorm.engine.transaction import Transaction, TransactionState, cancelled_statement_error
-from kakaorm.expr import Expression, Param
+from kakaorm.expr import Param
+from kakaorm.expr.columns import ColumnElement
 from kakaorm.schema import ArchiveTableSource
 from kakaorm.statements import Insert, Select, Statement
 from kakaorm.url import check_url, parse_url
@@ -241,14 +242,13 @@ class Engine:
         sql = entry.sql
         return await self._run(lambda c: c.execute(sql, values), sql, values)
 
-    async def _insert(self, stmt: Insert, key_column: Expression[Any] | None) -> Any:
+    async def _insert(self, stmt: Insert, key_column: ColumnElement[Any] | None) -> Any:
         """Run an INSERT; return the generated value of ``key_column`` if given."""
         if key_column is None:
             await self._execute_stmt(stmt)
             return None
         if self.features.returning:
-            # Insert.returning is typed with the ORM's Column; any column expression compiles
-            stmt.returning = (key_column,)  # type: ignore[assignment]
+            stmt.returning = (key_column,)
             entry, values = self._prepare(stmt)
             sql = entry.sql
             rows = await self._run(lambda c: c.fetch(sql, values), sql, values)
@@ -257,15 +257,14 @@ class Engine:
         sql = entry.sql
         return await self._run(lambda c: c.execute_insert(sql, values), sql, values)
 
-    async def _insert_many(self, stmt: Insert, key_column: Expression[Any] | None) -> list[Any]:
+    async def _insert_many(self, stmt: Insert, key_column: ColumnElement[Any] | None) -> list[Any]:
         """Run a multi-row INSERT; return the generated keys in row order if asked."""
         if key_column is None:
             await self._execute_stmt(stmt)
             return []
         n = len(stmt.rows)
         if self.features.returning:
-            # Insert.returning is typed with the ORM's Column; any column expression compiles
-            stmt.returning = (key_column,)  # type: ignore[assignment]
+            stmt.returning = (key_column,)
             entry, values = self._prepare(stmt)
             sql = entry.sql
             rows = await self._run(lambda c: c.fetch(sql, values), sql, values)
