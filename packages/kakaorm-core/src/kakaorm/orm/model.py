@@ -70,7 +70,9 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
         d = self.__dict__
         for name, col in columns.items():
             if name in values:
-                d[name] = coerce_value(col, values[name])
+                value = values[name]
+                # a value of exactly the column's plain type needs no check or conversion
+                d[name] = value if type(value) is col.write_exact_type else coerce_value(col, value)
             else:
                 d[name] = col.get_default()
 
