@@ -13,6 +13,7 @@ from kakaorm.statements import CTE, Select
 from kakaorm.types import INTEGER
 
 if TYPE_CHECKING:
+    from kakaorm.orm.query_chain import QueryChain
     from kakaorm.orm.queryset import QuerySet
 
 __all__ = [
@@ -53,7 +54,7 @@ def check_condition(cond: object, clause: str) -> Condition:
     return cond
 
 
-def check_compound(left: QuerySet[Any], right: QuerySet[Any]) -> None:
+def check_compound(left: QueryChain[Any], right: QueryChain[Any]) -> None:
     """``left`` and ``right`` can be combined by UNION: neither is ordered or sliced
     (those apply to the whole), and they select as many columns."""
     for side in (left, right):
@@ -178,7 +179,7 @@ def _check_sources(qs: QuerySet[Any], selected: Sequence[Expression[Any]]) -> No
                 )
 
 
-def ordering(qs: QuerySet[Any], item: Ordering | Expression[Any] | str) -> Ordering:
+def ordering(qs: QueryChain[Any], item: Ordering | Expression[Any] | str) -> Ordering:
     """An ``order_by()`` item as an Ordering; a string names a column of the query."""
     if isinstance(item, Ordering):
         return item
@@ -200,7 +201,7 @@ def ordering(qs: QuerySet[Any], item: Ordering | Expression[Any] | str) -> Order
         return Ordering(names[m.group(2)], descending)
     raise TypeError(f"order_by() takes columns, orderings or column names, got {item!r}")
 
-def _orderable_names(qs: QuerySet[Any]) -> dict[str, Expression[Any]]:
+def _orderable_names(qs: QueryChain[Any]) -> dict[str, Expression[Any]]:
     """The columns a string in ``order_by()`` may name, by name."""
     names: dict[str, Expression[Any]] = {}
     if qs._model is not None:

@@ -1,31 +1,26 @@
-"""QuerySet: a lazy, immutable query builder. Awaiting it runs the query."""
+"""QuerySet: a lazy, immutable query builder. Awaiting it runs the query.
+
+The clauses and the methods that chain them are in :mod:`kakaorm.orm.query_chain`;
+this module adds what runs the query."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Generator, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from kakaorm import exc
 from kakaorm.compiler.describe import describe_select
 from kakaorm.engine.engine import get_engine
-from kakaorm.expr import Avg, Condition, Expression, Max, Min, Not, Ordering, Sum
+from kakaorm.expr import Avg, Condition, Expression, Max, Min, Ordering, Sum
 from kakaorm.orm.cte import CTE as CTEObject
-from kakaorm.orm.deletion import DEFAULT_SCOPE, INCLUDE_SCOPE, ONLY_SCOPE
 from kakaorm.orm.hydrate import hydrate_models
-from kakaorm.orm.options import is_model_class
 from kakaorm.orm.query_aggregate import aggregate, count_rows, has_rows
-from kakaorm.orm.query_build import (
-    build_select,
-    check_compound,
-    check_condition,
-    check_same_cte,
-    ordering,
-    where_condition,
-)
-from kakaorm.orm.query_clauses import MODEL_ROWS, NO_FILTERS, NO_SLICE, TABLE_ONLY, Filters, Projection, Slice, Sources
+from kakaorm.orm.query_build import build_select, where_condition
+from kakaorm.orm.query_chain import PREFETCH_DICTS, QueryChain
+from kakaorm.orm.query_clauses import Projection, Sources
 from kakaorm.orm.query_write import check_bulk, insert_into, update
-from kakaorm.orm.relations import check_prefetch_path, prefetch_related
-from kakaorm.statements import Delete, Join, Select
+from kakaorm.orm.relations import prefetch_related
+from kakaorm.statements import Delete, Select
 
 if TYPE_CHECKING:
     from kakaorm.engine.engine import Engine
@@ -35,14 +30,8 @@ __all__ = ["QuerySet"]
 
 R = TypeVar("R")
 
-_PREFETCH_DICTS = (
-    "prefetch() loads relations onto model instances, but select() makes this query return "
-    "dicts; drop select() to get instances, or join() the related table and select its columns"
-)
 
-
-
-class QuerySet(Generic[R]):
+class QuerySet(QueryChain[R]):
     """A query over a model's table; nothing runs until it is awaited.
 
     Every method returns a new QuerySet, so a QuerySet can be reused and extended.
@@ -53,20 +42,6 @@ class QuerySet(Generic[R]):
         posts = await recent                      # list[Post]
         titles = await recent.select(Post.title)  # list[dict[str, Any]]
     """
-
-    def __init__(self, model: type[Model]) -> None:
-        self._model = model
-        self._engine: Engine | None = None
-        self._filters: Filters = NO_FILTERS
-        self._order: tuple[Ordering, ...] = ()
-        self._slice: Slice = NO_SLICE
-        self._projection: Projection = MODEL_ROWS
-        self._sources: Sources = TABLE_ONLY
-        #: which rows of a SoftDeleteModel/ArchiveModel (a scope of kakaorm.orm.deletion)
-        self._scope = DEFAULT_SCOPE
-        self._prefetch: tuple[str, ...] = ()
-        #: "update" to lock the rows read (SELECT ... FOR UPDATE); see _for_update()
-        self._lock: str | None = None
 
     @classmethod
     def _for(cls, model: type[Model]) -> QuerySet[Any]:
@@ -84,70 +59,11 @@ class QuerySet(Generic[R]):
         qs._projection = Projection(columns=tuple(getattr(cte.c, n) for n in cte.column_names))
         return qs
 
-    def _need_model(self, action: str) -> type[Model]:
-        if self._model is None:
-            raise exc.QueryError(
-                f"{action}() needs a model query; a query over the CTE {self._cte_name()!r} "
-                "returns dicts (use limit/order_by/where on it instead)"
-            )
-        return self._model
-
-    def _cte_name(self) -> str:
-        return self._sources.cte.name if self._sources.cte is not None else "?"
-
-    def _clone(self) -> QuerySet[Any]:
-        new: QuerySet[Any] = object.__new__(QuerySet)
-        new.__dict__ = self.__dict__.copy()
-        return new
-
-    @property
-    def model(self) -> type[Model]:
-        """The model whose table this query reads."""
-        return self._model
-
     # -- building -------------------------------------------------------------------
     def using(self, engine: Engine) -> QuerySet[R]:
         """Run this query on ``engine`` instead of the default engine."""
         new = self._clone()
         new._engine = engine
-        return new
-
-    def where(self, *conditions: Condition) -> QuerySet[R]:
-        """Keep rows matching every condition (chained calls AND together)."""
-        new = self._clone()
-        checked = tuple(check_condition(c, "where") for c in conditions)
-        new._filters = Filters(self._filters.where + checked, self._filters.having)
-        return new
-
-    def exclude(self, condition: Condition) -> QuerySet[R]:
-        """Drop rows matching the condition: ``WHERE NOT (condition)``."""
-        return self.where(Not(check_condition(condition, "where")))
-
-    def order_by(self, *items: Ordering | Expression[Any] | str) -> QuerySet[R]:
-        """Sort by columns or expressions (``Post.views.desc``), replacing any earlier order.
-
-        A string names a column of the query: ``"views"``, ``"-views"`` or
-        ``"views DESC"``; anything else raises ValueError. Raw SQL is never taken
-        from a string.
-        """
-        new = self._clone()
-        new._order = tuple(ordering(self, item) for item in items)
-        return new
-
-    def limit(self, n: int) -> QuerySet[R]:
-        """Return at most ``n`` rows."""
-        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-            raise ValueError(f"limit() takes a non-negative int, got {n!r}")
-        new = self._clone()
-        new._slice = Slice(n, self._slice.offset)
-        return new
-
-    def offset(self, n: int) -> QuerySet[R]:
-        """Skip the first ``n`` rows."""
-        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-            raise ValueError(f"offset() takes a non-negative int, got {n!r}")
-        new = self._clone()
-        new._slice = Slice(self._slice.limit, n)
         return new
 
     def select(self, *columns: Expression[Any]) -> QuerySet[dict[str, Any]]:
@@ -158,9 +74,9 @@ class QuerySet(Generic[R]):
             if not isinstance(col, Expression):
                 raise TypeError(f"select() takes columns or expressions, got {col!r}")
         if self._prefetch:
-            raise exc.QueryError(_PREFETCH_DICTS)
+            raise exc.QueryError(PREFETCH_DICTS)
         projection = self._projection
-        new = self._clone()
+        new: QuerySet[Any] = self._clone()
         new._projection = Projection(tuple(columns), projection.distinct, projection.group_by)
         return new
 
@@ -169,102 +85,6 @@ class QuerySet(Generic[R]):
         selected = self._projection.columns
         base = selected if selected is not None else self._model._meta.column_list
         return self.select(*base, *columns)
-
-    def distinct(self) -> QuerySet[R]:
-        """``SELECT DISTINCT``."""
-        projection = self._projection
-        new = self._clone()
-        new._projection = Projection(projection.columns, True, projection.group_by)
-        return new
-
-    def join(self, model: type[Model] | CTEObject, on: Condition) -> QuerySet[R]:
-        """``INNER JOIN model ON condition`` (a :class:`~kakaorm.CTE` may stand for the model)."""
-        return self._join("INNER", model, on)
-
-    def left_join(self, model: type[Model] | CTEObject, on: Condition) -> QuerySet[R]:
-        """``LEFT JOIN model ON condition``."""
-        return self._join("LEFT", model, on)
-
-    def right_join(self, model: type[Model] | CTEObject, on: Condition) -> QuerySet[R]:
-        """``RIGHT JOIN model ON condition``."""
-        return self._join("RIGHT", model, on)
-
-    def _join(self, kind: str, model: Any, on: Condition) -> QuerySet[R]:
-        new = self._clone()
-        if isinstance(model, CTEObject):
-            new = new._attach(model)
-        elif not (is_model_class(model) and not model._meta.abstract):
-            raise TypeError(f"join() takes a model class or a CTE, got {model!r}")
-        sources = new._sources
-        target = model.clause if isinstance(model, CTEObject) else model
-        join = Join(kind, target, check_condition(on, "join"))
-        new._sources = Sources((*sources.joins, join), sources.ctes, sources.compounds, sources.cte)
-        return new
-
-    def _attach(self, cte: CTEObject) -> QuerySet[R]:
-        sources = self._sources
-        if any(c.name == cte.name for c in sources.ctes):
-            check_same_cte(sources.ctes, cte.clause)
-            return self
-        new = self._clone()
-        new._sources = Sources(sources.joins, (*sources.ctes, cte.clause), sources.compounds, sources.cte)
-        return new
-
-    def group_by(self, *exprs: Expression[Any]) -> QuerySet[R]:
-        """``GROUP BY`` the given columns or expressions."""
-        for expr in exprs:
-            if not isinstance(expr, Expression):
-                raise TypeError(f"group_by() takes columns or expressions, got {expr!r}")
-        projection = self._projection
-        new = self._clone()
-        new._projection = Projection(projection.columns, projection.distinct, projection.group_by + tuple(exprs))
-        return new
-
-    def having(self, condition: Condition) -> QuerySet[R]:
-        """Filter groups: ``HAVING condition`` (chained calls AND together)."""
-        checked = check_condition(condition, "having")
-        new = self._clone()
-        new._filters = Filters(self._filters.where, (*self._filters.having, checked))
-        return new
-
-    def with_cte(self, name: str | CTEObject, queryset: QuerySet[Any] | None = None) -> QuerySet[R]:
-        """Add ``WITH name AS (queryset)`` to this query (or ``with_cte(cte)`` for a
-        :class:`~kakaorm.CTE`). Joining a CTE adds it by itself."""
-        if isinstance(name, CTEObject):
-            return self._attach(name)
-        if queryset is None:
-            raise TypeError("with_cte() takes a name and a QuerySet, or a kakaorm.CTE")
-        return self._attach(CTEObject(name, queryset))
-
-    def union(self, other: QuerySet[Any]) -> QuerySet[R]:
-        """``UNION``: the rows of both queries, without duplicates."""
-        return self._compound("UNION", other)
-
-    def union_all(self, other: QuerySet[Any]) -> QuerySet[R]:
-        """``UNION ALL``: the rows of both queries, duplicates kept."""
-        return self._compound("UNION ALL", other)
-
-    def _compound(self, op: str, other: QuerySet[Any]) -> QuerySet[R]:
-        if not isinstance(other, QuerySet):
-            raise TypeError(f"{op.lower().replace(' ', '_')}() takes a QuerySet, got {other!r}")
-        check_compound(self, other)
-        sources = self._sources
-        new = self._clone()
-        new._sources = Sources(sources.joins, sources.ctes, (*sources.compounds, (op, other)), sources.cte)
-        return new
-
-    def _effective_columns(self) -> Sequence[Expression[Any]]:
-        selected = self._projection.columns
-        if selected is not None:
-            return selected
-        return self._need_model("select")._meta.column_list
-
-    def _for_update(self) -> QuerySet[R]:
-        """Lock the rows read until the transaction ends (``FOR UPDATE``) where the
-        database has row locks; for the CRUD helpers, not public."""
-        new = self._clone()
-        new._lock = "update"
-        return new
 
     # -- statements -----------------------------------------------------------------
     def _where_condition(self) -> Condition | None:
@@ -431,29 +251,6 @@ class QuerySet(Generic[R]):
         return await engine._execute_stmt(Delete(self._model, self._where_condition()))
 
     # -- deletion strategies and relations --------------------------------------------
-    def _scoped(self, scope: str, action: str) -> QuerySet[R]:
-        model = self._need_model(action)
-        if not model._meta.deletion.keeps_deleted_rows:
-            raise exc.QueryError(
-                f"{action}() is for SoftDeleteModel and ArchiveModel; {model.__name__} deletes rows"
-            )
-        return self._with_scope(scope)
-
-    def _with_scope(self, scope: str) -> QuerySet[R]:
-        """The same query over the rows of ``scope`` (for deletion strategies)."""
-        new = self._clone()
-        new._scope = scope
-        return new
-
-    def include_deleted(self) -> QuerySet[R]:
-        """Deleted rows too (SoftDeleteModel: no ``deleted_at`` filter; ArchiveModel:
-        the main and the archive table, UNION ALL)."""
-        return self._scoped(INCLUDE_SCOPE, "include_deleted")
-
-    def only_deleted(self) -> QuerySet[R]:
-        """Only deleted rows (soft-deleted, or archived)."""
-        return self._scoped(ONLY_SCOPE, "only_deleted")
-
     async def restore(self) -> int:
         """Bring matched deleted rows back; returns how many."""
         model = self._scoped(self._scope, "restore")._model
@@ -465,19 +262,6 @@ class QuerySet(Generic[R]):
         model = self._scoped(self._scope, "purge")._model
         check_bulk(self, "purge")
         return await model._meta.deletion.purge_rows(self)
-
-    def prefetch(self, *paths: str) -> QuerySet[R]:
-        """Load relations of every fetched row up front: one query per relation
-        (``"author"``), following paths through relations with ``__``
-        (``"author__profile"``). Awaiting a prefetched relation runs no query."""
-        model = self._need_model("prefetch")
-        if self._projection.columns is not None:
-            raise exc.QueryError(_PREFETCH_DICTS)
-        for path in paths:
-            check_prefetch_path(model, path)
-        new = self._clone()
-        new._prefetch = self._prefetch + paths
-        return new
 
     def __repr__(self) -> str:
         # the query in a generic SQL-like form, values inline: for reading only
