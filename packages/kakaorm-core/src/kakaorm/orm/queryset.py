@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from kakaorm import exc
 from kakaorm.compiler.describe import describe_select
 from kakaorm.engine.engine import get_engine
+from kakaorm.engine.routing import check_route
 from kakaorm.expr import Avg, Condition, Expression, Max, Min, Not, Ordering, Sum
 from kakaorm.orm.cte import CTE as CTEObject
 from kakaorm.orm.deletion import DEFAULT_SCOPE, INCLUDE_SCOPE, ONLY_SCOPE
@@ -57,6 +58,7 @@ class QuerySet(Generic[R]):
     def __init__(self, model: type[Model]) -> None:
         self._model = model
         self._engine: Engine | None = None
+        self._route: str | None = None  # "primary"/"replica" from using()
         self._filters: Filters = NO_FILTERS
         self._order: tuple[Ordering, ...] = ()
         self._slice: Slice = NO_SLICE
@@ -106,10 +108,14 @@ class QuerySet(Generic[R]):
         return self._model
 
     # -- building -------------------------------------------------------------------
-    def using(self, engine: Engine) -> QuerySet[R]:
-        """Run this query on ``engine`` instead of the default engine."""
+    def using(self, target: Engine | str) -> QuerySet[R]:
+        """Run this query on ``target``, an engine, or pin its reads to ``"primary"`` or
+        ``"replica"`` (see :mod:`kakaorm.engine.routing`); other strings: ValueError."""
         new = self._clone()
-        new._engine = engine
+        if isinstance(target, str):
+            new._route = check_route(target)
+        else:
+            new._engine = target
         return new
 
     def where(self, *conditions: Condition) -> QuerySet[R]:
@@ -274,9 +280,8 @@ class QuerySet(Generic[R]):
         return build_select(self, columns)
 
     def _engine_or_default(self) -> Engine:
-        if self._engine is not None:
-            return self._engine
-        return get_engine()
+        engine = self._engine or get_engine()
+        return engine if self._route is None else engine._routed(self._route)
 
     # -- running --------------------------------------------------------------------
     def __subquery__(self) -> Select:
@@ -297,7 +302,7 @@ class QuerySet(Generic[R]):
             instances = hydrate_models(entry, self._model, rows)
             if self._prefetch:
                 for path in self._prefetch:
-                    await prefetch_related(self._engine, instances, path)
+                    await prefetch_related(engine, instances, path)
             return cast(list[R], instances)
         return cast(list[R], entry.hydrate_dicts(rows))
 
