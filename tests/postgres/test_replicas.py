@@ -215,3 +215,31 @@ async def test_a_replica_of_another_dialect_is_refused(engine, connect_url):
     )
     with pytest.raises(TypeError, match=r"^replicas takes a list of URLs"):
         await kakaorm.connect(connect_url(), replicas="postgresql://x/y")  # type: ignore[arg-type]
+
+
+async def test_a_replica_connection_lost_mid_read_retries_on_the_primary_and_marks_it_down(
+    routed, connect_url, replica_url, direct_replica, caplog
+):
+    async with await kakaorm.connect(
+        connect_url(), replicas=[replica_url], pool_min_size=1, pool_max_size=1
+    ) as eng:
+        pid_query = Replicated.all().using(eng).select(Label(Raw("pg_backend_pid()"), "pid")).limit(1)
+        replica_pid = (await pid_query)[0]["pid"]
+        slow = Replicated.all().using(eng).select(
+            Label(Raw("(SELECT pg_is_in_recovery() FROM pg_sleep(0.5))"), "replica")
+        ).limit(1)
+        caplog.set_level(logging.WARNING, logger="kakaorm.sql")
+        read = asyncio.create_task(slow.execute())
+        for _ in range(250):
+            active = await direct_replica.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = %s AND query LIKE %s",
+                [replica_pid, "%pg_sleep%"],
+            )
+            if active:
+                break
+            await asyncio.sleep(0.02)
+        assert await direct_replica.fetchval("SELECT pg_terminate_backend(%s)", [replica_pid]) is True
+        assert await read == [{"replica": False}]  # answered by the primary
+        warnings = [r.getMessage() for r in caplog.records if "unavailable" in r.getMessage()]
+        assert len(warnings) == 1 and "reads skip it for 30 s" in warnings[0]
+        assert await is_replica(Replicated.all().using(eng)) is False  # still skipped
