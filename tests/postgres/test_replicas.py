@@ -199,9 +199,10 @@ async def test_round_robin_alternates_between_replicas(routed, connect_url, repl
 
 async def test_a_database_error_on_the_replica_is_raised_not_retried(routed, caplog):
     bad = Replicated.all().select(Label(Raw("1 / 0"), "x"))
-    with caplog.at_level(logging.WARNING, logger="kakaorm.sql"):
-        with pytest.raises(kakaorm.DataError, match="division by zero"):
-            await bad
+    with caplog.at_level(logging.WARNING, logger="kakaorm.sql"), pytest.raises(
+        kakaorm.DataError, match="division by zero"
+    ):
+        await bad
     assert [r.getMessage() for r in caplog.records if "unavailable" in r.getMessage()] == []
     assert await is_replica() is True  # the replica was not marked down
 
