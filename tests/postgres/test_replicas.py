@@ -244,3 +244,15 @@ async def test_a_replica_connection_lost_mid_read_retries_on_the_primary_and_mar
         warnings = [r.getMessage() for r in caplog.records if "unavailable" in r.getMessage()]
         assert len(warnings) == 1 and "reads skip it for 30 s" in warnings[0]
         assert await is_replica(Replicated.all().using(eng)) is False  # still skipped
+
+
+async def test_refresh_and_get_or_create_read_the_primary(routed, paused):
+    obj = await Replicated.create(name="r", n=1)
+    await Replicated.where(Replicated.id == obj.id).update(n=2)
+    await obj.refresh()
+    assert obj.n == 2
+    found, created = await Replicated.get_or_create(name="r", defaults={"n": 9})
+    assert (found.id, found.n, created) == (obj.id, 2, False)
+    updated, created = await Replicated.update_or_create(name="r", defaults={"n": 3})
+    assert (updated.id, updated.n, created) == (obj.id, 3, False)
+    assert await Replicated.where(Replicated.name == "r").count() == 0  # the replica still lags
