@@ -22,6 +22,10 @@ replica_in_recovery() {
   [[ "$(psql -h 127.0.0.1 -p "$REPLICA_PORT" -U postgres -d postgres -Atc 'select pg_is_in_recovery()' 2>/dev/null)" == "t" ]]
 }
 pgbouncer_answers() { psql -h 127.0.0.1 -p "$PGBOUNCER_PORT" -U postgres -d postgres -Atc 'select 1' >/dev/null 2>&1; }
+pgbouncer_mode() {  # the pool_mode of the PgBouncer on the port, from its admin console
+  psql -h 127.0.0.1 -p "$PGBOUNCER_PORT" -U postgres -d pgbouncer -Atc 'show config' 2>/dev/null \
+    | awk -F'|' '$1 == "pool_mode" { print $2 }'
+}
 
 version=$(ls /etc/postgresql | sort -V | tail -n 1)
 
@@ -80,7 +84,13 @@ ensure_replica() {
 }
 
 ensure_pgbouncer() {
-  if pgbouncer_answers; then log "PgBouncer answers on $PGBOUNCER_PORT"; return 0; fi
+  if pgbouncer_answers; then
+    local mode
+    mode=$(pgbouncer_mode)
+    if [[ "$mode" == "transaction" ]]; then log "PgBouncer answers on $PGBOUNCER_PORT (transaction mode)"; return 0; fi
+    log "something answers on $PGBOUNCER_PORT but is not a PgBouncer in transaction mode (pool_mode '${mode:-unknown}'): stop it and run again"
+    return 1
+  fi
   if ! command -v pgbouncer >/dev/null 2>&1; then
     log "installing PgBouncer from Debian's packages"
     apt_install pgbouncer
