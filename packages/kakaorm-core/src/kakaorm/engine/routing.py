@@ -150,13 +150,25 @@ class ReplicaRouter:
     async def open(
         cls, dialects: Sequence[Dialect], retry_after: float
     ) -> ReplicaRouter:
-        """Connect to each replica; one that cannot be reached is marked down, not fatal."""
+        """Connect to the replicas at once; one that cannot be reached is marked down,
+        not fatal."""
         router = cls([Replica(d) for d in dialects], retry_after)
-        for replica in router.replicas:
+
+        async def connect(replica: Replica) -> None:
             try:
                 await replica.connect()
             except exc.OperationalError as err:
                 router.mark_down(replica, err)
+
+        try:
+            results = await asyncio.gather(*(connect(r) for r in router.replicas), return_exceptions=True)
+        except BaseException:
+            await router.close()
+            raise
+        for result in results:
+            if isinstance(result, BaseException):  # not a replica that is down: a bad setting
+                await router.close()
+                raise result
         return router
 
     def __repr__(self) -> str:
