@@ -8,6 +8,11 @@
   (default: the local ones). ``KAKAORM_TEST_BACKENDS=sqlite,mysql`` runs a subset.
   An unreachable server or a missing plugin skips its backend with the reason, or
   fails the run when ``KAKAORM_REQUIRE_BACKENDS=all``.
+* ``replica_url`` / ``pgbouncer_url`` (PostgreSQL backends only): the run's database
+  on the streaming replica (``KAKAORM_TEST_REPLICA_URL``, default 127.0.0.1:5433) and
+  through PgBouncer in transaction mode (``KAKAORM_TEST_PGBOUNCER_URL``, default
+  127.0.0.1:6432), both started by ``.ci/services.sh``. A service that does not answer
+  skips the test with the reason, or fails it under ``KAKAORM_REQUIRE_BACKENDS=all``.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ import kakaorm
 
 POSTGRES_URL = os.environ.get("KAKAORM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 MYSQL_URL = os.environ.get("KAKAORM_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test")
+REPLICA_URL = os.environ.get("KAKAORM_TEST_REPLICA_URL", "postgresql://postgres@127.0.0.1:5433/")
+PGBOUNCER_URL = os.environ.get("KAKAORM_TEST_PGBOUNCER_URL", "postgresql://postgres@127.0.0.1:6432/")
 REQUIRE_ALL = os.environ.get("KAKAORM_REQUIRE_BACKENDS", "") == "all"
 RUN_TAG = f"kakaorm_t_{os.getpid()}_{secrets.token_hex(3)}"
 
@@ -47,11 +54,14 @@ class Backend:
     def family(self) -> str:
         return self.id.split("-")[0]
 
-    def url(self) -> str:
+    def url(self, server_url: str | None = None) -> str:
+        """The run's database on this backend's server (or on ``server_url``: a replica,
+        a pooler in front of the same server)."""
         if self.family == "sqlite":
             return f"{self.scheme}:///:memory:"
-        assert self.server_url is not None and self.database is not None
-        parsed = kakaorm.parse_url(self.server_url)
+        server_url = server_url or self.server_url
+        assert server_url is not None and self.database is not None
+        parsed = kakaorm.parse_url(server_url)
         auth = parsed.username or ""
         if parsed.password:
             auth += f":{parsed.password}"
@@ -209,6 +219,77 @@ async def engine(backend: Backend) -> AsyncIterator[kakaorm.Engine]:
             cleanup = await kakaorm.connect(backend.url())
             await _reset(cleanup, backend)
             await cleanup.disconnect()
+
+
+# -- the production services of .ci/services.sh: a streaming replica, PgBouncer ---------
+
+#: service name -> None when it answers, else why not (checked once per run)
+_services: dict[str, str | None] = {}
+
+
+async def _replica_problem(backend: Backend) -> str | None:
+    import asyncpg
+
+    p = kakaorm.parse_url(REPLICA_URL)
+    try:
+        conn = await asyncpg.connect(
+            host=p.host, port=p.port or 5432, user=p.username, password=p.password,
+            database="postgres", timeout=5,
+        )
+    except Exception as err:  # noqa: BLE001 - reported as the reason
+        return f"no PostgreSQL answers at {REPLICA_URL} ({err}); start it with .ci/services.sh"
+    try:
+        if not await conn.fetchval("SELECT pg_is_in_recovery()"):
+            return f"{REPLICA_URL} answers but is not a replica (pg_is_in_recovery() is false)"
+        # the run's database was created on the primary: wait until it is replayed
+        for _ in range(300):
+            if await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", backend.database):
+                return None
+            await asyncio.sleep(0.1)
+        return f"the database {backend.database} did not reach the replica {REPLICA_URL} in 30 s"
+    finally:
+        await conn.close()
+
+
+async def _pgbouncer_problem(backend: Backend) -> str | None:
+    import asyncpg
+
+    p = kakaorm.parse_url(PGBOUNCER_URL)
+    try:
+        conn = await asyncpg.connect(
+            host=p.host, port=p.port or 5432, user=p.username, password=p.password,
+            database=backend.database, timeout=5, statement_cache_size=0,
+        )
+    except Exception as err:  # noqa: BLE001 - reported as the reason
+        return f"PgBouncer does not answer at {PGBOUNCER_URL} ({err}); start it with .ci/services.sh"
+    await conn.close()
+    return None
+
+
+def _service_url(backend: Backend, name: str, server_url: str) -> str:
+    if backend.family != "postgres":
+        pytest.fail(f"the {name} fixture serves the PostgreSQL backends only; mark the test backends('postgres')")
+    if name not in _services:
+        check = _replica_problem if name == "replica" else _pgbouncer_problem
+        _services[name] = asyncio.run(check(backend))
+    problem = _services[name]
+    if problem is not None:
+        if REQUIRE_ALL:
+            pytest.fail(f"the {name} service is required but unavailable: {problem}")
+        pytest.skip(f"the {name} service is unavailable: {problem}")
+    return backend.url(server_url)
+
+
+@pytest.fixture
+def replica_url(backend: Backend) -> str:
+    """The run's database on the streaming replica, with ``backend``'s scheme."""
+    return _service_url(backend, "replica", REPLICA_URL)
+
+
+@pytest.fixture
+def pgbouncer_url(backend: Backend) -> str:
+    """The run's database through PgBouncer (transaction pooling), with ``backend``'s scheme."""
+    return _service_url(backend, "pgbouncer", PGBOUNCER_URL)
 
 
 @pytest.fixture

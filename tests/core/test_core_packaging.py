@@ -361,8 +361,8 @@ def test_public_names_are_pinned_and_sorted():
         "UnresolvedRelationError", "ValidationError", "VersionedMigrator", "When", "WindowFunc",
         "WindowedAgg", "belongs_to", "cli_main", "connect", "exc", "get_engine", "has_many",
         "has_one", "i18n", "installed_schemes", "max_length", "max_value", "min_length",
-        "min_value", "one_of", "parse_url", "raw", "regex", "register_dialect", "translate_detail",
-        "validators", "value",
+        "min_value", "one_of", "parse_url", "raw", "read_your_writes", "regex", "register_dialect",
+        "translate_detail", "validators", "value",
     ]
     assert kakaorm.__all__ == expected
     assert kakaorm.__all__ == sorted(kakaorm.__all__)

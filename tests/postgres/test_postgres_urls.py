@@ -7,7 +7,7 @@ import pytest
 import kakaorm
 
 VALID = "a valid one looks like 'postgresql://user:password@localhost:5432/app'"
-OPTIONS = "connect_timeout, pool_max_size, pool_min_size, pool_timeout, statement_cache_size"
+OPTIONS = "connect_timeout, pgbouncer, pool_max_size, pool_min_size, pool_timeout, statement_cache_size"
 
 
 @pytest.mark.parametrize("scheme", ["postgresql", "postgresql+asyncpg", "postgresql+psycopg3", "postgresql+psycopg"])

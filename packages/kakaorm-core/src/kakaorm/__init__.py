@@ -33,6 +33,7 @@ from kakaorm.compiler import describe as _describe  # noqa: F401 - installs the 
 from kakaorm.engine.compat04 import AioMySQLEngine, AioSQLiteEngine, AsyncpgEngine, Psycopg3Engine
 from kakaorm.engine.engine import Engine, Transaction, connect, get_engine
 from kakaorm.engine.registry import installed_schemes, register_dialect
+from kakaorm.engine.routing import read_your_writes
 from kakaorm.exc import (
     ConfigurationError,
     ConnectionLostError,
@@ -190,6 +191,7 @@ __all__ = [
     "one_of",
     "parse_url",
     "raw",
+    "read_your_writes",
     "regex",
     "register_dialect",
     "translate_detail",

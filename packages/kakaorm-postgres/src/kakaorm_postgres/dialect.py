@@ -44,8 +44,10 @@ class PostgresDialect(Dialect):
 
     Options (``kakaorm.connect(url, **options)`` or the URL's query string):
     ``pool_min_size``, ``pool_max_size``, ``pool_timeout`` (seconds to wait for a free
-    connection), ``connect_timeout`` (seconds) and ``statement_cache_size`` (0 turns
-    prepared statements off, for PgBouncer in transaction mode).
+    connection), ``connect_timeout`` (seconds), ``statement_cache_size`` (0 turns
+    prepared statements off) and ``pgbouncer`` (True behind PgBouncer in transaction
+    pooling mode: no prepared statements, the session time zone set without the
+    ``options`` startup parameter PgBouncer refuses; see docs/production.md).
     """
 
     name: ClassVar[str] = "postgresql"

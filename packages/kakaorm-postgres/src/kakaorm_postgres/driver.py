@@ -21,6 +21,10 @@ OPTIONS: dict[str, str] = {
     "pool_timeout": "seconds a statement waits for a free connection (default 30)",
     "connect_timeout": "seconds to wait for the server when connecting (default 10)",
     "statement_cache_size": "prepared statements kept per connection; 0 turns them off (for PgBouncer)",
+    "pgbouncer": (
+        "True when the URL is a PgBouncer in transaction pooling mode: no prepared "
+        "statements and no per-connection SET (bool, default False)"
+    ),
 }
 
 
@@ -39,6 +43,8 @@ class ConnectionSettings:
     connect_timeout: float = 10.0
     #: None: the driver's default
     statement_cache_size: int | None = None
+    #: behind PgBouncer in transaction mode: nothing may rely on session state
+    pgbouncer: bool = False
 
     def target(self) -> str:
         """``host:port, database 'x', user 'y'`` for messages (never the password)."""
@@ -63,6 +69,14 @@ def _number(name: str, given: Any, integer: bool) -> float:
         kind = "an int" if integer else "a number of seconds"
         raise ConfigurationError(f"the PostgreSQL option {name} takes {kind}, got {given!r}")
     return value
+
+
+def _flag(name: str, given: Any) -> bool:
+    if isinstance(given, bool):
+        return given
+    if isinstance(given, str) and given.lower() in ("true", "1", "yes", "false", "0", "no"):
+        return given.lower() in ("true", "1", "yes")  # from the URL's query string
+    raise ConfigurationError(f"the PostgreSQL option {name} takes True or False, got {given!r}")
 
 
 def parse_settings(url: DatabaseURL, options: Mapping[str, Any]) -> ConnectionSettings:
@@ -94,6 +108,15 @@ def parse_settings(url: DatabaseURL, options: Mapping[str, Any]) -> ConnectionSe
                     f"the PostgreSQL option {name} must be a positive number of seconds, got {seconds!r}"
                 )
             values[name] = seconds
+    if "pgbouncer" in merged:
+        values["pgbouncer"] = _flag("pgbouncer", merged["pgbouncer"])
+    if values.get("pgbouncer"):
+        if values.get("statement_cache_size", 0) != 0:
+            raise ConfigurationError(
+                f"pgbouncer=True turns prepared statements off, but statement_cache_size="
+                f"{values['statement_cache_size']} asks for them; drop statement_cache_size"
+            )
+        values["statement_cache_size"] = 0
     user = url.username or "postgres"
     settings = ConnectionSettings(
         host=url.host or "localhost",
@@ -127,6 +150,9 @@ def _hint(err: BaseException, settings: ConnectionSettings) -> str:
             f"The server did not answer within connect_timeout={settings.connect_timeout:g} s; "
             "check the host and port, or raise connect_timeout"
         )
+    if "unsupported startup parameter" in text:
+        # PgBouncer refuses psycopg's `options` startup parameter (-c TimeZone=UTC)
+        return "The server is a PgBouncer: connect with pgbouncer=True"
     if isinstance(err, socket.gaierror) or "name or service not known" in text or "resolve" in text:
         return "The host name does not resolve; fix the host in the URL"
     return "Check that the server runs and accepts TCP connections on that host and port"

@@ -169,6 +169,15 @@ def _primary_message(err: BaseException) -> str:
     return str(err).strip() or type(err).__name__
 
 
+#: a missing (26000) or duplicate (42P05) prepared statement
+_PREPARED_STATES = frozenset({"26000", "42P05"})
+PGBOUNCER_HINT = (
+    "asyncpg's prepared statements live on one server connection, and a connection "
+    "pooler in transaction mode (PgBouncer) runs each transaction on any of them. "
+    "Connect with pgbouncer=True, which turns prepared statements off"
+)
+
+
 def _by_dbapi_class(err: BaseException) -> type[exc.DatabaseError]:
     names = {klass.__name__ for klass in type(err).__mro__}
     for name, cls in _DBAPI:
@@ -235,6 +244,8 @@ def translate_error(
     elif sqlstate is not None:
         cls = _BY_STATE.get(sqlstate) or _BY_CLASS.get(sqlstate[:2], exc.DatabaseError)
         hint = _HINTS.get(sqlstate) or _CLASS_HINTS.get(sqlstate[:2])
+        if sqlstate in _PREPARED_STATES and "__asyncpg_" in message:
+            hint = PGBOUNCER_HINT
     else:
         cls = _by_dbapi_class(err)
         hint = {

@@ -251,9 +251,11 @@ def _connect_kwargs(settings: ConnectionSettings) -> dict[str, Any]:
         "dbname": settings.database,
         "connect_timeout": settings.connect_timeout_seconds,
         "autocommit": True,
-        # timestamptz values come back in UTC (as datetime.timezone.utc)
-        "options": "-c TimeZone=UTC",
     }
+    if not settings.pgbouncer:
+        # timestamptz values come back in UTC (as datetime.timezone.utc); PgBouncer
+        # refuses the `options` startup parameter, so there configure() sets it
+        kwargs["options"] = "-c TimeZone=UTC"
     if settings.password is not None:
         kwargs["password"] = settings.password
     if settings.statement_cache_size == 0:
@@ -273,10 +275,15 @@ async def open_pool(settings: ConnectionSettings) -> PsycopgPool:
     await probe.close()
 
     cache_size = settings.statement_cache_size
+    pgbouncer = settings.pgbouncer
 
     async def configure(conn: psycopg.AsyncConnection[Any]) -> None:
         if cache_size:
             conn.prepared_max = cache_size
+        if pgbouncer:
+            # TimeZone is one of the parameters PgBouncer tracks per client and sets on
+            # whichever server connection runs the next transaction
+            await conn.execute("SET TimeZone TO 'UTC'")
 
     pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
         "",

@@ -10,6 +10,7 @@ rows the engine returns into instances (:mod:`kakaorm.orm.hydrate`,
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import sys
 import time
@@ -22,6 +23,7 @@ from kakaorm.compiler.ddl import TableLike
 from kakaorm.dialect import Dialect, DriverConnection, DriverPool, PoolStats
 from kakaorm.engine.cache import CompiledEntry, compile_entry
 from kakaorm.engine.registry import load_dialect
+from kakaorm.engine.routing import ReadYourWrites, ReplicaRouter, open_replicas
 from kakaorm.engine.transaction import Transaction, TransactionState, cancelled_statement_error
 from kakaorm.expr import Param
 from kakaorm.expr.columns import ColumnElement
@@ -56,13 +58,26 @@ def get_engine() -> Engine:
     return _default_engine
 
 
-async def connect(url: str, /, **options: Any) -> Engine:
+async def connect(
+    url: str,
+    /,
+    *,
+    replicas: Sequence[str] = (),
+    replica_retry_after: float = 30.0,
+    **options: Any,
+) -> Engine:
     """Open a database and make it the default engine of every model.
 
     Args:
         url: ``backend[+driver]://...``, e.g. ``"sqlite+aiosqlite:///./app.db"``,
             ``"postgresql+asyncpg://user@localhost/app"``.
         echo: print every statement (via the ``kakaorm.sql`` logger).
+        replicas: URLs of read replicas of ``url`` (same scheme). ORM reads outside a
+            transaction take turns on them; writes, raw SQL and everything inside a
+            transaction run on ``url``, the primary (see :mod:`kakaorm.engine.routing`).
+            The options apply to every pool.
+        replica_retry_after: seconds a replica that failed is skipped before it is
+            tried again (default 30).
         **options: pool and driver options of the dialect (``pool_min_size``,
             ``pool_max_size``, ``pool_timeout``, ``connect_timeout``, ...).
 
@@ -73,7 +88,9 @@ async def connect(url: str, /, **options: Any) -> Engine:
         InvalidURLError: the URL cannot be parsed.
         NoSuchDialectError: no installed plugin serves the scheme (says what to install).
         DriverNotInstalledError: the plugin's driver package is missing.
-        OperationalError: the database cannot be reached.
+        OperationalError: the database cannot be reached (an unreachable replica is
+            no error: it is skipped until it answers).
+        ConfigurationError: a replica URL names another dialect than ``url``.
 
     Example::
 
@@ -95,8 +112,15 @@ async def connect(url: str, /, **options: Any) -> Engine:
     echo = bool(options.pop("echo", False))
     cache_size = int(options.pop("compile_cache_size", 512))
     dialect = dialect_cls(parsed, options)
-    pool = await dialect.create_pool()
+    router = await open_replicas(dialect_cls, parsed.scheme, replicas, replica_retry_after, options)
+    try:
+        pool = await dialect.create_pool()
+    except BaseException:
+        if router is not None:
+            await router.close()
+        raise
     engine = Engine(dialect, pool, echo=echo, compile_cache_size=cache_size)
+    engine._router = router
     global _default_engine
     _default_engine = engine
     _open_engines.append(engine)
@@ -119,11 +143,17 @@ class Engine:
         self._cache_size = compile_cache_size
         self._tx: ContextVar[TransactionState | None] = ContextVar(f"kakaorm_tx_{id(self)}", default=None)
         self._closed = False
+        #: the read replicas (None: every statement runs on the primary pool)
+        self._router: ReplicaRouter | None = None
+        #: "primary" or "replica" on a view made by _routed() for QuerySet.using()
+        self._route: str | None = None
         if echo:
             _enable_echo()
 
     def __repr__(self) -> str:
-        return f"<Engine {self.dialect.describe()}>"
+        if self._router is None:
+            return f"<Engine {self.dialect.describe()}>"
+        return f"<Engine {self.dialect.describe()} with {self._router!r}>"
 
     async def __aenter__(self) -> Engine:
         return self
@@ -132,8 +162,26 @@ class Engine:
         await self.disconnect()
 
     def pool_stats(self) -> PoolStats:
-        """Connections open, idle and lent out right now."""
+        """Connections open, idle and lent out right now, in the primary's pool
+        (each replica's: ``replica_pool_stats()``)."""
         return self._pool.stats()
+
+    def replica_pool_stats(self) -> list[PoolStats | None]:
+        """Each read replica's pool, in ``replicas`` order (None: not connected now)."""
+        return [] if self._router is None else self._router.stats()
+
+    def read_your_writes(self) -> ReadYourWrites:
+        """A ``with`` / ``async with`` block in which this engine's reads go to the
+        primary (see :func:`kakaorm.read_your_writes`, which pins every engine)."""
+        return ReadYourWrites(self._router)
+
+    def _routed(self, route: str) -> Engine:
+        """A view of this engine whose reads go to ``route`` ("primary" or "replica")."""
+        if self._router is None:
+            return self
+        view = copy.copy(self)
+        view._route = route
+        return view
 
     async def disconnect(self) -> None:
         """Close every connection. The engine cannot be used afterwards."""
@@ -145,7 +193,11 @@ class Engine:
             _open_engines.remove(self)
         if _default_engine is self:
             _default_engine = _open_engines[-1] if _open_engines else None
-        await self._pool.close()
+        try:
+            if self._router is not None:
+                await self._router.close()
+        finally:
+            await self._pool.close()
 
     # -- compiling ------------------------------------------------------------------
     def _prepare(self, stmt: Statement) -> tuple[CompiledEntry, list[Any]]:
@@ -233,7 +285,11 @@ class Engine:
         """Run a SELECT; return its cache entry (result names, conversions) and raw rows."""
         entry, values = self._prepare(stmt)
         sql = entry.sql
-        rows = await self._run(lambda c: c.fetch(sql, values), sql, values)
+        if self._router is None:
+            rows = await self._run(lambda c: c.fetch(sql, values), sql, values)
+        else:
+            locking = stmt.lock is not None
+            rows = await self._router.read(self, lambda c: c.fetch(sql, values), sql, values, locking)
         return entry, rows
 
     async def _execute_stmt(self, stmt: Statement) -> int:

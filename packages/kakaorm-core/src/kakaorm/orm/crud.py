@@ -96,7 +96,8 @@ async def get_or_create(
     model: type[M], defaults: Mapping[str, Any] | None, lookup: Mapping[str, Any]
 ) -> tuple[M, bool]:
     """See :meth:`Model.get_or_create`."""
-    query = model.all().where(*_lookup_conditions(model, "get_or_create", defaults, lookup))
+    # a replica may not have the row yet: reads that decide a write go to the primary
+    query = model.all().using("primary").where(*_lookup_conditions(model, "get_or_create", defaults, lookup))
     found = await query.get_or_none()
     if found is not None:
         return found, False
@@ -118,7 +119,7 @@ async def update_or_create(
     model: type[M], defaults: Mapping[str, Any] | None, lookup: Mapping[str, Any]
 ) -> tuple[M, bool]:
     """See :meth:`Model.update_or_create`."""
-    query = model.all().where(*_lookup_conditions(model, "update_or_create", defaults, lookup))
+    query = model.all().using("primary").where(*_lookup_conditions(model, "update_or_create", defaults, lookup))
     changes = dict(defaults or {})
     columns = model._meta.columns
     pk = model._meta.pk

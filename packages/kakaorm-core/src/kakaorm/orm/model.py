@@ -274,7 +274,7 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
 
     async def refresh(self) -> None:
         """Reload the instance's values from its row (a soft-deleted row too) and forget
-        prefetched relations.
+        prefetched relations. With read replicas, the row is read from the primary.
 
         Raises:
             QueryError: the instance is not in the database.
@@ -288,7 +288,7 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
                 f"cannot refresh this {cls.__name__}: it is not in the database "
                 "(never saved, or deleted); save() it first"
             )
-        qs = cls.all()
+        qs = cls.all().using("primary")  # the row as written, not as a replica last saw it
         scope = self._meta.deletion.refresh_scope
         if scope != DEFAULT_SCOPE:
             qs = qs._with_scope(scope)

@@ -41,6 +41,7 @@ class QueryChain(Generic[R]):
     def __init__(self, model: type[Model]) -> None:
         self._model = model
         self._engine: Engine | None = None
+        self._route: str | None = None  # "primary"/"replica" from using()
         self._filters: Filters = NO_FILTERS
         self._order: tuple[Ordering, ...] = ()
         self._slice: Slice = NO_SLICE

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from kakaorm import exc
 from kakaorm.compiler.describe import describe_select
 from kakaorm.engine.engine import get_engine
+from kakaorm.engine.routing import check_route
 from kakaorm.expr import Avg, Condition, Expression, Max, Min, Ordering, Sum
 from kakaorm.orm.cte import CTE as CTEObject
 from kakaorm.orm.hydrate import hydrate_models
@@ -60,10 +61,14 @@ class QuerySet(QueryChain[R]):
         return qs
 
     # -- building -------------------------------------------------------------------
-    def using(self, engine: Engine) -> QuerySet[R]:
-        """Run this query on ``engine`` instead of the default engine."""
+    def using(self, target: Engine | str) -> QuerySet[R]:
+        """Run this query on ``target``, an engine, or pin its reads to ``"primary"`` or
+        ``"replica"`` (see :mod:`kakaorm.engine.routing`); other strings: ValueError."""
         new = self._clone()
-        new._engine = engine
+        if isinstance(target, str):
+            new._route = check_route(target)
+        else:
+            new._engine = target
         return new
 
     def select(self, *columns: Expression[Any]) -> QuerySet[dict[str, Any]]:
@@ -94,9 +99,8 @@ class QuerySet(QueryChain[R]):
         return build_select(self, columns)
 
     def _engine_or_default(self) -> Engine:
-        if self._engine is not None:
-            return self._engine
-        return get_engine()
+        engine = self._engine or get_engine()
+        return engine if self._route is None else engine._routed(self._route)
 
     # -- running --------------------------------------------------------------------
     def __subquery__(self) -> Select:
@@ -117,7 +121,7 @@ class QuerySet(QueryChain[R]):
             instances = hydrate_models(entry, self._model, rows)
             if self._prefetch:
                 for path in self._prefetch:
-                    await prefetch_related(self._engine, instances, path)
+                    await prefetch_related(engine, instances, path)
             return cast(list[R], instances)
         return cast(list[R], entry.hydrate_dicts(rows))
 
