@@ -25,6 +25,7 @@ from kakaorm.orm.query_build import (
 from kakaorm.orm.query_clauses import MODEL_ROWS, NO_FILTERS, NO_SLICE, TABLE_ONLY, Filters, Projection, Slice, Sources
 from kakaorm.orm.query_write import check_bulk, insert_into, update
 from kakaorm.orm.relations import check_prefetch_path, prefetch_related
+from kakaorm.orm.stream import queryset_iterator
 from kakaorm.statements import Delete, Join, Select
 
 if TYPE_CHECKING:
@@ -306,6 +307,8 @@ class QuerySet(Generic[R]):
         (model instances, or dicts after ``select()``). Kept for code written for
         kakaorm 0.4, where this was the explicit spelling."""
         return await self._fetch_all()
+
+    iterator = queryset_iterator  # streaming lives in kakaorm.orm.stream
 
     async def __aiter__(self) -> AsyncIterator[R]:
         # Rows are fetched first, so the loop body may run queries of its own (on
