@@ -82,7 +82,7 @@ async def test_iterator_instances_are_saved_instances(engine):
 
 async def test_iterator_converts_values_as_a_normal_fetch(engine):
     await engine.create_table(StTyped)
-    at = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+    at = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
     for i in range(5):
         await StTyped.create(at=at + datetime.timedelta(days=i), price=decimal.Decimal(f"{i}.25"), flag=i % 2 == 0)
     fetched = await StTyped.all().order_by(StTyped.id)
@@ -138,7 +138,7 @@ async def test_aclosing_gives_the_connection_back_at_once(engine):
 
 async def test_an_exception_in_the_loop_body_gives_the_connection_back(engine):
     await seed(engine, 3 * CHUNK)
-    with pytest.raises(RuntimeError, match="^body failed$"):
+    with pytest.raises(RuntimeError, match=r"^body failed$"):
         async for p in StPost.all().order_by(StPost.n).iterator(chunk_size=CHUNK):
             if p.n == CHUNK + 1:
                 raise RuntimeError("body failed")
@@ -239,3 +239,17 @@ async def test_prefetch_with_iterator_loads_relations_per_chunk(engine, backend)
 async def test_chunk_size_must_be_a_positive_int(engine, bad):
     with pytest.raises(ValueError, match=r"^chunk_size must be an int of at least 1 \(the rows read per round trip\), got "):
         StPost.all().iterator(chunk_size=bad)
+
+
+@pytest.mark.backends("sqlite", "postgres")
+async def test_an_abandoned_iterator_inside_a_transaction_lets_it_go_on_and_commit(engine):
+    await seed(engine, 3 * CHUNK)
+    async with engine.transaction():
+        async for p in StPost.all().order_by(StPost.n).iterator(chunk_size=CHUNK):
+            if p.n == 1:
+                break
+        await StPost.where(StPost.n == 0).update(title="first")
+        assert await StPost.where(StPost.title == "first").count() == 1
+    await asyncio.sleep(0.05)  # the event loop closes the abandoned iterator meanwhile
+    assert [p.title for p in await StPost.where(StPost.n < 2).order_by(StPost.n)] == ["first", "post 1"]
+    assert engine.pool_stats().in_use == 0

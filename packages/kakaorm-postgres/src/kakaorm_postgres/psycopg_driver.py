@@ -91,6 +91,7 @@ class PsycopgConnection:
                         break
                     for row in rows:
                         yield row
+                await cur.close()
             except GeneratorExit:
                 # closed early. Inside the caller's transaction, an iterator dropped
                 # without aclose() is closed by the event loop in another task, maybe
@@ -99,9 +100,11 @@ class PsycopgConnection:
                 if (outside or asyncio.current_task() is owner) and not raw.closed:
                     await cur.close()
                 raise
-            # a failed or cancelled FETCH leaves the cursor to the rollback (or the
-            # discarded connection)
-            await cur.close()
+            finally:
+                # a cursor not closed above (a failed or cancelled FETCH, one left to
+                # the transaction's end) is gone on the server with its transaction;
+                # marked closed here so that psycopg does not warn when it is collected
+                cur._closed = True
 
     async def begin(self) -> None:
         """Start a transaction."""

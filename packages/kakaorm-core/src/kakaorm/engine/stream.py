@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kakaorm import exc
@@ -50,7 +50,9 @@ def in_transaction(engine: Engine) -> bool:
     return state is not None and state.task is asyncio.current_task()
 
 
-def _driver_rows(conn: DriverConnection, sql: str, values: Sequence[Any], chunk_size: int) -> AsyncIterator[Sequence[Any]]:
+def _driver_rows(
+    conn: DriverConnection, sql: str, values: Sequence[Any], chunk_size: int
+) -> AsyncIterator[Sequence[Any]]:
     try:
         return conn.iterate(sql, values, chunk_size=chunk_size)
     except TypeError:
@@ -60,7 +62,7 @@ def _driver_rows(conn: DriverConnection, sql: str, values: Sequence[Any], chunk_
 
 async def stream_select(
     engine: Engine, stmt: Select, chunk_size: int
-) -> AsyncIterator[tuple[CompiledEntry, list[Sequence[Any]]]]:
+) -> AsyncGenerator[tuple[CompiledEntry, list[Sequence[Any]]], None]:
     """Run ``stmt`` and yield its raw rows in lists of ``chunk_size`` (the last may be
     shorter), each with the statement's cache entry (result names, conversions).
 
