@@ -74,13 +74,19 @@ class AsyncpgConnection:
         here and ended when the iteration ends (or is closed early).
         """
         raw = self.raw
-        if raw.is_in_transaction():
-            async for record in raw.cursor(sql, *params, prefetch=chunk_size):
-                yield record
-            return
-        async with raw.transaction():
-            async for record in raw.cursor(sql, *params, prefetch=chunk_size):
-                yield record
+        block: contextlib.AbstractAsyncContextManager[Any] = (
+            contextlib.nullcontext() if raw.is_in_transaction() else raw.transaction()
+        )
+        async with block:
+            # explicit FETCHes of chunk_size: asyncpg's record-by-record cursor
+            # iterator costs an await per row
+            cursor = await raw.cursor(sql, *params)
+            while True:
+                records = await cursor.fetch(chunk_size)
+                if not records:
+                    break
+                for record in records:
+                    yield record
 
     async def begin(self) -> None:
         """Start a transaction."""
