@@ -253,3 +253,17 @@ async def test_an_abandoned_iterator_inside_a_transaction_lets_it_go_on_and_comm
     await asyncio.sleep(0.05)  # the event loop closes the abandoned iterator meanwhile
     assert [p.title for p in await StPost.where(StPost.n < 2).order_by(StPost.n)] == ["first", "post 1"]
     assert engine.pool_stats().in_use == 0
+
+
+@pytest.mark.backends("mysql")
+async def test_mysql_query_after_breaking_without_aclosing_in_a_transaction_is_a_query_error(engine):
+    await seed(engine, 3 * CHUNK)
+    with pytest.raises(QueryError, match=r"close the iterator before the next query \(async with contextlib\.aclosing"):
+        async with engine.transaction():
+            async for p in StPost.all().order_by(StPost.n).iterator(chunk_size=CHUNK):
+                if p.n == 1:
+                    break
+            await StPost.where(StPost.n == 0).update(title="lost")
+    await wait_released(engine)
+    assert await StPost.where(StPost.title == "lost").count() == 0
+    assert await StPost.all().count() == 3 * CHUNK
