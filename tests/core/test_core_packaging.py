@@ -243,6 +243,8 @@ def test_a_third_party_distribution_is_found_and_used_by_connect(tmp_path):
                 await Gadget.where(Gadget.name == "gizmo").update(qty=Gadget.qty + 5)
                 out["ids"] = [first.id]
                 out["rows"] = [g.to_dict() for g in await Gadget.all().order_by(Gadget.name)]
+                # its iterate() predates chunk_size: iterator() still streams through it
+                out["streamed"] = [g.name async for g in Gadget.all().order_by(Gadget.name).iterator(chunk_size=1)]
                 out["raw"] = await engine.fetchval("SELECT SUM(qty) FROM gadget WHERE qty > %s", [0])
                 try:
                     await Gadget.create(name="widget")
@@ -260,6 +262,7 @@ def test_a_third_party_distribution_is_found_and_used_by_connect(tmp_path):
     assert out["dialect"] == "memo_plugin.MemoDialect"
     assert out["seen"] == ["fakedb+memo://someone:***@somewhere/inventory", "fakedb://elsewhere/db"]
     assert out["ids"] == [1]
+    assert out["streamed"] == ["gizmo", "widget"]
     assert out["rows"] == [
         {"id": 2, "name": "gizmo", "qty": 5},
         {"id": 1, "name": "widget", "qty": 3},

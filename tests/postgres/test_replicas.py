@@ -256,3 +256,21 @@ async def test_refresh_and_get_or_create_read_the_primary(routed, paused):
     updated, created = await Replicated.update_or_create(name="r", defaults={"n": 3})
     assert (updated.id, updated.n, created) == (obj.id, 3, False)
     assert await Replicated.where(Replicated.name == "r").count() == 0  # the replica still lags
+
+
+async def test_a_streamed_read_goes_to_the_replica_unless_pinned(routed, paused):
+    await Replicated.create(name="streamed")
+    names = Replicated.all().order_by(Replicated.name)
+
+    async def streamed(qs: kakaorm.QuerySet[Replicated]) -> list[str]:
+        return [obj.name async for obj in qs.iterator(chunk_size=1)]
+
+    assert await streamed(names) == ["seed"]  # the replica has not replayed the write
+    assert [r["replica"] async for r in server_is_replica().iterator()] == [True]
+    assert await streamed(names.using("primary")) == ["seed", "streamed"]
+    with kakaorm.read_your_writes():
+        assert await streamed(names) == ["seed", "streamed"]
+    async with routed.transaction():
+        assert await streamed(names) == ["seed", "streamed"]
+    assert routed.replica_pool_stats()[0].in_use == 0
+    assert routed.pool_stats().in_use == 0

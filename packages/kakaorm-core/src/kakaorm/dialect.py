@@ -137,8 +137,18 @@ class DriverConnection(Protocol):
         """Run a query; return its column names and its rows."""
         ...
 
-    def iterate(self, sql: str, params: Sequence[Any]) -> AsyncIterator[Sequence[Any]]:
-        """Stream a query's rows without loading them all."""
+    def iterate(
+        self, sql: str, params: Sequence[Any], *, chunk_size: int = 500
+    ) -> AsyncIterator[Sequence[Any]]:
+        """Stream a query's rows without loading them all.
+
+        The adapter reads about ``chunk_size`` rows from the database at a time (a
+        server-side cursor, an unbuffered result, ``fetchmany``) and holds no more.
+        Closing the iterator early (``aclose()``) leaves the connection usable: the
+        adapter closes its cursor, or reads what is left of the result. Adapters
+        written before ``chunk_size`` existed (``iterate(sql, params)``) still work;
+        the engine then passes no chunk size.
+        """
         ...
 
     async def begin(self) -> None:

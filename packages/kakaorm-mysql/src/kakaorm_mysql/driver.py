@@ -24,7 +24,7 @@ import aiomysql  # type: ignore[import-untyped]
 from pymysql.constants import CLIENT  # type: ignore[import-untyped]
 
 from kakaorm.dialect import PoolStats
-from kakaorm.exc import InterfaceError, PoolTimeoutError
+from kakaorm.exc import InterfaceError, PoolTimeoutError, QueryError
 
 from .errors import connect_error
 
@@ -78,7 +78,7 @@ class ServerInfo:
 class MySQLConnection:
     """A DriverConnection over one aiomysql connection (autocommit outside BEGIN)."""
 
-    __slots__ = ("_escape", "busy", "raw")
+    __slots__ = ("_escape", "busy", "raw", "streaming")
 
     def __init__(self, raw: Any) -> None:
         self.raw = raw
@@ -86,6 +86,9 @@ class MySQLConnection:
         #: a statement was sent and its result not fully read (stays True when the
         #: task is cancelled meanwhile: the server may still be running it)
         self.busy = False
+        #: iterate() is reading an unbuffered result: no other statement can run
+        #: on the connection until it is read to the end or closed
+        self.streaming = False
 
     def _sql(self, sql: str, params: Sequence[Any]) -> str:
         # always interpolated, even without parameters, so "%%" is one "%" everywhere
@@ -111,6 +114,8 @@ class MySQLConnection:
 
     async def _query(self, sql: str, params: Sequence[Any]) -> Any:
         raw = self.raw
+        if self.busy and self.streaming:
+            raise _streaming_error()
         text = self._sql(sql, params)
         if raw.closed:
             # aiomysql raises its InterfaceError here; busy keeps telling whether an
@@ -153,24 +158,47 @@ class MySQLConnection:
         names = [d[0] for d in result.description or ()]
         return names, result.rows or ()
 
-    async def iterate(self, sql: str, params: Sequence[Any]) -> AsyncIterator[Sequence[Any]]:
-        """Stream a query's rows, read from the socket as they are consumed."""
-        cursor = aiomysql.SSCursor(self.raw)
+    async def iterate(
+        self, sql: str, params: Sequence[Any], *, chunk_size: int = 500
+    ) -> AsyncIterator[Sequence[Any]]:
+        """Stream a query's rows through an unbuffered cursor, ``chunk_size`` rows
+        read from the socket at a time.
+
+        Until the result is read to the end the connection can run nothing else
+        (another statement raises :class:`~kakaorm.exc.QueryError`). Closed early,
+        the rest of the result is read and dropped, so the connection stays usable;
+        a failed or cancelled read leaves ``busy`` set and the pool discards it.
+        """
+        if self.busy and self.streaming:
+            raise _streaming_error()
+        raw = self.raw
+        cursor = aiomysql.SSCursor(raw)
         self.busy = True
+        self.streaming = True
         try:
-            await cursor.execute(sql, tuple(params))
+            try:
+                await cursor.execute(sql, tuple(params))
+            except Exception:
+                if not raw.closed:
+                    self.busy = False  # the server answered, with an error
+                raise
             while True:
-                rows = await cursor.fetchmany(500)
+                rows = await cursor.fetchmany(chunk_size)
                 if not rows:
                     break
                 for row in rows:
                     yield row
             self.busy = False
-        finally:
-            if not self.raw.closed:
-                await cursor.close()  # reads what is left of the result
+        except GeneratorExit:
+            # closed early: read and drop the rest of the result. An iterator dropped
+            # without aclose() is closed by the event loop in another task; the
+            # owner's statements meanwhile get the QueryError above
+            if not raw.closed:
+                await cursor.close()
                 self.busy = False
-
+            raise
+        finally:
+            self.streaming = False
     async def begin(self) -> None:
         """Start a transaction."""
         await self.execute("BEGIN", ())
@@ -187,6 +215,18 @@ class MySQLConnection:
         """False when the socket is closed, or the server has closed its end."""
         reader = self.raw._reader
         return reader is not None and not reader.at_eof()
+
+
+def _streaming_error() -> QueryError:
+    return QueryError(
+        "MariaDB/MySQL cannot run another statement on this connection while "
+        "iterator() streams a result on it (an unbuffered result is read from the "
+        "connection as the loop consumes it). Inside engine.transaction(), finish the "
+        "loop, or close the iterator before the next query (async with "
+        "contextlib.aclosing(qs.iterator()) as rows: ...); or load the rows with "
+        "`await qs`; or stream outside the transaction, where the loop body's queries "
+        "use other pooled connections"
+    )
 
 
 async def open_connection(settings: ConnectSettings) -> MySQLConnection:

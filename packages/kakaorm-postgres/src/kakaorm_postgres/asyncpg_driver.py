@@ -65,16 +65,28 @@ class AsyncpgConnection:
         prepared = await self.raw.prepare(sql)
         return [attr.name for attr in prepared.get_attributes()], rows
 
-    async def iterate(self, sql: str, params: Sequence[Any]) -> AsyncIterator[Sequence[Any]]:
-        """Stream rows through a server-side cursor (inside a transaction, as it must be)."""
+    async def iterate(
+        self, sql: str, params: Sequence[Any], *, chunk_size: int = 500
+    ) -> AsyncIterator[Sequence[Any]]:
+        """Stream rows through a server-side cursor, ``chunk_size`` rows per fetch.
+
+        A cursor lives in a transaction: the caller's, or a read transaction opened
+        here and ended when the iteration ends (or is closed early).
+        """
         raw = self.raw
-        if raw.is_in_transaction():
-            async for record in raw.cursor(sql, *params):
-                yield record
-            return
-        async with raw.transaction():
-            async for record in raw.cursor(sql, *params):
-                yield record
+        block: contextlib.AbstractAsyncContextManager[Any] = (
+            contextlib.nullcontext() if raw.is_in_transaction() else raw.transaction()
+        )
+        async with block:
+            # explicit FETCHes of chunk_size: asyncpg's record-by-record cursor
+            # iterator costs an await per row
+            cursor = await raw.cursor(sql, *params)
+            while True:
+                records = await cursor.fetch(chunk_size)
+                if not records:
+                    break
+                for record in records:
+                    yield record
 
     async def begin(self) -> None:
         """Start a transaction."""

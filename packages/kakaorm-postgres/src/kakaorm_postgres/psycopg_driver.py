@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import select
 import time
 from collections.abc import AsyncIterator, Coroutine, Sequence
@@ -25,6 +26,9 @@ T = TypeVar("T")
 
 _IDLE = TransactionStatus.IDLE
 _IN_TRANSACTION = (TransactionStatus.INTRANS, TransactionStatus.INERROR)
+
+#: numbers the server-side cursors of iterate(), whose names must differ per connection
+_cursor_numbers = itertools.count(1)
 
 
 class PsycopgConnection:
@@ -61,10 +65,46 @@ class PsycopgConnection:
         names = [column.name for column in cur.description or ()]
         return names, await cur.fetchall()
 
-    async def iterate(self, sql: str, params: Sequence[Any]) -> AsyncIterator[Sequence[Any]]:
-        """Stream rows one at a time (libpq's single-row mode)."""
-        async for row in self.raw.cursor().stream(sql, params):
-            yield row
+    async def iterate(
+        self, sql: str, params: Sequence[Any], *, chunk_size: int = 500
+    ) -> AsyncIterator[Sequence[Any]]:
+        """Stream rows through a named (server-side) cursor, ``chunk_size`` per FETCH.
+
+        The cursor lives in a transaction: the caller's, or a read transaction opened
+        here and ended when the iteration ends. Unlike libpq's single-row mode, a
+        server-side cursor lets other statements run on the connection between
+        fetches (the loop body's queries inside ``engine.transaction()``).
+        """
+        raw = self.raw
+        owner = asyncio.current_task()
+        outside = raw.info.transaction_status == _IDLE
+        block: contextlib.AbstractAsyncContextManager[Any] = (
+            raw.transaction() if outside else contextlib.nullcontext()
+        )
+        async with block:
+            cur = raw.cursor(name=f"kakaorm_stream_{next(_cursor_numbers)}")
+            try:
+                await cur.execute(sql, params)
+                while True:
+                    rows = await cur.fetchmany(chunk_size)
+                    if not rows:
+                        break
+                    for row in rows:
+                        yield row
+                await cur.close()
+            except GeneratorExit:
+                # closed early. Inside the caller's transaction, an iterator dropped
+                # without aclose() is closed by the event loop in another task, maybe
+                # after that transaction ended and the connection went to someone
+                # else: there the cursor is left to the transaction's end
+                if (outside or asyncio.current_task() is owner) and not raw.closed:
+                    await cur.close()
+                raise
+            finally:
+                # a cursor not closed above (a failed or cancelled FETCH, one left to
+                # the transaction's end) is gone on the server with its transaction;
+                # marked closed here so that psycopg does not warn when it is collected
+                cur._closed = True
 
     async def begin(self) -> None:
         """Start a transaction."""

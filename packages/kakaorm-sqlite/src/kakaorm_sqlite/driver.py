@@ -11,7 +11,7 @@ from typing import Any
 import aiosqlite
 
 from kakaorm.dialect import PoolStats
-from kakaorm.exc import OperationalError, PoolTimeoutError
+from kakaorm.exc import OperationalError, PoolTimeoutError, QueryError
 
 
 class SQLiteConnection:
@@ -41,9 +41,17 @@ class SQLiteConnection:
             names = [d[0] for d in cur.description or ()]
         return names, rows  # type: ignore[return-value]
 
-    async def iterate(self, sql: str, params: Sequence[Any]) -> AsyncIterator[Sequence[Any]]:
-        for row in await self.fetch(sql, params):
-            yield row
+    async def iterate(
+        self, sql: str, params: Sequence[Any], *, chunk_size: int = 500
+    ) -> AsyncIterator[Sequence[Any]]:
+        """Stream rows, ``chunk_size`` at a time from SQLite's cursor."""
+        async with self.raw.execute(sql, params) as cur:
+            while True:
+                rows = await cur.fetchmany(chunk_size)
+                if not rows:
+                    break
+                for row in rows:
+                    yield row
 
     async def begin(self) -> None:
         await self.raw.execute("BEGIN")
@@ -66,12 +74,23 @@ class SQLitePool:
         self._lock = asyncio.Lock()
         self._timeout = acquire_timeout
         self._closed = False
+        #: the task holding the connection (to tell it that it waits on itself)
+        self._holder: asyncio.Task[Any] | None = None
 
     async def acquire(self) -> SQLiteConnection:
         if not self._lock.locked():
             # uncontended: no timer needed
             await self._lock.acquire()
+            self._holder = asyncio.current_task()
             return self._conn
+        if self._holder is not None and self._holder is asyncio.current_task():
+            raise QueryError(
+                "this task already holds SQLite's one connection (an open "
+                "QuerySet.iterator() loop), so a query in the loop body would wait for "
+                "itself. Run the loop inside `async with engine.transaction():` (the "
+                "body's queries then share the connection), or load the rows first "
+                "with `await qs`"
+            )
         try:
             # asyncio.timeout, not wait_for: wait_for runs the acquire in a task of its
             # own, and a cancel landing just as that task got the lock can lose it
@@ -84,6 +103,7 @@ class SQLitePool:
                 "transaction) the whole time. Keep transactions short, do not await "
                 "other tasks' queries inside one, or raise pool_timeout"
             ) from None
+        self._holder = asyncio.current_task()
         return self._conn
 
     async def release(self, conn: Any, *, discard: bool = False) -> None:
@@ -104,6 +124,7 @@ class SQLitePool:
             # the connection is closed or broken: nothing is left to roll back
             pass
         finally:
+            self._holder = None
             self._lock.release()
 
     async def close(self) -> None:

@@ -211,6 +211,33 @@ class ReplicaRouter:
             self.mark_down(replica, err)
             return None
 
+    def _primary_only(self, engine: Engine, locking: bool) -> bool:
+        """True when this read must run on the primary: inside the task's transaction,
+        pinned by ``using("primary")`` or ``read_your_writes()``, or taking row locks."""
+        state = engine._tx.get()
+        pins = _pins.get()
+        route = engine._route
+        return bool(
+            (state is not None and state.task is asyncio.current_task())
+            or route == "primary"
+            or locking
+            or (route is None and pins and (None in pins or self in pins))
+        )
+
+    async def acquire_read(self, engine: Engine, locking: bool) -> tuple[DriverPool, DriverConnection] | None:
+        """A replica connection for a read that holds it a while (a streamed query),
+        with the pool to give it back to; None when the read belongs on the primary or
+        no replica answers. A replica that fails later, mid-stream, is not replaced:
+        the rows already yielded cannot be taken back, so the error is raised."""
+        if self._primary_only(engine, locking):
+            return None
+        for replica in self._turn():
+            conn = await self._acquire(replica)
+            if conn is not None:
+                assert replica.pool is not None
+                return replica.pool, conn
+        return None
+
     async def read(
         self,
         engine: Engine,
@@ -220,15 +247,7 @@ class ReplicaRouter:
         locking: bool,
     ) -> T:
         """Run a read on a replica, or on the primary (see the module's docstring)."""
-        state = engine._tx.get()
-        pins = _pins.get()
-        route = engine._route
-        if (
-            (state is not None and state.task is asyncio.current_task())
-            or route == "primary"
-            or locking
-            or (route is None and pins and (None in pins or self in pins))
-        ):
+        if self._primary_only(engine, locking):
             return await engine._run(call, sql, values)
         if engine._closed:
             raise exc.InterfaceError("this engine is disconnected; call kakaorm.connect() again")

@@ -21,6 +21,7 @@ from kakaorm.orm.query_chain import PREFETCH_DICTS, QueryChain
 from kakaorm.orm.query_clauses import Projection, Sources
 from kakaorm.orm.query_write import check_bulk, insert_into, update
 from kakaorm.orm.relations import prefetch_related
+from kakaorm.orm.stream import queryset_iterator
 from kakaorm.statements import Delete, Select
 
 if TYPE_CHECKING:
@@ -130,6 +131,17 @@ class QuerySet(QueryChain[R]):
         (model instances, or dicts after ``select()``). Kept for code written for
         kakaorm 0.4, where this was the explicit spelling."""
         return await self._fetch_all()
+
+    def iterator(self, chunk_size: int = 2000) -> AsyncIterator[R]:
+        """Stream the results (what awaiting the query gives), holding about
+        ``chunk_size`` rows at a time; see :func:`kakaorm.orm.stream.queryset_iterator`.
+
+        Example::
+
+            async for post in Post.where(Post.published == True).iterator(chunk_size=500):
+                await export(post)
+        """
+        return queryset_iterator(self, chunk_size)
 
     async def __aiter__(self) -> AsyncIterator[R]:
         # Rows are fetched first, so the loop body may run queries of its own (on
