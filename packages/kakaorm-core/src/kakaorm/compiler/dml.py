@@ -15,7 +15,7 @@ from kakaorm.exc import QueryError
 from kakaorm.expr import Expression, InSubquery, Param, Subquery, result_key
 from kakaorm.expr.columns import ColumnElement
 from kakaorm.expr.tables import TableRef
-from kakaorm.statements import CTE, Delete, Insert, Join, Select, Statement, Update
+from kakaorm.statements import CTE, Delete, Insert, Join, RowLock, Select, Statement, Update
 from kakaorm.types import SQLType
 
 __all__ = ["Compiled", "DMLCompiler", "NestedRole"]
@@ -222,17 +222,23 @@ class DMLCompiler(ExpressionCompiler):
         if limit:
             parts.append(limit)
         if stmt.lock is not None:
-            lock = self.lock_clause(stmt.lock)
+            lock = self.lock_clause(stmt.lock, stmt)
             if lock:
                 parts.append(lock)
         return " ".join(parts)
 
-    def lock_clause(self, lock: str) -> str:
-        """``FOR UPDATE``: the rows a SELECT reads stay locked until its transaction
-        ends. A dialect whose transactions already exclude each other returns ``""``."""
-        if lock != "update":
-            raise QueryError(f"unknown row lock {lock!r}; the only lock is 'update'")
-        return "FOR UPDATE"
+    def lock_clause(self, lock: RowLock, stmt: Select) -> str:
+        """``FOR UPDATE [OF t, ...] [NOWAIT | SKIP LOCKED]``: the rows ``stmt`` reads stay
+        locked until its transaction ends. A dialect without row locks returns ``""``
+        for a lock that is not ``strict`` and raises QueryError for one that is."""
+        sql = "FOR UPDATE"
+        if lock.of:
+            sql += " OF " + ", ".join(self.quote(t.table_name) for t in lock.of)
+        if lock.nowait:
+            sql += " NOWAIT"
+        elif lock.skip_locked:
+            sql += " SKIP LOCKED"
+        return sql
 
     def with_clause(self, ctes: Sequence[CTE], params: list[Param]) -> str:
         """``WITH [RECURSIVE] name AS (...), ...``."""

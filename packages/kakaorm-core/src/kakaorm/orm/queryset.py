@@ -12,6 +12,7 @@ from kakaorm.expr import Avg, Condition, Expression, Max, Min, Not, Ordering, Su
 from kakaorm.orm.cte import CTE as CTEObject
 from kakaorm.orm.deletion import DEFAULT_SCOPE, INCLUDE_SCOPE, ONLY_SCOPE
 from kakaorm.orm.hydrate import hydrate_models
+from kakaorm.orm.locking import check_lock, row_lock
 from kakaorm.orm.options import is_model_class
 from kakaorm.orm.query_aggregate import aggregate, count_rows, has_rows
 from kakaorm.orm.query_build import (
@@ -25,7 +26,7 @@ from kakaorm.orm.query_build import (
 from kakaorm.orm.query_clauses import MODEL_ROWS, NO_FILTERS, NO_SLICE, TABLE_ONLY, Filters, Projection, Slice, Sources
 from kakaorm.orm.query_write import check_bulk, insert_into, update
 from kakaorm.orm.relations import check_prefetch_path, prefetch_related
-from kakaorm.statements import Delete, Join, Select
+from kakaorm.statements import FOR_UPDATE, Delete, Join, RowLock, Select
 
 if TYPE_CHECKING:
     from kakaorm.engine.engine import Engine
@@ -39,7 +40,6 @@ _PREFETCH_DICTS = (
     "prefetch() loads relations onto model instances, but select() makes this query return "
     "dicts; drop select() to get instances, or join() the related table and select its columns"
 )
-
 
 
 class QuerySet(Generic[R]):
@@ -65,8 +65,8 @@ class QuerySet(Generic[R]):
         #: which rows of a SoftDeleteModel/ArchiveModel (a scope of kakaorm.orm.deletion)
         self._scope = DEFAULT_SCOPE
         self._prefetch: tuple[str, ...] = ()
-        #: "update" to lock the rows read (SELECT ... FOR UPDATE); see _for_update()
-        self._lock: str | None = None
+        #: the row lock of the rows read (SELECT ... FOR UPDATE); see select_for_update()
+        self._lock: RowLock | None = None
 
     @classmethod
     def _for(cls, model: type[Model]) -> QuerySet[Any]:
@@ -259,11 +259,15 @@ class QuerySet(Generic[R]):
             return selected
         return self._need_model("select")._meta.column_list
 
-    def _for_update(self) -> QuerySet[R]:
-        """Lock the rows read until the transaction ends (``FOR UPDATE``) where the
-        database has row locks; for the CRUD helpers, not public."""
-        new = self._clone()
-        new._lock = "update"
+    def select_for_update(
+        self, *, nowait: bool = False, skip_locked: bool = False, of: Sequence[type[Model]] = ()
+    ) -> QuerySet[R]:
+        """Lock the rows read until the transaction ends (FOR UPDATE); docs/queries.md explains."""
+        return self._for_update(row_lock(nowait, skip_locked, of))
+
+    def _for_update(self, lock: RowLock = FOR_UPDATE) -> QuerySet[R]:
+        new = self._clone()  # FOR_UPDATE: the CRUD helpers' best-effort lock
+        new._lock = lock
         return new
 
     # -- statements -----------------------------------------------------------------
@@ -289,6 +293,8 @@ class QuerySet(Generic[R]):
 
     async def _fetch_all(self) -> list[R]:
         engine = self._engine_or_default()
+        if self._lock is not None and self._lock.strict:
+            check_lock(self, engine, "select")
         stmt = self._build_select()
         entry, rows = await engine._select(stmt)
         if self._projection.columns is None and all(
@@ -487,7 +493,6 @@ class QuerySet(Generic[R]):
         except Exception:  # noqa: BLE001 - a repr never raises, even for an invalid query
             return f"<QuerySet of {source}>"
         return f"<QuerySet of {source}: {text}>"
-
 
 
 #: the state of a new QuerySet, copied by QuerySet._for
