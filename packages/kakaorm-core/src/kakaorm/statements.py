@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from kakaorm.expr.elements import Expression, Ordering, Param
     from kakaorm.expr.tables import TableRef, TableSource
 
-__all__ = ["CTE", "FOR_UPDATE", "Delete", "Insert", "Join", "RowLock", "Select", "Statement", "Update"]
+__all__ = ["CTE", "FOR_UPDATE", "Delete", "Insert", "Join", "OnConflict", "RowLock", "Select", "Statement", "Update"]
 
 
 class RowLock:
@@ -223,6 +223,20 @@ class Select(Statement):
         return self
 
 
+class OnConflict:
+    """What an INSERT does with a row that collides with a stored one: update the
+    ``update`` columns to the new row's values, or (``update`` empty) keep the stored
+    row. ``target`` names the unique columns the collision is on (PostgreSQL and SQLite
+    spell it; MySQL reacts to any unique key)."""
+
+    __slots__ = ("key", "target", "update")
+
+    def __init__(self, target: Sequence[ColumnElement[Any]], update: Sequence[ColumnElement[Any]]) -> None:
+        self.target, self.update = tuple(target), tuple(update)
+        #: the clause's part of the compile-cache key
+        self.key: Hashable = ("on-conflict", tuple(c.name for c in self.target), tuple(c.name for c in self.update))
+
+
 class Insert(Statement):
     """``INSERT INTO table (columns) VALUES (...), (...) [RETURNING ...]``.
 
@@ -231,9 +245,10 @@ class Insert(Statement):
             as parameters; the dialect's bind conversions apply per column).
         returning: columns to return (only when the dialect supports RETURNING).
         from_select: ``INSERT INTO table (columns) SELECT ...`` instead of VALUES.
+        on_conflict: an :class:`OnConflict` (upsert), or None for a plain INSERT.
     """
 
-    __slots__ = ("columns", "from_select", "returning", "rows", "table")
+    __slots__ = ("columns", "from_select", "on_conflict", "returning", "rows", "table")
 
     def __init__(
         self,
@@ -242,9 +257,10 @@ class Insert(Statement):
         rows: Sequence[Sequence[Any]] = (),
         returning: Sequence[ColumnElement[Any]] = (),
         from_select: Select | None = None,
+        on_conflict: OnConflict | None = None,
     ) -> None:
         self.table, self.columns, self.rows = table_ref(table), columns, rows
-        self.returning, self.from_select = returning, from_select
+        self.returning, self.from_select, self.on_conflict = returning, from_select, on_conflict
 
     def _key(self, params: list[Param]) -> Hashable:
         return (
@@ -254,6 +270,7 @@ class Insert(Statement):
             len(self.rows),
             _key_of(self.returning, params),
             None if self.from_select is None else self.from_select._key(params),
+            None if self.on_conflict is None else self.on_conflict.key,
         )
 
 

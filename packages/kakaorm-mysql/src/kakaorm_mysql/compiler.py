@@ -35,7 +35,7 @@ from kakaorm.schema import (
     TableSchema,
 )
 from kakaorm.exc import QueryError
-from kakaorm.statements import RowLock, Select
+from kakaorm.statements import OnConflict, RowLock, Select
 from kakaorm.types import SQLType
 
 #: the VARCHAR length of a text column that needs an index but has no max_length
@@ -238,6 +238,18 @@ class MySQLCompiler(SQLCompiler):
         """A column as an expression, which MariaDB sorts for one window alone."""
         text = self.visit(expr, params)
         return f"COALESCE({text})" if isinstance(expr, (ColumnElement, CTEColumn)) else text
+
+    def on_conflict_clause(self, conflict: OnConflict) -> str:
+        """``ON DUPLICATE KEY UPDATE c = VALUES(c), ...``. MySQL has no conflict target:
+        a collision on ANY unique key of the table updates the stored row. Keeping the
+        stored row is a no-op update of the target column (not INSERT IGNORE, which
+        would also hide other errors)."""
+        columns = conflict.update or conflict.target[:1]
+        if conflict.update:
+            sets = ", ".join(f"{q} = VALUES({q})" for q in (self.quote(c.name) for c in columns))
+        else:
+            sets = ", ".join(f"{q} = {q}" for q in (self.quote(c.name) for c in columns))
+        return f"ON DUPLICATE KEY UPDATE {sets}"
 
     def lock_clause(self, lock: RowLock, stmt: Select) -> str:
         """``FOR UPDATE [NOWAIT | SKIP LOCKED]`` (MariaDB 10.6+, MySQL 8). There is no
