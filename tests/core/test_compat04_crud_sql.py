@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kakaorm import IntColumn, Model, QueryError, StrColumn
+from kakaorm import IntColumn, Model, StrColumn
 from kakaorm.compiler import SQLCompiler
 from kakaorm.orm.crud import _case_update
 

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from kakaorm.compiler import NestedRole, SQLCompiler
 from kakaorm.compiler.ddl import TableLike
+from kakaorm.exc import QueryError
 from kakaorm.expr import (
     Aggregate,
     Arithmetic,
@@ -34,7 +35,6 @@ from kakaorm.schema import (
     TableOp,
     TableSchema,
 )
-from kakaorm.exc import QueryError
 from kakaorm.statements import OnConflict, RowLock, Select
 from kakaorm.types import SQLType
 

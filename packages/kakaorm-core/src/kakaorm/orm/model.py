@@ -16,12 +16,12 @@ from kakaorm.orm.deletion import DEFAULT_SCOPE
 from kakaorm.orm.model_meta import ModelMeta
 from kakaorm.orm.options import ModelOptions, resolve_model
 from kakaorm.orm.persist import bulk_insert
-from kakaorm.orm.upsert import bulk_upsert, upsert_one
 from kakaorm.orm.pydantic_api import PydanticModelAPI
 from kakaorm.orm.queryset import QuerySet
 from kakaorm.orm.relations import CACHE_KEY as RELATION_CACHE_KEY
 from kakaorm.orm.state import PK_KEY
 from kakaorm.orm.table import model_table_schema
+from kakaorm.orm.upsert import bulk_upsert, upsert_one
 from kakaorm.statements import Insert, Update
 
 if TYPE_CHECKING:

@@ -62,7 +62,8 @@ async def upsert_one(
     target = conflict_columns(model, conflict, "upsert")
     if update is None:
         given = [model._meta.columns[n] for n in values]
-        cols = [c for c in given if all(c is not t for t in target)] + [c for c in model._meta.auto_now if c.name not in values]
+        cols = [c for c in given if all(c is not t for t in target)]
+        cols += [c for c in model._meta.auto_now if c.name not in values]
     else:
         cols = update_columns(model, update, "upsert")
     return (await write_rows(model, [obj], target, cols, None, "upsert"))[0]
@@ -162,8 +163,8 @@ async def write_rows(
         keys = [o.__dict__[key.name] for o in objs]
         step = max(1, features.max_params - 1)
         for start in range(0, len(keys), step):
-            for row in await model.where(key.in_(keys[start : start + step])):
-                stored[row.__dict__[key.name]] = row
+            for found in await model.where(key.in_(keys[start : start + step])):
+                stored[found.__dict__[key.name]] = found
         for obj in objs:
             row = stored.get(obj.__dict__[key.name])
             if row is None:
