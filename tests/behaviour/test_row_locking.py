@@ -122,6 +122,8 @@ async def test_queries_whose_rows_are_not_table_rows_cannot_lock(engine, build, 
             await build(LkJob.all().select_for_update())
         with pytest.raises(QueryError, match=r"^select_for_update\(\) cannot lock the rows of a query with count\(\)"):
             await LkJob.all().select_for_update().count()
+        with pytest.raises(QueryError, match=r"^select_for_update\(\) cannot lock the rows of a query with aggregate\(\)"):
+            await LkJob.all().select_for_update().sum(LkJob.id)
 
 
 # -- real concurrency -------------------------------------------------------------------

@@ -11,8 +11,10 @@ in one direction only, bottom to top::
                                           instances into INSERT batches
     relations, cte                        BelongsTo/HasMany/HasOne, kakaorm.CTE
     query_clauses, query_build,           a QuerySet's clause records, its SELECT,
-    query_write, query_aggregate          update/insert_into, count/exists/aggregates
+    query_write, query_aggregate,         update/insert_into, count/exists/aggregates,
+    locking                               select_for_update's checks
     queryset                              QuerySet
+    upsert                                Model.upsert, bulk_create(on_conflict=...)
     crud, dump, pydantic_bridge           get_or_create & co., model_dump, pydantic hook
     pydantic_api                          Model's pydantic-compatible methods (a base class)
     model_meta -> model                   ModelMeta, Model
