@@ -223,3 +223,20 @@ async def test_a_job_queue_of_ten_workers_takes_every_job_exactly_once(engine):
     assert [r.status for r in rows] == ["taken"] * 200
     assert {r.id: r.taken_by for r in rows} == {i: w for w, ids in taken.items() for i in ids}
     assert sum(1 for ids in taken.values() if ids) >= 2
+
+
+@pytest.mark.backends("postgres", "mysql")
+async def test_a_join_locks_the_tables_named_by_of(engine, backend):
+    await _setup(engine, 2)
+    await engine.create_table(LkNote)
+    await LkNote.create(job_id=1, text="hi")
+    of = [LkJob] if backend.family == "postgres" else [LkJob, LkNote]
+    async with engine.transaction():
+        rows = await LkJob.all().join(LkNote, LkNote.job_id == LkJob.id).select_for_update(of=of)
+        assert [j.id for j in rows] == [1]
+
+        async def other() -> list[int]:
+            async with engine.transaction():
+                return [j.id for j in await LkJob.all().order_by(LkJob.id).select_for_update(skip_locked=True)]
+
+        assert await asyncio.create_task(other()) == [2]

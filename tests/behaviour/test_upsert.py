@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kakaorm import DateTimeColumn, IntColumn, Model, QueryError, StrColumn
+from kakaorm import DateTimeColumn, IntColumn, IntegrityError, Model, QueryError, StrColumn
 from kakaorm.compiler import SQLCompiler
 from kakaorm.statements import Insert, OnConflict
 from kakaorm_mysql.compiler import MySQLCompiler
@@ -173,3 +173,17 @@ async def test_random_upserts_match_a_dict(engine, ops):
         assert (row.id, row.hits) == (key, hits)
     stored = {c.id: c.hits for c in await UpCounter.all()}
     assert stored == model
+
+
+async def test_a_collision_on_another_unique_column_changes_nothing(engine, backend):
+    await engine.create_table(UpUser)
+    await UpUser.create(email="a@x", name="Ann")
+    if backend.family == "mysql":
+        # ON DUPLICATE KEY UPDATE fires on any unique key: the row found is not the one
+        # asked for, so the upsert is refused and rolled back
+        with pytest.raises(QueryError, match=r"^UpUser.upsert\(\): the row with id=2 was not found after writing it"):
+            await UpUser.upsert(id=2, email="a@x", name="Other")
+    else:
+        with pytest.raises(IntegrityError):
+            await UpUser.upsert(id=2, email="a@x", name="Other")
+    assert [_stored(u) for u in await UpUser.all()] == [(1, "a@x", "Ann", 0)]
