@@ -187,3 +187,24 @@ async def test_a_collision_on_another_unique_column_changes_nothing(engine, back
         with pytest.raises(IntegrityError):
             await UpUser.upsert(id=2, email="a@x", name="Other")
     assert [_stored(u) for u in await UpUser.all()] == [(1, "a@x", "Ann", 0)]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    batches=st.lists(
+        st.dictionaries(st.sampled_from(["a", "b", "c", "d", "e"]), st.integers(0, 99), min_size=1),
+        min_size=1, max_size=5,
+    ),
+    ignore=st.booleans(),
+)
+async def test_random_bulk_upserts_on_a_unique_column_match_a_dict(engine, batches, ignore):
+    await engine.drop_table(UpUser)
+    await engine.create_table(UpUser)
+    model: dict[str, int] = {}
+    for batch in batches:
+        objs = [UpUser(email=k, name=k.upper(), visits=v) for k, v in batch.items()]
+        out = await UpUser.bulk_create(objs, on_conflict="ignore" if ignore else "update", conflict=["email"])
+        for k, v in batch.items():
+            model[k] = model.get(k, v) if ignore else v
+        assert {u.email: u.visits for u in out} == {k: model[k] for k in batch}
+    assert {u.email: u.visits for u in await UpUser.all()} == model
