@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kakaorm import IntColumn, Model, QueryError, StrColumn
+from kakaorm import IntColumn, Model, StrColumn
 from kakaorm.compiler import SQLCompiler
 from kakaorm.orm.crud import _case_update
 
@@ -29,11 +29,15 @@ def test_a_locked_select_ends_with_for_update(compiler):
     assert [p.value for p in compiled.params] == ["a", 2]
 
 
-def test_an_unknown_row_lock_is_a_query_error(compiler):
-    select = CcItem.all()._build_select()
-    select.lock = "share"
-    with pytest.raises(QueryError, match=r"^unknown row lock 'share'; the only lock is 'update'$"):
-        compiler.compile(select)
+def test_each_kind_of_row_lock_has_its_own_compile_cache_key():
+    keys = {
+        CcItem.all()._for_update()._build_select()._key([]),
+        CcItem.all().select_for_update()._build_select()._key([]),
+        CcItem.all().select_for_update(nowait=True)._build_select()._key([]),
+        CcItem.all().select_for_update(skip_locked=True)._build_select()._key([]),
+        CcItem.all().select_for_update(of=[CcItem])._build_select()._key([]),
+    }
+    assert len(keys) == 5
 
 
 def test_the_lock_is_part_of_the_compile_cache_key():

@@ -28,9 +28,9 @@ def test_a_locked_select_has_no_lock_clause(compiler):
     assert sql == 'SELECT "sc_item"."id", "sc_item"."name", "sc_item"."qty" FROM "sc_item" WHERE "sc_item"."qty" = ?'
 
 
-def test_an_unknown_row_lock_is_still_a_query_error(compiler):
-    with pytest.raises(QueryError, match="unknown row lock 'share'"):
-        compiler.lock_clause("share")
+def test_select_for_update_is_a_query_error_on_sqlite(compiler):
+    with pytest.raises(QueryError, match=r"^SQLite has no row locks, so select_for_update\(\) cannot run on it"):
+        compiler.compile(ScItem.all().select_for_update()._build_select())
 
 
 @pytest.mark.parametrize(

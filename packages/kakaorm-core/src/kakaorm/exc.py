@@ -19,7 +19,8 @@
     ├── DatabaseError                 the database or its driver refused a statement
     │   ├── InterfaceError            the driver or the connection itself failed
     │   ├── OperationalError          the server is unreachable, a lock timed out, ...
-    │   │   └── ConnectionLostError   the server or the network closed the connection in use
+    │   │   ├── ConnectionLostError   the server or the network closed the connection in use
+    │   │   └── LockNotAvailableError a row lock was not granted (NOWAIT, lock timeout)
     │   ├── IntegrityError            unique, NOT NULL, CHECK or foreign-key violation
     │   ├── ProgrammingError          the SQL is invalid or names something that is not there
     │   └── DataError                 a value does not fit its column (range, length, format)
@@ -49,6 +50,7 @@ __all__ = [
     "InterfaceError",
     "InvalidURLError",
     "KakaORMError",
+    "LockNotAvailableError",
     "MigrationError",
     "ModelError",
     "MultipleResults",
@@ -203,6 +205,16 @@ class InterfaceError(DatabaseError):
 
 class OperationalError(DatabaseError):
     """The server is unreachable, refused the login, or a lock or timeout hit."""
+
+
+class LockNotAvailableError(OperationalError):
+    """A row another transaction holds locked could not be locked: ``select_for_update(nowait=True)``
+    met it (PostgreSQL SQLSTATE 55P03, MariaDB error 1205) or the lock wait timed out.
+
+    Nothing was locked by the failing statement; the transaction is still open on
+    MariaDB and must be rolled back on PostgreSQL. Retry later, or use
+    ``skip_locked=True`` to take only the rows nobody holds.
+    """
 
 
 class ConnectionLostError(OperationalError):

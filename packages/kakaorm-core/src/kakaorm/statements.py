@@ -24,7 +24,33 @@ if TYPE_CHECKING:
     from kakaorm.expr.elements import Expression, Ordering, Param
     from kakaorm.expr.tables import TableRef, TableSource
 
-__all__ = ["CTE", "Delete", "Insert", "Join", "Select", "Statement", "Update"]
+__all__ = ["CTE", "FOR_UPDATE", "Delete", "Insert", "Join", "OnConflict", "RowLock", "Select", "Statement", "Update"]
+
+
+class RowLock:
+    """A SELECT's row lock request: ``FOR UPDATE [OF t, ...] [NOWAIT | SKIP LOCKED]``.
+
+    Attributes:
+        nowait: fail at once when a row is locked by another transaction.
+        skip_locked: leave out rows another transaction has locked.
+        of: the tables whose rows are locked; () locks the rows of every table read.
+        strict: the user asked for the lock (``select_for_update()``), so a dialect
+            without row locks refuses it; False for the ORM's own best-effort locks,
+            which such a dialect leaves out.
+    """
+
+    __slots__ = ("key", "nowait", "of", "skip_locked", "strict")
+
+    def __init__(
+        self, *, nowait: bool = False, skip_locked: bool = False, of: tuple[TableRef, ...] = (), strict: bool = True
+    ) -> None:
+        self.nowait, self.skip_locked, self.of, self.strict = nowait, skip_locked, of, strict
+        #: the lock's part of the compile-cache key
+        self.key: Hashable = ("lock", nowait, skip_locked, of, strict)
+
+
+#: the ORM's internal, best-effort lock (get_or_create and friends)
+FOR_UPDATE = RowLock(strict=False)
 
 
 class Statement:
@@ -103,8 +129,8 @@ class Select(Statement):
         columns: the selected expressions (a table's ``column_list`` for model queries).
         from_select: a derived table to select from instead of the table.
         limit, offset: bound as parameters.
-        lock: ``"update"`` to lock the matched rows (``FOR UPDATE``) where the dialect
-            has row locks; None for a plain read.
+        lock: a :class:`RowLock` to lock the matched rows (``FOR UPDATE``); None for
+            a plain read.
     """
 
     __slots__ = (
@@ -144,7 +170,7 @@ class Select(Statement):
         from_cte: str | None = None,
         compounds: Sequence[tuple[str, Select]] = (),
         from_alias: str | None = None,
-        lock: str | None = None,
+        lock: RowLock | None = None,
     ) -> None:
         # table_ref() inlined: a Select is built for every query
         hook = getattr(table, "__table_ref__", None)
@@ -189,12 +215,26 @@ class Select(Statement):
             _key_of(self.order_by, params),
             None if self.limit is None else self.limit._key(params),
             None if self.offset is None else self.offset._key(params),
-            self.lock,
+            None if self.lock is None else self.lock.key,
         )
 
     def __subquery__(self) -> Select:
         """A Select nests as itself (see :class:`~kakaorm.expr.tables.SubquerySource`)."""
         return self
+
+
+class OnConflict:
+    """What an INSERT does with a row that collides with a stored one: update the
+    ``update`` columns to the new row's values, or (``update`` empty) keep the stored
+    row. ``target`` names the unique columns the collision is on (PostgreSQL and SQLite
+    spell it; MySQL reacts to any unique key)."""
+
+    __slots__ = ("key", "target", "update")
+
+    def __init__(self, target: Sequence[ColumnElement[Any]], update: Sequence[ColumnElement[Any]]) -> None:
+        self.target, self.update = tuple(target), tuple(update)
+        #: the clause's part of the compile-cache key
+        self.key: Hashable = ("on-conflict", tuple(c.name for c in self.target), tuple(c.name for c in self.update))
 
 
 class Insert(Statement):
@@ -205,9 +245,10 @@ class Insert(Statement):
             as parameters; the dialect's bind conversions apply per column).
         returning: columns to return (only when the dialect supports RETURNING).
         from_select: ``INSERT INTO table (columns) SELECT ...`` instead of VALUES.
+        on_conflict: an :class:`OnConflict` (upsert), or None for a plain INSERT.
     """
 
-    __slots__ = ("columns", "from_select", "returning", "rows", "table")
+    __slots__ = ("columns", "from_select", "on_conflict", "returning", "rows", "table")
 
     def __init__(
         self,
@@ -216,9 +257,10 @@ class Insert(Statement):
         rows: Sequence[Sequence[Any]] = (),
         returning: Sequence[ColumnElement[Any]] = (),
         from_select: Select | None = None,
+        on_conflict: OnConflict | None = None,
     ) -> None:
         self.table, self.columns, self.rows = table_ref(table), columns, rows
-        self.returning, self.from_select = returning, from_select
+        self.returning, self.from_select, self.on_conflict = returning, from_select, on_conflict
 
     def _key(self, params: list[Param]) -> Hashable:
         return (
@@ -228,6 +270,7 @@ class Insert(Statement):
             len(self.rows),
             _key_of(self.returning, params),
             None if self.from_select is None else self.from_select._key(params),
+            None if self.on_conflict is None else self.on_conflict.key,
         )
 
 

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from kakaorm.compiler import NestedRole, SQLCompiler
 from kakaorm.compiler.ddl import TableLike
+from kakaorm.exc import QueryError
 from kakaorm.expr import (
     Aggregate,
     Arithmetic,
@@ -34,7 +35,7 @@ from kakaorm.schema import (
     TableOp,
     TableSchema,
 )
-from kakaorm.statements import Select
+from kakaorm.statements import OnConflict, RowLock, Select
 from kakaorm.types import SQLType
 
 #: the VARCHAR length of a text column that needs an index but has no max_length
@@ -237,6 +238,43 @@ class MySQLCompiler(SQLCompiler):
         """A column as an expression, which MariaDB sorts for one window alone."""
         text = self.visit(expr, params)
         return f"COALESCE({text})" if isinstance(expr, (ColumnElement, CTEColumn)) else text
+
+    def on_conflict_clause(self, conflict: OnConflict) -> str:
+        """``ON DUPLICATE KEY UPDATE c = VALUES(c), ...``. MySQL has no conflict target:
+        a collision on ANY unique key of the table updates the stored row. Keeping the
+        stored row is a no-op update of the target column (not INSERT IGNORE, which
+        would also hide other errors)."""
+        columns = conflict.update or conflict.target[:1]
+        if conflict.update:
+            sets = ", ".join(f"{q} = VALUES({q})" for q in (self.quote(c.name) for c in columns))
+        else:
+            sets = ", ".join(f"{q} = {q}" for q in (self.quote(c.name) for c in columns))
+        return f"ON DUPLICATE KEY UPDATE {sets}"
+
+    def lock_clause(self, lock: RowLock, stmt: Select) -> str:
+        """``FOR UPDATE [NOWAIT | SKIP LOCKED]`` (MariaDB 10.6+, MySQL 8). There is no
+        ``OF``: the rows of every table read are locked, so ``of=`` is taken only when
+        it names every table the query reads.
+
+        Raises:
+            QueryError: ``of=`` leaves out a table the query reads.
+        """
+        if lock.of:
+            read = [stmt.table, *(j.table for j in stmt.joins if j.table is not None)]
+            missing = [t.display_name for t in read if t is not None and t not in lock.of]
+            if missing or any(j.cte is not None for j in stmt.joins):
+                raise QueryError(
+                    "MySQL/MariaDB have no FOR UPDATE OF: they lock the rows of every table a "
+                    f"query reads, and select_for_update(of=...) leaves out {', '.join(missing) or 'a CTE'}. "
+                    "Leave of= out (every table is locked), or lock the other table's rows in "
+                    "a query of their own"
+                )
+        sql = "FOR UPDATE"
+        if lock.nowait:
+            sql += " NOWAIT"
+        elif lock.skip_locked:
+            sql += " SKIP LOCKED"
+        return sql
 
     @contextmanager
     def select_scope(self, stmt: Select) -> Iterator[None]:

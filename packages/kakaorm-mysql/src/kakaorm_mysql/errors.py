@@ -150,6 +150,9 @@ _BY_CODE: dict[int, type[exc.DatabaseError]] = {
     **{c: exc.OperationalError for c in _OPERATIONAL},
     **{c: exc.InterfaceError for c in _INTERFACE},
     **{c: exc.ConnectionLostError for c in _CONNECTION_LOST},
+    # MariaDB answers FOR UPDATE NOWAIT on a locked row with 1205; MySQL 8 with 3572
+    1205: exc.LockNotAvailableError,
+    3572: exc.LockNotAvailableError,
 }
 
 _HINTS = {
@@ -167,7 +170,10 @@ _HINTS = {
     1064: "the SQL is not valid MySQL: check raw SQL and raw() fragments",
     1153: "the statement is larger than the server's max_allowed_packet: send less data at once, "
     "or raise max_allowed_packet on the server",
-    1205: "another transaction holds the lock: retry, or keep transactions short",
+    1205: "another transaction holds the lock: retry, or keep transactions short "
+    "(select_for_update(skip_locked=True) takes only unlocked rows)",
+    3572: "another transaction holds the lock: retry later, or use "
+    "select_for_update(skip_locked=True) to take only unlocked rows",
     1213: "the transaction was rolled back to break a deadlock: retry it",
 }
 

@@ -46,6 +46,7 @@ _BY_CLASS: dict[str, type[exc.DatabaseError]] = {
 #: SQLSTATEs whose kakaorm class differs from their SQLSTATE class
 _BY_STATE: dict[str, type[exc.DatabaseError]] = {
     "2BP01": exc.IntegrityError,  # dependent objects still exist (foreign keys, views)
+    "55P03": exc.LockNotAvailableError,  # lock not available (NOWAIT, lock_timeout)
 }
 
 #: SQLSTATEs of a connection that was in use and is gone (the server sends them
@@ -106,6 +107,10 @@ _HINTS: dict[str, str] = {
     ),
     "40001": "Another transaction changed the same rows; retry the transaction",
     "40P01": "Two transactions waited on each other (deadlock); retry the transaction",
+    "55P03": (
+        "Another transaction holds a lock on these rows; roll this transaction back and retry "
+        "later, or use select_for_update(skip_locked=True) to take only unlocked rows"
+    ),
     "57014": "The statement was cancelled (statement_timeout or a cancel request); retry or speed it up",
 }
 

@@ -24,7 +24,7 @@ from kakaorm.schema import (
     TableOp,
     TableSchema,
 )
-from kakaorm.statements import Join
+from kakaorm.statements import Join, RowLock, Select
 from kakaorm.types import SQLType, utc_datetime
 
 #: SQLite's version (the library the sqlite3 module links, which aiosqlite uses)
@@ -118,10 +118,19 @@ class SQLiteCompiler(SQLCompiler):
             )
         return super().join(join, params)
 
-    def lock_clause(self, lock: str) -> str:
-        """Nothing: SQLite has no row locks, and KakaORM's one connection per engine
-        runs one transaction at a time (other tasks wait for it)."""
-        super().lock_clause(lock)
+    def lock_clause(self, lock: RowLock, stmt: Select) -> str:
+        """Nothing for the ORM's own locks: SQLite has no row locks, and KakaORM's one
+        connection per engine runs one transaction at a time (other tasks wait for it).
+
+        Raises:
+            QueryError: the lock was asked for (``select_for_update()``).
+        """
+        if lock.strict:
+            raise QueryError(
+                "SQLite has no row locks, so select_for_update() cannot run on it: SQLite locks "
+                "the whole database for one writer at a time. Do the read and the writes in one "
+                "`async with engine.transaction():` block, which other tasks wait for"
+            )
         return ""
 
     def truncate(self, table: TableLike, restart_identity: bool = True) -> list[str]:

@@ -15,7 +15,7 @@ from kakaorm.exc import QueryError
 from kakaorm.expr import Expression, InSubquery, Param, Subquery, result_key
 from kakaorm.expr.columns import ColumnElement
 from kakaorm.expr.tables import TableRef
-from kakaorm.statements import CTE, Delete, Insert, Join, Select, Statement, Update
+from kakaorm.statements import CTE, Delete, Insert, Join, OnConflict, RowLock, Select, Statement, Update
 from kakaorm.types import SQLType
 
 __all__ = ["Compiled", "DMLCompiler", "NestedRole"]
@@ -222,17 +222,23 @@ class DMLCompiler(ExpressionCompiler):
         if limit:
             parts.append(limit)
         if stmt.lock is not None:
-            lock = self.lock_clause(stmt.lock)
+            lock = self.lock_clause(stmt.lock, stmt)
             if lock:
                 parts.append(lock)
         return " ".join(parts)
 
-    def lock_clause(self, lock: str) -> str:
-        """``FOR UPDATE``: the rows a SELECT reads stay locked until its transaction
-        ends. A dialect whose transactions already exclude each other returns ``""``."""
-        if lock != "update":
-            raise QueryError(f"unknown row lock {lock!r}; the only lock is 'update'")
-        return "FOR UPDATE"
+    def lock_clause(self, lock: RowLock, stmt: Select) -> str:
+        """``FOR UPDATE [OF t, ...] [NOWAIT | SKIP LOCKED]``: the rows ``stmt`` reads stay
+        locked until its transaction ends. A dialect without row locks returns ``""``
+        for a lock that is not ``strict`` and raises QueryError for one that is."""
+        sql = "FOR UPDATE"
+        if lock.of:
+            sql += " OF " + ", ".join(self.quote(t.table_name) for t in lock.of)
+        if lock.nowait:
+            sql += " NOWAIT"
+        elif lock.skip_locked:
+            sql += " SKIP LOCKED"
+        return sql
 
     def with_clause(self, ctes: Sequence[CTE], params: list[Param]) -> str:
         """``WITH [RECURSIVE] name AS (...), ...``."""
@@ -272,7 +278,19 @@ class DMLCompiler(ExpressionCompiler):
         else:
             rows = self.values_rows(len(stmt.rows), len(stmt.columns), len(params))
             sql = f"INSERT INTO {table} ({cols}) VALUES {rows}"
+        if stmt.on_conflict is not None:
+            sql += " " + self.on_conflict_clause(stmt.on_conflict)
         return self.finish_insert(stmt, sql, params)
+
+    def on_conflict_clause(self, conflict: OnConflict) -> str:
+        """What an upsert does on a collision: ``ON CONFLICT (target) DO UPDATE SET
+        c = excluded.c, ...``, or ``DO NOTHING`` when no column is updated (PostgreSQL,
+        SQLite 3.24+). MySQL overrides this with ``ON DUPLICATE KEY UPDATE``."""
+        target = ", ".join(self.quote(c.name) for c in conflict.target)
+        if not conflict.update:
+            return f"ON CONFLICT ({target}) DO NOTHING"
+        sets = ", ".join(f"{q} = excluded.{q}" for q in (self.quote(c.name) for c in conflict.update))
+        return f"ON CONFLICT ({target}) DO UPDATE SET {sets}"
 
     def finish_insert(self, stmt: Insert, sql: str, params: list[Param]) -> str:
         """The INSERT as sent, from ``sql``: the statement without its RETURNING

@@ -12,8 +12,10 @@ in one direction only, bottom to top::
     relations, cte                        BelongsTo/HasMany/HasOne, kakaorm.CTE
     query_clauses, query_build,           a QuerySet's clause records, its SELECT,
     query_write, query_aggregate          update/insert_into, count/exists/aggregates
+    locking                               select_for_update's checks
     stream                                QuerySet.iterator() (chunks streamed and hydrated)
     query_chain -> queryset               QuerySet: its chainable clauses, then what runs it
+    upsert                                Model.upsert, bulk_create(on_conflict=...)
     crud, dump, pydantic_bridge           get_or_create & co., model_dump, pydantic hook
     pydantic_api                          Model's pydantic-compatible methods (a base class)
     model_meta -> model                   ModelMeta, Model

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from kakaorm import exc
 from kakaorm.engine.engine import get_engine
@@ -21,6 +21,7 @@ from kakaorm.orm.queryset import QuerySet
 from kakaorm.orm.relations import CACHE_KEY as RELATION_CACHE_KEY
 from kakaorm.orm.state import PK_KEY
 from kakaorm.orm.table import model_table_schema
+from kakaorm.orm.upsert import bulk_upsert, upsert_one
 from kakaorm.statements import Insert, Update
 
 if TYPE_CHECKING:
@@ -405,9 +406,45 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
         return obj
 
     @classmethod
-    async def bulk_create(cls, objects: Sequence[Self], *, batch_size: int | None = None) -> list[Self]:
+    async def upsert(
+        cls, *, conflict: Sequence[str] | None = None, update: Sequence[str] | None = None, **values: Any
+    ) -> Self:
+        """INSERT a row, or UPDATE the stored row it collides with on ``conflict``.
+
+        Args:
+            conflict: the primary key (default) or one ``unique=True`` column.
+            update: the columns to overwrite on a collision (default: every given
+                column but the conflict column, and ``auto_now`` columns).
+            **values: the row, as for ``create()`` (defaults, validation, timestamps;
+                hooks do not run).
+
+        Returns:
+            An instance holding the row as stored (key and every column).
+
+        Raises:
+            TypeError: an unknown field. ValueError: an unknown ``update`` column.
+            QueryError: ``conflict`` is not the key or a unique column, or has no value.
+        """
+        return await upsert_one(cls, conflict, update, values)
+
+    @classmethod
+    async def bulk_create(
+        cls,
+        objects: Sequence[Self],
+        *,
+        batch_size: int | None = None,
+        on_conflict: Literal["ignore", "update"] | None = None,
+        conflict: Sequence[str] | None = None,
+        update: Sequence[str] | None = None,
+    ) -> list[Self]:
         """INSERT many instances in as few statements as the backend allows, in one
         transaction.
+
+        With ``on_conflict="update"`` a row colliding on ``conflict`` (the primary key
+        or a unique column) updates the stored row's ``update`` columns (default: all
+        but the key, the conflict column and ``auto_now_add`` ones); with ``"ignore"``
+        the stored row is kept. Every instance then holds its row as stored (an
+        ignored one: the stored row's values and key). See :meth:`upsert`.
 
         Returns the instances given (the same objects; the same list when given a
         list), each holding its primary key, defaults and automatic timestamps.
@@ -419,6 +456,10 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
                 first such instance); nothing was written.
             ValueError: ``batch_size`` is not a positive int.
         """
+        if on_conflict is not None:
+            return await bulk_upsert(cls, objects, batch_size, on_conflict, conflict, update)
+        if conflict is not None or update is not None:
+            raise ValueError("bulk_create(conflict=..., update=...) need on_conflict='ignore' or 'update'")
         return await bulk_insert(cls, objects, batch_size)
 
     @classmethod

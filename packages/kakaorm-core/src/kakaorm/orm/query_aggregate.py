@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from kakaorm import exc
 from kakaorm.expr import Count, Expression, Label, Param, Raw
+from kakaorm.orm.locking import check_lock
 from kakaorm.statements import Select
 from kakaorm.types import INTEGER
 
@@ -18,6 +19,8 @@ __all__ = ["aggregate", "count_rows", "has_rows"]
 async def count_rows(qs: QuerySet[Any]) -> int:
     """The number of rows ``qs`` matches (see :meth:`QuerySet.count`)."""
     engine = qs._engine_or_default()
+    if qs._lock is not None and qs._lock.strict:
+        check_lock(qs, engine, "count")
     projection, sources = qs._projection, qs._sources
     if (
         qs._slice.is_set or projection.distinct or projection.group_by
@@ -37,6 +40,8 @@ async def has_rows(qs: QuerySet[Any]) -> bool:
     if qs._slice.limit == 0:
         return False
     engine = qs._engine_or_default()
+    if qs._lock is not None and qs._lock.strict:
+        check_lock(qs, engine, "exists")
     probe = [Label(Raw("1"), "one")]
     if qs._sources.compounds or qs._projection.distinct:
         # the rows a union or DISTINCT yields depend on every selected column
@@ -70,6 +75,8 @@ async def aggregate(qs: QuerySet[Any], aggregates: dict[str, Expression[Any]]) -
                 f"aggregate({name}=...) takes an aggregate such as Sum(Post.views), got {agg!r}"
             )
     engine = qs._engine_or_default()
+    if qs._lock is not None and qs._lock.strict:
+        check_lock(qs, engine, "aggregate")
     columns = [Label(agg, name) for name, agg in aggregates.items()]
     stmt = qs._build_select(columns)
     stmt.order_by = ()

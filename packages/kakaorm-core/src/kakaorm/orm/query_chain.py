@@ -14,11 +14,12 @@ from kakaorm import exc
 from kakaorm.expr import Condition, Expression, Not, Ordering
 from kakaorm.orm.cte import CTE as CTEObject
 from kakaorm.orm.deletion import DEFAULT_SCOPE, INCLUDE_SCOPE, ONLY_SCOPE
+from kakaorm.orm.locking import row_lock
 from kakaorm.orm.options import is_model_class
 from kakaorm.orm.query_build import check_compound, check_condition, check_same_cte, ordering
 from kakaorm.orm.query_clauses import MODEL_ROWS, NO_FILTERS, NO_SLICE, TABLE_ONLY, Filters, Projection, Slice, Sources
 from kakaorm.orm.relations import check_prefetch_path
-from kakaorm.statements import Join
+from kakaorm.statements import FOR_UPDATE, Join, RowLock
 
 if TYPE_CHECKING:
     from kakaorm.engine.engine import Engine
@@ -50,8 +51,8 @@ class QueryChain(Generic[R]):
         #: which rows of a SoftDeleteModel/ArchiveModel (a scope of kakaorm.orm.deletion)
         self._scope = DEFAULT_SCOPE
         self._prefetch: tuple[str, ...] = ()
-        #: "update" to lock the rows read (SELECT ... FOR UPDATE); see _for_update()
-        self._lock: str | None = None
+        #: the row lock of the rows read (SELECT ... FOR UPDATE); see select_for_update()
+        self._lock: RowLock | None = None
 
     def _need_model(self, action: str) -> type[Model]:
         if self._model is None:
@@ -201,11 +202,25 @@ class QueryChain(Generic[R]):
             return selected
         return self._need_model("select")._meta.column_list
 
-    def _for_update(self) -> Self:
-        """Lock the rows read until the transaction ends (``FOR UPDATE``) where the
-        database has row locks; for the CRUD helpers, not public."""
-        new = self._clone()
-        new._lock = "update"
+    def select_for_update(
+        self, *, nowait: bool = False, skip_locked: bool = False, of: Sequence[type[Model]] = ()
+    ) -> Self:
+        """Lock the rows read until the transaction ends (``SELECT ... FOR UPDATE``).
+
+        Args:
+            nowait: fail with LockNotAvailableError instead of waiting for a locked row.
+            skip_locked: leave locked rows out of the result (a job queue's reader).
+            of: lock only the rows of these tables of a join (PostgreSQL).
+
+        Raises:
+            QueryError: on SQLite, outside a transaction, or with a construct the
+                database cannot lock (docs/queries.md lists them).
+        """
+        return self._for_update(row_lock(nowait, skip_locked, of))
+
+    def _for_update(self, lock: RowLock = FOR_UPDATE) -> Self:
+        new = self._clone()  # FOR_UPDATE: the CRUD helpers' best-effort lock
+        new._lock = lock
         return new
 
     def _scoped(self, scope: str, action: str) -> Self:

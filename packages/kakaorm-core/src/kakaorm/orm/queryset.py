@@ -15,6 +15,7 @@ from kakaorm.engine.routing import check_route
 from kakaorm.expr import Avg, Condition, Expression, Max, Min, Ordering, Sum
 from kakaorm.orm.cte import CTE as CTEObject
 from kakaorm.orm.hydrate import hydrate_models
+from kakaorm.orm.locking import check_lock
 from kakaorm.orm.query_aggregate import aggregate, count_rows, has_rows
 from kakaorm.orm.query_build import build_select, where_condition
 from kakaorm.orm.query_chain import PREFETCH_DICTS, QueryChain
@@ -114,6 +115,8 @@ class QuerySet(QueryChain[R]):
 
     async def _fetch_all(self) -> list[R]:
         engine = self._engine_or_default()
+        if self._lock is not None and self._lock.strict:
+            check_lock(self, engine, "select")
         stmt = self._build_select()
         entry, rows = await engine._select(stmt)
         if self._projection.columns is None and all(
@@ -287,7 +290,6 @@ class QuerySet(QueryChain[R]):
         except Exception:  # noqa: BLE001 - a repr never raises, even for an invalid query
             return f"<QuerySet of {source}>"
         return f"<QuerySet of {source}: {text}>"
-
 
 
 #: the state of a new QuerySet, copied by QuerySet._for
