@@ -32,12 +32,15 @@ from kakaorm._cli_entry import cli_main
 from kakaorm.compiler import describe as _describe  # noqa: F401 - installs the repr of expressions
 from kakaorm.engine.compat04 import AioMySQLEngine, AioSQLiteEngine, AsyncpgEngine, Psycopg3Engine
 from kakaorm.engine.engine import Engine, Transaction, connect, get_engine
+from kakaorm.engine.events import AfterExecute, BeforeExecute, Listener
 from kakaorm.engine.registry import installed_schemes, register_dialect
+from kakaorm.engine.retry import retry_on_conflict
 from kakaorm.exc import (
     ConfigurationError,
     ConnectionLostError,
     DatabaseError,
     DataError,
+    DeadlockError,
     DriverNotInstalledError,
     IntegrityError,
     InterfaceError,
@@ -53,6 +56,8 @@ from kakaorm.exc import (
     PoolTimeoutError,
     ProgrammingError,
     QueryError,
+    SerializationError,
+    TransactionConflictError,
     UnknownRelationError,
     UnresolvedRelationError,
     ValidationError,
@@ -111,12 +116,14 @@ def raw(sql: str) -> Raw:
 
 
 __all__ = [
+    "AfterExecute",
     "AggFunc",
     "AioMySQLEngine",
     "AioSQLiteEngine",
     "ArchiveModel",
     "AsyncpgEngine",
     "Avg",
+    "BeforeExecute",
     "BoolColumn",
     "CTE",
     "Case",
@@ -129,6 +136,7 @@ __all__ = [
     "DatabaseURL",
     "DateColumn",
     "DateTimeColumn",
+    "DeadlockError",
     "DecimalColumn",
     "DenseRank",
     "DriverNotInstalledError",
@@ -142,6 +150,7 @@ __all__ = [
     "KakaORMError",
     "Lag",
     "Lead",
+    "Listener",
     "Max",
     "MigrationError",
     "Migrator",
@@ -161,12 +170,14 @@ __all__ = [
     "Rank",
     "RowNumber",
     "SUPPORTED_LOCALES",
+    "SerializationError",
     "SoftDeleteModel",
     "StrColumn",
     "Subquery",
     "Sum",
     "TimeColumn",
     "Transaction",
+    "TransactionConflictError",
     "UnknownRelationError",
     "UnresolvedRelationError",
     "ValidationError",
@@ -192,6 +203,7 @@ __all__ = [
     "raw",
     "regex",
     "register_dialect",
+    "retry_on_conflict",
     "translate_detail",
     "validators",
     "value",

@@ -107,7 +107,6 @@ _OPERATIONAL = {
     1049,  # unknown database
     1153,  # packet bigger than max_allowed_packet
     1205,  # lock wait timeout
-    1213,  # deadlock
     1290,  # server running with --read-only and similar options
     1317,  # query interrupted
     1792,  # write in a READ ONLY transaction
@@ -150,6 +149,7 @@ _BY_CODE: dict[int, type[exc.DatabaseError]] = {
     **{c: exc.OperationalError for c in _OPERATIONAL},
     **{c: exc.InterfaceError for c in _INTERFACE},
     **{c: exc.ConnectionLostError for c in _CONNECTION_LOST},
+    1213: exc.DeadlockError,  # deadlock found when trying to get lock
 }
 
 _HINTS = {
@@ -168,7 +168,8 @@ _HINTS = {
     1153: "the statement is larger than the server's max_allowed_packet: send less data at once, "
     "or raise max_allowed_packet on the server",
     1205: "another transaction holds the lock: retry, or keep transactions short",
-    1213: "the transaction was rolled back to break a deadlock: retry it",
+    1213: "the transaction was rolled back to break a deadlock: retry the transaction "
+    "(engine.transaction(retry=N) or @kakaorm.retry_on_conflict)",
 }
 
 _PYMYSQL_CLASSES: tuple[tuple[type[BaseException], type[exc.DatabaseError]], ...] = (

@@ -46,6 +46,8 @@ _BY_CLASS: dict[str, type[exc.DatabaseError]] = {
 #: SQLSTATEs whose kakaorm class differs from their SQLSTATE class
 _BY_STATE: dict[str, type[exc.DatabaseError]] = {
     "2BP01": exc.IntegrityError,  # dependent objects still exist (foreign keys, views)
+    "40001": exc.SerializationError,  # could not serialize access (concurrent update)
+    "40P01": exc.DeadlockError,  # deadlock detected
 }
 
 #: SQLSTATEs of a connection that was in use and is gone (the server sends them
@@ -104,8 +106,14 @@ _HINTS: dict[str, str] = {
         "An earlier statement of this transaction failed; leave the transaction block "
         "(it rolls back) before running more statements"
     ),
-    "40001": "Another transaction changed the same rows; retry the transaction",
-    "40P01": "Two transactions waited on each other (deadlock); retry the transaction",
+    "40001": (
+        "Another transaction changed the same rows; retry the transaction "
+        "(engine.transaction(retry=N) or @kakaorm.retry_on_conflict)"
+    ),
+    "40P01": (
+        "Two transactions waited on each other (deadlock); retry the transaction "
+        "(engine.transaction(retry=N) or @kakaorm.retry_on_conflict)"
+    ),
     "57014": "The statement was cancelled (statement_timeout or a cancel request); retry or speed it up",
 }
 

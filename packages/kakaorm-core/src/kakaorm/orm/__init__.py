@@ -11,7 +11,8 @@ in one direction only, bottom to top::
                                           instances into INSERT batches
     relations, cte                        BelongsTo/HasMany/HasOne, kakaorm.CTE
     query_clauses, query_build,           a QuerySet's clause records, its SELECT,
-    query_write, query_aggregate          update/insert_into, count/exists/aggregates
+    query_write, query_aggregate,         update/insert_into, count/exists/aggregates,
+    query_inspect                         sql() and explain() (a base class of QuerySet)
     queryset                              QuerySet
     crud, dump, pydantic_bridge           get_or_create & co., model_dump, pydantic hook
     pydantic_api                          Model's pydantic-compatible methods (a base class)

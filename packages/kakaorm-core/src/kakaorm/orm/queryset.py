@@ -23,6 +23,7 @@ from kakaorm.orm.query_build import (
     where_condition,
 )
 from kakaorm.orm.query_clauses import MODEL_ROWS, NO_FILTERS, NO_SLICE, TABLE_ONLY, Filters, Projection, Slice, Sources
+from kakaorm.orm.query_inspect import QueryInspection
 from kakaorm.orm.query_write import check_bulk, insert_into, update
 from kakaorm.orm.relations import check_prefetch_path, prefetch_related
 from kakaorm.statements import Delete, Join, Select
@@ -42,7 +43,7 @@ _PREFETCH_DICTS = (
 
 
 
-class QuerySet(Generic[R]):
+class QuerySet(QueryInspection, Generic[R]):
     """A query over a model's table; nothing runs until it is awaited.
 
     Every method returns a new QuerySet, so a QuerySet can be reused and extended.
