@@ -39,9 +39,9 @@ async def test_events_of_a_create_get_update_outside_a_transaction(engine):
     assert rec.summary() == [("INSERT", 1), ("SELECT", 1), ("UPDATE", 1)]
     assert [b.statement_id for b in rec.before] == [a.statement_id for a in rec.after]
     assert [b.sql for b in rec.before] == [a.sql for a in rec.after]
-    insert, select, update = rec.after
+    insert, _, update = rec.after
     assert list(insert.params) == ["a", 3]
-    assert list(update.params)[0] == 4
+    assert update.params[0] == 4
     assert all(type(a.duration) is float and a.duration >= 0 for a in rec.after)
     assert all(a.error is None and a.cancelled is False for a in rec.after)
     assert {(a.dialect, a.driver) for a in rec.after} == {(engine.dialect.name, engine.dialect.driver)}
@@ -84,11 +84,10 @@ async def test_a_failing_statement_gives_an_after_event_with_its_error(engine):
 async def test_a_rolled_back_transaction_shows_its_rollback(engine):
     await engine.create_table(EvItem)
     rec = Recorder()
-    with engine.listening(after_execute=rec.after.append):
-        with pytest.raises(ZeroDivisionError):
-            async with engine.transaction():
-                await EvItem.create(name="x")
-                1 / 0  # noqa: B018
+    with engine.listening(after_execute=rec.after.append), pytest.raises(ZeroDivisionError):
+        async with engine.transaction():
+            await EvItem.create(name="x")
+            1 / 0  # noqa: B018
     assert rec.summary() == [("BEGIN", None), ("INSERT", 1), ("ROLLBACK", None)]
 
 
