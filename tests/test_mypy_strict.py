@@ -27,3 +27,22 @@ def test_every_src_directory_passes_mypy_strict() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Success: no issues found" in result.stdout
+
+
+#: the observability examples, typed as strictly as the sources (the OpenTelemetry one
+#: needs opentelemetry-api, which is optional)
+OBSERVABILITY_EXAMPLES = ["examples/observability_prometheus.py"] + (
+    ["examples/observability_opentelemetry.py"] if importlib.util.find_spec("opentelemetry") is not None else []
+)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="mypy is not installed (pip install -r requirements-dev.txt)")
+def test_the_observability_examples_pass_mypy_strict() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *OBSERVABILITY_EXAMPLES],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -351,21 +351,21 @@ def test_python_m_kakaorm_without_the_cli_says_what_to_install():
 
 def test_public_names_are_pinned_and_sorted():
     expected = [
-        "AggFunc", "AioMySQLEngine", "AioSQLiteEngine",
-        "ArchiveModel", "AsyncpgEngine", "Avg", "BoolColumn", "CTE", "Case", "Column", "ConfigurationError",
+        "AfterExecute", "AggFunc", "AioMySQLEngine", "AioSQLiteEngine",
+        "ArchiveModel", "AsyncpgEngine", "Avg", "BeforeExecute", "BoolColumn", "CTE", "Case", "Column", "ConfigurationError",
         "ConnectionLostError", "Count", "DataError", "DatabaseError", "DatabaseURL", "DateColumn",
-        "DateTimeColumn", "DecimalColumn", "DenseRank", "DriverNotInstalledError", "Engine",
+        "DateTimeColumn", "DeadlockError", "DecimalColumn", "DenseRank", "DriverNotInstalledError", "Engine",
         "FloatColumn", "ForeignKey", "IntColumn", "IntegrityError", "InterfaceError",
-        "InvalidURLError", "KakaORMError", "Lag", "Lead", "LockNotAvailableError", "Max", "MigrationError", "Migrator", "Min",
+        "InvalidURLError", "KakaORMError", "Lag", "Lead", "Listener", "LockNotAvailableError", "Max", "MigrationError", "Migrator", "Min",
         "Model", "ModelError", "MultipleResults", "NoSuchDialectError", "NotFound",
         "OperationalError", "PluginError", "PoolTimeoutError", "ProgrammingError", "Psycopg3Engine",
-        "QueryError", "QuerySet", "Rank", "RowNumber", "SUPPORTED_LOCALES", "SoftDeleteModel",
-        "StrColumn", "Subquery", "Sum", "TimeColumn", "Transaction", "UnknownRelationError",
+        "QueryError", "QuerySet", "Rank", "RowNumber", "SUPPORTED_LOCALES", "SerializationError", "SoftDeleteModel",
+        "StrColumn", "Subquery", "Sum", "TimeColumn", "Transaction", "TransactionConflictError", "UnknownRelationError",
         "UnresolvedRelationError", "ValidationError", "VersionedMigrator", "When", "WindowFunc",
         "WindowedAgg", "belongs_to", "cli_main", "connect", "exc", "get_engine", "has_many",
         "has_one", "i18n", "installed_schemes", "max_length", "max_value", "min_length",
         "min_value", "one_of", "parse_url", "raw", "read_your_writes", "regex", "register_dialect",
-        "translate_detail", "validators", "value",
+        "retry_on_conflict", "translate_detail", "validators", "value",
     ]
     assert kakaorm.__all__ == expected
     assert kakaorm.__all__ == sorted(kakaorm.__all__)

@@ -142,7 +142,7 @@ async def test_infinity_is_a_data_error(tables):
         (2003, kakaorm.OperationalError),
         (1045, kakaorm.OperationalError),
         (1049, kakaorm.OperationalError),
-        (1213, kakaorm.OperationalError),
+        (1213, kakaorm.DeadlockError),
         (2014, kakaorm.InterfaceError),
         (2006, kakaorm.ConnectionLostError),
         (2013, kakaorm.ConnectionLostError),

@@ -32,13 +32,16 @@ from kakaorm._cli_entry import cli_main
 from kakaorm.compiler import describe as _describe  # noqa: F401 - installs the repr of expressions
 from kakaorm.engine.compat04 import AioMySQLEngine, AioSQLiteEngine, AsyncpgEngine, Psycopg3Engine
 from kakaorm.engine.engine import Engine, Transaction, connect, get_engine
+from kakaorm.engine.events import AfterExecute, BeforeExecute, Listener
 from kakaorm.engine.registry import installed_schemes, register_dialect
+from kakaorm.engine.retry import retry_on_conflict
 from kakaorm.engine.routing import read_your_writes
 from kakaorm.exc import (
     ConfigurationError,
     ConnectionLostError,
     DatabaseError,
     DataError,
+    DeadlockError,
     DriverNotInstalledError,
     IntegrityError,
     InterfaceError,
@@ -55,6 +58,8 @@ from kakaorm.exc import (
     PoolTimeoutError,
     ProgrammingError,
     QueryError,
+    SerializationError,
+    TransactionConflictError,
     UnknownRelationError,
     UnresolvedRelationError,
     ValidationError,
@@ -113,12 +118,14 @@ def raw(sql: str) -> Raw:
 
 
 __all__ = [
+    "AfterExecute",
     "AggFunc",
     "AioMySQLEngine",
     "AioSQLiteEngine",
     "ArchiveModel",
     "AsyncpgEngine",
     "Avg",
+    "BeforeExecute",
     "BoolColumn",
     "CTE",
     "Case",
@@ -131,6 +138,7 @@ __all__ = [
     "DatabaseURL",
     "DateColumn",
     "DateTimeColumn",
+    "DeadlockError",
     "DecimalColumn",
     "DenseRank",
     "DriverNotInstalledError",
@@ -144,6 +152,7 @@ __all__ = [
     "KakaORMError",
     "Lag",
     "Lead",
+    "Listener",
     "LockNotAvailableError",
     "Max",
     "MigrationError",
@@ -164,12 +173,14 @@ __all__ = [
     "Rank",
     "RowNumber",
     "SUPPORTED_LOCALES",
+    "SerializationError",
     "SoftDeleteModel",
     "StrColumn",
     "Subquery",
     "Sum",
     "TimeColumn",
     "Transaction",
+    "TransactionConflictError",
     "UnknownRelationError",
     "UnresolvedRelationError",
     "ValidationError",
@@ -196,6 +207,7 @@ __all__ = [
     "read_your_writes",
     "regex",
     "register_dialect",
+    "retry_on_conflict",
     "translate_detail",
     "validators",
     "value",

@@ -20,7 +20,10 @@
     │   ├── InterfaceError            the driver or the connection itself failed
     │   ├── OperationalError          the server is unreachable, a lock timed out, ...
     │   │   ├── ConnectionLostError   the server or the network closed the connection in use
-    │   │   └── LockNotAvailableError a row lock was not granted (NOWAIT, lock timeout)
+    │   │   ├── LockNotAvailableError a row lock was not granted (NOWAIT, lock timeout)
+    │   │   └── TransactionConflictError  concurrent transactions collided; retry the whole transaction
+    │   │       ├── SerializationError    PostgreSQL SQLSTATE 40001 (serializable / repeatable read)
+    │   │       └── DeadlockError         PostgreSQL 40P01, MySQL/MariaDB error 1213
     │   ├── IntegrityError            unique, NOT NULL, CHECK or foreign-key violation
     │   ├── ProgrammingError          the SQL is invalid or names something that is not there
     │   └── DataError                 a value does not fit its column (range, length, format)
@@ -45,6 +48,7 @@ __all__ = [
     "ConnectionLostError",
     "DataError",
     "DatabaseError",
+    "DeadlockError",
     "DriverNotInstalledError",
     "IntegrityError",
     "InterfaceError",
@@ -61,6 +65,8 @@ __all__ = [
     "PoolTimeoutError",
     "ProgrammingError",
     "QueryError",
+    "SerializationError",
+    "TransactionConflictError",
     "UnknownRelationError",
     "UnresolvedRelationError",
     "ValidationError",
@@ -228,6 +234,25 @@ class ConnectionLostError(OperationalError):
     the next statement gets a new one, so retry the operation (the whole
     transaction); no reconnect call is needed.
     """
+
+
+class TransactionConflictError(OperationalError):
+    """The database aborted a transaction because it collided with a concurrent one.
+
+    The whole transaction was rolled back and running it again usually succeeds:
+    ``@engine.transaction(retry=N)``, ``engine.run_in_transaction(fn, retry=N)`` or
+    ``@kakaorm.retry_on_conflict`` do that.
+    """
+
+
+class SerializationError(TransactionConflictError):
+    """A serializable or repeatable-read transaction could not be serialized with a
+    concurrent one (PostgreSQL SQLSTATE ``40001``)."""
+
+
+class DeadlockError(TransactionConflictError):
+    """Two transactions waited on each other's locks and the database chose this one to
+    roll back (PostgreSQL SQLSTATE ``40P01``, MySQL/MariaDB error 1213)."""
 
 
 class IntegrityError(DatabaseError):

@@ -95,6 +95,15 @@ class MySQLCompiler(SQLCompiler):
     #: one CREATE TABLE declares the indexes too, so the table comes whole or not at all
     indexes_in_create_table: ClassVar[bool] = True
 
+    def begin_isolated(self, isolation: str) -> tuple[str, ...]:
+        """``SET TRANSACTION ISOLATION LEVEL`` (without GLOBAL or SESSION it sets the
+        level of the next transaction only), then ``START TRANSACTION``."""
+        return (f"SET TRANSACTION ISOLATION LEVEL {isolation.upper()}", "START TRANSACTION")
+
+    def explain(self, sql: str, analyze: bool) -> str:
+        """``EXPLAIN``; with ``analyze``, MariaDB's ``ANALYZE`` or MySQL's ``EXPLAIN ANALYZE``."""
+        return f"{self.analyze_prefix} {sql}" if analyze else f"EXPLAIN {sql}"
+
     def __init__(self) -> None:
         super().__init__()
         # MariaDB has CREATE INDEX IF NOT EXISTS; MySQL has not (set after connecting)
@@ -102,6 +111,9 @@ class MySQLCompiler(SQLCompiler):
         #: MariaDB groups windows on shared sorts and gets some mixes wrong (set after
         #: connecting; see window_spec and _bridging_windows)
         self.shares_window_sorts = False
+        #: MariaDB runs and measures a statement with ``ANALYZE``, MySQL with ``EXPLAIN
+        #: ANALYZE`` (set after connecting)
+        self.analyze_prefix = "EXPLAIN ANALYZE"
         # the window of the SELECT being compiled whose sort windows without one take,
         # and the ids of its windows MariaDB must sort apart (see window_spec)
         self._sorted_window: Window | None = None

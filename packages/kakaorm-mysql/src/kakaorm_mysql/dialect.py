@@ -172,6 +172,7 @@ class MySQLDialect(Dialect):
         self.features = self.features_for(server)  # type: ignore[misc]
         self.compiler.index_if_not_exists = server.mariadb
         self.compiler.shares_window_sorts = server.mariadb
+        self.compiler.analyze_prefix = "ANALYZE" if server.mariadb else "EXPLAIN ANALYZE"
 
     @staticmethod
     def features_for(server: ServerInfo) -> DialectFeatures:

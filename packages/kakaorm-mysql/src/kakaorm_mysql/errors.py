@@ -107,7 +107,6 @@ _OPERATIONAL = {
     1049,  # unknown database
     1153,  # packet bigger than max_allowed_packet
     1205,  # lock wait timeout
-    1213,  # deadlock
     1290,  # server running with --read-only and similar options
     1317,  # query interrupted
     1792,  # write in a READ ONLY transaction
@@ -153,6 +152,7 @@ _BY_CODE: dict[int, type[exc.DatabaseError]] = {
     # MariaDB answers FOR UPDATE NOWAIT on a locked row with 1205; MySQL 8 with 3572
     1205: exc.LockNotAvailableError,
     3572: exc.LockNotAvailableError,
+    1213: exc.DeadlockError,  # deadlock found when trying to get lock
 }
 
 _HINTS = {
@@ -174,7 +174,8 @@ _HINTS = {
     "(select_for_update(skip_locked=True) takes only unlocked rows)",
     3572: "another transaction holds the lock: retry later, or use "
     "select_for_update(skip_locked=True) to take only unlocked rows",
-    1213: "the transaction was rolled back to break a deadlock: retry it",
+    1213: "the transaction was rolled back to break a deadlock: retry the transaction "
+    "(engine.transaction(retry=N) or @kakaorm.retry_on_conflict)",
 }
 
 _PYMYSQL_CLASSES: tuple[tuple[type[BaseException], type[exc.DatabaseError]], ...] = (

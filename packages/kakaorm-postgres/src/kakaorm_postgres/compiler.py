@@ -46,6 +46,11 @@ class PostgresCompiler(SQLCompiler):
         """PostgreSQL's own case-insensitive LIKE."""
         return f"{left} ILIKE {right}"
 
+    def begin_isolated(self, isolation: str) -> tuple[str, ...]:
+        """``BEGIN ISOLATION LEVEL ...``: one statement, as PgBouncer's transaction
+        mode wants."""
+        return (f"BEGIN ISOLATION LEVEL {isolation.upper()}",)
+
     def truncate(self, table: TableLike, restart_identity: bool = True) -> list[str]:
         """Empty the table (and the tables referencing it); restart its identity, or
         with ``restart_identity=False`` let it continue."""

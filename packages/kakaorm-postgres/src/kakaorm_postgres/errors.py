@@ -46,6 +46,8 @@ _BY_CLASS: dict[str, type[exc.DatabaseError]] = {
 #: SQLSTATEs whose kakaorm class differs from their SQLSTATE class
 _BY_STATE: dict[str, type[exc.DatabaseError]] = {
     "2BP01": exc.IntegrityError,  # dependent objects still exist (foreign keys, views)
+    "40001": exc.SerializationError,  # could not serialize access (concurrent update)
+    "40P01": exc.DeadlockError,  # deadlock detected
     "55P03": exc.LockNotAvailableError,  # lock not available (NOWAIT, lock_timeout)
 }
 
@@ -105,8 +107,14 @@ _HINTS: dict[str, str] = {
         "An earlier statement of this transaction failed; leave the transaction block "
         "(it rolls back) before running more statements"
     ),
-    "40001": "Another transaction changed the same rows; retry the transaction",
-    "40P01": "Two transactions waited on each other (deadlock); retry the transaction",
+    "40001": (
+        "Another transaction changed the same rows; retry the transaction "
+        "(engine.transaction(retry=N) or @kakaorm.retry_on_conflict)"
+    ),
+    "40P01": (
+        "Two transactions waited on each other (deadlock); retry the transaction "
+        "(engine.transaction(retry=N) or @kakaorm.retry_on_conflict)"
+    ),
     "55P03": (
         "Another transaction holds a lock on these rows; roll this transaction back and retry "
         "later, or use select_for_update(skip_locked=True) to take only unlocked rows"

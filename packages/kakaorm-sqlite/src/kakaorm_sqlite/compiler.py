@@ -63,6 +63,26 @@ class SQLiteCompiler(SQLCompiler):
     right_join: ClassVar[bool] = SQLITE_VERSION >= (3, 39, 0)
     type_names: ClassVar[dict[str, str]] = _TYPES
 
+    def begin_isolated(self, isolation: str) -> tuple[str, ...]:
+        """A plain BEGIN for ``"serializable"``, what SQLite's transactions always are
+        (one writer at a time); it has no other level, so any other is a QueryError."""
+        if isolation != "serializable":
+            raise QueryError(
+                f"SQLite has no isolation level {isolation!r}: its transactions are always "
+                "serializable. Pass isolation='serializable' or leave isolation out"
+            )
+        return ("BEGIN",)
+
+    def explain(self, sql: str, analyze: bool) -> str:
+        """``EXPLAIN QUERY PLAN``; SQLite cannot run a statement and measure it, so
+        ``analyze`` is a QueryError."""
+        if analyze:
+            raise QueryError(
+                "SQLite has no EXPLAIN ANALYZE: it cannot report measured row counts or "
+                "times. Call explain() without analyze=True"
+            )
+        return f"EXPLAIN QUERY PLAN {sql}"
+
     def column_type_sql(self, column: ColumnSchema, table: TableSchema) -> str:
         """The type in CREATE TABLE; a decimal wider than SQLite keeps exactly is refused."""
         t = column.type

@@ -339,6 +339,19 @@ class DMLCompiler(ExpressionCompiler):
             return sql
 
     # -- transactions -------------------------------------------------------------------
+    def begin_isolated(self, isolation: str) -> tuple[str, ...]:
+        """The statements that start a transaction at ``isolation`` (one of
+        ``"serializable"``, ``"repeatable read"``, ``"read committed"``, ``"read
+        uncommitted"``, already checked). The standard ``START TRANSACTION ISOLATION
+        LEVEL ...``; a dialect that spells it differently, or refuses some levels with
+        a QueryError, overrides this. A plain BEGIN stays the driver's ``begin()``."""
+        return (f"START TRANSACTION ISOLATION LEVEL {isolation.upper()}",)
+
+    def explain(self, sql: str, analyze: bool) -> str:
+        """The statement that shows the database's plan for ``sql`` (``analyze``: run it
+        and show the real row counts and times)."""
+        return f"EXPLAIN ANALYZE {sql}" if analyze else f"EXPLAIN {sql}"
+
     def savepoint(self, name: str) -> str:
         return f"SAVEPOINT {self.quote(name)}"
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
-import sys
 import time
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from contextvars import ContextVar
@@ -22,9 +21,11 @@ from kakaorm import exc
 from kakaorm.compiler.ddl import TableLike
 from kakaorm.dialect import Dialect, DriverConnection, DriverPool, PoolStats
 from kakaorm.engine.cache import CompiledEntry, compile_entry
+from kakaorm.engine.echo import enable_echo
+from kakaorm.engine.events import EventSource, InsertedKey, Listener, emit_after, emit_before, rows_of
 from kakaorm.engine.registry import load_dialect
 from kakaorm.engine.routing import ReadYourWrites, ReplicaRouter, open_replicas
-from kakaorm.engine.transaction import Transaction, TransactionState, cancelled_statement_error
+from kakaorm.engine.transaction import Transaction, TransactionMethods, TransactionState, cancelled_statement_error
 from kakaorm.expr import Param
 from kakaorm.expr.columns import ColumnElement
 from kakaorm.schema import ArchiveTableSource
@@ -127,7 +128,7 @@ async def connect(
     return engine
 
 
-class Engine:
+class Engine(TransactionMethods, EventSource):
     """A connected database: runs statements, raw SQL and transactions.
 
     Created by :func:`kakaorm.connect`; models use the most recent one by default.
@@ -147,8 +148,10 @@ class Engine:
         self._router: ReplicaRouter | None = None
         #: "primary" or "replica" on a view made by _routed() for QuerySet.using()
         self._route: str | None = None
+        #: the statement event hooks (kakaorm.engine.events); empty: no event work at all
+        self._listeners: tuple[Listener, ...] = ()
         if echo:
-            _enable_echo()
+            enable_echo()
 
     def __repr__(self) -> str:
         if self._router is None:
@@ -255,8 +258,11 @@ class Engine:
         sql: str,
         values: Sequence[Any],
     ) -> T:
+        listeners = self._listeners
+        if listeners:
+            before = emit_before(listeners, self.dialect.name, self.dialect.driver, sql, values)
         logging_on = log.isEnabledFor(logging.DEBUG)
-        start = time.perf_counter() if logging_on else 0.0
+        start = time.perf_counter() if logging_on or listeners else 0.0
         try:
             result = await call(conn)
         except self.dialect.error_types as err:
@@ -266,17 +272,29 @@ class Engine:
                     "%s  %r  (%.2f ms, failed: %s)", sql, list(values),
                     (time.perf_counter() - start) * 1000, type(err).__name__,
                 )
-            raise self.dialect.translate_error(err, sql, values) from err
+            error = self.dialect.translate_error(err, sql, values)
+            if listeners:
+                emit_after(listeners, before, time.perf_counter() - start, None, error)
+            raise error from err
         except UnicodeEncodeError as err:
             # a driver encodes text before sending: a lone surrogate cannot be stored
-            raise exc.DataError(
+            data_error = exc.DataError(
                 f"a text value holds {err.object[err.start:err.end]!r}, which UTF-8 cannot encode "
                 "(a lone surrogate, e.g. from bytes decoded with errors='surrogateescape'); "
                 "nothing was sent: clean the text first",
                 orig=err, statement=sql, params=list(values),
-            ) from err
+            )
+            if listeners:
+                emit_after(listeners, before, time.perf_counter() - start, None, data_error)
+            raise data_error from err
+        except asyncio.CancelledError:
+            if listeners:
+                emit_after(listeners, before, time.perf_counter() - start, None, cancelled=True)
+            raise
         if logging_on:
             log.debug("%s  %r  (%.2f ms)", sql, list(values), (time.perf_counter() - start) * 1000)
+        if listeners:
+            emit_after(listeners, before, time.perf_counter() - start, rows_of(result))
         return result
 
     # The statement-level methods below are what the ORM (kakaorm.orm) runs its
@@ -311,7 +329,8 @@ class Engine:
             return rows[0][0]
         entry, values = self._prepare(stmt)
         sql = entry.sql
-        return await self._run(lambda c: c.execute_insert(sql, values), sql, values)
+        key = await self._run(lambda c: InsertedKey.of(c.execute_insert(sql, values), 1), sql, values)
+        return key.value
 
     async def _insert_many(self, stmt: Insert, key_column: ColumnElement[Any] | None) -> list[Any]:
         """Run a multi-row INSERT; return the generated keys in row order if asked."""
@@ -327,7 +346,8 @@ class Engine:
             return [r[0] for r in rows]
         entry, values = self._prepare(stmt)
         sql = entry.sql
-        first = await self._run(lambda c: c.execute_insert(sql, values), sql, values)
+        key = await self._run(lambda c: InsertedKey.of(c.execute_insert(sql, values), n), sql, values)
+        first = key.value
         return list(range(first, first + n))
 
     async def _run_ddl(self, statements: Sequence[str], what: str = "") -> None:
@@ -462,33 +482,3 @@ class Engine:
         for table in tables:
             schema = compiler.describe_table(table)
             await self._run_ddl(compiler.truncate(schema, restart_identity), f"truncate({schema.label})")
-
-    # -- transactions ---------------------------------------------------------------
-    def transaction(self) -> Transaction:
-        """``async with engine.transaction():`` commits on success, rolls back on error.
-
-        Nested blocks are savepoints. The transaction belongs to the task that opened
-        it: statements of other tasks never run inside it.
-        """
-        return Transaction(self)
-
-
-
-
-class _EchoHandler(logging.Handler):
-    """Writes to the current ``sys.stderr`` (not the one that existed at connect time,
-    which test runners and notebooks replace)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stderr.write(self.format(record) + "\n")
-        except Exception:  # noqa: BLE001 - logging never breaks the caller
-            self.handleError(record)
-
-
-def _enable_echo() -> None:
-    log.setLevel(logging.DEBUG)
-    if not any(isinstance(h, _EchoHandler) for h in log.handlers):
-        handler = _EchoHandler()
-        handler.setFormatter(logging.Formatter("[kakaorm.sql] %(message)s"))
-        log.addHandler(handler)

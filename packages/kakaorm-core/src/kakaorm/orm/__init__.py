@@ -16,6 +16,7 @@ in one direction only, bottom to top::
     stream                                QuerySet.iterator() (chunks streamed and hydrated)
     query_chain -> queryset               QuerySet: its chainable clauses, then what runs it
     upsert                                Model.upsert, bulk_create(on_conflict=...)
+    query_inspect                         sql() and explain() (a base class of QuerySet)
     crud, dump, pydantic_bridge           get_or_create & co., model_dump, pydantic hook
     pydantic_api                          Model's pydantic-compatible methods (a base class)
     model_meta -> model                   ModelMeta, Model

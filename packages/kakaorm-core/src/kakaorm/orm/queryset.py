@@ -20,6 +20,7 @@ from kakaorm.orm.query_aggregate import aggregate, count_rows, has_rows
 from kakaorm.orm.query_build import build_select, where_condition
 from kakaorm.orm.query_chain import PREFETCH_DICTS, QueryChain
 from kakaorm.orm.query_clauses import Projection, Sources
+from kakaorm.orm.query_inspect import QueryInspection
 from kakaorm.orm.query_write import check_bulk, insert_into, update
 from kakaorm.orm.relations import prefetch_related
 from kakaorm.orm.stream import queryset_iterator
@@ -34,7 +35,7 @@ __all__ = ["QuerySet"]
 R = TypeVar("R")
 
 
-class QuerySet(QueryChain[R]):
+class QuerySet(QueryInspection, QueryChain[R]):
     """A query over a model's table; nothing runs until it is awaited.
 
     Every method returns a new QuerySet, so a QuerySet can be reused and extended.
