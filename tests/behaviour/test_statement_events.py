@@ -3,6 +3,7 @@ statement with its parameters, row count, duration and error, on every backend."
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import pytest
@@ -141,3 +142,18 @@ def test_a_listener_needs_a_hook():
     with pytest.raises(TypeError) as info:
         Listener(None, None, lambda _: None)
     assert str(info.value) == "add_listener() needs before_execute=, after_execute= or both"
+
+
+async def test_a_streamed_query_gives_one_event_pair_with_the_rows_yielded(engine):
+    await engine.create_table(EvItem)
+    await EvItem.bulk_create([EvItem(name=f"s{i}", qty=i) for i in range(5)])
+    rec = Recorder()
+    with engine.listening(before_execute=rec.before.append, after_execute=rec.after.append):
+        names = [item.name async for item in EvItem.all().order_by(EvItem.qty).iterator(chunk_size=2)]
+        async with contextlib.aclosing(EvItem.all().order_by(EvItem.qty).iterator(chunk_size=2)) as stream:
+            async for _ in stream:
+                break
+    assert names == ["s0", "s1", "s2", "s3", "s4"]
+    assert rec.summary() == [("SELECT", 5), ("SELECT", 2)]  # the second loop left after one chunk
+    assert [b.statement_id for b in rec.before] == [a.statement_id for a in rec.after]
+    assert all(a.error is None and a.cancelled is False for a in rec.after)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from kakaorm import exc
 from kakaorm.dialect import DriverConnection, DriverPool
 from kakaorm.engine.cache import CompiledEntry
+from kakaorm.engine.events import emit_after, emit_before
 from kakaorm.engine.transaction import cancelled_statement_error
 from kakaorm.statements import Select
 
@@ -91,6 +92,12 @@ async def stream_select(
             pool = engine._pool
             conn = await pool.acquire()
     discard = False
+    listeners = engine._listeners
+    before = (
+        emit_before(listeners, engine.dialect.name, engine.dialect.driver, sql, values) if listeners else None
+    )
+    error: exc.DatabaseError | None = None
+    cancelled = False
     start = time.perf_counter()
     count = 0
     try:
@@ -109,7 +116,8 @@ async def stream_select(
                 count += len(chunk)
                 yield entry, chunk
         except engine.dialect.error_types as err:
-            raise engine.dialect.translate_error(err, sql, values) from err
+            error = engine.dialect.translate_error(err, sql, values)
+            raise error from err
         finally:
             # the adapter's cleanup (closing its cursor, reading the rest of an
             # unbuffered result, ending its read transaction) runs now, not whenever
@@ -118,6 +126,7 @@ async def stream_select(
             if aclose is not None:
                 await aclose()
     except (asyncio.CancelledError, exc.InterfaceError) as err:
+        cancelled = isinstance(err, asyncio.CancelledError)
         if owned:
             discard = True  # the connection may be mid-statement: nobody else gets it
         elif state is not None and isinstance(err, asyncio.CancelledError):
@@ -126,6 +135,12 @@ async def stream_select(
             state.cancelled_at = state.depth
         raise
     finally:
+        if before is not None:
+            # one event pair per streamed query; rows: how many were yielded
+            emit_after(
+                listeners, before, time.perf_counter() - start,
+                None if error is not None or cancelled else count, error, cancelled,
+            )
         if owned:
             await pool.release(conn, discard=discard)
         if log.isEnabledFor(logging.DEBUG):
