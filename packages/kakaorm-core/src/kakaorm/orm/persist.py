@@ -18,8 +18,9 @@ from kakaorm.statements import Insert
 
 if TYPE_CHECKING:
     from kakaorm.orm.model import Model
+    from kakaorm.orm.options import ModelOptions
 
-__all__ = ["bulk_insert", "check_batch_size", "row_batches"]
+__all__ = ["bulk_insert", "check_batch_size", "row_batches", "stamp_times"]
 
 M = TypeVar("M", bound="Model")
 
@@ -45,14 +46,7 @@ async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | No
     engine = model._engine()
     meta = model._meta
     pk = meta.pk
-    now = utcnow()
-    for obj in objs:
-        d = obj.__dict__
-        for col in meta.auto_now_add:
-            if d.get(col.name) is None:
-                d[col.name] = now
-        for col in meta.auto_now:
-            d[col.name] = now
+    stamp_times(meta, objs)
     # rows that let the database generate the key, and rows that bring their own
     generated = [o for o in objs if pk.auto_increment and o.__dict__.get(pk.name) is None]
     given = [o for o in objs if not (pk.auto_increment and o.__dict__.get(pk.name) is None)]
@@ -83,6 +77,19 @@ async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | No
                         obj.__dict__[pk.name] = key
                     obj.__dict__[PK_KEY] = obj.__dict__[pk.name]
     return result
+
+
+def stamp_times(meta: ModelOptions, objs: Sequence[Model]) -> None:
+    """Set the ``auto_now`` columns of every instance, and the ``auto_now_add`` ones
+    still empty, to one shared current time (a batch is written at one moment)."""
+    now = utcnow()
+    for obj in objs:
+        d = obj.__dict__
+        for col in meta.auto_now_add:
+            if d.get(col.name) is None:
+                d[col.name] = now
+        for col in meta.auto_now:
+            d[col.name] = now
 
 
 def check_batch_size(action: str, batch_size: int | None) -> None:

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kakaorm import exc
-from kakaorm.orm.columns import Column, utcnow
-from kakaorm.orm.persist import MAX_ROWS_PER_STATEMENT, check_batch_size, row_batches
+from kakaorm.orm.columns import Column
+from kakaorm.orm.persist import MAX_ROWS_PER_STATEMENT, check_batch_size, row_batches, stamp_times
 from kakaorm.orm.state import PK_KEY
 from kakaorm.statements import Insert, OnConflict
 
@@ -117,15 +117,10 @@ async def write_rows(
     """Write ``objs`` with ON CONFLICT in one transaction, then fill each from its stored row."""
     meta = model._meta
     key = target[0]
-    now = utcnow()
+    stamp_times(meta, objs)
     seen: set[Any] = set()
     for obj in objs:
         d = obj.__dict__
-        for col in meta.auto_now_add:
-            if d.get(col.name) is None:
-                d[col.name] = now
-        for col in meta.auto_now:
-            d[col.name] = now
         value = d.get(key.name)
         if value is None:
             raise exc.QueryError(
