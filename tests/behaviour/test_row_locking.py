@@ -98,6 +98,8 @@ async def test_sqlite_refuses_select_for_update(engine):
     async with engine.transaction():
         with pytest.raises(QueryError, match=r"^SQLite has no row locks, so select_for_update\(\) cannot run on it"):
             await LkJob.all().select_for_update()
+        with pytest.raises(QueryError, match=r"^SQLite has no row locks, so select_for_update\(\) cannot run on it"):
+            [job async for job in LkJob.all().select_for_update().iterator()]
 
 
 @pytest.mark.backends("postgres", "mysql")
@@ -105,6 +107,8 @@ async def test_a_lock_outside_a_transaction_is_a_query_error(engine):
     await _setup(engine, 1)
     with pytest.raises(QueryError, match=r"^select_for_update\(\) outside a transaction: .* `async with engine\.transaction\(\):`"):
         await LkJob.all().select_for_update()
+    with pytest.raises(QueryError, match=r"^select_for_update\(\) outside a transaction: .* `async with engine\.transaction\(\):`"):
+        [job async for job in LkJob.all().select_for_update().iterator()]
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from kakaorm import exc
 from kakaorm.engine.stream import check_chunk_size, in_transaction, stream_select
 from kakaorm.orm.hydrate import hydrate_models
+from kakaorm.orm.locking import check_lock
 from kakaorm.orm.relations import prefetch_related
 
 if TYPE_CHECKING:
@@ -68,6 +69,8 @@ async def iterate_query(qs: QuerySet[Any], chunk_size: int) -> AsyncIterator[Any
     """Yield the results of ``qs`` (instances, or dicts after ``select()``), reading
     ``chunk_size`` rows at a time; see :meth:`QuerySet.iterator`."""
     engine = qs._engine_or_default()
+    if qs._lock is not None and qs._lock.strict:
+        check_lock(qs, engine, "iterator")
     models = qs._projection.columns is None and all(
         other._projection.columns is None for _, other in qs._sources.compounds
     )
