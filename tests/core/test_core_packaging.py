@@ -352,7 +352,7 @@ def test_python_m_kakaorm_without_the_cli_says_what_to_install():
 def test_public_names_are_pinned_and_sorted():
     expected = [
         "AfterExecute", "AggFunc", "AioMySQLEngine", "AioSQLiteEngine",
-        "ArchiveModel", "AsyncpgEngine", "Avg", "BeforeExecute", "BoolColumn", "CTE", "Case", "Column", "ConfigurationError",
+        "ArchiveModel", "AsyncpgEngine", "Avg", "BeforeExecute", "BoolColumn", "BytesColumn", "CTE", "Case", "Column", "ConfigurationError",
         "ConnectionLostError", "Count", "DataError", "DatabaseError", "DatabaseURL", "DateColumn",
         "DateTimeColumn", "DeadlockError", "DecimalColumn", "DenseRank", "DriverNotInstalledError", "Engine",
         "FloatColumn", "ForeignKey", "IntColumn", "IntegrityError", "InterfaceError",
@@ -360,7 +360,7 @@ def test_public_names_are_pinned_and_sorted():
         "Model", "ModelError", "MultipleResults", "NoSuchDialectError", "NotFound",
         "OperationalError", "PluginError", "PoolTimeoutError", "ProgrammingError", "Psycopg3Engine",
         "QueryError", "QuerySet", "Rank", "RowNumber", "SUPPORTED_LOCALES", "SerializationError", "SoftDeleteModel",
-        "StrColumn", "Subquery", "Sum", "TimeColumn", "Transaction", "TransactionConflictError", "UnknownRelationError",
+        "StrColumn", "Subquery", "Sum", "TimeColumn", "Transaction", "TransactionConflictError", "UUIDColumn", "UnknownRelationError",
         "UnresolvedRelationError", "ValidationError", "VersionedMigrator", "When", "WindowFunc",
         "WindowedAgg", "belongs_to", "cli_main", "connect", "exc", "get_engine", "has_many",
         "has_one", "i18n", "installed_schemes", "max_length", "max_value", "min_length",

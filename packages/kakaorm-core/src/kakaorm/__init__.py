@@ -89,6 +89,7 @@ from kakaorm.migration import Migrator, VersionedMigrator
 from kakaorm.orm.archive import ArchiveModel
 from kakaorm.orm.column_types import (
     BoolColumn,
+    BytesColumn,
     DateColumn,
     DateTimeColumn,
     DecimalColumn,
@@ -96,6 +97,7 @@ from kakaorm.orm.column_types import (
     IntColumn,
     StrColumn,
     TimeColumn,
+    UUIDColumn,
 )
 from kakaorm.orm.columns import Column, ForeignKey
 from kakaorm.orm.cte import CTE
@@ -127,6 +129,7 @@ __all__ = [
     "Avg",
     "BeforeExecute",
     "BoolColumn",
+    "BytesColumn",
     "CTE",
     "Case",
     "Column",
@@ -181,6 +184,7 @@ __all__ = [
     "TimeColumn",
     "Transaction",
     "TransactionConflictError",
+    "UUIDColumn",
     "UnknownRelationError",
     "UnresolvedRelationError",
     "ValidationError",

@@ -121,6 +121,10 @@ def _value_schema(column: Column[Any]) -> CoreSchema:
         schema = cs.date_schema()
     elif kind == "time":
         schema = cs.time_schema()
+    elif kind == "bytes":
+        schema = cs.bytes_schema()
+    elif kind == "uuid":
+        schema = cs.uuid_schema()
     elif kind == "decimal":
         schema = cs.decimal_schema(max_digits=sql_type.precision, decimal_places=sql_type.scale)
     else:  # a column kind this module does not know: let the model's own check decide
@@ -265,6 +269,8 @@ _JSON_TYPES: dict[str, dict[str, Any]] = {
     "date": {"type": "string", "format": "date"},
     "time": {"type": "string", "format": "time"},
     "decimal": {"type": "string", "format": "decimal"},
+    "bytes": {"type": "string", "format": "binary"},
+    "uuid": {"type": "string", "format": "uuid"},
 }
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal as _decimal
+import re
+import uuid as _uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,12 +19,14 @@ from kakaorm.exc import DataError
 
 __all__ = [
     "BOOLEAN",
+    "BYTES",
     "DATE",
     "DATETIME",
     "FLOAT",
     "INTEGER",
     "TEXT",
     "TIME",
+    "UUID",
     "SQLType",
     "check_value",
 ]
@@ -62,7 +66,7 @@ class SQLType:
 
     Attributes:
         kind: one of ``"int"``, ``"str"``, ``"float"``, ``"bool"``, ``"datetime"``,
-            ``"date"``, ``"time"``, ``"decimal"``.
+            ``"date"``, ``"time"``, ``"decimal"``, ``"bytes"``, ``"uuid"``.
         length: maximum length of a string, or None for unbounded text.
         precision: total digits of a decimal.
         scale: digits after the point of a decimal.
@@ -119,6 +123,10 @@ class SQLType:
             return value
         if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
+        if kind == "bytes" and isinstance(value, (bytearray, memoryview)):
+            return bytes(value)
+        if kind == "uuid":
+            return to_uuid(value)
         return value
 
     def _decimal_misfit(self, value: _decimal.Decimal, subject: str | None = None) -> str:
@@ -152,6 +160,8 @@ _PYTHON_TYPES: dict[str, type] = {
     "date": _dt.date,
     "time": _dt.time,
     "decimal": _decimal.Decimal,
+    "bytes": bytes,
+    "uuid": _uuid.UUID,
 }
 
 INTEGER = SQLType("int")
@@ -161,6 +171,8 @@ BOOLEAN = SQLType("bool")
 DATETIME = SQLType("datetime")
 DATE = SQLType("date")
 TIME = SQLType("time")
+BYTES = SQLType("bytes")
+UUID = SQLType("uuid")
 
 
 # -- conversions dialects share ------------------------------------------------------------
@@ -185,6 +197,23 @@ def utc_datetime(value: _dt.datetime) -> _dt.datetime:
             f"{value.isoformat()} is {edge}, which a UTC datetime cannot hold; "
             "store it as a UTC datetime within years 1 to 9999"
         ) from None
+
+
+def to_uuid(value: Any) -> Any:
+    """``value`` as exactly a ``uuid.UUID``: a canonical str is parsed and a subclass
+    (asyncpg's) is copied; anything else is returned as given."""
+    if type(value) is _uuid.UUID:
+        return value
+    if isinstance(value, _uuid.UUID):
+        return _uuid.UUID(int=value.int)
+    if isinstance(value, (str, bytes, bytearray)):
+        return _uuid.UUID(value.decode() if isinstance(value, (bytes, bytearray)) else value)
+    return value
+
+
+def read_bytes(value: Any) -> Any:
+    """A driver value as exactly ``bytes`` (aiomysql may give a bytearray)."""
+    return value if type(value) is bytes else bytes(value)
 
 
 def read_int(value: Any) -> Any:
@@ -228,7 +257,12 @@ _ACCEPTED: dict[str, type | tuple[type, ...]] = {
     "date": _dt.date,
     "time": _dt.time,
     "decimal": (_decimal.Decimal, int, str),
+    "bytes": (bytes, bytearray, memoryview),
+    "uuid": (_uuid.UUID, str),
 }
+
+#: a UUID in canonical form (8-4-4-4-12 hex digits, either case)
+_CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
 _DESCRIBE = {
     "int": "an int",
@@ -239,6 +273,8 @@ _DESCRIBE = {
     "date": "a date",
     "time": "a time",
     "decimal": "a Decimal (or int or numeric str)",
+    "bytes": "bytes (or bytearray or memoryview)",
+    "uuid": "a uuid.UUID (or its canonical str)",
 }
 
 
@@ -273,6 +309,13 @@ def check_value(
             f"{subject(False)}(max_length={sql_type.length}) and {shown} has "
             f"{len(value)} characters; nothing was written: shorten the text or raise max_length"
         )
+    if kind == "uuid" and isinstance(value, str):
+        if not _CANONICAL_UUID.fullmatch(value):
+            raise TypeError(
+                f"{subject(False)} and takes {_DESCRIBE[kind]}; {value!r} is not a UUID in "
+                "canonical form: pass e.g. uuid.UUID('12345678-1234-5678-1234-567812345678')"
+            )
+        return _uuid.UUID(value)
     if kind == "date" and isinstance(value, _dt.datetime):
         raise TypeError(f"{subject(False)} and takes a date, not a datetime")
     if kind == "decimal" and isinstance(value, str):

@@ -68,6 +68,8 @@ _TYPES = {
     "datetime": "DATETIME(6)",
     "date": "DATE",
     "time": "TIME(6)",
+    "bytes": "LONGBLOB",
+    "uuid": "CHAR(36)",
 }
 
 

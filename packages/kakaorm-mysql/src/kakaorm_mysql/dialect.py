@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as _dt
+import uuid as _uuid
 from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, SchemaExecutor
 from kakaorm.exc import ConfigurationError, DatabaseError, DriverNotInstalledError
-from kakaorm.types import SQLType, read_decimal, read_float, read_int
+from kakaorm.types import SQLType, read_bytes, read_decimal, read_float, read_int, to_uuid
 from kakaorm.url import DatabaseURL, URLRules
 
 from .compiler import MySQLCompiler, to_utc_naive
@@ -209,8 +210,13 @@ class MySQLDialect(Dialect):
         return f"{self.url.backend}+{self.driver}://{self.url.safe_location()}"
 
     def bind_processor(self, sql_type: SQLType) -> Processor | None:
-        if sql_type.kind == "datetime":
+        kind = sql_type.kind
+        if kind == "datetime":
             return _write_datetime
+        if kind == "uuid":
+            return lambda v: str(v) if isinstance(v, _uuid.UUID) else v
+        if kind == "bytes":
+            return lambda v: bytes(v) if isinstance(v, (bytearray, memoryview)) else v
         return None
 
     def result_processor(self, sql_type: SQLType, plain_column: bool) -> Processor | None:
@@ -221,6 +227,10 @@ class MySQLDialect(Dialect):
             return _read_datetime
         if kind == "time":
             return _read_time
+        if kind == "uuid":
+            return to_uuid
+        if kind == "bytes":
+            return read_bytes  # aiomysql may return a bytearray
         if plain_column:
             # DATE, DECIMAL, DOUBLE, INTEGER and text columns arrive as the right type
             return None

@@ -108,6 +108,10 @@ class MySQLConnection:
                 append(str(v))
             elif v is None:
                 append("NULL")
+            elif t is bytes:
+                # a hex literal: aiomysql's own bytes escaping fails with some PyMySQL
+                # versions, and hex needs no charset or escaping mode
+                append("X'" + v.hex() + "'")
             else:
                 append(escape(v))
         return sql % tuple(out)

@@ -71,9 +71,13 @@ _INT32 = re.compile(r"int(\(\d+\))?", re.IGNORECASE)
 
 
 def schema_type(type_sql: str) -> ColumnType:
-    """Portable type of a MySQL type: ``tinyint(1)`` is how BOOLEAN is stored."""
-    if " ".join(type_sql.lower().split()) in ("tinyint(1)", "tinyint(1) unsigned"):
+    """Portable type of a MySQL type: ``tinyint(1)`` is how BOOLEAN is stored and
+    ``char(36)`` how a UUIDColumn is."""
+    spelled = " ".join(type_sql.lower().split())
+    if spelled in ("tinyint(1)", "tinyint(1) unsigned"):
         return ColumnType("bool")
+    if spelled == "char(36)":
+        return ColumnType("uuid")
     return portable_type(type_sql)
 
 

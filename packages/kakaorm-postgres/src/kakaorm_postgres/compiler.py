@@ -20,6 +20,8 @@ _TYPES = {
     "datetime": "TIMESTAMP WITH TIME ZONE",
     "date": "DATE",
     "time": "TIME",
+    "bytes": "BYTEA",
+    "uuid": "UUID",
 }
 
 #: CTE name of the rows an INSERT with explicit generated keys wrote
@@ -119,6 +121,8 @@ _CASTS = {
     "datetime": "timestamptz",
     "date": "date",
     "time": "time",
+    "bytes": "bytea",
+    "uuid": "uuid",
 }
 
 

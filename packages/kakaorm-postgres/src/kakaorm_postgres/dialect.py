@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from kakaorm.compiler import SQLCompiler
 from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, SchemaExecutor
 from kakaorm.exc import DatabaseError, DriverNotInstalledError
-from kakaorm.types import SQLType, read_decimal, read_float, read_int
+from kakaorm.types import SQLType, read_bytes, read_decimal, read_float, read_int, to_uuid
 from kakaorm.url import DatabaseURL, URLRules
 
 from .compiler import AsyncpgCompiler, PsycopgCompiler
@@ -96,12 +96,18 @@ class PostgresDialect(Dialect):
         """Drop client-side prepared statements after DDL (asyncpg keeps some)."""
 
     def result_processor(self, sql_type: SQLType, plain_column: bool) -> Processor | None:
-        """None for plain columns; conversions for aggregates and computed values."""
+        """None for plain columns; conversions for aggregates and computed values.
+
+        UUIDs are always converted: asyncpg returns a subclass of ``uuid.UUID``."""
+        kind = sql_type.kind
+        if kind == "uuid":
+            return to_uuid
+        if kind == "bytes":
+            return read_bytes  # psycopg may hand a memoryview for a computed value
         if plain_column:
             # both drivers already return the column's Python type: int, str, float,
             # bool, Decimal with the column's scale, date, time, aware UTC datetime
             return None
-        kind = sql_type.kind
         if kind == "int":
             return read_int  # SUM(int) is bigint or numeric on PostgreSQL
         if kind == "float":

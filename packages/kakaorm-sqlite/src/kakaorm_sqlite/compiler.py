@@ -40,6 +40,8 @@ _TYPES = {
     "datetime": "DATETIME",
     "date": "DATE",
     "time": "TIME",
+    "bytes": "BLOB",
+    "uuid": "TEXT",
 }
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal as _decimal
+import uuid as _uuid
 from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, SchemaExecutor
 from kakaorm.exc import ConfigurationError, DatabaseError, DataError, DriverNotInstalledError
-from kakaorm.types import SQLType, read_decimal, read_float, read_int
+from kakaorm.types import SQLType, read_bytes, read_decimal, read_float, read_int, to_uuid
 from kakaorm.url import DatabaseURL, URLRules
 
 from .compiler import SQLITE_VERSION, SQLiteCompiler, format_datetime
@@ -193,6 +194,10 @@ class SQLiteDialect(Dialect):
             return _bind_decimal
         if kind == "float":
             return _bind_float
+        if kind == "uuid":
+            return lambda v: str(v) if isinstance(v, _uuid.UUID) else v
+        if kind == "bytes":
+            return lambda v: bytes(v) if isinstance(v, (bytearray, memoryview)) else v
         return None
 
     def result_processor(self, sql_type: SQLType, plain_column: bool) -> Processor | None:
@@ -207,6 +212,10 @@ class SQLiteDialect(Dialect):
             return _parse_time
         if kind == "decimal":
             return read_decimal(sql_type.scale)
+        if kind == "uuid":
+            return to_uuid
+        if kind == "bytes":
+            return read_bytes
         if kind == "float" and not plain_column:
             # a REAL column always yields floats; computed values may be ints
             return read_float

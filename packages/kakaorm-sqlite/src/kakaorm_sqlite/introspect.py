@@ -50,6 +50,17 @@ _SPELLED_BY_04 = {
 }
 
 
+def _also_matches(type_sql: str, made_by_04: bool) -> tuple[ColumnType, ...]:
+    """The model types a column declared ``type_sql`` holds besides its own: a UUIDColumn
+    is stored as TEXT, and 0.4 spelled some types as others."""
+    spelled = _SPELLED_BY_04.get(type_sql, ()) if made_by_04 else ()
+    return (*spelled, _UUID_TEXT) if type_sql == "text" else spelled
+
+
+#: a UUIDColumn is a TEXT column on SQLite
+_UUID_TEXT = ColumnType("uuid")
+
+
 async def read_schema(engine: SchemaExecutor, tables: Collection[str] | None = None) -> dict[str, TableSchema]:
     """The tables of the main database (without SQLite's own and the lock table)."""
     rows = await engine.fetch(
@@ -86,7 +97,7 @@ async def _read_table(engine: SchemaExecutor, name: str, create_sql: str) -> Tab
                 primary_key=is_pk,
                 auto_increment=is_pk and len(primary_key) == 1 and autoincrement,
                 type_sql=type_sql,
-                also_matches=_SPELLED_BY_04.get(type_sql.lower(), ()) if made_by_04 and not is_pk else (),
+                also_matches=_also_matches(type_sql.lower(), made_by_04 and not is_pk),
             )
         )
     indexes = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from kakaorm.orm.column_types import (
     BoolColumn,
+    BytesColumn,
     DateColumn,
     DateTimeColumn,
     DecimalColumn,
@@ -14,11 +15,13 @@ from kakaorm.orm.column_types import (
     IntColumn,
     StrColumn,
     TimeColumn,
+    UUIDColumn,
 )
 from kakaorm.orm.columns import Column, ForeignKey
 
 __all__ = [
     "BoolColumn",
+    "BytesColumn",
     "Column",
     "DateColumn",
     "DateTimeColumn",
@@ -28,4 +31,5 @@ __all__ = [
     "IntColumn",
     "StrColumn",
     "TimeColumn",
+    "UUIDColumn",
 ]

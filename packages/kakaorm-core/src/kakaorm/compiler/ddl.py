@@ -64,6 +64,8 @@ class SchemaDDL(AlterDDL):
         "datetime": "TIMESTAMP WITH TIME ZONE",
         "date": "DATE",
         "time": "TIME",
+        "bytes": "BLOB",
+        "uuid": "CHAR(36)",
     }
     #: whether a foreign key is written on its column (``REFERENCES``) rather than as a
     #: table constraint by create_table

@@ -20,10 +20,23 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal as _decimal
+import uuid as _uuid
 from collections.abc import Callable, Hashable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from kakaorm.types import BOOLEAN, DATE, DATETIME, FLOAT, INTEGER, TEXT, TIME, SQLType, check_value
+from kakaorm.types import (
+    BOOLEAN,
+    BYTES,
+    DATE,
+    DATETIME,
+    FLOAT,
+    INTEGER,
+    TEXT,
+    TIME,
+    UUID,
+    SQLType,
+    check_value,
+)
 
 if TYPE_CHECKING:
     from kakaorm.expr.conditions import Condition, Subquery
@@ -342,6 +355,10 @@ def _infer_type(value: Any) -> SQLType | None:
         return TIME
     if isinstance(value, _decimal.Decimal):
         return _decimal_param_type(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return BYTES
+    if isinstance(value, _uuid.UUID):
+        return UUID
     return None
 
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal as _decimal
+import uuid as _uuid
 from typing import Any, Literal, TypeVar, Unpack, overload
 
 from kakaorm.exc import ModelError
 from kakaorm.orm.columns import Column, ColumnOptions, _Missing
-from kakaorm.types import BOOLEAN, DATE, DATETIME, FLOAT, INTEGER, TIME, SQLType
+from kakaorm.types import BOOLEAN, BYTES, DATE, DATETIME, FLOAT, INTEGER, TIME, UUID, SQLType
 
 __all__ = [
     "BoolColumn",
+    "BytesColumn",
     "DateColumn",
     "DateTimeColumn",
     "DecimalColumn",
@@ -24,6 +26,7 @@ __all__ = [
     "IntColumn",
     "StrColumn",
     "TimeColumn",
+    "UUIDColumn",
 ]
 
 T = TypeVar("T")
@@ -205,3 +208,46 @@ class DecimalColumn(Column[T]):
         super().__init__(
             SQLType("decimal", precision=max_digits, scale=decimal_places), **options
         )
+
+
+class BytesColumn(Column[T]):
+    """A binary column (``BLOB`` on SQLite, ``bytea`` on PostgreSQL, ``LONGBLOB`` on
+    MariaDB). Values are ``bytes``; a ``bytearray`` or ``memoryview`` given is stored
+    and kept as ``bytes``."""
+
+    @overload
+    def __init__(
+        self: BytesColumn[bytes], *, nullable: Literal[False], primary_key: bool = ...,
+        **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: BytesColumn[bytes | None], *, nullable: bool = ..., primary_key: bool = ...,
+        **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    def __init__(self, **options: Any) -> None:
+        super().__init__(BYTES, **options)
+
+
+class UUIDColumn(Column[T]):
+    """A UUID column (native ``uuid`` on PostgreSQL, ``CHAR(36)`` on MariaDB, ``TEXT``
+    on SQLite holding the canonical lower-case form). Values are ``uuid.UUID``; a str
+    in canonical form given is converted."""
+
+    @overload
+    def __init__(
+        self: UUIDColumn[_uuid.UUID], *, nullable: Literal[False], primary_key: bool = ...,
+        **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: UUIDColumn[_uuid.UUID], *, primary_key: Literal[True], nullable: bool = ...,
+        **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: UUIDColumn[_uuid.UUID | None], *, nullable: bool = ..., primary_key: bool = ...,
+        **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    def __init__(self, **options: Any) -> None:
+        super().__init__(UUID, **options)

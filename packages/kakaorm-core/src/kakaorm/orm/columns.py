@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 import datetime as _dt
 import itertools
+import uuid as _uuid
 from collections.abc import Callable, Hashable, Sequence
 from typing import (
     TYPE_CHECKING,
@@ -291,6 +292,8 @@ _EXACT: dict[str, builtins.type] = {
     "bool": bool,
     "date": _dt.date,
     "time": _dt.time,
+    "bytes": bytes,
+    "uuid": _uuid.UUID,
 }
 
 #: callables the model layer uses for auto timestamps

@@ -25,6 +25,7 @@ _DATETIME = {"timestamp with time zone", "timestamptz", "datetime"}
 _DATE = {"date"}
 _TIME = {"time", "time without time zone"}
 _DECIMAL = {"numeric", "decimal"}
+_BYTES = {"blob", "bytea", "longblob"}
 
 
 def portable_type(type_sql: str) -> ColumnType:
@@ -32,7 +33,7 @@ def portable_type(type_sql: str) -> ColumnType:
 
     Knows the names KakaORM's compilers write and the names PostgreSQL, MySQL/MariaDB
     and SQLite report (``bigint``, ``character varying(255)``, ``decimal(10,2)``,
-    ``timestamp with time zone``, ``datetime(6)``, ...). Anything else is
+    ``timestamp with time zone``, ``datetime(6)``, ``bytea``, ``uuid``, ...). Anything else is
     ``ColumnType("other", name=...)``.
     """
     text = " ".join(type_sql.lower().replace("unsigned", " ").split())
@@ -56,6 +57,10 @@ def portable_type(type_sql: str) -> ColumnType:
         return ColumnType("date")
     if base in _TIME:
         return ColumnType("time")
+    if base in _BYTES:
+        return ColumnType("bytes")
+    if base == "uuid":
+        return ColumnType("uuid")
     if base in _DECIMAL:
         return ColumnType("decimal", precision=first, scale=second if first is not None else None)
     return ColumnType("other", name=text)
