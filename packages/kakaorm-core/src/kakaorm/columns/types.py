@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from kakaorm.orm.column_types import (
     BoolColumn,
-    BytesColumn,
     DateColumn,
     DateTimeColumn,
     DecimalColumn,
@@ -15,13 +14,11 @@ from kakaorm.orm.column_types import (
     IntColumn,
     StrColumn,
     TimeColumn,
-    UUIDColumn,
 )
 from kakaorm.orm.columns import Column, ForeignKey
 
 __all__ = [
     "BoolColumn",
-    "BytesColumn",
     "Column",
     "DateColumn",
     "DateTimeColumn",
@@ -31,5 +28,4 @@ __all__ = [
     "IntColumn",
     "StrColumn",
     "TimeColumn",
-    "UUIDColumn",
 ]
