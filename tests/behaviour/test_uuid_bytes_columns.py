@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kakaorm import BytesColumn, IntColumn, Model, UUIDColumn
+from kakaorm import BytesColumn, IntColumn, Model, QueryError, UUIDColumn
 from kakaorm.migration import Migrator
 
 U1 = uuid.UUID("12345678-1234-5678-1234-567812345678")
@@ -27,6 +27,16 @@ class UbBlob(Model):
 class UbKeyed(Model):
     id = UUIDColumn(primary_key=True)
     payload = BytesColumn(nullable=False)
+
+
+class UbDefaults(Model):
+    key = UUIDColumn(nullable=False, default=U2)
+    maybe = UUIDColumn(default=U1)
+    data = BytesColumn(nullable=False, default=lambda: b"\x00\x01")
+
+
+class UbBadDefault(Model):
+    data = BytesColumn(default=b"x")
 
 
 async def _reload(obj: UbBlob) -> UbBlob:
@@ -117,8 +127,8 @@ async def test_wrong_value_types_raise_type_error_naming_the_column(engine):
 
 
 async def test_migration_plan_is_empty_after_create_table(engine):
-    await engine.create_table(UbBlob, UbKeyed)
-    plan = await Migrator(engine).plan([UbBlob, UbKeyed])
+    await engine.create_table(UbBlob, UbKeyed, UbDefaults)
+    plan = await Migrator(engine).plan([UbBlob, UbKeyed, UbDefaults])
     assert plan.statements == []
     assert plan.is_empty()
 
@@ -133,3 +143,19 @@ def test_pydantic_schemas_type_the_fields_as_bytes_and_uuid():
     props = schema.model_json_schema()["properties"]
     assert props["key"]["anyOf"][0] == {"type": "string", "format": "uuid"}
     assert props["data_nn"]["type"] == "string"
+
+
+async def test_uuid_defaults_are_database_defaults_and_bytes_take_a_callable(engine):
+    await engine.create_table(UbDefaults)
+    obj = await UbDefaults.create()
+    got = await UbDefaults.get(UbDefaults.id == obj.id)
+    assert (got.key, type(got.key), got.maybe, got.data) == (U2, uuid.UUID, U1, b"\x00\x01")
+
+
+async def test_a_bytes_literal_default_is_refused_with_what_to_do(engine):
+    with pytest.raises(
+        QueryError,
+        match=r"^UbBadDefault\.data: cannot use b'x' as a column default in DDL: a BytesColumn has no "
+        r"database default; give a callable instead, e\.g\. default=lambda: b'\.\.\.'$",
+    ):
+        await engine.create_table(UbBadDefault)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 import decimal as _decimal
 import hashlib
+import uuid as _uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -235,6 +236,13 @@ class SchemaDDL(AlterDDL):
             return self.string_literal(value.isoformat())
         if isinstance(value, str):
             return self.string_literal(value)
+        if isinstance(value, _uuid.UUID):
+            return self.string_literal(str(value))
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            raise QueryError(
+                f"cannot use {bytes(value)!r} as a column default in DDL: a BytesColumn has no "
+                "database default; give a callable instead, e.g. default=lambda: b'...'"
+            )
         raise QueryError(f"cannot use {value!r} as a column default in DDL")
 
     def table_options(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal as _decimal
+import uuid as _uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,9 +130,15 @@ TableOp = (
 
 
 def same_default(a: Any, b: Any) -> bool:
-    """Whether two parsed defaults are the same (``1 == 1.0``, aware datetimes by instant)."""
+    """Whether two parsed defaults are the same (``1 == 1.0``, aware datetimes by instant,
+    a UUID and its canonical text)."""
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
+    if isinstance(a, _uuid.UUID) and isinstance(b, str):
+        a, b = b, a
+    if isinstance(a, str) and isinstance(b, _uuid.UUID):
+        # a UUIDColumn stored as text (SQLite) reads its default back as the text
+        return a == str(b)
     return bool(type(a) is type(b) and a == b) or (
         isinstance(a, (int, float, _decimal.Decimal))
         and isinstance(b, (int, float, _decimal.Decimal))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as _dt
 import decimal as _decimal
 import re
+import uuid as _uuid
 from typing import Any
 
 from kakaorm.schema.tables import ColumnType, DefaultExpression
@@ -169,4 +170,6 @@ def _convert(value: str, kind: str, quoted: bool) -> Any:
         return _dt.date.fromisoformat(value.strip())
     if kind == "time":
         return _dt.time.fromisoformat(value.strip())
+    if kind == "uuid":
+        return _uuid.UUID(value.strip())
     return None
