@@ -159,3 +159,16 @@ async def test_a_bytes_literal_default_is_refused_with_what_to_do(engine):
         r"database default; give a callable instead, e\.g\. default=lambda: b'\.\.\.'$",
     ):
         await engine.create_table(UbBadDefault)
+
+
+async def test_json_dump_and_validation_carry_bytes_as_base64_and_uuids_as_text(engine):
+    pytest.importorskip("pydantic")
+    await engine.create_table(UbBlob)
+    obj = await UbBlob.create(data=b"\xff\x00", data_nn=b"", key=U2, key_nn=U1)
+    got = await _reload(obj)
+    dumped = got.model_dump(mode="json")
+    assert (dumped["data"], dumped["data_nn"], dumped["key"], dumped["key_nn"]) == ("/wA=", "", str(U2), str(U1))
+    body = UbBlob.create_schema().model_validate_json(got.model_dump_json(exclude={"id"}))
+    assert (body.data, body.data_nn, body.key, body.key_nn) == (b"\xff\x00", b"", U2, U1)
+    assert body.model_dump(mode="json")["data"] == "/wA="
+    assert UbBlob.model_json_schema()["properties"]["data_nn"]["format"] == "base64"

@@ -23,6 +23,7 @@ a number. Float NaN and infinities become ``null``, as pydantic does.
 
 from __future__ import annotations
 
+import base64
 import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
     from pydantic.annotated_handlers import GetCoreSchemaHandler, GetJsonSchemaHandler
     from pydantic_core import CoreSchema, SchemaValidator
+    from pydantic_core.core_schema import ValidationInfo
 
     from kakaorm.orm.columns import Column
 
@@ -121,8 +123,11 @@ def _value_schema(column: Column[Any]) -> CoreSchema:
         schema = cs.date_schema()
     elif kind == "time":
         schema = cs.time_schema()
-    elif kind == "bytes":
-        schema = cs.bytes_schema()
+    elif kind == "bytes":  # JSON carries bytes as base64, as model_dump_json writes them
+        schema = cs.json_or_python_schema(
+            json_schema=cs.no_info_after_validator_function(_from_base64, cs.str_schema()),
+            python_schema=cs.bytes_schema(),
+        )
     elif kind == "uuid":
         schema = cs.uuid_schema()
     elif kind == "decimal":
@@ -132,6 +137,22 @@ def _value_schema(column: Column[Any]) -> CoreSchema:
     if column.nullable or _generated(column):
         schema = cs.nullable_schema(schema)
     return schema
+
+
+def _from_base64(text: str) -> bytes:
+    """The bytes a base64 JSON string holds (ValueError for anything else)."""
+    return base64.b64decode(text, validate=True)
+
+
+def _bytes_from_json(value: Any, info: ValidationInfo) -> Any:
+    """A request body's base64 text as bytes when validating JSON."""
+    if info.mode == "json" and isinstance(value, str):
+        return _from_base64(value)
+    return value
+
+
+def _bytes_to_json(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
 
 
 def _column_check(column: Column[Any]) -> Callable[[Any], Any]:
@@ -269,7 +290,7 @@ _JSON_TYPES: dict[str, dict[str, Any]] = {
     "date": {"type": "string", "format": "date"},
     "time": {"type": "string", "format": "time"},
     "decimal": {"type": "string", "format": "decimal"},
-    "bytes": {"type": "string", "format": "binary"},
+    "bytes": {"type": "string", "format": "base64"},
     "uuid": {"type": "string", "format": "uuid"},
 }
 
@@ -388,7 +409,7 @@ def request_schema(model: type[Model], kind: str) -> type[BaseModel]:
         return cached
     _require(f"{model.__name__}.{kind}_schema()")
     _check_concrete(model, f"{kind}_schema()")
-    from pydantic import AfterValidator, ConfigDict, Field, create_model
+    from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, PlainSerializer, create_model
 
     fields: dict[str, Any] = {}
     for col in model._meta.column_list:
@@ -402,6 +423,12 @@ def request_schema(model: type[Model], kind: str) -> type[BaseModel]:
             constraints["max_digits"] = sql_type.precision
             constraints["decimal_places"] = sql_type.scale
         annotation: Any = sql_type.python_type
+        if sql_type.kind == "bytes":  # base64 in JSON, as model_dump_json writes bytes
+            annotation = Annotated[
+                bytes,
+                BeforeValidator(_bytes_from_json),
+                PlainSerializer(_bytes_to_json, when_used="json"),
+            ]
         if col.nullable:
             annotation = annotation | None
         if col.validators:

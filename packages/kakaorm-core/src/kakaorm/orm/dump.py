@@ -5,10 +5,12 @@ Standard library only: dumping works whether or not pydantic is installed.
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import decimal as _decimal
 import json
 import math
+import uuid as _uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -22,7 +24,8 @@ FieldSet: TypeAlias = Iterable[str] | Mapping[str, Any] | None
 
 
 def json_value(value: Any) -> Any:
-    """``value`` as a JSON-safe Python value (str, int, float, bool, None)."""
+    """``value`` as a JSON-safe Python value (str, int, float, bool, None): bytes as
+    standard base64, a UUID in canonical form."""
     if value is None or isinstance(value, (str, bool, int)):
         return value
     if isinstance(value, float):
@@ -32,8 +35,10 @@ def json_value(value: Any) -> Any:
         return text[:-6] + "Z" if text.endswith("+00:00") else text
     if isinstance(value, (_dt.date, _dt.time)):
         return value.isoformat()
-    if isinstance(value, _decimal.Decimal):
+    if isinstance(value, (_decimal.Decimal, _uuid.UUID)):
         return str(value)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
     return value
 
 
