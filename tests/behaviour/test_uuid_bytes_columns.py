@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kakaorm import BytesColumn, IntColumn, Model, QueryError, UUIDColumn
+from kakaorm import BytesColumn, ForeignKey, IntColumn, Model, QueryError, UUIDColumn
 from kakaorm.migration import Migrator
 
 U1 = uuid.UUID("12345678-1234-5678-1234-567812345678")
@@ -27,6 +27,10 @@ class UbBlob(Model):
 class UbKeyed(Model):
     id = UUIDColumn(primary_key=True)
     payload = BytesColumn(nullable=False)
+
+
+class UbChild(Model):
+    parent_id = ForeignKey(UbKeyed, nullable=False)
 
 
 class UbDefaults(Model):
@@ -127,8 +131,8 @@ async def test_wrong_value_types_raise_type_error_naming_the_column(engine):
 
 
 async def test_migration_plan_is_empty_after_create_table(engine):
-    await engine.create_table(UbBlob, UbKeyed, UbDefaults)
-    plan = await Migrator(engine).plan([UbBlob, UbKeyed, UbDefaults])
+    await engine.create_table(UbBlob, UbKeyed, UbChild, UbDefaults)
+    plan = await Migrator(engine).plan([UbBlob, UbKeyed, UbChild, UbDefaults])
     assert plan.statements == []
     assert plan.is_empty()
 
@@ -172,3 +176,12 @@ async def test_json_dump_and_validation_carry_bytes_as_base64_and_uuids_as_text(
     assert (body.data, body.data_nn, body.key, body.key_nn) == (b"\xff\x00", b"", U2, U1)
     assert body.model_dump(mode="json")["data"] == "/wA="
     assert UbBlob.model_json_schema()["properties"]["data_nn"]["format"] == "base64"
+
+
+async def test_a_foreign_key_to_a_uuid_key_holds_uuids(engine):
+    await engine.create_table(UbKeyed, UbChild)
+    await UbKeyed.create(id=U2, payload=b"")
+    child = await UbChild.create(parent_id=str(U2))
+    got = await UbChild.get(UbChild.id == child.id)
+    assert (type(got.parent_id), got.parent_id, child.parent_id) == (uuid.UUID, U2, U2)
+    assert [c.id for c in await UbChild.where(UbChild.parent_id == U2)] == [child.id]
