@@ -53,7 +53,9 @@ BLOCK = 1000
 PAGE = 4096
 
 
-class StreamRow(Model):
+class StreamColumns(Model):
+    """The columns of both tables below: an int, a text, a decimal, a datetime, a bool."""
+
     n = IntColumn(nullable=False)
     title = StrColumn(nullable=False, max_length=60)
     price = DecimalColumn(max_digits=12, decimal_places=2, nullable=False)
@@ -61,17 +63,16 @@ class StreamRow(Model):
     flag = BoolColumn(nullable=False)
 
     class Meta:
+        abstract = True
+
+
+class StreamRow(StreamColumns):
+    class Meta:
         table_name = "stream_row"
 
 
-class StreamSeed(Model):
+class StreamSeed(StreamColumns):
     """One block of rows, copied into stream_row by INSERT ... SELECT."""
-
-    n = IntColumn(nullable=False)
-    title = StrColumn(nullable=False, max_length=60)
-    price = DecimalColumn(max_digits=12, decimal_places=2, nullable=False)
-    at = DateTimeColumn(nullable=False)
-    flag = BoolColumn(nullable=False)
 
     class Meta:
         table_name = "stream_seed"

@@ -196,6 +196,13 @@ class QueryChain(Generic[R]):
         new._sources = Sources(sources.joins, sources.ctes, (*sources.compounds, (op, other)), sources.cte)
         return new
 
+    def _returns_models(self) -> bool:
+        """True when running the query gives model instances (no ``select()`` here or
+        in a UNION'ed query), False when it gives dicts."""
+        return self._projection.columns is None and all(
+            other._projection.columns is None for _, other in self._sources.compounds
+        )
+
     def _effective_columns(self) -> Sequence[Expression[Any]]:
         selected = self._projection.columns
         if selected is not None:

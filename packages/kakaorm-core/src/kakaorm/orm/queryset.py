@@ -120,9 +120,7 @@ class QuerySet(QueryInspection, QueryChain[R]):
             check_lock(self, engine, "select")
         stmt = self._build_select()
         entry, rows = await engine._select(stmt)
-        if self._projection.columns is None and all(
-            qs._projection.columns is None for _, qs in self._sources.compounds
-        ):
+        if self._returns_models():
             instances = hydrate_models(entry, self._model, rows)
             if self._prefetch:
                 for path in self._prefetch:

@@ -71,9 +71,7 @@ async def iterate_query(qs: QuerySet[Any], chunk_size: int) -> AsyncIterator[Any
     engine = qs._engine_or_default()
     if qs._lock is not None and qs._lock.strict:
         check_lock(qs, engine, "iterator")
-    models = qs._projection.columns is None and all(
-        other._projection.columns is None for _, other in qs._sources.compounds
-    )
+    models = qs._returns_models()
     prefetch = qs._prefetch if models else ()
     if prefetch and engine.features.single_connection and not in_transaction(engine):
         raise exc.QueryError(_PREFETCH_ONE_CONNECTION.format(dialect=engine.dialect.name))
