@@ -3,6 +3,7 @@ by class name, through which string references (``ForeignKey("User")``) resolve.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from kakaorm import exc
@@ -13,10 +14,16 @@ if TYPE_CHECKING:
     from kakaorm.orm.model import Model
     from kakaorm.orm.relations import Relation
 
-__all__ = ["ModelOptions", "is_model_class", "register_model", "resolve_model"]
+__all__ = ["ModelOptions", "is_model_class", "register_model", "resolve_model", "snake_case"]
 
 #: concrete models by class name, then by module (two apps may both have a ``User``)
 _models_by_name: dict[str, dict[str, type[Model]]] = {}
+
+
+def snake_case(name: str) -> str:
+    """``BlogPost`` -> ``blog_post``: a model's default table name."""
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
 
 
 def resolve_model(name: str, needed_by: str, module: str | None = None) -> type[Model]:
