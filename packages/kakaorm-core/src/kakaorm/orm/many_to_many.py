@@ -128,6 +128,10 @@ class ManyToMany(Relation[list[M]]):
             )
         if self._auto and self._through is None:
             self._through = _make_through(owner, self.name, self._related)
+            # the created keys are named: no need to tell them apart by their targets
+            self._through_fields = tuple(
+                c.name for c in self._through._meta.column_list if isinstance(c, ForeignKey)
+            )
 
     def implied_models(self) -> tuple[type[Model], ...]:
         return (self.through,) if self._auto else ()
