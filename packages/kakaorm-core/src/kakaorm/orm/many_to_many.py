@@ -14,20 +14,18 @@ filters the owner's rows by their links.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast, overload
 
 from kakaorm.engine.engine import get_engine
 from kakaorm.exc import ModelError, QueryError
 from kakaorm.expr import Condition
-from kakaorm.orm.columns import Column, ForeignKey
+from kakaorm.orm.columns import ForeignKey
 from kakaorm.orm.hydrate import hydrate_models
-from kakaorm.orm.options import is_model_class, resolve_model, snake_case
+from kakaorm.orm.many_to_many_through import Link, find_keys, make_through
+from kakaorm.orm.options import is_model_class, resolve_model, when_defined
 from kakaorm.orm.relations import CACHE_KEY, Relation, _Awaitable, _Resolved, key_batches
 from kakaorm.orm.state import PK_KEY
-from kakaorm.orm.table import model_table_schema
-from kakaorm.schema import IndexSchema, TableSchema
 
 if TYPE_CHECKING:
     from kakaorm.engine.engine import Engine
@@ -40,15 +38,6 @@ M = TypeVar("M", bound="Model")
 
 #: the result name under which prefetch reads each row's owner key
 _OWNER = "kakaorm_m2m_owner"
-
-
-@dataclasses.dataclass(frozen=True)
-class Link:
-    """A resolved through model: the model and its foreign keys to each side."""
-
-    through: type[Model]
-    source: Column[Any]  # to the model declaring the relation
-    target: Column[Any]  # to the related model
 
 
 class ManyToMany(Relation[list[M]]):
@@ -66,6 +55,8 @@ class ManyToMany(Relation[list[M]]):
             and to the related one, e.g. ``("post_id", "tag_id")``. Needed only when
             they cannot be told apart by the models they reference (a model linked to
             itself, or two keys to one model).
+        related_name: also put the reverse relation on the related model under this
+            name (``Tag.posts``, ``await tag.posts``), over the same through table.
     """
 
     many = True
@@ -73,15 +64,16 @@ class ManyToMany(Relation[list[M]]):
     @overload
     def __init__(
         self: ManyToMany[M], related: type[M], *, through: type[Model] | str | None = ...,
-        through_fields: tuple[str, str] | None = ...,
+        through_fields: tuple[str, str] | None = ..., related_name: str | None = ...,
     ) -> None: ...
     @overload
     def __init__(
         self: ManyToMany[Any], related: str, *, through: type[Model] | str | None = ...,
-        through_fields: tuple[str, str] | None = ...,
+        through_fields: tuple[str, str] | None = ..., related_name: str | None = ...,
     ) -> None: ...
     def __init__(
-        self, related: Any, *, through: Any = None, through_fields: tuple[str, str] | None = None
+        self, related: Any, *, through: Any = None, through_fields: tuple[str, str] | None = None,
+        related_name: str | None = None,
     ) -> None:
         if not (isinstance(related, str) and related) and not is_model_class(related):
             raise ModelError(f"many_to_many() takes a model class or its class name, got {related!r}")
@@ -104,7 +96,16 @@ class ManyToMany(Relation[list[M]]):
                     "many_to_many(through_fields=...) takes two column names: the through "
                     f"model's key to this model, then its key to the related one; got {through_fields!r}"
                 )
+        if related_name is not None and not (
+            isinstance(related_name, str) and related_name.isidentifier() and not related_name.startswith("_")
+        ):
+            raise ModelError(
+                f"many_to_many(related_name=...) takes an attribute name such as 'posts', got {related_name!r}"
+            )
         self._related = related
+        self.related_name = related_name
+        #: the relation this one is the reverse of (made by ``related_name=``)
+        self._reverse_of: ManyToMany[Any] | None = None
         self.foreign_key = ""
         self.name = ""
         self.owner: type[Model] = None  # type: ignore[assignment]
@@ -127,11 +128,30 @@ class ManyToMany(Relation[list[M]]):
                 "to link; declare it on each concrete model"
             )
         if self._auto and self._through is None:
-            self._through = _make_through(owner, self.name, self._related)
+            self._through = make_through(owner, self.name, self._related)
             # the created keys are named: no need to tell them apart by their targets
             self._through_fields = tuple(
                 c.name for c in self._through._meta.column_list if isinstance(c, ForeignKey)
             )
+        if self.related_name is not None:
+            related = self._related
+            when_defined(related if isinstance(related, str) else related.__name__, self._add_reverse)
+
+    def _add_reverse(self) -> None:
+        """Put the reverse relation (``related_name=``) on the related model."""
+        related, name = self.related, self.related_name
+        assert name is not None
+        if name in related._meta.columns or name in related._meta.relations or hasattr(related, name):
+            raise ModelError(
+                f"{self.owner.__name__}.{self.name}: related_name={name!r} is taken on "
+                f"{related.__name__} (by a column, a relation or a Model method); choose another name"
+            )
+        reverse: ManyToMany[Any] = ManyToMany(self.owner)
+        reverse._reverse_of = self
+        reverse._auto = False
+        reverse.__set_name__(related, name)
+        setattr(related, name, reverse)
+        related._meta.relations[name] = reverse
 
     def implied_models(self) -> tuple[type[Model], ...]:
         return (self.through,) if self._auto else ()
@@ -148,13 +168,16 @@ class ManyToMany(Relation[list[M]]):
             ModelError: the through model is unknown, or its foreign keys to the two
                 models are missing or ambiguous.
         """
+        if self._link is None and self._reverse_of is not None:
+            forward = self._reverse_of.link()
+            self._link = Link(forward.through, forward.target, forward.source)
         if self._link is None:
             where = f"{self.owner.__name__}.{self.name}"
             through = self._through
             if isinstance(through, str):
                 through = resolve_model(through, where, self.owner.__module__)
             assert through is not None
-            self._link = _find_keys(where, through, self.owner, self.related, self._through_fields)
+            self._link = find_keys(where, through, self.owner, self.related, self._through_fields)
         return self._link
 
     # -- reading -------------------------------------------------------------------------
@@ -400,65 +423,3 @@ class ManyToManyManager(_Awaitable[list[M]]):
 #: ``many_to_many(Tag)``: ``await post.tags`` gives a list ordered by the related
 #: primary key; ``post.tags.add(tag)`` links a row.
 many_to_many = ManyToMany
-
-
-def _make_through(owner: type[Model], name: str, related: type[Model] | str) -> type[Model]:
-    """The model of the link table of ``owner.<name>``: ``<owner table>_<name>`` with a
-    foreign key to each side (ON DELETE CASCADE), unique as a pair."""
-    related_name = related if isinstance(related, str) else related.__name__
-    source = f"{snake_case(owner.__name__)}_id"
-    target = f"{snake_case(related_name)}_id"
-    if source == target:  # a model linked to itself
-        source, target = f"from_{source}", f"to_{target}"
-    class_name = owner.__name__ + "".join(part.title() for part in name.split("_"))
-    # the root Model class, reached through the owner (this module sits below orm.model)
-    root = next(b for b in reversed(owner.__mro__) if isinstance(b, type(owner)))
-
-    def table_schema(cls: type[Model]) -> TableSchema:
-        schema = model_table_schema(cls)
-        pair = IndexSchema("", (source, target), unique=True, constraint=True)
-        return dataclasses.replace(schema, indexes=(pair, *schema.indexes))
-
-    namespace: dict[str, Any] = {
-        "__module__": owner.__module__,
-        "__qualname__": class_name,
-        "__doc__": f"The link table of {owner.__name__}.{name} (created by many_to_many()).",
-        "Meta": type("Meta", (), {"table_name": f"{owner._meta.table_name}_{name}"}),
-        source: ForeignKey(owner, nullable=False),
-        target: ForeignKey(related, nullable=False, index=True),
-        "__table_schema__": classmethod(table_schema),
-    }
-    metaclass: Any = type(owner)
-    through: type[Model] = metaclass(class_name, (root,), namespace)
-    return through
-
-
-def _find_keys(
-    where: str, through: type[Model], owner: type[Model], related: type[Model],
-    fields: tuple[str, ...] | None,
-) -> Link:
-    """The foreign keys of ``through`` to ``owner`` and to ``related``."""
-    keys = [c for c in through._meta.column_list if isinstance(c, ForeignKey)]
-    if fields is not None:
-        found = []
-        for field, model in zip(fields, (owner, related), strict=True):
-            col = through._meta.columns.get(field)
-            if not isinstance(col, ForeignKey) or col.target_model is not model:
-                names = ", ".join(f"{c.name} (to {c.target_model.__name__})" for c in keys) or "none"
-                raise ModelError(
-                    f"{where}: through_fields names {field!r}, which is not a foreign key of "
-                    f"{through.__name__} to {model.__name__}; its foreign keys are: {names}"
-                )
-            found.append(col)
-        return Link(through, found[0], found[1])
-    to_owner = [c for c in keys if c.target_model is owner]
-    to_related = [c for c in keys if c.target_model is related]
-    if owner is related or len(to_owner) != 1 or len(to_related) != 1:
-        names = ", ".join(f"{c.name} (to {c.target_model.__name__})" for c in keys) or "none"
-        raise ModelError(
-            f"{where}: the through model {through.__name__} needs exactly one ForeignKey to "
-            f"{owner.__name__} and one to {related.__name__} to be told apart; its foreign keys "
-            f"are: {names}. Add the missing key, or say which is which with "
-            f"through_fields=('<key to {owner.__name__}>', '<key to {related.__name__}>')"
-        )
-    return Link(through, to_owner[0], to_related[0])
