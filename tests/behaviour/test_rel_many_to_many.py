@@ -38,15 +38,17 @@ class M2mTag(Model):
 
 class M2mPost(Model):
     title = StrColumn(nullable=False, max_length=40)
-    tags = many_to_many(M2mTag)
+    tags = many_to_many(M2mTag, related_name="posts")
     # a forward reference by name, before the model is defined
-    readers = many_to_many("M2mReader", through="M2mReading")
+    readers = many_to_many("M2mReader", through="M2mReading", related_name="read")
 
     class Meta:
         table_name = "post"
 
 
 class M2mReader(Model):
+    """Its reverse relation ``read`` is declared on M2mReading's side, before it exists."""
+
     name = StrColumn(nullable=False, max_length=40)
 
     class Meta:
@@ -336,6 +338,53 @@ async def test_a_model_linked_to_itself(engine):
     assert await M2mPerson.where(M2mPerson.friends.any(M2mPerson.name == "cy")).order_by(M2mPerson.id.asc) == [ann, bob]
 
 
+# -- the reverse relation (related_name=) ------------------------------------------------------
+
+
+def test_related_name_puts_the_reverse_relation_on_the_related_model():
+    assert isinstance(M2mTag.posts, many_to_many)
+    assert (M2mTag.posts.owner, M2mTag.posts.related, M2mTag.posts.name) == (M2mTag, M2mPost, "posts")
+    assert M2mTag._meta.relations["posts"] is M2mTag.posts
+    assert M2mTag.posts.through is Through
+    assert M2mTag.posts.implied_models() == ()  # the forward relation owns the table
+    assert M2mReader.read.through is M2mReading  # declared before M2mReader existed
+
+
+def test_a_related_name_that_is_taken_raises_model_error():
+    with pytest.raises(ModelError) as err:
+
+        class M2mClash(Model):
+            tags = many_to_many(M2mTag, related_name="name")
+
+    assert str(err.value) == (
+        "M2mClash.tags: related_name='name' is taken on M2mTag (by a column, a relation or a "
+        "Model method); choose another name"
+    )
+    with pytest.raises(ModelError, match=r"related_name=\.\.\.\) takes an attribute name such as 'posts', got 'a b'"):
+        many_to_many(M2mTag, related_name="a b")
+
+
+async def test_the_reverse_relation_reads_changes_filters_and_prefetches(engine):
+    await _setup(engine)
+    p1, p2 = await M2mPost.create(title="p1"), await M2mPost.create(title="p2")
+    a, b = await _tags("a", "b")
+    await p1.tags.add(a, b)
+    await b.posts.add(p2)
+    assert await a.posts == [p1]
+    assert await b.posts == [p1, p2]
+    assert await p2.tags == [b]
+    assert await M2mTag.where(M2mTag.posts.any(M2mPost.title == "p2")) == [b]
+    with Events(engine) as ev:
+        tags = await M2mTag.all().order_by(M2mTag.id.asc).prefetch("posts")
+        assert [[p.title for p in await t.posts] for t in tags] == [["p1"], ["p1", "p2"]]
+    assert ev.verbs == ["SELECT", "SELECT"]
+    await b.posts.remove(p1)
+    assert await p1.tags == [a]
+    ann = await M2mReader.create(name="ann")
+    await ann.read.add(p1, through_defaults={"rating": 5})
+    assert await p1.readers == [ann]
+
+
 # -- an explicit through model -------------------------------------------------------------
 
 
@@ -468,6 +517,20 @@ async def test_migrations_plan_the_link_table_and_nothing_after_create_table(eng
     await _setup(engine)
     plan = await Migrator(engine).plan([M2mTag, M2mPost, M2mReader, M2mReading, M2mPerson])
     assert plan.is_empty(), plan.sql
+
+
+async def test_a_migration_from_nothing_creates_the_link_table_after_both_sides(engine):
+    migrator = Migrator(engine)
+    plan = await migrator.plan([M2mPost, M2mPerson, M2mReading, M2mReader, M2mTag])
+    created = [line.split(" ")[2] for line in plan.summary if line.startswith("create table")]
+    assert sorted(created) == sorted(["post", "person", "reading", "reader", "tag", "post_tags", "person_friends"])
+    assert created.index("post_tags") > max(created.index("post"), created.index("tag"))
+    await plan.apply()
+    assert (await migrator.plan([M2mTag, M2mPost, M2mReader, M2mReading, M2mPerson])).is_empty()
+    post = await M2mPost.create(title="p")
+    (tag,) = await _tags("t")
+    await post.tags.add(tag)
+    assert await tag.posts == [post]
 
 
 async def test_adding_a_many_to_many_plans_a_create_table_of_the_link_table(engine):
