@@ -23,6 +23,7 @@ from kakaorm import (
     QueryError,
     QuerySet,
     StrColumn,
+    UnresolvedRelationError,
     many_to_many,
 )
 from kakaorm.orm.many_to_many import ManyToManyManager
@@ -558,6 +559,19 @@ async def test_adding_a_many_to_many_plans_a_create_table_of_the_link_table(engi
     (tag,) = await _tags("t")
     await article.labels.add(tag)
     assert await article.labels == [tag]
+
+
+async def test_planning_lists_the_names_a_many_to_many_cannot_resolve(engine):
+    class M2mBroken(Model):
+        tags = many_to_many("M2mNoSuchTag")
+        links = many_to_many(M2mTag, through="M2mNoSuchLink")
+
+    with pytest.raises(UnresolvedRelationError) as err:
+        await Migrator(engine).plan([M2mTag, M2mBroken])
+    message = str(err.value)
+    assert message.startswith("2 relation(s) refer to a model that cannot be resolved")
+    assert "- M2mBroken.tags refers to a model named 'M2mNoSuchTag', but no such model is defined" in message
+    assert "- M2mBroken.links refers to a model named 'M2mNoSuchLink', but no such model is defined" in message
 
 
 # -- the links behave as a set ---------------------------------------------------------------

@@ -13,16 +13,20 @@ pytestmark = pytest.mark.skipif(
 )
 
 SNIPPET = '''
+from typing import ClassVar
+
 from kakaorm import Model, StrColumn, many_to_many
 
 
 class Tag(Model):
     name = StrColumn(nullable=False)
+    # the reverse relation made by related_name=, declared for type checkers
+    posts: ClassVar[many_to_many[Post]]
 
 
 class Post(Model):
     title = StrColumn(nullable=False)
-    tags = many_to_many(Tag)
+    tags = many_to_many(Tag, related_name="posts")
     loose = many_to_many("Tag")
 
 
@@ -36,6 +40,7 @@ async def check() -> None:
     reveal_type(await post.tags.add(tag))
     reveal_type(Post.tags.any(Tag.name == "x"))
     reveal_type(Post.where(Post.tags.any()))
+    reveal_type(await tag.posts)
 '''
 
 EXPECTED = [
@@ -46,6 +51,7 @@ EXPECTED = [
     "None",
     "kakaorm.expr.conditions.Condition",
     "kakaorm.orm.queryset.QuerySet[snippet.Post]",
+    "list[snippet.Post]",
 ]
 
 

@@ -153,8 +153,12 @@ class ManyToMany(Relation[list[M]]):
         setattr(related, name, reverse)
         related._meta.relations[name] = reverse
 
+    def resolve(self) -> None:
+        self.link()  # the related model, the through model and its keys
+
     def implied_models(self) -> tuple[type[Model], ...]:
-        return (self.through,) if self._auto else ()
+        through = self._through  # read without resolving the related model's name
+        return (through,) if self._auto and through is not None and not isinstance(through, str) else ()
 
     @property
     def through(self) -> type[Model]:

@@ -111,6 +111,11 @@ class Relation(Generic[T]):
         """Called by the model metaclass once ``owner`` (which declares this relation)
         has its ``_meta``; a relation that needs more than its descriptor sets it up here."""
 
+    def resolve(self) -> None:
+        """Resolve every model this relation names by string (ModelError if one is
+        unknown); migrations call it before planning."""
+        self.related  # noqa: B018 - reading it resolves the related model's name
+
     def implied_models(self) -> tuple[type[Model], ...]:
         """Models this relation creates by itself (a many-to-many's through model), which
         ``create_table`` and migrations need beside the declared ones."""
