@@ -22,6 +22,7 @@ from kakaorm import (
     ModelError,
     QueryError,
     QuerySet,
+    SoftDeleteModel,
     StrColumn,
     UnresolvedRelationError,
     many_to_many,
@@ -66,6 +67,20 @@ class M2mReading(Model):
 
     class Meta:
         table_name = "reading"
+
+
+class M2mLabel(SoftDeleteModel):
+    name = StrColumn(nullable=False, max_length=40)
+
+    class Meta:
+        table_name = "label"
+
+
+class M2mNote(Model):
+    labels = many_to_many(M2mLabel)
+
+    class Meta:
+        table_name = "note"
 
 
 class M2mPerson(Model):
@@ -153,6 +168,8 @@ def test_a_model_linked_to_itself_gets_from_and_to_keys():
 def test_reading_the_relation_on_an_instance_gives_its_manager():
     post = M2mPost(title="x")
     assert type(post.tags) is ManyToManyManager
+    assert repr(post.tags) == "<M2mPost.tags of <M2mPost id=None>>"
+    assert repr(M2mPost.tags) == "<many_to_many M2mPost.tags -> M2mTag>"
     assert M2mPost.tags.name == "tags" and M2mPost.tags.owner is M2mPost
 
 
@@ -384,6 +401,25 @@ async def test_the_reverse_relation_reads_changes_filters_and_prefetches(engine)
     ann = await M2mReader.create(name="ann")
     await ann.read.add(p1, through_defaults={"rating": 5})
     assert await p1.readers == [ann]
+
+
+# -- soft-deleted rows ----------------------------------------------------------------------------
+
+
+async def test_soft_deleted_related_rows_are_left_out_as_in_every_default_query(engine):
+    await engine.create_table(M2mLabel, M2mNote, M2mNote.labels.through)
+    note = await M2mNote.create()
+    red, blue = await M2mLabel.create(name="red"), await M2mLabel.create(name="blue")
+    await note.labels.add(red, blue)
+    await blue.delete()  # soft: the row and its link stay
+    assert await M2mNote.labels.through.all().count() == 2
+    assert await note.labels == [red]
+    assert await note.labels.count() == 1
+    (loaded,) = await M2mNote.all().prefetch("labels")
+    assert await loaded.labels == [red]
+    assert await M2mNote.where(M2mNote.labels.any(M2mLabel.name == "blue")) == []
+    await blue.restore()
+    assert await note.labels == [red, blue]
 
 
 # -- an explicit through model -------------------------------------------------------------

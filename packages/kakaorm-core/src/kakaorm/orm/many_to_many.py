@@ -257,7 +257,7 @@ class ManyToManyManager(_Awaitable[list[M]]):
         self.relation, self.instance = relation, instance
 
     def __repr__(self) -> str:
-        return f"<{self._label('')[:-2]} of {self.instance!r}>"
+        return f"<{type(self.instance).__name__}.{self.relation.name} of {self.instance!r}>"
 
     def __await__(self) -> Generator[Any, None, list[M]]:
         cache = self.instance.__dict__.get(CACHE_KEY)
