@@ -211,6 +211,22 @@ def test_an_ambiguous_through_model_needs_through_fields():
         M2mFan.follows.through  # noqa: B018
 
 
+def test_a_through_model_that_keeps_deleted_rows_is_refused():
+    class M2mSoftLink(SoftDeleteModel):
+        note = ForeignKey("M2mNote", nullable=False)
+        label = ForeignKey(M2mLabel, nullable=False)
+
+    class M2mSoftOwner(Model):
+        labels = many_to_many(M2mLabel, through=M2mSoftLink)
+
+    with pytest.raises(ModelError) as err:
+        M2mSoftOwner.labels.through  # noqa: B018
+    assert str(err.value) == (
+        "M2mSoftOwner.labels: the through model M2mSoftLink keeps deleted rows (a SoftDeleteModel "
+        "or ArchiveModel); a link is either there or not: make it a plain Model"
+    )
+
+
 def test_an_unknown_through_name_raises_model_error_when_first_used():
     class M2mLost(Model):
         tags = many_to_many(M2mTag, through="M2mNoSuchLink")

@@ -249,8 +249,9 @@ class ManyToMany(Relation[list[M]]):
 class ManyToManyManager(_Awaitable[list[M]]):
     """``post.tags``: await it for the linked rows, or change the links.
 
-    Every method that changes links runs in one transaction and forgets a prefetched
-    list, so the next ``await post.tags`` reads the links again.
+    Every method that changes links is atomic (``add`` and ``set`` run in one
+    transaction) and forgets a prefetched list, so the next ``await post.tags`` reads
+    the links again.
     """
 
     def __init__(self, relation: ManyToMany[M], instance: Model) -> None:

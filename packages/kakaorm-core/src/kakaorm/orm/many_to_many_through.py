@@ -64,6 +64,11 @@ def find_keys(
     fields: tuple[str, ...] | None,
 ) -> Link:
     """The foreign keys of ``through`` to ``owner`` and to ``related``."""
+    if through._meta.deletion.keeps_deleted_rows:
+        raise ModelError(
+            f"{where}: the through model {through.__name__} keeps deleted rows (a SoftDeleteModel "
+            "or ArchiveModel); a link is either there or not: make it a plain Model"
+        )
     keys = [c for c in through._meta.column_list if isinstance(c, ForeignKey)]
     if fields is not None:
         found = []
