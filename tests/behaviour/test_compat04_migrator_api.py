@@ -106,7 +106,7 @@ async def test_plan_reports_every_unresolved_relation_at_once(engine):
     message = str(caught.value)
     assert message.startswith(
         "3 relation(s) refer to a model that cannot be resolved; fix the model name given to "
-        "belongs_to/has_many/has_one, or define that model (and import its module) before planning:\n"
+        "belongs_to/has_many/has_one/many_to_many, or define that model (and import its module) before planning:\n"
     )
     lines = message.splitlines()[1:]
     assert [line.split(" refers to a model named ")[0] for line in lines] == [

@@ -170,7 +170,7 @@ async def test_prefetch_of_an_unknown_relation_is_a_query_error_and_an_attribute
     assert isinstance(info.value, QueryError)
     assert str(info.value) == (
         "prefetch('nope'): CsPost has no relation named 'nope'; its relations are: author. "
-        "Declare it with belongs_to/has_many/has_one, or prefetch one of those"
+        "Declare it with belongs_to/has_many/has_one/many_to_many, or prefetch one of those"
     )
     with pytest.raises(QueryError, match=r"^prefetch\('author__nope'\): CsAuthor has no relation named 'nope'; its relations are: posts, profile\."):
         await CsPost.all().prefetch("author__nope")

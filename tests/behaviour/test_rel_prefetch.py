@@ -227,7 +227,7 @@ async def test_prefetch_of_a_name_that_is_not_a_relation_raises_before_any_sql(e
         PfPost.all().prefetch("author", "title")
     assert str(info.value) == (
         "prefetch('title'): PfPost has no relation named 'title'; its relations are: author, "
-        "comments. Declare it with belongs_to/has_many/has_one, or prefetch one of those"
+        "comments. Declare it with belongs_to/has_many/has_one/many_to_many, or prefetch one of those"
     )
     with pytest.raises(QueryError, match=r"^prefetch\('author__nope'\): PfAuthor has no relation named 'nope'; its relations are: posts, profile\."):
         PfPost.all().prefetch("author__nope")

@@ -89,3 +89,21 @@ def test_something_that_describes_no_table_is_refused():
 
 def test_a_dialect_declares_the_connect_options_it_accepts():
     assert Dialect.accepted_options == frozenset()
+
+
+def test_create_table_writes_a_unique_constraint_over_several_columns():
+    # a many_to_many link table declares its key pair this way
+    table = TableSchema(
+        "post_tags",
+        (
+            ColumnSchema("id", ColumnType("int"), nullable=False),
+            ColumnSchema("post_id", ColumnType("int"), nullable=False),
+            ColumnSchema("tag_id", ColumnType("int"), nullable=False),
+        ),
+        ("id",),
+        (IndexSchema("", ("post_id", "tag_id"), unique=True, constraint=True),),
+    )
+    (create,) = SQLCompiler().create_table(table)
+    assert create.endswith(
+        ', CONSTRAINT "uq_post_tags_post_id_tag_id" UNIQUE ("post_id", "tag_id"))'
+    ), create

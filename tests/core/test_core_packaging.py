@@ -363,7 +363,7 @@ def test_public_names_are_pinned_and_sorted():
         "StrColumn", "Subquery", "Sum", "TimeColumn", "Transaction", "TransactionConflictError", "UUIDColumn", "UnknownRelationError",
         "UnresolvedRelationError", "ValidationError", "VersionedMigrator", "When", "WindowFunc",
         "WindowedAgg", "belongs_to", "cli_main", "connect", "exc", "get_engine", "has_many",
-        "has_one", "i18n", "installed_schemes", "max_length", "max_value", "min_length",
+        "has_one", "i18n", "installed_schemes", "many_to_many", "max_length", "max_value", "min_length",
         "min_value", "one_of", "parse_url", "raw", "read_your_writes", "regex", "register_dialect",
         "retry_on_conflict", "translate_detail", "validators", "value",
     ]

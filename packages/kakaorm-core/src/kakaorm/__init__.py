@@ -101,6 +101,7 @@ from kakaorm.orm.column_types import (
 )
 from kakaorm.orm.columns import Column, ForeignKey
 from kakaorm.orm.cte import CTE
+from kakaorm.orm.many_to_many import many_to_many
 from kakaorm.orm.model import Model
 from kakaorm.orm.queryset import QuerySet
 from kakaorm.orm.relations import belongs_to, has_many, has_one
@@ -201,6 +202,7 @@ __all__ = [
     "has_one",
     "i18n",
     "installed_schemes",
+    "many_to_many",
     "max_length",
     "max_value",
     "min_length",

@@ -272,6 +272,10 @@ class SchemaDDL(AlterDDL):
         """What :meth:`create_table` writes inside the parentheses: the columns, then
         (where the dialect says so) the indexes and the foreign keys."""
         defs = [self._declared_column(table, c) for c in table.columns]
+        for index in table.indexes:
+            # a UNIQUE constraint over several columns (a many_to_many link table's pair)
+            if index.unique and index.constraint and len(index.columns) > 1:
+                defs.append(f"CONSTRAINT {self.quote(index.name)} UNIQUE ({self._columns(index.columns)})")
         if self.indexes_in_create_table:
             for index in table.indexes:
                 if not index.constraint and not index.implicit:

@@ -147,6 +147,11 @@ def model_tables(models: Iterable[Any]) -> list[type[Model]]:
             archive = archive_model()
             if archive not in out:
                 out.append(archive)
+        for relation in model._meta.relations.values():
+            # a many_to_many's own link table (Post.tags.through)
+            for implied in relation.implied_models():
+                if implied not in out:
+                    out.append(implied)
     names: dict[str, type[Model]] = {}
     for model in out:
         other = names.setdefault(model._meta.table_name, model)

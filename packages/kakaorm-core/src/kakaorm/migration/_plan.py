@@ -182,13 +182,13 @@ class Migrator:
         for model in model_tables(models):
             for relation in model._meta.relations.values():
                 try:
-                    relation.related  # noqa: B018 - reading it resolves the related model's name
+                    relation.resolve()
                 except ModelError as err:
                     problems.append(str(err))
         if problems:
             raise UnresolvedRelationError(
                 f"{len(problems)} relation(s) refer to a model that cannot be resolved; fix the "
-                "model name given to belongs_to/has_many/has_one, or define that model (and "
+                "model name given to belongs_to/has_many/has_one/many_to_many, or define that model (and "
                 "import its module) before planning:\n" + "\n".join(f"- {p}" for p in problems)
             )
 

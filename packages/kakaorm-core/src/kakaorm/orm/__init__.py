@@ -10,6 +10,7 @@ in one direction only, bottom to top::
     table, hydrate, persist               a model's TableSchema; rows into instances;
                                           instances into INSERT batches
     relations, cte                        BelongsTo/HasMany/HasOne, kakaorm.CTE
+    many_to_many_through, many_to_many    the link table's model; ManyToMany and its manager
     query_clauses, query_build,           a QuerySet's clause records, its SELECT,
     query_write, query_aggregate          update/insert_into, count/exists/aggregates
     locking                               select_for_update's checks

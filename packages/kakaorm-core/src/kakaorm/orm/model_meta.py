@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from kakaorm import exc
 from kakaorm.orm.column_types import IntColumn
 from kakaorm.orm.columns import Column
-from kakaorm.orm.options import ModelOptions, register_model
+from kakaorm.orm.options import ModelOptions, register_model, snake_case
 from kakaorm.orm.relations import Relation
 
 __all__ = ["ModelMeta"]
@@ -27,11 +26,6 @@ _RESERVED = frozenset(
         "bulk_update", "find", "get_or_create", "update_or_create",
     }
 )
-
-
-def _snake_case(name: str) -> str:
-    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
 
 
 class ModelMeta(type):
@@ -114,7 +108,7 @@ class ModelMeta(type):
                     )
                 relations[attr] = value
 
-        table_name = getattr(meta_cls, "table_name", None) or _snake_case(name)
+        table_name = getattr(meta_cls, "table_name", None) or snake_case(name)
         base_options = next(
             (b.__dict__["_meta"] for b in cls.__mro__[1:] if isinstance(b.__dict__.get("_meta"), ModelOptions)),
             None,
@@ -135,4 +129,7 @@ class ModelMeta(type):
             )
         if not abstract:
             register_model(cls)  # type: ignore[arg-type]
+        for value in ns.values():
+            if isinstance(value, Relation):
+                value.attach(cls)  # type: ignore[arg-type]
         return cls

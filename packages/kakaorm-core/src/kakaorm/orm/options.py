@@ -3,6 +3,8 @@ by class name, through which string references (``ForeignKey("User")``) resolve.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from kakaorm import exc
@@ -13,10 +15,16 @@ if TYPE_CHECKING:
     from kakaorm.orm.model import Model
     from kakaorm.orm.relations import Relation
 
-__all__ = ["ModelOptions", "is_model_class", "register_model", "resolve_model"]
+__all__ = ["ModelOptions", "is_model_class", "register_model", "resolve_model", "snake_case", "when_defined"]
 
 #: concrete models by class name, then by module (two apps may both have a ``User``)
 _models_by_name: dict[str, dict[str, type[Model]]] = {}
+
+
+def snake_case(name: str) -> str:
+    """``BlogPost`` -> ``blog_post``: a model's default table name."""
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
 
 
 def resolve_model(name: str, needed_by: str, module: str | None = None) -> type[Model]:
@@ -107,8 +115,23 @@ class ModelOptions:
 
 
 def register_model(model: type[Model]) -> None:
-    """Make a concrete model findable by its class name (the metaclass calls this)."""
+    """Make a concrete model findable by its class name (the metaclass calls this), and
+    run what waited for a model of that name (see :func:`when_defined`)."""
     _models_by_name.setdefault(model.__name__, {})[model.__module__] = model
+    for callback in _waiting.pop(model.__name__, []):
+        callback()
+
+
+#: callbacks waiting for a model of a class name to be defined
+_waiting: dict[str, list[Callable[[], None]]] = {}
+
+
+def when_defined(name: str, callback: Callable[[], None]) -> None:
+    """Call ``callback`` once a model called ``name`` is defined (now, if one is)."""
+    if name in _models_by_name:
+        callback()
+    else:
+        _waiting.setdefault(name, []).append(callback)
 
 
 def is_model_class(obj: object) -> bool:

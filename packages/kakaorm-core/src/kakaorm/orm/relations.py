@@ -107,6 +107,46 @@ class Relation(Generic[T]):
             return _Resolved(cache[self.name])
         return _Load(self, instance)
 
+    def attach(self, owner: type[Model]) -> None:
+        """Called by the model metaclass once ``owner`` (which declares this relation)
+        has its ``_meta``; a relation that needs more than its descriptor sets it up here."""
+
+    def resolve(self) -> None:
+        """Resolve every model this relation names by string (ModelError if one is
+        unknown); migrations call it before planning."""
+        self.related  # noqa: B018 - reading it resolves the related model's name
+
+    def implied_models(self) -> tuple[type[Model], ...]:
+        """Models this relation creates by itself (a many-to-many's through model), which
+        ``create_table`` and migrations need beside the declared ones."""
+        return ()
+
+    async def fetch_related(
+        self, engine: Engine | None, instances: Sequence[Model]
+    ) -> tuple[dict[Any, Any], list[Model]]:
+        """Prefetch for ``instances``: ``{local key: related row, or list of rows}`` and
+        every row loaded, in as few queries as the backend's parameter limit allows."""
+        keys = {k for k in (self.local_key(i) for i in instances) if k is not None}
+        loaded: dict[Any, Any] = {}
+        found: list[Model] = []
+        if not keys:
+            return loaded, found
+        related = self.related
+        remote = self.remote_column()
+        for batch in key_batches(engine, keys):
+            qs = related.all().where(remote.in_(batch))
+            if engine is not None:
+                qs = qs.using(engine)
+            rows = await qs.order_by(related._meta.pk.asc)
+            found.extend(rows)
+            for row in rows:
+                k = row.__dict__.get(remote.name)
+                if self.many:
+                    loaded.setdefault(k, []).append(row)
+                else:
+                    loaded.setdefault(k, row)
+        return loaded, found
+
     async def load(self, instance: Model) -> Any:
         """Query the related row(s) of one instance."""
         key = self.local_key(instance)
@@ -219,6 +259,15 @@ has_many = HasMany
 has_one = HasOne
 
 
+def key_batches(engine: Engine | None, keys: set[Any]) -> list[list[Any]]:
+    """``keys`` in a stable order, cut in lists that fit an IN (...) under the
+    backend's parameter limit."""
+    eng = engine or get_engine()
+    size = max(1, min(eng.features.max_params - 16, 10_000))
+    ordered = sorted(keys, key=repr)
+    return [ordered[start : start + size] for start in range(0, len(ordered), size)]
+
+
 def find_relation(model: type[Model], name: str, path: str | None = None) -> Relation[Any]:
     """The relation ``name`` of ``model``; UnknownRelationError listing the relations
     otherwise."""
@@ -227,7 +276,7 @@ def find_relation(model: type[Model], name: str, path: str | None = None) -> Rel
         known = ", ".join(sorted(model._meta.relations)) or "none"
         raise UnknownRelationError(
             f"prefetch({path or name!r}): {model.__name__} has no relation named {name!r}; "
-            f"its relations are: {known}. Declare it with belongs_to/has_many/has_one, or "
+            f"its relations are: {known}. Declare it with belongs_to/has_many/has_one/many_to_many, or "
             "prefetch one of those"
         )
     return rel
@@ -257,30 +306,11 @@ async def prefetch_related(engine: Engine | None, instances: Sequence[Model], pa
         if rest and found:
             await prefetch_related(engine, found, rest)
         return
-    keys = {k for k in (rel.local_key(i) for i in instances) if k is not None}
-    loaded: dict[Any, Any] = {}
-    found = []
-    if keys:
-        related = rel.related
-        remote = rel.remote_column()
-        eng = engine or get_engine()
-        batch = max(1, min(eng.features.max_params - 16, 10_000))
-        ordered = sorted(keys, key=repr)
-        for start in range(0, len(ordered), batch):
-            qs = related.all().where(remote.in_(ordered[start : start + batch]))
-            if engine is not None:
-                qs = qs.using(engine)
-            rows = await qs.order_by(related._meta.pk.asc)
-            found.extend(rows)
-            for row in rows:
-                k = row.__dict__.get(remote.name)
-                if rel.many:
-                    loaded.setdefault(k, []).append(row)
-                else:
-                    loaded.setdefault(k, row)
+    loaded, found = await rel.fetch_related(engine, instances)
     for inst in instances:
         k = rel.local_key(inst)
-        value = loaded.get(k, [] if rel.many else None) if k is not None else ([] if rel.many else None)
+        empty: Any = [] if rel.many else None
+        value = loaded.get(k, empty) if k is not None else empty
         inst.__dict__.setdefault(CACHE_KEY, {})[name] = value
     if rest and found:
         await prefetch_related(engine, found, rest)
