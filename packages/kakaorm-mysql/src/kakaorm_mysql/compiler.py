@@ -17,6 +17,7 @@ from kakaorm.expr import (
     Arithmetic,
     DenseRank,
     Expression,
+    JSONPath,
     Lag,
     Lead,
     Param,
@@ -51,6 +52,9 @@ COLLATION = "utf8mb4_unicode_ci"
 #: the byte-order collation ``like()`` compares with, so it is case-sensitive
 BINARY_COLLATION = "utf8mb4_bin"
 
+#: what JSON_TYPE() says of a number (MariaDB: the first two; MySQL: all four)
+_JSON_NUMBER_TYPES = "'INTEGER', 'DOUBLE', 'UNSIGNED INTEGER', 'DECIMAL'"
+
 _LITERAL_BACKSLASHES = r"REPLACE({}, '\\', '\\\\')"
 
 #: the frames that count the rows up to and from the current one (LAG/LEAD defaults)
@@ -70,6 +74,7 @@ _TYPES = {
     "time": "TIME(6)",
     "bytes": "LONGBLOB",
     "uuid": "CHAR(36)",
+    "json": "JSON",
 }
 
 
@@ -120,6 +125,26 @@ class MySQLCompiler(SQLCompiler):
         # and the ids of its windows MariaDB must sort apart (see window_spec)
         self._sorted_window: Window | None = None
         self._sorted_apart: set[int] = set()
+
+    # -- JSON paths -----------------------------------------------------------------
+    def json_document(self, path: JSONPath, params: list[Param]) -> str:
+        """``JSON_EXTRACT(column, '$."key"[0]')``, the path text a bind parameter."""
+        return f"JSON_EXTRACT({self.visit(path.column, params)}, {self.bind(path.path_param, params)})"
+
+    def json_value(self, path: JSONPath, kind: str, params: list[Param]) -> str:
+        """The value at the path as text (in the byte-order collation, so compared case-
+        and accent-sensitively), a DOUBLE or 1/0 when ``JSON_TYPE`` says it has that type;
+        ``"present"`` is NULL for a missing path and for JSON null (``JSON_TYPE`` ``NULL``)."""
+        # parameters are bound in text order: the test, then the value
+        test = f"JSON_TYPE({self.json_document(path, params)})"
+        if kind == "present":
+            return f"CASE WHEN {test} <> 'NULL' THEN 1 END"
+        value = f"JSON_UNQUOTE({self.json_document(path, params)})"
+        if kind == "str":
+            return f"CASE WHEN {test} = 'STRING' THEN {value} COLLATE {BINARY_COLLATION} END"
+        if kind == "number":
+            return f"CASE WHEN {test} IN ({_JSON_NUMBER_TYPES}) THEN {value} + 0e0 END"
+        return f"CASE WHEN {test} = 'BOOLEAN' THEN {value} = 'true' END"
 
     # -- literals -------------------------------------------------------------------
     def string_literal(self, text: str) -> str:
