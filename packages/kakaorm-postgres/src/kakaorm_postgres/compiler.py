@@ -126,12 +126,13 @@ class PostgresCompiler(SQLCompiler):
         return f"{column.type_sql} PRIMARY KEY"
 
     def alter_column_type(self, table: str, old: ColumnSchema, new: ColumnSchema) -> list[str]:
-        """``ALTER COLUMN ... TYPE ... USING column::type``: converts the existing values."""
+        """``ALTER COLUMN ... TYPE ... USING column::type``: converts the existing values;
+        text becomes jsonb by parsing it, any other value by ``to_jsonb()``."""
         column = self.quote(new.name)
-        return [
-            f"ALTER TABLE {self.quote(table)} ALTER COLUMN {column} TYPE {new.type_sql} "
-            f"USING {column}::{new.type_sql}"
-        ]
+        using = f"{column}::{new.type_sql}"
+        if new.type.kind == "json" and old.type.kind not in ("str", "json"):
+            using = f"to_jsonb({column})"
+        return [f"ALTER TABLE {self.quote(table)} ALTER COLUMN {column} TYPE {new.type_sql} USING {using}"]
 
 
 class PsycopgCompiler(PostgresCompiler):

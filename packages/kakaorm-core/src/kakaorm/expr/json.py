@@ -119,7 +119,7 @@ class JSONPath(Expression[Any]):
         """The typed reading a comparison with ``value`` needs, and ``value`` bound."""
         kind = type(value)
         if kind is bool:
-            if op not in ("=", "!="):
+            if op not in ("=", "!=", "in"):
                 raise TypeError(f"{self._described()} {op} {value!r}: true and false have no order; use == or !=")
             return JSONValue(self, "bool"), Param(value)
         if kind is int or kind is float:
