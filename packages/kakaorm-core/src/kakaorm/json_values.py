@@ -57,9 +57,7 @@ def _misfit(value: Any, where: str) -> str | None:
             return None
         return f"{where} is {value!r}, which JSON cannot hold; store None or a finite number"
     if kind is str:
-        if "\x00" in value:
-            return f"{where} holds a NUL character ('\\x00'), which PostgreSQL's jsonb cannot store; remove it"
-        return None
+        return _text_misfit(value, where, "")
     if kind is list:
         for i, item in enumerate(value):
             problem = _misfit(item, f"{where}[{i}]")
@@ -73,8 +71,9 @@ def _misfit(value: Any, where: str) -> str | None:
                     f"{where} has the key {key!r} ({type(key).__name__}); JSON object keys are "
                     "str: convert the key, e.g. str(key)"
                 )
-            if "\x00" in key:
-                return f"{where} has a key holding a NUL character ('\\x00'), which PostgreSQL's jsonb cannot store"
+            problem = _text_misfit(key, where, " key")
+            if problem is not None:
+                return problem
             problem = _misfit(item, f"{where}[{key!r}]")
             if problem is not None:
                 return problem
@@ -83,6 +82,21 @@ def _misfit(value: Any, where: str) -> str | None:
         f"{where} is {type(value).__name__} ({value!r}); a JSON value is a dict, list, str, "
         "int, float, bool or None: convert it first (e.g. a tuple to a list, a Decimal to str)"
     )
+
+
+def _text_misfit(text: str, where: str, what: str) -> str | None:
+    """Why the text ``text`` (a value, or with ``what=" key"`` a key, at ``where``)
+    cannot be stored, or None."""
+    if "\x00" in text:
+        return f"{where}{what} holds a NUL character ('\\x00'), which PostgreSQL's jsonb cannot store; remove it"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return (
+            f"{where}{what} holds {text[exc.start]!r}, a lone surrogate UTF-8 cannot encode (e.g. from bytes "
+            "decoded with errors='surrogateescape'); clean the text first"
+        )
+    return None
 
 
 def _string(text: str) -> str:

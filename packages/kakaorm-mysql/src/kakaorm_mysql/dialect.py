@@ -175,6 +175,7 @@ class MySQLDialect(Dialect):
         self.compiler.index_if_not_exists = server.mariadb
         self.compiler.shares_window_sorts = server.mariadb
         self.compiler.analyze_prefix = "ANALYZE" if server.mariadb else "EXPLAIN ANALYZE"
+        self.compiler.json_text_collation = "utf8mb4_nopad_bin" if server.mariadb else "utf8mb4_0900_bin"
 
     @staticmethod
     def features_for(server: ServerInfo) -> DialectFeatures:
