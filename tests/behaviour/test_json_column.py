@@ -490,6 +490,12 @@ def test_pydantic_schemas_type_the_field_as_a_json_object_or_array():
     assert (body.data, body.items) == ([1, {"x": "y"}], [])
     with pytest.raises(Exception, match=r"data"):
         schema.model_validate({"data": "text"})
+    with pytest.raises(Exception, match=r"Value error, JsDoc\.data is a JSONColumn and takes JSON values only: "
+                                        r"value\['x'\] is nan, which JSON cannot hold"):
+        schema.model_validate({"data": {"x": math.nan}})
+    with pytest.raises(Exception, match=r"Value error, JsDoc\.data is a JSONColumn and takes JSON values only: "
+                                        r"value\[0\] is set"):
+        JsDoc.model_validate({"data": [{1}]})
     props = JsDoc.model_json_schema()["properties"]
     assert props["items"]["anyOf"] == [{"type": "object"}, {"type": "array"}]
     assert props["data"]["anyOf"] == [{"type": "object"}, {"type": "array"}, {"type": "null"}]

@@ -157,6 +157,19 @@ def _bytes_to_json(value: bytes) -> str:
     return base64.b64encode(value).decode("ascii")
 
 
+def _json_document(column: Column[Any]) -> Callable[[Any], Any]:
+    """A pydantic after-validator refusing what a JSONColumn refuses (NaN, sets, ...)
+    with the column's own message."""
+
+    def check(value: Any) -> Any:
+        try:
+            return coerce_value(column, value)
+        except TypeError as exc:
+            raise ValueError(str(exc)) from None
+
+    return check
+
+
 def _column_check(column: Column[Any]) -> Callable[[Any], Any]:
     """A pydantic after-validator running the column's ``validators``; their failures
     become one pydantic error on the field (type ``kakaorm_validation``, the messages
@@ -426,7 +439,9 @@ def request_schema(model: type[Model], kind: str) -> type[BaseModel]:
         if sql_type.kind == "decimal":
             constraints["max_digits"] = sql_type.precision
             constraints["decimal_places"] = sql_type.scale
-        annotation: Any = dict[str, Any] | list[Any] if sql_type.kind == "json" else sql_type.python_type
+        annotation: Any = sql_type.python_type
+        if sql_type.kind == "json":  # an object or array holding only what JSON can (no NaN)
+            annotation = Annotated[dict[str, Any] | list[Any], AfterValidator(_json_document(col))]
         if sql_type.kind == "bytes":  # base64 in JSON, as model_dump_json writes bytes
             annotation = Annotated[
                 bytes,
