@@ -27,6 +27,18 @@ def test_a_literal_mutable_default_is_refused_saying_to_pass_a_callable():
         JSONColumn(default=[1])
 
 
+def test_a_json_key_unique_or_index_is_refused():
+    with pytest.raises(ModelError, match=r"^a JSONColumn cannot be a primary key; use an IntColumn or a UUIDColumn key$"):
+        JSONColumn(primary_key=True)
+    for option in ("unique", "index"):
+        with pytest.raises(
+            ModelError,
+            match=r"^a JSONColumn cannot be unique=True or index=True: MariaDB and MySQL cannot index a whole "
+            r"JSON document; keep the value to index in a column of its own$",
+        ):
+            JSONColumn(**{option: True})
+
+
 # -- refused comparisons -----------------------------------------------------------------
 
 

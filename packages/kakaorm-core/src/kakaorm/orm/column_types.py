@@ -280,6 +280,11 @@ class JSONColumn(Column[T]):
     def __init__(self, **options: Any) -> None:
         if options.get("primary_key"):
             raise ModelError("a JSONColumn cannot be a primary key; use an IntColumn or a UUIDColumn key")
+        if options.get("unique") or options.get("index"):
+            raise ModelError(
+                "a JSONColumn cannot be unique=True or index=True: MariaDB and MySQL cannot index a whole "
+                "JSON document; keep the value to index in a column of its own"
+            )
         default = options.get("default")
         if isinstance(default, (dict, list)):
             kind = type(default).__name__
