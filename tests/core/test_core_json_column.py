@@ -76,6 +76,17 @@ def test_bad_path_steps_and_operands_are_type_errors():
         JsCore.data["n"] > None  # noqa: B015
 
 
+def test_in_on_a_path_takes_a_list_of_values():
+    with pytest.raises(TypeError, match=r"^JsCore\.data\['n'\]\.in_\(\) takes a list of str, int, float or bool "
+                                        r"values, got 'abc'$"):
+        JsCore.data["n"].in_("abc")
+    with pytest.raises(TypeError, match=r"^JsCore\.data\['n'\]\.in_\(\) takes a list of str, int, float or bool "):
+        JsCore.data["n"].in_(JsCore.where(JsCore.n == 1))
+    with pytest.raises(TypeError, match=r"^JsCore\.data\['n'\]\.in_\(\) holds None, which matches nothing in SQL: "
+                                        r"use JsCore\.data\['n'\] == None for a missing value or JSON null$"):
+        JsCore.data["n"].in_([1, None])
+
+
 def test_paths_and_their_readings_have_readable_reprs():
     assert repr(JsCore.data["a"][0] == 1) == "<Comparison js_core.data['a'][0] AS NUMBER = 1>"
     assert repr(JsCore.data["s"] != "x") == "<Comparison js_core.data['s'] AS STR != 'x'>"

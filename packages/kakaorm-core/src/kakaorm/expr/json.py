@@ -194,8 +194,9 @@ class JSONPath(Expression[Any]):
         return self._in(values, negate=True)
 
     def _in(self, values: Any, negate: bool) -> Condition:
-        if isinstance(values, (str, bytes, dict)) or not isinstance(values, Iterable):
-            raise TypeError(f"{self._described()}.in_() takes a list of values, got {values!r}")
+        listed = isinstance(values, Iterable) and not isinstance(values, (str, bytes, dict))
+        if not listed or hasattr(values, "__subquery__"):
+            raise TypeError(f"{self._described()}.in_() takes a list of str, int, float or bool values, got {values!r}")
         items = list(values)
         if not items:
             return InList(JSONValue(self, "present"), [], negate)
