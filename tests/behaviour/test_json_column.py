@@ -314,7 +314,7 @@ async def test_text_matching_on_a_string_path(engine):
     assert await _ns(JsDoc.data["tags"][0].contains("x")) == [1, 4]
 
 
-KEYS = ["it's", 'say "hi"', "back\\slash", "a.b", "'; DROP TABLE js_doc; --", '"]', "$", "\u00e9t\u00e9", ""]
+KEYS = ["it's", "50%", "%s", "tab\there\nnewline", 'say "hi"', "back\\slash", "a.b", "'; DROP TABLE js_doc; --", '"]', "$", "\u00e9t\u00e9", ""]
 
 
 async def test_keys_with_quotes_and_path_syntax_are_found_and_never_run_as_sql(engine):
