@@ -32,6 +32,7 @@ LAYER_NAMES = ("L0 base", "L1 SQL", "L2 compiler", "L3 dialect", "L4 engine", "L
 LAYER_MAP: dict[str, int] = {
     "kakaorm.exc": 0,
     "kakaorm.types": 0,
+    "kakaorm.json_values": 0,
     "kakaorm.i18n": 0,
     "kakaorm.expr": 1,
     "kakaorm.statements": 1,

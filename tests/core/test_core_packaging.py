@@ -356,7 +356,7 @@ def test_public_names_are_pinned_and_sorted():
         "ConnectionLostError", "Count", "DataError", "DatabaseError", "DatabaseURL", "DateColumn",
         "DateTimeColumn", "DeadlockError", "DecimalColumn", "DenseRank", "DriverNotInstalledError", "Engine",
         "FloatColumn", "ForeignKey", "IntColumn", "IntegrityError", "InterfaceError",
-        "InvalidURLError", "KakaORMError", "Lag", "Lead", "Listener", "LockNotAvailableError", "Max", "MigrationError", "Migrator", "Min",
+        "InvalidURLError", "JSONColumn", "KakaORMError", "Lag", "Lead", "Listener", "LockNotAvailableError", "Max", "MigrationError", "Migrator", "Min",
         "Model", "ModelError", "MultipleResults", "NoSuchDialectError", "NotFound",
         "OperationalError", "PluginError", "PoolTimeoutError", "ProgrammingError", "Psycopg3Engine",
         "QueryError", "QuerySet", "Rank", "RowNumber", "SUPPORTED_LOCALES", "SerializationError", "SoftDeleteModel",

@@ -70,7 +70,9 @@ DIALECT = PortableDialect(kakaorm.parse_url("portable://host/db"), {})
         ("NUMERIC(10, 2)", ColumnType("decimal", precision=10, scale=2)),
         ("decimal(10,2)", ColumnType("decimal", precision=10, scale=2)),
         ("numeric", ColumnType("decimal")),
-        ("jsonb", ColumnType("other", name="jsonb")),
+        ("jsonb", ColumnType("json")),
+        ("JSON", ColumnType("json")),
+        ("tsvector", ColumnType("other", name="tsvector")),
         ("timestamp without time zone", ColumnType("other", name="timestamp without time zone")),
     ],
 )

@@ -130,6 +130,8 @@ def _value_schema(column: Column[Any]) -> CoreSchema:
         )
     elif kind == "uuid":
         schema = cs.uuid_schema()
+    elif kind == "json":  # a JSON object or array; the model's own check refuses what JSON cannot hold
+        schema = cs.union_schema([cs.dict_schema(cs.str_schema(), cs.any_schema()), cs.list_schema(cs.any_schema())])
     elif kind == "decimal":
         schema = cs.decimal_schema(max_digits=sql_type.precision, decimal_places=sql_type.scale)
     else:  # a column kind this module does not know: let the model's own check decide
@@ -153,6 +155,19 @@ def _bytes_from_json(value: Any, info: ValidationInfo) -> Any:
 
 def _bytes_to_json(value: bytes) -> str:
     return base64.b64encode(value).decode("ascii")
+
+
+def _json_document(column: Column[Any]) -> Callable[[Any], Any]:
+    """A pydantic after-validator refusing what a JSONColumn refuses (NaN, sets, ...)
+    with the column's own message."""
+
+    def check(value: Any) -> Any:
+        try:
+            return coerce_value(column, value)
+        except TypeError as exc:
+            raise ValueError(str(exc)) from None
+
+    return check
 
 
 def _column_check(column: Column[Any]) -> Callable[[Any], Any]:
@@ -301,6 +316,8 @@ def _column_json_schema(column: Column[Any], mode: str) -> dict[str, Any]:
     if sql_type.kind == "str" and sql_type.length is not None:
         base["maxLength"] = sql_type.length
     options = [base]
+    if sql_type.kind == "json":
+        options = [{"type": "object"}, {"type": "array"}]
     if sql_type.kind == "decimal" and mode == "validation":
         options = [{"type": "number"}, base]
     # a generated column is always filled in a stored row, so only a nullable one is null
@@ -423,6 +440,8 @@ def request_schema(model: type[Model], kind: str) -> type[BaseModel]:
             constraints["max_digits"] = sql_type.precision
             constraints["decimal_places"] = sql_type.scale
         annotation: Any = sql_type.python_type
+        if sql_type.kind == "json":  # an object or array holding only what JSON can (no NaN)
+            annotation = Annotated[dict[str, Any] | list[Any], AfterValidator(_json_document(col))]
         if sql_type.kind == "bytes":  # base64 in JSON, as model_dump_json writes bytes
             annotation = Annotated[
                 bytes,

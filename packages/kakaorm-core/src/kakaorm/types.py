@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kakaorm.exc import DataError
+from kakaorm.json_values import check_json
 
 __all__ = [
     "BOOLEAN",
@@ -24,6 +25,7 @@ __all__ = [
     "DATETIME",
     "FLOAT",
     "INTEGER",
+    "JSON",
     "TEXT",
     "TIME",
     "UUID",
@@ -66,7 +68,7 @@ class SQLType:
 
     Attributes:
         kind: one of ``"int"``, ``"str"``, ``"float"``, ``"bool"``, ``"datetime"``,
-            ``"date"``, ``"time"``, ``"decimal"``, ``"bytes"``, ``"uuid"``.
+            ``"date"``, ``"time"``, ``"decimal"``, ``"bytes"``, ``"uuid"``, ``"json"``.
         length: maximum length of a string, or None for unbounded text.
         precision: total digits of a decimal.
         scale: digits after the point of a decimal.
@@ -162,6 +164,7 @@ _PYTHON_TYPES: dict[str, type] = {
     "decimal": _decimal.Decimal,
     "bytes": bytes,
     "uuid": _uuid.UUID,
+    "json": object,  # a dict or a list
 }
 
 INTEGER = SQLType("int")
@@ -173,6 +176,8 @@ DATE = SQLType("date")
 TIME = SQLType("time")
 BYTES = SQLType("bytes")
 UUID = SQLType("uuid")
+#: a JSON document: a dict or a list (see :mod:`kakaorm.json_values`)
+JSON = SQLType("json")
 
 
 # -- conversions dialects share ------------------------------------------------------------
@@ -296,6 +301,8 @@ def check_value(
         DataError: a text is longer than the type's length, or a decimal does not fit.
     """
     kind = sql_type.kind
+    if kind == "json":
+        return check_json(value, subject(False))
     expected = _ACCEPTED.get(kind)
     if expected is None:
         return value

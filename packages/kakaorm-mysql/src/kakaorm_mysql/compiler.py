@@ -15,8 +15,13 @@ from kakaorm.exc import QueryError
 from kakaorm.expr import (
     Aggregate,
     Arithmetic,
+    Between,
+    Comparison,
     DenseRank,
     Expression,
+    InList,
+    JSONPath,
+    JSONValue,
     Lag,
     Lead,
     Param,
@@ -51,6 +56,9 @@ COLLATION = "utf8mb4_unicode_ci"
 #: the byte-order collation ``like()`` compares with, so it is case-sensitive
 BINARY_COLLATION = "utf8mb4_bin"
 
+#: what JSON_TYPE() says of a number (MariaDB: the first two; MySQL: all four)
+_JSON_NUMBER_TYPES = "'INTEGER', 'DOUBLE', 'UNSIGNED INTEGER', 'DECIMAL'"
+
 _LITERAL_BACKSLASHES = r"REPLACE({}, '\\', '\\\\')"
 
 #: the frames that count the rows up to and from the current one (LAG/LEAD defaults)
@@ -70,6 +78,7 @@ _TYPES = {
     "time": "TIME(6)",
     "bytes": "LONGBLOB",
     "uuid": "CHAR(36)",
+    "json": "JSON",
 }
 
 
@@ -116,10 +125,58 @@ class MySQLCompiler(SQLCompiler):
         #: MariaDB runs and measures a statement with ``ANALYZE``, MySQL with ``EXPLAIN
         #: ANALYZE`` (set after connecting)
         self.analyze_prefix = "EXPLAIN ANALYZE"
+        #: the binary collation without trailing-space padding that strings read from
+        #: JSON are compared in (MySQL 8: utf8mb4_0900_bin; set after connecting)
+        self.json_text_collation = "utf8mb4_nopad_bin"
         # the window of the SELECT being compiled whose sort windows without one take,
         # and the ids of its windows MariaDB must sort apart (see window_spec)
         self._sorted_window: Window | None = None
         self._sorted_apart: set[int] = set()
+
+    # -- JSON paths -----------------------------------------------------------------
+    def json_document(self, path: JSONPath, params: list[Param]) -> str:
+        """``JSON_EXTRACT(column, '$."key"[0]')``, the path text a bind parameter."""
+        return f"JSON_EXTRACT({self.visit(path.column, params)}, {self.bind(path.path_param, params)})"
+
+    def json_value(self, path: JSONPath, kind: str, params: list[Param]) -> str:
+        """The value at the path as text (``utf8mb4_bin``, compared without padding by
+        :meth:`visit_Comparison`), a DOUBLE or 1/0 when ``JSON_TYPE`` says it has that
+        type; ``"present"`` is NULL for a missing path and for JSON null."""
+        # parameters are bound in text order: the test, then the value
+        test = f"JSON_TYPE({self.json_document(path, params)})"
+        if kind == "present":
+            return f"CASE WHEN {test} <> 'NULL' THEN 1 END"
+        value = f"JSON_UNQUOTE({self.json_document(path, params)})"
+        if kind == "str":  # JSON_UNQUOTE() gives utf8mb4_bin text: case- and accent-sensitive
+            return f"CASE WHEN {test} = 'STRING' THEN {value} END"
+        if kind == "number":
+            return f"CASE WHEN {test} IN ({_JSON_NUMBER_TYPES}) THEN {value} + 0e0 END"
+        return f"CASE WHEN {test} = 'BOOLEAN' THEN {value} = 'true' END"
+
+    # A string read from JSON is compared without padding, so 'a' != 'a ' as on the other
+    # backends; the collation goes on the other operands (LIKE keeps its own collation).
+    def visit_Comparison(self, node: Comparison, params: list[Param]) -> str:
+        if not _json_text(node.left):
+            return super().visit_Comparison(node, params)
+        return f"{self.visit(node.left, params)} {node.op} {self._unpadded(node.right, params)}"
+
+    def visit_Between(self, node: Between, params: list[Param]) -> str:
+        if not _json_text(node.expr):
+            return super().visit_Between(node, params)
+        return (
+            f"{self.visit(node.expr, params)} BETWEEN {self._unpadded(node.low, params)} "
+            f"AND {self._unpadded(node.high, params)}"
+        )
+
+    def visit_InList(self, node: InList, params: list[Param]) -> str:
+        if not node.items or not _json_text(node.expr):
+            return super().visit_InList(node, params)
+        left = self.visit(node.expr, params)
+        items = ", ".join(self._unpadded(item, params) for item in node.items)
+        return f"{left} {'NOT ' if node.negate else ''}IN ({items})"
+
+    def _unpadded(self, operand: Expression[Any], params: list[Param]) -> str:
+        return f"{self.visit(operand, params)} COLLATE {self.json_text_collation}"
 
     # -- literals -------------------------------------------------------------------
     def string_literal(self, text: str) -> str:
@@ -458,6 +515,11 @@ class MySQLCompiler(SQLCompiler):
                 if backing is not None:
                     out.append(f"DROP INDEX {self.quote(backing)} ON {self.quote(old.name)}")
         return out
+
+
+def _json_text(expr: Expression[Any]) -> bool:
+    """Whether ``expr`` is a string read from a JSON document."""
+    return isinstance(expr, JSONValue) and expr.kind == "str"
 
 
 def _backing_index(table: TableSchema, fk: ForeignKeySchema) -> str | None:

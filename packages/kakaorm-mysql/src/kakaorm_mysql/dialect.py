@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, SchemaExecutor
 from kakaorm.exc import ConfigurationError, DatabaseError, DriverNotInstalledError
+from kakaorm.json_values import dump_json, load_json
 from kakaorm.types import SQLType, read_bytes, read_decimal, read_float, read_int, to_uuid
 from kakaorm.url import DatabaseURL, URLRules
 
@@ -174,6 +175,7 @@ class MySQLDialect(Dialect):
         self.compiler.index_if_not_exists = server.mariadb
         self.compiler.shares_window_sorts = server.mariadb
         self.compiler.analyze_prefix = "ANALYZE" if server.mariadb else "EXPLAIN ANALYZE"
+        self.compiler.json_text_collation = "utf8mb4_nopad_bin" if server.mariadb else "utf8mb4_0900_bin"
 
     @staticmethod
     def features_for(server: ServerInfo) -> DialectFeatures:
@@ -215,6 +217,8 @@ class MySQLDialect(Dialect):
             return _write_datetime
         if kind == "uuid":
             return lambda v: str(v) if isinstance(v, _uuid.UUID) else v
+        if kind == "json":
+            return dump_json
         if kind == "bytes":
             return lambda v: bytes(v) if isinstance(v, (bytearray, memoryview)) else v
         return None
@@ -229,6 +233,8 @@ class MySQLDialect(Dialect):
             return _read_time
         if kind == "uuid":
             return to_uuid
+        if kind == "json":
+            return load_json  # aiomysql returns the text
         if kind == "bytes":
             return read_bytes  # aiomysql may return a bytearray
         if plain_column:

@@ -64,6 +64,12 @@ _FOREIGN_KEYS = (
     "ORDER BY k.table_name, k.constraint_name, k.ordinal_position"
 )
 
+#: MariaDB's CHECK constraints: its JSON type is LONGTEXT checked by json_valid()
+_CHECKS = (
+    "SELECT table_name AS t, check_clause AS c FROM information_schema.check_constraints "
+    "WHERE constraint_schema = DATABASE()"
+)
+
 _INTRODUCER = re.compile(r"_[a-z0-9]+(?=')", re.IGNORECASE)
 
 #: a 32-bit integer type as MariaDB and MySQL report it (``int(11)``, ``int``)
@@ -109,6 +115,7 @@ async def read_schema(engine: SchemaExecutor, tables: Collection[str] | None = N
         return {}
     server = getattr(engine.dialect, "server", None)
     mariadb = bool(getattr(server, "mariadb", True))
+    json_checked = await _json_checked(engine) if mariadb else set()
     columns: dict[str, list[ColumnSchema]] = {n: [] for n in names}
     primary: dict[str, list[str]] = {n: [] for n in names}
     for r in await engine.fetch(_COLUMNS):
@@ -117,6 +124,8 @@ async def read_schema(engine: SchemaExecutor, tables: Collection[str] | None = N
             continue
         type_sql = _text(r["type_sql"]) or ""
         col_type = schema_type(type_sql)
+        if type_sql.lower() == "longtext" and (table, _text(r["name"]) or "") in json_checked:
+            col_type = ColumnType("json")
         extra = _text(r["extra"]) or ""
         is_pk = _text(r["column_key"]) == "PRI"
         auto = "auto_increment" in extra.lower()
@@ -174,6 +183,22 @@ async def read_schema(engine: SchemaExecutor, tables: Collection[str] | None = N
         )
         for n in names
     }
+
+
+async def _json_checked(engine: SchemaExecutor) -> set[tuple[str, str]]:
+    """(table, column) of every column MariaDB checks with ``json_valid(column)``: the
+    columns declared JSON, which MariaDB reports as ``longtext``."""
+    found: set[tuple[str, str]] = set()
+    for r in await engine.fetch(_CHECKS):
+        clause = " ".join((_text(r["c"]) or "").split())
+        match = _JSON_VALID.fullmatch(clause)
+        if match:
+            found.add((_text(r["t"]) or "", match.group(1).replace("``", "`")))
+    return found
+
+
+#: the CHECK clause MariaDB gives a JSON column
+_JSON_VALID = re.compile(r"json_valid\(`((?:[^`]|``)*)`\)", re.IGNORECASE)
 
 
 def _origin(columns: list[ColumnSchema]) -> str | None:

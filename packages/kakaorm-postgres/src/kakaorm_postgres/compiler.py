@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from kakaorm.compiler import SQLCompiler
 from kakaorm.compiler.ddl import TableLike
-from kakaorm.expr import Expression, Lag, Lead, Param, WindowFunction
+from kakaorm.expr import Expression, JSONPath, Lag, Lead, Param, WindowFunction
 from kakaorm.schema import ColumnSchema
 from kakaorm.statements import Insert
 
@@ -22,7 +22,11 @@ _TYPES = {
     "time": "TIME",
     "bytes": "BYTEA",
     "uuid": "UUID",
+    "json": "JSONB",
 }
+
+#: jsonb_typeof() of each typed JSON reading, and the cast that reads it
+_JSON_READINGS = {"str": ("string", "text"), "number": ("number", "numeric"), "bool": ("boolean", "boolean")}
 
 #: CTE name of the rows an INSERT with explicit generated keys wrote
 _INSERTED = "_kakaorm_inserted"
@@ -47,6 +51,32 @@ class PostgresCompiler(SQLCompiler):
     def ilike(self, left: str, right: str) -> str:
         """PostgreSQL's own case-insensitive LIKE."""
         return f"{left} ILIKE {right}"
+
+    # -- JSON paths ---------------------------------------------------------------------
+    def _json_at(self, path: JSONPath, params: list[Param]) -> str:
+        """``column -> key -> index``: each step a bind parameter cast to ``text`` (an
+        object key) or ``integer`` (an array index), so the operator is never ambiguous."""
+        sql = self.visit(path.column, params)
+        for segment, param in zip(path.segments, path.segment_params):
+            sql = f"{sql} -> {self.bind(param, params)}::{'text' if type(segment) is str else 'integer'}"
+        return sql
+
+    def json_document(self, path: JSONPath, params: list[Param]) -> str:
+        """The jsonb value at the path (NULL when missing)."""
+        return f"({self._json_at(path, params)})"
+
+    def json_value(self, path: JSONPath, kind: str, params: list[Param]) -> str:
+        """The value at the path as ``text`` (compared in code point order, as on the
+        other backends), ``numeric`` or ``boolean`` when ``jsonb_typeof`` says it has
+        that type; ``#>> '{}'`` is NULL for a missing path and for JSON null."""
+        if kind == "present":
+            return f"({self._json_at(path, params)} #>> '{{}}')"
+        typeof, cast = _JSON_READINGS[kind]
+        test = f"jsonb_typeof({self._json_at(path, params)}) = '{typeof}'"
+        value = self._json_at(path, params)
+        if kind == "str":
+            return f"(CASE WHEN {test} THEN {value} #>> '{{}}' END) COLLATE \"C\""
+        return f"CASE WHEN {test} THEN ({value})::{cast} END"
 
     def begin_isolated(self, isolation: str) -> tuple[str, ...]:
         """``BEGIN ISOLATION LEVEL ...``: one statement, as PgBouncer's transaction
@@ -96,12 +126,13 @@ class PostgresCompiler(SQLCompiler):
         return f"{column.type_sql} PRIMARY KEY"
 
     def alter_column_type(self, table: str, old: ColumnSchema, new: ColumnSchema) -> list[str]:
-        """``ALTER COLUMN ... TYPE ... USING column::type``: converts the existing values."""
+        """``ALTER COLUMN ... TYPE ... USING column::type``: converts the existing values;
+        text becomes jsonb by parsing it, any other value by ``to_jsonb()``."""
         column = self.quote(new.name)
-        return [
-            f"ALTER TABLE {self.quote(table)} ALTER COLUMN {column} TYPE {new.type_sql} "
-            f"USING {column}::{new.type_sql}"
-        ]
+        using = f"{column}::{new.type_sql}"
+        if new.type.kind == "json" and old.type.kind not in ("str", "json"):
+            using = f"to_jsonb({column})"
+        return [f"ALTER TABLE {self.quote(table)} ALTER COLUMN {column} TYPE {new.type_sql} USING {using}"]
 
 
 class PsycopgCompiler(PostgresCompiler):
@@ -123,6 +154,7 @@ _CASTS = {
     "time": "time",
     "bytes": "bytea",
     "uuid": "uuid",
+    "json": "jsonb",
 }
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from kakaorm.compiler import SQLCompiler
 from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, SchemaExecutor
 from kakaorm.exc import DatabaseError, DriverNotInstalledError
+from kakaorm.json_values import dump_json, load_json
 from kakaorm.types import SQLType, read_bytes, read_decimal, read_float, read_int, to_uuid
 from kakaorm.url import DatabaseURL, URLRules
 
@@ -95,6 +96,10 @@ class PostgresDialect(Dialect):
     async def forget_statements(self) -> None:
         """Drop client-side prepared statements after DDL (asyncpg keeps some)."""
 
+    def bind_processor(self, sql_type: SQLType) -> Processor | None:
+        """JSON documents are sent as their text (see :mod:`kakaorm.json_values`)."""
+        return dump_json if sql_type.kind == "json" else None
+
     def result_processor(self, sql_type: SQLType, plain_column: bool) -> Processor | None:
         """None for plain columns; conversions for aggregates and computed values.
 
@@ -102,6 +107,8 @@ class PostgresDialect(Dialect):
         kind = sql_type.kind
         if kind == "uuid":
             return to_uuid
+        if kind == "json":
+            return load_json  # asyncpg returns jsonb as text; psycopg decodes it
         if kind == "bytes":
             return read_bytes  # psycopg may hand a memoryview for a computed value
         if plain_column:

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from kakaorm.compiler import SQLCompiler
 from kakaorm.compiler.ddl import TableLike
 from kakaorm.exc import IntegrityError, QueryError
-from kakaorm.expr import Arithmetic, Param
+from kakaorm.expr import Arithmetic, JSONPath, Param
 from kakaorm.schema import (
     AddColumnOp,
     AddIndexOp,
@@ -42,6 +42,7 @@ _TYPES = {
     "time": "TIME",
     "bytes": "BLOB",
     "uuid": "TEXT",
+    "json": "TEXT",
 }
 
 
@@ -113,6 +114,27 @@ class SQLiteCompiler(SQLCompiler):
         if isinstance(value, _dt.time):
             return self.string_literal(value.isoformat(timespec="microseconds"))
         return super().literal(value, sql_type)
+
+    def json_document(self, path: JSONPath, params: list[Param]) -> str:
+        """``column -> '$."key"[0]'``: the JSON text at the path (SQLite 3.38 or later)."""
+        if SQLITE_VERSION < (3, 38, 0):
+            raise QueryError(
+                f"reading {path!r} as JSON needs SQLite 3.38 or later (this is "
+                f"{'.'.join(map(str, SQLITE_VERSION))}); compare the path with a value instead"
+            )
+        return f"({self.visit(path.column, params)} -> {self.bind(path.path_param, params)})"
+
+    def json_value(self, path: JSONPath, kind: str, params: list[Param]) -> str:
+        """``json_extract()`` when ``json_type()`` says the value has the wanted type;
+        ``json_extract()`` alone is NULL for a missing path and for JSON null."""
+        if kind == "present":
+            return f"json_extract({self.visit(path.column, params)}, {self.bind(path.path_param, params)})"
+        test = f"json_type({self.visit(path.column, params)}, {self.bind(path.path_param, params)})"
+        if kind == "bool":
+            return f"CASE {test} WHEN 'true' THEN 1 WHEN 'false' THEN 0 END"
+        types = "= 'text'" if kind == "str" else "IN ('integer', 'real')"
+        value = f"json_extract({self.visit(path.column, params)}, {self.bind(path.path_param, params)})"
+        return f"CASE WHEN {test} {types} THEN {value} END"
 
     def arithmetic(self, node: Arithmetic, left: str, right: str) -> str:
         """A division with a decimal or float operand divides as REAL: a whole decimal

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, SchemaExecutor
 from kakaorm.exc import ConfigurationError, DatabaseError, DataError, DriverNotInstalledError
+from kakaorm.json_values import dump_json, load_json
 from kakaorm.types import SQLType, read_bytes, read_decimal, read_float, read_int, to_uuid
 from kakaorm.url import DatabaseURL, URLRules
 
@@ -196,6 +197,8 @@ class SQLiteDialect(Dialect):
             return _bind_float
         if kind == "uuid":
             return lambda v: str(v) if isinstance(v, _uuid.UUID) else v
+        if kind == "json":
+            return dump_json
         if kind == "bytes":
             return lambda v: bytes(v) if isinstance(v, (bytearray, memoryview)) else v
         return None
@@ -214,6 +217,8 @@ class SQLiteDialect(Dialect):
             return read_decimal(sql_type.scale)
         if kind == "uuid":
             return to_uuid
+        if kind == "json":
+            return load_json
         if kind == "bytes":
             return read_bytes
         if kind == "float" and not plain_column:

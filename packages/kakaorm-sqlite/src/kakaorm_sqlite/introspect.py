@@ -52,13 +52,13 @@ _SPELLED_BY_04 = {
 
 def _also_matches(type_sql: str, made_by_04: bool) -> tuple[ColumnType, ...]:
     """The model types a column declared ``type_sql`` holds besides its own: a UUIDColumn
-    is stored as TEXT, and 0.4 spelled some types as others."""
+    and a JSONColumn are stored as TEXT, and 0.4 spelled some types as others."""
     spelled = _SPELLED_BY_04.get(type_sql, ()) if made_by_04 else ()
-    return (*spelled, _UUID_TEXT) if type_sql == "text" else spelled
+    return (*spelled, *_IN_TEXT) if type_sql == "text" else spelled
 
 
-#: a UUIDColumn is a TEXT column on SQLite
-_UUID_TEXT = ColumnType("uuid")
+#: a UUIDColumn and a JSONColumn are TEXT columns on SQLite
+_IN_TEXT = (ColumnType("uuid"), ColumnType("json"))
 
 
 async def read_schema(engine: SchemaExecutor, tables: Collection[str] | None = None) -> dict[str, TableSchema]:

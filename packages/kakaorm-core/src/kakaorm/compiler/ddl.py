@@ -67,6 +67,7 @@ class SchemaDDL(AlterDDL):
         "time": "TIME",
         "bytes": "BLOB",
         "uuid": "CHAR(36)",
+        "json": "JSON",
     }
     #: whether a foreign key is written on its column (``REFERENCES``) rather than as a
     #: table constraint by create_table

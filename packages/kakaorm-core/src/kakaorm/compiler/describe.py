@@ -18,7 +18,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from kakaorm.compiler import SQLCompiler
-from kakaorm.expr import Aggregate, InList, Ordering, Param, When
+from kakaorm.expr import Aggregate, InList, JSONPath, Ordering, Param, When
 from kakaorm.expr.columns import ColumnElement
 from kakaorm.expr.elements import set_describer
 from kakaorm.expr.tables import TableRef, TableSource, table_ref
@@ -74,6 +74,14 @@ class DescribeCompiler(SQLCompiler):
             return super().visit_InList(node, params)
         # the compiler writes 1 = 0 for an empty list; show what was asked for
         return f"{self.visit(node.expr, params)} {'NOT ' if node.negate else ''}IN ()"
+
+    def json_document(self, path: JSONPath, params: list[Param]) -> str:
+        return self.visit(path.column, params) + "".join(f"[{s!r}]" for s in path.segments)
+
+    def json_value(self, path: JSONPath, kind: str, params: list[Param]) -> str:
+        if kind == "present":
+            return self.json_document(path, params)
+        return f"{self.json_document(path, params)} AS {kind.upper()}"
 
     def describe_when(self, when: When) -> str:
         """``WHEN condition THEN value`` of one Case branch."""

@@ -24,6 +24,8 @@ from kakaorm.expr import (
     Function,
     InList,
     IsNull,
+    JSONPath,
+    JSONValue,
     Label,
     Like,
     Not,
@@ -163,6 +165,25 @@ class ExpressionCompiler:
         if escape is None:
             return ""
         return f" ESCAPE {self.visit(escape, params)}"
+
+    def visit_JSONPath(self, node: JSONPath, params: list[Param]) -> str:
+        return self.json_document(node, params)
+
+    def visit_JSONValue(self, node: JSONValue, params: list[Param]) -> str:
+        return self.json_value(node.path, node.kind, params)
+
+    def json_document(self, path: JSONPath, params: list[Param]) -> str:
+        """The JSON value found at ``path`` (as the database's JSON type or JSON text);
+        each dialect with a JSONColumn spells it. The path is bound through
+        ``path.path_param`` (``$."key"[0]`` text) or ``path.segment_params``."""
+        raise QueryError(f"{type(self).__name__} cannot read a JSON path ({path!r}): this dialect has no JSONColumn")
+
+    def json_value(self, path: JSONPath, kind: str, params: list[Param]) -> str:
+        """The value at ``path`` read as ``kind`` (see :class:`kakaorm.expr.JSONValue`):
+        ``"str"`` as text, ``"number"`` as a number, ``"bool"`` as a boolean, NULL when
+        the value there has another JSON type; ``"present"``: NULL when the path is
+        missing or holds JSON null, something not NULL otherwise."""
+        raise QueryError(f"{type(self).__name__} cannot read a JSON path ({path!r}): this dialect has no JSONColumn")
 
     def visit_Between(self, node: Between, params: list[Param]) -> str:
         return (

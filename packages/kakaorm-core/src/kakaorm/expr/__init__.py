@@ -85,6 +85,7 @@ from kakaorm.expr.functions import (
 from kakaorm.expr.functions import (
     result_key as result_key,
 )
+from kakaorm.expr.json import JSONPath, JSONValue
 from kakaorm.expr.tables import (
     SubquerySource as SubquerySource,
 )
@@ -112,6 +113,8 @@ __all__ = [
     "InList",
     "InSubquery",
     "IsNull",
+    "JSONPath",
+    "JSONValue",
     "Label",
     "Lag",
     "Lead",

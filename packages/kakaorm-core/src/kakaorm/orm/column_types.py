@@ -13,8 +13,10 @@ import uuid as _uuid
 from typing import Any, Literal, TypeVar, Unpack, overload
 
 from kakaorm.exc import ModelError
+from kakaorm.expr.conditions import Condition
+from kakaorm.expr.json import JSONPath, whole_document_error
 from kakaorm.orm.columns import Column, ColumnOptions, _Missing
-from kakaorm.types import BOOLEAN, BYTES, DATE, DATETIME, FLOAT, INTEGER, TIME, UUID, SQLType
+from kakaorm.types import BOOLEAN, BYTES, DATE, DATETIME, FLOAT, INTEGER, JSON, TIME, UUID, SQLType
 
 __all__ = [
     "BoolColumn",
@@ -24,6 +26,7 @@ __all__ = [
     "DecimalColumn",
     "FloatColumn",
     "IntColumn",
+    "JSONColumn",
     "StrColumn",
     "TimeColumn",
     "UUIDColumn",
@@ -251,3 +254,79 @@ class UUIDColumn(Column[T]):
     ) -> None: ...
     def __init__(self, **options: Any) -> None:
         super().__init__(UUID, **options)
+
+
+class JSONColumn(Column[T]):
+    """A JSON document: ``jsonb`` on PostgreSQL, ``JSON`` on MariaDB/MySQL, ``TEXT`` on
+    SQLite. Values are a ``dict`` or a ``list`` holding str, int, float, bool, None,
+    lists and dicts; they come back equal, with the same Python types.
+
+    ``Doc.data["a"]["b"] == 1`` and ``Doc.data["tags"][0] == "x"`` filter on a path
+    (see :class:`kakaorm.expr.JSONPath`). The whole document is only compared with
+    None (``Doc.data == None``, ``Doc.data.is_null()``): other comparisons raise a
+    TypeError. A default is a callable (``default=dict``), never a shared dict.
+    """
+
+    @overload
+    def __init__(
+        self: JSONColumn[dict[str, Any] | list[Any]], *, nullable: Literal[False], primary_key: bool = ...,
+        **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: JSONColumn[dict[str, Any] | list[Any] | None], *, nullable: bool = ..., primary_key: bool = ...,
+        **options: Unpack[ColumnOptions],
+    ) -> None: ...
+    def __init__(self, **options: Any) -> None:
+        if options.get("primary_key"):
+            raise ModelError("a JSONColumn cannot be a primary key; use an IntColumn or a UUIDColumn key")
+        if options.get("unique") or options.get("index"):
+            raise ModelError(
+                "a JSONColumn cannot be unique=True or index=True: MariaDB and MySQL cannot index a whole "
+                "JSON document; keep the value to index in a column of its own"
+            )
+        default = options.get("default")
+        if isinstance(default, (dict, list)):
+            kind = type(default).__name__
+            raise ModelError(
+                f"JSONColumn(default={default!r}) would share one {kind} between every instance: pass a "
+                f"callable that makes a new one, default={kind} or default=lambda: {default!r}"
+            )
+        super().__init__(JSON, **options)
+
+    def __getitem__(self, segment: str | int) -> JSONPath:
+        """The place ``segment`` (an object key or an array index) in the document."""
+        return JSONPath(self, ())[segment]
+
+    __hash__ = Column.__hash__
+
+    def __eq__(self, other: object) -> Condition:  # type: ignore[override]
+        if other is None:
+            return super().__eq__(other)
+        raise whole_document_error(self, "==")
+
+    def __ne__(self, other: object) -> Condition:  # type: ignore[override]
+        if other is None:
+            return super().__ne__(other)
+        raise whole_document_error(self, "!=")
+
+    def __lt__(self, other: Any) -> Condition:
+        raise whole_document_error(self, "<")
+
+    def __le__(self, other: Any) -> Condition:
+        raise whole_document_error(self, "<=")
+
+    def __gt__(self, other: Any) -> Condition:
+        raise whole_document_error(self, ">")
+
+    def __ge__(self, other: Any) -> Condition:
+        raise whole_document_error(self, ">=")
+
+    def in_(self, values: Any) -> Condition:
+        raise whole_document_error(self, "in_()")
+
+    def not_in(self, values: Any) -> Condition:
+        raise whole_document_error(self, "not_in()")
+
+    def between(self, low: Any, high: Any) -> Condition:
+        raise whole_document_error(self, "between()")

@@ -27,6 +27,7 @@ _DATE = {"date"}
 _TIME = {"time", "time without time zone"}
 _DECIMAL = {"numeric", "decimal"}
 _BYTES = {"blob", "bytea", "longblob"}
+_JSON = {"json", "jsonb"}
 
 
 def portable_type(type_sql: str) -> ColumnType:
@@ -34,7 +35,7 @@ def portable_type(type_sql: str) -> ColumnType:
 
     Knows the names KakaORM's compilers write and the names PostgreSQL, MySQL/MariaDB
     and SQLite report (``bigint``, ``character varying(255)``, ``decimal(10,2)``,
-    ``timestamp with time zone``, ``datetime(6)``, ``bytea``, ``uuid``, ...). Anything else is
+    ``timestamp with time zone``, ``datetime(6)``, ``bytea``, ``uuid``, ``jsonb``, ...). Anything else is
     ``ColumnType("other", name=...)``.
     """
     text = " ".join(type_sql.lower().replace("unsigned", " ").split())
@@ -62,6 +63,8 @@ def portable_type(type_sql: str) -> ColumnType:
         return ColumnType("bytes")
     if base == "uuid":
         return ColumnType("uuid")
+    if base in _JSON:
+        return ColumnType("json")
     if base in _DECIMAL:
         return ColumnType("decimal", precision=first, scale=second if first is not None else None)
     return ColumnType("other", name=text)
