@@ -53,6 +53,7 @@ from kakaorm.exc import (
     MultipleResults,
     NoSuchDialectError,
     NotFound,
+    NotSupportedError,
     OperationalError,
     PluginError,
     PoolTimeoutError,
@@ -101,6 +102,7 @@ from kakaorm.orm.column_types import (
 )
 from kakaorm.orm.columns import Column, ForeignKey
 from kakaorm.orm.cte import CTE
+from kakaorm.orm.enum_column import EnumColumn
 from kakaorm.orm.model import Model
 from kakaorm.orm.queryset import QuerySet
 from kakaorm.orm.relations import belongs_to, has_many, has_one
@@ -146,6 +148,7 @@ __all__ = [
     "DenseRank",
     "DriverNotInstalledError",
     "Engine",
+    "EnumColumn",
     "FloatColumn",
     "ForeignKey",
     "IntColumn",
@@ -166,6 +169,7 @@ __all__ = [
     "MultipleResults",
     "NoSuchDialectError",
     "NotFound",
+    "NotSupportedError",
     "OperationalError",
     "PluginError",
     "PoolTimeoutError",

@@ -33,6 +33,7 @@ from kakaorm.orm.columns import coerce_value
 from kakaorm.orm.dump import FieldSet, dump, dump_json, json_value
 from kakaorm.orm.model import Model
 from kakaorm.orm.pydantic_bridge import install_pydantic_bridge
+from kakaorm.types import ArrayType, EnumType, SQLType
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -106,10 +107,22 @@ def _title(name: str) -> str:
 def _value_schema(column: Column[Any]) -> CoreSchema:
     from pydantic_core import core_schema as cs
 
-    sql_type = column.type  # a foreign key takes its target key's type
+    schema = _value_schema_of(column.type)  # a foreign key takes its target key's type
+    if column.nullable or _generated(column):
+        schema = cs.nullable_schema(schema)
+    return schema
+
+
+def _value_schema_of(sql_type: SQLType) -> CoreSchema:
+    from pydantic_core import core_schema as cs
+
     kind = sql_type.kind
     schema: CoreSchema
-    if kind == "int":
+    if isinstance(sql_type, EnumType):
+        schema = cs.enum_schema(sql_type.enum, list(sql_type.enum), sub_type="int" if kind == "int" else "str")
+    elif isinstance(sql_type, ArrayType):
+        schema = cs.list_schema(_value_schema_of(sql_type.item))
+    elif kind == "int":
         schema = cs.int_schema()
     elif kind == "str":
         schema = cs.str_schema(max_length=sql_type.length)
@@ -134,8 +147,6 @@ def _value_schema(column: Column[Any]) -> CoreSchema:
         schema = cs.decimal_schema(max_digits=sql_type.precision, decimal_places=sql_type.scale)
     else:  # a column kind this module does not know: let the model's own check decide
         schema = cs.any_schema()
-    if column.nullable or _generated(column):
-        schema = cs.nullable_schema(schema)
     return schema
 
 
@@ -298,7 +309,12 @@ _JSON_TYPES: dict[str, dict[str, Any]] = {
 def _column_json_schema(column: Column[Any], mode: str) -> dict[str, Any]:
     sql_type = column.type
     base = dict(_JSON_TYPES.get(sql_type.kind, {}))
-    if sql_type.kind == "str" and sql_type.length is not None:
+    if isinstance(sql_type, EnumType):
+        base["enum"] = [m.value for m in sql_type.enum]
+        base.pop("maxLength", None)
+    elif isinstance(sql_type, ArrayType):
+        base = {"type": "array", "items": dict(_JSON_TYPES.get(sql_type.item.kind, {}))}
+    if sql_type.kind == "str" and sql_type.length is not None and not isinstance(sql_type, EnumType):
         base["maxLength"] = sql_type.length
     options = [base]
     if sql_type.kind == "decimal" and mode == "validation":
@@ -417,12 +433,14 @@ def request_schema(model: type[Model], kind: str) -> type[BaseModel]:
             continue
         sql_type = col.type
         constraints: dict[str, Any] = {}
-        if sql_type.kind == "str" and sql_type.length is not None:
+        if sql_type.kind == "str" and sql_type.length is not None and not isinstance(sql_type, EnumType):
             constraints["max_length"] = sql_type.length
         if sql_type.kind == "decimal":
             constraints["max_digits"] = sql_type.precision
             constraints["decimal_places"] = sql_type.scale
         annotation: Any = sql_type.python_type
+        if isinstance(sql_type, ArrayType):
+            annotation = list[sql_type.item.python_type]  # type: ignore[name-defined]
         if sql_type.kind == "bytes":  # base64 in JSON, as model_dump_json writes bytes
             annotation = Annotated[
                 bytes,

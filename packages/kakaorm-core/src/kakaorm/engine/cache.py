@@ -17,6 +17,7 @@ from kakaorm.dialect import Dialect, Processor
 from kakaorm.expr import Param
 from kakaorm.expr.columns import ColumnElement
 from kakaorm.statements import Insert, Select, Statement
+from kakaorm.types import SQLType
 
 __all__ = ["CompiledEntry", "RowsBuilder", "compile_entry"]
 
@@ -179,6 +180,30 @@ def result_source(stmt: Select, expr: Any) -> tuple[str, str | None]:
     return (stmt.table.table_name if stmt.table is not None else "?"), None
 
 
+def bind_processor(dialect: Dialect, sql_type: SQLType) -> Processor | None:
+    """The dialect's bind processor for ``sql_type``, after the type's own Python-side
+    conversion when it has one (an enum member becomes its value)."""
+    proc = dialect.bind_processor(sql_type)
+    if not sql_type.converts:
+        return proc
+    to_db = sql_type.to_db
+    if proc is None:
+        return to_db
+    return lambda v: proc(to_db(v))
+
+
+def result_processor(dialect: Dialect, sql_type: SQLType, plain: bool) -> Processor | None:
+    """The dialect's result processor for ``sql_type``, followed by the type's own
+    Python-side conversion when it has one (a stored value becomes an enum member)."""
+    proc = dialect.result_processor(sql_type, plain)
+    if not sql_type.converts:
+        return proc
+    from_db = sql_type.from_db
+    if proc is None:
+        return from_db
+    return lambda v: from_db(proc(v))
+
+
 def compile_entry(dialect: Dialect, stmt: Statement, key_params: list[Param]) -> CompiledEntry:
     """Compile ``stmt`` with ``dialect`` into a cache entry.
 
@@ -188,9 +213,9 @@ def compile_entry(dialect: Dialect, stmt: Statement, key_params: list[Param]) ->
     compiled = dialect.compiler.compile(stmt)
     position = {id(p): i for i, p in enumerate(key_params)}
     perm = [position[id(p)] for p in compiled.params]
-    bind_procs = [None if p.type is None else dialect.bind_processor(p.type) for p in compiled.params]
+    bind_procs = [None if p.type is None else bind_processor(dialect, p.type) for p in compiled.params]
     result_procs = [
-        None if t is None else dialect.result_processor(t, plain)
+        None if t is None else result_processor(dialect, t, plain)
         for t, plain in zip(compiled.result_types, compiled.plain_columns)
     ]
     entry = CompiledEntry(
@@ -202,9 +227,9 @@ def compile_entry(dialect: Dialect, stmt: Statement, key_params: list[Param]) ->
     )
     if isinstance(stmt, Select):
         entry.result_sources = [result_source(stmt, c) for c in stmt.columns]
-        entry.result_kinds = [t.kind if t is not None else "value" for t in compiled.result_types]
+        entry.result_kinds = [t.label if t is not None else "value" for t in compiled.result_types]
     if isinstance(stmt, Insert) and stmt.from_select is None and stmt.columns:
         entry.values_insert = True
-        row_procs = [dialect.bind_processor(c.type) for c in stmt.columns]
+        row_procs = [bind_processor(dialect, c.type) for c in stmt.columns]
         entry.row_procs = row_procs if any(f is not None for f in row_procs) else None
     return entry
