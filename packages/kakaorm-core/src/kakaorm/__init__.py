@@ -88,6 +88,7 @@ from kakaorm.expr import WindowFunction as WindowFunc
 from kakaorm.i18n import SUPPORTED_LOCALES, translate_detail
 from kakaorm.migration import Migrator, VersionedMigrator
 from kakaorm.orm.archive import ArchiveModel
+from kakaorm.orm.array_column import ArrayColumn
 from kakaorm.orm.column_types import (
     BoolColumn,
     BytesColumn,
@@ -127,6 +128,7 @@ __all__ = [
     "AioMySQLEngine",
     "AioSQLiteEngine",
     "ArchiveModel",
+    "ArrayColumn",
     "AsyncpgEngine",
     "Avg",
     "BeforeExecute",

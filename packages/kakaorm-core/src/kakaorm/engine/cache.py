@@ -16,10 +16,11 @@ from kakaorm import exc
 from kakaorm.dialect import Dialect, Processor
 from kakaorm.expr import Param
 from kakaorm.expr.columns import ColumnElement
+from kakaorm.schema import TableSchema
 from kakaorm.statements import Insert, Select, Statement
 from kakaorm.types import SQLType
 
-__all__ = ["CompiledEntry", "RowsBuilder", "compile_entry"]
+__all__ = ["CompiledEntry", "RowsBuilder", "arrays_not_supported", "check_table_features", "compile_entry"]
 
 #: turns a batch of result rows into objects (e.g. the ORM's model hydrators)
 RowsBuilder = Callable[[Sequence[Sequence[Any]]], list[Any]]
@@ -180,6 +181,28 @@ def result_source(stmt: Select, expr: Any) -> tuple[str, str | None]:
     return (stmt.table.table_name if stmt.table is not None else "?"), None
 
 
+def arrays_not_supported(dialect: Dialect, subject: str) -> exc.NotSupportedError:
+    """The error for ``subject`` (an array column or value) on a dialect without arrays."""
+    return exc.NotSupportedError(
+        f"{subject} needs a database with native arrays, such as PostgreSQL; the "
+        f"{dialect.name}+{dialect.driver} dialect has none (DialectFeatures.arrays is False): "
+        "store the list in a JSONColumn instead"
+    )
+
+
+def check_table_features(dialect: Dialect, schema: TableSchema) -> None:
+    """Refuse a table ``dialect`` cannot create (an array column without arrays).
+
+    Raises:
+        NotSupportedError: naming the column and what to use instead.
+    """
+    if dialect.features.arrays:
+        return
+    for column in schema.columns:
+        if column.type.kind == "array":
+            raise arrays_not_supported(dialect, f"{schema.label}.{column.name} is an ArrayColumn, which")
+
+
 def bind_processor(dialect: Dialect, sql_type: SQLType) -> Processor | None:
     """The dialect's bind processor for ``sql_type``, after the type's own Python-side
     conversion when it has one (an enum member becomes its value)."""
@@ -211,6 +234,11 @@ def compile_entry(dialect: Dialect, stmt: Statement, key_params: list[Param]) ->
     the entry remembers how to reorder their values into placeholder order.
     """
     compiled = dialect.compiler.compile(stmt)
+    if not dialect.features.arrays:
+        row_types = [c.type for c in stmt.columns] if isinstance(stmt, Insert) else []
+        for t in (*(p.type for p in compiled.params), *compiled.result_types, *row_types):
+            if t is not None and t.kind == "array":
+                raise arrays_not_supported(dialect, f"an ArrayColumn ({t.label})")
     position = {id(p): i for i, p in enumerate(key_params)}
     perm = [position[id(p)] for p in compiled.params]
     bind_procs = [None if p.type is None else bind_processor(dialect, p.type) for p in compiled.params]

@@ -312,7 +312,7 @@ def column_schema(column: Column[Any]) -> ColumnSchema:
             default = sql_type.to_db(default)  # an enum member is written as its value
     return ColumnSchema(
         name=column.name,
-        type=ColumnType(sql_type.kind, sql_type.length, sql_type.precision, sql_type.scale),
+        type=ColumnType.of(sql_type),
         nullable=column.nullable and not column.primary_key,
         default=default,
         primary_key=column.primary_key,
