@@ -88,6 +88,9 @@ async def test_filters_with_members_and_values(engine):
     assert sorted(o.n for o in await EnShirt.where(EnShirt.priority.in_([Priority.HIGH, 1]))) == [0, 1]
     assert [o.n for o in await EnShirt.where(EnShirt.priority == None)] == [2]  # noqa: E711
     assert await EnShirt.where(EnShirt.color.not_in([Color.RED])).count() == 2
+    rows = await EnShirt.all().order_by(EnShirt.n).select(EnShirt.n, EnShirt.color)
+    assert rows == [{"n": 0, "color": Color.RED}, {"n": 1, "color": Color.GREEN}, {"n": 2, "color": Color.BLUE}]
+    assert type(rows[0]["color"]) is Color
     await EnShirt.where(EnShirt.n == 0).update(color=Color.BLUE)
     assert (await EnShirt.get(EnShirt.n == 0)).color is Color.BLUE
 
@@ -200,3 +203,38 @@ async def test_any_member_comes_back_as_itself(engine, color, size, priority):
     assert (got.color, got.size, got.priority) == (color, size, priority)
     assert type(got.color) is Color and type(got.priority) is Priority
     assert [o.id for o in await EnShirt.where(EnShirt.color == color, EnShirt.priority == priority)] == [obj.id]
+
+
+class _Before(enum.Enum):
+    RED = "red"
+
+
+class _After(enum.Enum):
+    RED = "red"
+    MAGENTA = "magenta"
+
+
+class EnGrowBefore(Model):
+    class Meta:
+        table_name = "en_grow"
+
+    color = EnumColumn(_Before)
+
+
+class EnGrowAfter(Model):
+    class Meta:
+        table_name = "en_grow"
+
+    color = EnumColumn(_After)
+
+
+async def test_a_member_with_a_longer_value_is_a_migration_that_widens_the_column(engine):
+    await engine.create_table(EnGrowBefore)
+    await EnGrowBefore.create(color=_Before.RED)
+    migrator = Migrator(engine)
+    plan = await migrator.plan([EnGrowAfter])
+    assert len(plan.statements) >= 1 and "VARCHAR(7)" in plan.statements[0]
+    await plan.apply()
+    assert (await migrator.plan([EnGrowAfter])).statements == []
+    await EnGrowAfter.create(color=_After.MAGENTA)
+    assert [o.color for o in await EnGrowAfter.all().order_by(EnGrowAfter.id)] == [_After.RED, _After.MAGENTA]
