@@ -44,6 +44,7 @@ LAYER_MAP: dict[str, int] = {
     "kakaorm.orm": 5,
     "kakaorm.validators": 5,
     "kakaorm._pydantic": 6,
+    "kakaorm._pydantic_columns": 6,
     "kakaorm.fastapi": 6,
     "kakaorm.migration": 6,
     "kakaorm.columns": 6,

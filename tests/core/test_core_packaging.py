@@ -352,12 +352,12 @@ def test_python_m_kakaorm_without_the_cli_says_what_to_install():
 def test_public_names_are_pinned_and_sorted():
     expected = [
         "AfterExecute", "AggFunc", "AioMySQLEngine", "AioSQLiteEngine",
-        "ArchiveModel", "AsyncpgEngine", "Avg", "BeforeExecute", "BoolColumn", "BytesColumn", "CTE", "Case", "Column", "ConfigurationError",
+        "ArchiveModel", "ArrayColumn", "AsyncpgEngine", "Avg", "BeforeExecute", "BoolColumn", "BytesColumn", "CTE", "Case", "Column", "ConfigurationError",
         "ConnectionLostError", "Count", "DataError", "DatabaseError", "DatabaseURL", "DateColumn",
-        "DateTimeColumn", "DeadlockError", "DecimalColumn", "DenseRank", "DriverNotInstalledError", "Engine",
+        "DateTimeColumn", "DeadlockError", "DecimalColumn", "DenseRank", "DriverNotInstalledError", "Engine", "EnumColumn",
         "FloatColumn", "ForeignKey", "IntColumn", "IntegrityError", "InterfaceError",
         "InvalidURLError", "JSONColumn", "KakaORMError", "Lag", "Lead", "Listener", "LockNotAvailableError", "Max", "MigrationError", "Migrator", "Min",
-        "Model", "ModelError", "MultipleResults", "NoSuchDialectError", "NotFound",
+        "Model", "ModelError", "MultipleResults", "NoSuchDialectError", "NotFound", "NotSupportedError",
         "OperationalError", "PluginError", "PoolTimeoutError", "ProgrammingError", "Psycopg3Engine",
         "QueryError", "QuerySet", "Rank", "RowNumber", "SUPPORTED_LOCALES", "SerializationError", "SoftDeleteModel",
         "StrColumn", "Subquery", "Sum", "TimeColumn", "Transaction", "TransactionConflictError", "UUIDColumn", "UnknownRelationError",

@@ -53,6 +53,7 @@ from kakaorm.exc import (
     MultipleResults,
     NoSuchDialectError,
     NotFound,
+    NotSupportedError,
     OperationalError,
     PluginError,
     PoolTimeoutError,
@@ -87,6 +88,7 @@ from kakaorm.expr import WindowFunction as WindowFunc
 from kakaorm.i18n import SUPPORTED_LOCALES, translate_detail
 from kakaorm.migration import Migrator, VersionedMigrator
 from kakaorm.orm.archive import ArchiveModel
+from kakaorm.orm.array_column import ArrayColumn
 from kakaorm.orm.column_types import (
     BoolColumn,
     BytesColumn,
@@ -103,6 +105,7 @@ from kakaorm.orm.column_types import (
 from kakaorm.orm.columns import Column, ForeignKey
 from kakaorm.orm.cte import CTE
 from kakaorm.orm.many_to_many import many_to_many
+from kakaorm.orm.enum_column import EnumColumn
 from kakaorm.orm.model import Model
 from kakaorm.orm.queryset import QuerySet
 from kakaorm.orm.relations import belongs_to, has_many, has_one
@@ -127,6 +130,7 @@ __all__ = [
     "AioMySQLEngine",
     "AioSQLiteEngine",
     "ArchiveModel",
+    "ArrayColumn",
     "AsyncpgEngine",
     "Avg",
     "BeforeExecute",
@@ -148,6 +152,7 @@ __all__ = [
     "DenseRank",
     "DriverNotInstalledError",
     "Engine",
+    "EnumColumn",
     "FloatColumn",
     "ForeignKey",
     "IntColumn",
@@ -169,6 +174,7 @@ __all__ = [
     "MultipleResults",
     "NoSuchDialectError",
     "NotFound",
+    "NotSupportedError",
     "OperationalError",
     "PluginError",
     "PoolTimeoutError",

@@ -23,22 +23,30 @@ a number. Float NaN and infinities become ``null``, as pydantic does.
 
 from __future__ import annotations
 
-import base64
 import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
-from kakaorm.orm import validation as _validation
-from kakaorm.orm.columns import coerce_value
+from kakaorm._pydantic_columns import (
+    bytes_from_json,
+    bytes_to_json,
+    column_check,
+    generated,
+    json_document,
+    managed,
+    required,
+    title,
+    value_schema,
+)
 from kakaorm.orm.dump import FieldSet, dump, dump_json, json_value
 from kakaorm.orm.model import Model
 from kakaorm.orm.pydantic_bridge import install_pydantic_bridge
+from kakaorm.types import ArrayType, EnumType
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
     from pydantic.annotated_handlers import GetCoreSchemaHandler, GetJsonSchemaHandler
     from pydantic_core import CoreSchema, SchemaValidator
-    from pydantic_core.core_schema import ValidationInfo
 
     from kakaorm.orm.columns import Column
 
@@ -82,120 +90,12 @@ def _require(what: str) -> None:
         )
 
 
-# -- columns as pydantic sees them -----------------------------------------------------
-
-
-def _generated(column: Column[Any]) -> bool:
-    """True when the database or KakaORM fills the column (its value may be left out)."""
-    return column.auto_increment or column.auto_now or column.auto_now_add
-
-
-def _managed(model: type[Model], column: Column[Any]) -> bool:
-    """True for columns a request body must not set: generated ones, soft-delete marks."""
-    return _generated(column) or column.name in model._meta.deletion.managed_columns
-
-
-def _required(column: Column[Any]) -> bool:
-    return not column.nullable and not column.has_default and not _generated(column)
-
-
-def _title(name: str) -> str:
-    return name.replace("_", " ").strip().title()
-
-
-def _value_schema(column: Column[Any]) -> CoreSchema:
-    from pydantic_core import core_schema as cs
-
-    sql_type = column.type  # a foreign key takes its target key's type
-    kind = sql_type.kind
-    schema: CoreSchema
-    if kind == "int":
-        schema = cs.int_schema()
-    elif kind == "str":
-        schema = cs.str_schema(max_length=sql_type.length)
-    elif kind == "float":
-        schema = cs.float_schema()
-    elif kind == "bool":
-        schema = cs.bool_schema()
-    elif kind == "datetime":
-        schema = cs.datetime_schema()
-    elif kind == "date":
-        schema = cs.date_schema()
-    elif kind == "time":
-        schema = cs.time_schema()
-    elif kind == "bytes":  # JSON carries bytes as base64, as model_dump_json writes them
-        schema = cs.json_or_python_schema(
-            json_schema=cs.no_info_after_validator_function(_from_base64, cs.str_schema()),
-            python_schema=cs.bytes_schema(),
-        )
-    elif kind == "uuid":
-        schema = cs.uuid_schema()
-    elif kind == "json":  # a JSON object or array; the model's own check refuses what JSON cannot hold
-        schema = cs.union_schema([cs.dict_schema(cs.str_schema(), cs.any_schema()), cs.list_schema(cs.any_schema())])
-    elif kind == "decimal":
-        schema = cs.decimal_schema(max_digits=sql_type.precision, decimal_places=sql_type.scale)
-    else:  # a column kind this module does not know: let the model's own check decide
-        schema = cs.any_schema()
-    if column.nullable or _generated(column):
-        schema = cs.nullable_schema(schema)
-    return schema
-
-
-def _from_base64(text: str) -> bytes:
-    """The bytes a base64 JSON string holds (ValueError for anything else)."""
-    return base64.b64decode(text, validate=True)
-
-
-def _bytes_from_json(value: Any, info: ValidationInfo) -> Any:
-    """A request body's base64 text as bytes when validating JSON."""
-    if info.mode == "json" and isinstance(value, str):
-        return _from_base64(value)
-    return value
-
-
-def _bytes_to_json(value: bytes) -> str:
-    return base64.b64encode(value).decode("ascii")
-
-
-def _json_document(column: Column[Any]) -> Callable[[Any], Any]:
-    """A pydantic after-validator refusing what a JSONColumn refuses (NaN, sets, ...)
-    with the column's own message."""
-
-    def check(value: Any) -> Any:
-        try:
-            return coerce_value(column, value)
-        except TypeError as exc:
-            raise ValueError(str(exc)) from None
-
-    return check
-
-
-def _column_check(column: Column[Any]) -> Callable[[Any], Any]:
-    """A pydantic after-validator running the column's ``validators``; their failures
-    become one pydantic error on the field (type ``kakaorm_validation``, the messages
-    in the current locale, ``ctx = {"rules": [...]}``)."""
-    from pydantic_core import PydanticCustomError
-
-    def check(value: Any) -> Any:
-        try:
-            normalized = coerce_value(column, value)  # what save() would check
-        except TypeError:
-            return value  # the model's own type check reports it
-        issues = _validation.column_issues(column, normalized)
-        if issues:
-            message, context = _validation.summary(issues)
-            raise PydanticCustomError(_validation.ERROR_TYPE, message, context)
-        return value
-
-    return check
-
-
 def _field_schema(column: Column[Any]) -> CoreSchema:
     from pydantic_core import core_schema as cs
 
-    schema = _value_schema(column)
+    schema = value_schema(column)
     if column.validators:
-        schema = cs.no_info_after_validator_function(_column_check(column), schema)
+        schema = cs.no_info_after_validator_function(column_check(column), schema)
     return schema
 
 
@@ -203,7 +103,7 @@ def _fields_schema(model: type[Model]) -> CoreSchema:
     from pydantic_core import core_schema as cs
 
     fields = {
-        col.name: cs.typed_dict_field(_field_schema(col), required=_required(col))
+        col.name: cs.typed_dict_field(_field_schema(col), required=required(col))
         for col in model._meta.column_list
     }
     return cs.typed_dict_schema(fields, extra_behavior="forbid", cls_name=model.__name__)
@@ -313,7 +213,12 @@ _JSON_TYPES: dict[str, dict[str, Any]] = {
 def _column_json_schema(column: Column[Any], mode: str) -> dict[str, Any]:
     sql_type = column.type
     base = dict(_JSON_TYPES.get(sql_type.kind, {}))
-    if sql_type.kind == "str" and sql_type.length is not None:
+    if isinstance(sql_type, EnumType):
+        base["enum"] = [m.value for m in sql_type.enum]
+        base.pop("maxLength", None)
+    elif isinstance(sql_type, ArrayType):
+        base = {"type": "array", "items": dict(_JSON_TYPES.get(sql_type.item.kind, {}))}
+    if sql_type.kind == "str" and sql_type.length is not None and not isinstance(sql_type, EnumType):
         base["maxLength"] = sql_type.length
     options = [base]
     if sql_type.kind == "json":
@@ -323,13 +228,13 @@ def _column_json_schema(column: Column[Any], mode: str) -> dict[str, Any]:
     # a generated column is always filled in a stored row, so only a nullable one is null
     if column.nullable:
         options.append({"type": "null"})
-    out: dict[str, Any] = {"title": _title(column.name)}
+    out: dict[str, Any] = {"title": title(column.name)}
     out.update(options[0] if len(options) == 1 else {"anyOf": options})
     if column.has_default and not callable(column.default):
         out["default"] = json_value(column.sql_type.normalize(column.default))
-    elif column.nullable and not _generated(column):
+    elif column.nullable and not generated(column):
         out["default"] = None
-    if _generated(column):
+    if generated(column):
         out["readOnly"] = True
     return out
 
@@ -344,7 +249,7 @@ def _model_json_schema(model: type[Model], mode: str) -> dict[str, Any]:
     if mode == "serialization":
         schema["required"] = [col.name for col in columns]  # a dump has every column
     else:
-        schema["required"] = [col.name for col in columns if _required(col)]
+        schema["required"] = [col.name for col in columns if required(col)]
         schema["additionalProperties"] = False
     if not schema["required"]:
         del schema["required"]
@@ -430,28 +335,30 @@ def request_schema(model: type[Model], kind: str) -> type[BaseModel]:
 
     fields: dict[str, Any] = {}
     for col in model._meta.column_list:
-        if _managed(model, col) or (kind == "update" and col.primary_key):
+        if managed(model, col) or (kind == "update" and col.primary_key):
             continue
         sql_type = col.type
         constraints: dict[str, Any] = {}
-        if sql_type.kind == "str" and sql_type.length is not None:
+        if sql_type.kind == "str" and sql_type.length is not None and not isinstance(sql_type, EnumType):
             constraints["max_length"] = sql_type.length
         if sql_type.kind == "decimal":
             constraints["max_digits"] = sql_type.precision
             constraints["decimal_places"] = sql_type.scale
         annotation: Any = sql_type.python_type
         if sql_type.kind == "json":  # an object or array holding only what JSON can (no NaN)
-            annotation = Annotated[dict[str, Any] | list[Any], AfterValidator(_json_document(col))]
+            annotation = Annotated[dict[str, Any] | list[Any], AfterValidator(json_document(col))]
+        if isinstance(sql_type, ArrayType):
+            annotation = list[sql_type.item.python_type]  # type: ignore[name-defined]
         if sql_type.kind == "bytes":  # base64 in JSON, as model_dump_json writes bytes
             annotation = Annotated[
                 bytes,
-                BeforeValidator(_bytes_from_json),
-                PlainSerializer(_bytes_to_json, when_used="json"),
+                BeforeValidator(bytes_from_json),
+                PlainSerializer(bytes_to_json, when_used="json"),
             ]
         if col.nullable:
             annotation = annotation | None
         if col.validators:
-            annotation = Annotated[annotation, AfterValidator(_column_check(col))]
+            annotation = Annotated[annotation, AfterValidator(column_check(col))]
         if kind == "update":
             extra = None if col.nullable else _drop_default
             field = Field(default=None, json_schema_extra=extra, **constraints)

@@ -94,6 +94,9 @@ class DialectFeatures:
         max_statement_bytes: the longest statement the server accepts with its values
             (MySQL's ``max_allowed_packet``); ``bulk_create`` keeps each batch under
             it. None: no limit that matters.
+        arrays: native array columns (``BIGINT[]``, ``TEXT[]``) and their operators
+            (``@>``, ``&&``, ``= ANY(...)``) are available, so an ``ArrayColumn`` may be
+            used; when False, using one raises :class:`~kakaorm.exc.NotSupportedError`.
     """
 
     returning: bool = False
@@ -105,6 +108,7 @@ class DialectFeatures:
     single_connection: bool = False
     consecutive_insert_keys: bool = True
     max_statement_bytes: int | None = None
+    arrays: bool = False
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@
     │   └── PluginError               a plugin is broken or two plugins claim one name
     ├── ModelError                    a model class is defined wrongly (raised at class creation)
     ├── QueryError                    a construct the query or the dialect cannot express
-    │   └── UnknownRelationError      prefetch() names no relation of the model (also an AttributeError)
+    │   ├── UnknownRelationError      prefetch() names no relation of the model (also an AttributeError)
+    │   └── NotSupportedError         the connected database lacks a feature the model or query uses
     ├── NotFound                      ``get()`` matched no row      (also ``Model.NotFound``)
     ├── MultipleResults               ``get()`` matched several rows (also ``Model.MultipleResults``)
     ├── PoolTimeoutError              no connection became free within the acquire timeout
@@ -60,6 +61,7 @@ __all__ = [
     "MultipleResults",
     "NoSuchDialectError",
     "NotFound",
+    "NotSupportedError",
     "OperationalError",
     "PluginError",
     "PoolTimeoutError",
@@ -103,6 +105,12 @@ class ModelError(KakaORMError):
 
 class QueryError(KakaORMError):
     """A query construct that KakaORM or the current dialect cannot express."""
+
+
+class NotSupportedError(QueryError):
+    """The connected database lacks a feature a model or query uses (an ``ArrayColumn``
+    on a database without native arrays). Raised before anything is sent; the message
+    names the feature, the dialect and what to use instead."""
 
 
 class UnknownRelationError(QueryError, AttributeError):

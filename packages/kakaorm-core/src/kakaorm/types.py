@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal as _decimal
+import enum as _enum
 import re
 import uuid as _uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from kakaorm.exc import DataError
 from kakaorm.json_values import check_json
@@ -29,6 +30,8 @@ __all__ = [
     "TEXT",
     "TIME",
     "UUID",
+    "ArrayType",
+    "EnumType",
     "SQLType",
     "check_value",
 ]
@@ -68,7 +71,8 @@ class SQLType:
 
     Attributes:
         kind: one of ``"int"``, ``"str"``, ``"float"``, ``"bool"``, ``"datetime"``,
-            ``"date"``, ``"time"``, ``"decimal"``, ``"bytes"``, ``"uuid"``, ``"json"``.
+            ``"date"``, ``"time"``, ``"decimal"``, ``"bytes"``, ``"uuid"``, ``"json"``,
+            ``"array"`` (an :class:`ArrayType`); an :class:`EnumType` is ``"str"`` or ``"int"``.
         length: maximum length of a string, or None for unbounded text.
         precision: total digits of a decimal.
         scale: digits after the point of a decimal.
@@ -85,6 +89,26 @@ class SQLType:
     _quantum: tuple[_decimal.Decimal, _decimal.Context] | None = field(
         default=None, init=False, repr=False
     )
+
+    #: True when values are converted in Python on their way to and from the driver
+    #: (:meth:`to_db`, :meth:`from_db`), around the dialect's own processors
+    converts: ClassVar[bool] = False
+
+    def to_db(self, value: Any) -> Any:
+        """A checked Python value as the driver takes it (before the dialect's bind
+        processor); only called when :attr:`converts` is True."""
+        return value
+
+    def from_db(self, value: Any) -> Any:
+        """A driver value (after the dialect's result processor) as Python holds it;
+        only called when :attr:`converts` is True. Raises ValueError for a stored value
+        the type cannot hold."""
+        return value
+
+    @property
+    def label(self) -> str:
+        """What values of this type are, for messages (``"int"``, ``"Color"``)."""
+        return self.kind
 
     def __post_init__(self) -> None:
         if self.kind == "decimal" and self.scale is not None:
@@ -165,6 +189,7 @@ _PYTHON_TYPES: dict[str, type] = {
     "bytes": bytes,
     "uuid": _uuid.UUID,
     "json": object,  # a dict or a list
+    "array": list,
 }
 
 INTEGER = SQLType("int")
@@ -178,6 +203,110 @@ BYTES = SQLType("bytes")
 UUID = SQLType("uuid")
 #: a JSON document: a dict or a list (see :mod:`kakaorm.json_values`)
 JSON = SQLType("json")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EnumType(SQLType):
+    """The values of a Python ``enum.Enum`` stored as their ``.value``: kind ``"str"``
+    (``length`` the longest value) or ``"int"``, so DDL, casts and schema reading treat
+    it as plain text or integer. Python holds the members (:meth:`from_db`)."""
+
+    enum: Any = None
+    _by_value: dict[Any, Any] = field(default_factory=dict, init=False, repr=False)
+
+    converts: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_value", {m.value: m for m in self.enum})
+
+    @property
+    def python_type(self) -> type:
+        """The enum class."""
+        return self.enum  # type: ignore[no-any-return]
+
+    @property
+    def label(self) -> str:
+        """The enum's class name."""
+        return str(self.enum.__name__)
+
+    def values_text(self) -> str:
+        """The enum's values, for messages: ``'red', 'green', 'blue'``."""
+        return ", ".join(repr(v) for v in self._by_value)
+
+    def to_db(self, value: Any) -> Any:
+        """A member as its value."""
+        return value.value if isinstance(value, _enum.Enum) else value
+
+    def from_db(self, value: Any) -> Any:
+        """The member of a stored value; ValueError for a value of no member."""
+        try:
+            return self._by_value[value]
+        except (KeyError, TypeError):
+            raise ValueError(f"{self.label}'s values are {self.values_text()}") from None
+
+    def member(self, value: Any, subject: Callable[[bool], str]) -> Any:
+        """``value`` as a member: a member of the enum, or one of its values.
+
+        Raises:
+            TypeError: a member of another enum, or a value of no member.
+        """
+        enum_class = self.enum
+        if isinstance(value, enum_class):
+            return value
+        if not isinstance(value, _enum.Enum) and not isinstance(value, bool):
+            try:
+                return self._by_value[value]
+            except (KeyError, TypeError):
+                pass
+        raise TypeError(
+            f"{subject(False)}({self.label}) and takes a {self.label} member or one of its "
+            f"values ({self.values_text()}), not {type(value).__name__} ({value!r})"
+        )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ArrayType(SQLType):
+    """A native array (``BIGINT[]``, ``TEXT[]``) of ``item`` values, kind ``"array"``;
+    Python holds a ``list``. Only dialects whose features say ``arrays=True`` store it."""
+
+    item: SQLType = field(default_factory=lambda: TEXT)
+
+    @property
+    def python_type(self) -> type:
+        """``list``."""
+        return list
+
+    @property
+    def label(self) -> str:
+        """``list[int]`` and the like."""
+        return f"list[{self.item.label}]"
+
+    def checked_list(self, value: Any, exact: bool, subject: Callable[[bool], str]) -> list[Any]:
+        """``value`` (a list or tuple) as a list with every item checked against ``item``.
+
+        Raises:
+            TypeError: not a list or tuple, or an item of the wrong type or None.
+        """
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(
+                f"{subject(False)} and takes a list of {self.item.label} values, not "
+                f"{type(value).__name__} ({value!r})"
+            )
+        out = []
+        for i, v in enumerate(value):
+            if v is None:
+                raise TypeError(
+                    f"{subject(False)} and takes a list of {self.item.label} values; item {i} "
+                    "is None, and the items of an ArrayColumn are never None"
+                )
+            try:
+                out.append(check_value(self.item, v, exact=exact, subject=subject))
+            except TypeError:
+                raise TypeError(
+                    f"{subject(False)} and takes a list of {self.item.label} values; item {i} "
+                    f"is {type(v).__name__} ({v!r})"
+                ) from None
+        return out
 
 
 # -- conversions dialects share ------------------------------------------------------------
@@ -300,6 +429,10 @@ def check_value(
         TypeError: the value has a type ``sql_type`` cannot hold.
         DataError: a text is longer than the type's length, or a decimal does not fit.
     """
+    if isinstance(sql_type, EnumType):
+        return sql_type.member(value, subject)
+    if isinstance(sql_type, ArrayType):
+        return sql_type.checked_list(value, exact, subject)
     kind = sql_type.kind
     if kind == "json":
         return check_json(value, subject(False))

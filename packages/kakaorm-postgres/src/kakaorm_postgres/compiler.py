@@ -9,6 +9,7 @@ from kakaorm.compiler.ddl import TableLike
 from kakaorm.expr import Expression, JSONPath, Lag, Lead, Param, WindowFunction
 from kakaorm.schema import ColumnSchema
 from kakaorm.statements import Insert
+from kakaorm.types import ArrayType, SQLType
 
 __all__ = ["AsyncpgCompiler", "PostgresCompiler", "PsycopgCompiler"]
 
@@ -140,6 +141,14 @@ class PsycopgCompiler(PostgresCompiler):
 
     paramstyle: ClassVar[str] = "format"
 
+    def param_placeholder(self, node: Param, placeholder: str) -> str:
+        """``%s::bigint[]`` for an array: psycopg types a list by its items (an empty
+        one not at all, small ints as smallint), which the column's type may not match."""
+        sql_type = node.type
+        if sql_type is not None and sql_type.kind == "array":
+            return f"{placeholder}::{_cast(sql_type)}"
+        return placeholder
+
 
 #: casts naming each typed parameter's type; asyncpg encodes a value by the type the
 #: server assigns to its parameter
@@ -158,6 +167,13 @@ _CASTS = {
 }
 
 
+def _cast(sql_type: SQLType) -> str:
+    """The type a parameter of ``sql_type`` is cast to (``bigint[]`` for an array)."""
+    if isinstance(sql_type, ArrayType):
+        return _CASTS[sql_type.item.kind] + "[]"
+    return _CASTS[sql_type.kind]
+
+
 class AsyncpgCompiler(PostgresCompiler):
     """asyncpg: ``$n`` placeholders, each typed parameter cast to its type.
 
@@ -173,7 +189,7 @@ class AsyncpgCompiler(PostgresCompiler):
         sql_type = node.type
         if sql_type is None:
             return placeholder
-        return f"{placeholder}::{_CASTS[sql_type.kind]}"
+        return f"{placeholder}::{_cast(sql_type)}"
 
     def window_function_argument(
         self, node: WindowFunction, index: int, arg: Expression[Any], params: list[Param]

@@ -14,7 +14,7 @@ from kakaorm.compiler import SQLCompiler
 from kakaorm.dialect import Dialect, DialectFeatures, DriverPool, Processor, SchemaExecutor
 from kakaorm.exc import DatabaseError, DriverNotInstalledError
 from kakaorm.json_values import dump_json, load_json
-from kakaorm.types import SQLType, read_bytes, read_decimal, read_float, read_int, to_uuid
+from kakaorm.types import ArrayType, SQLType, read_bytes, read_decimal, read_float, read_int, to_uuid
 from kakaorm.url import DatabaseURL, URLRules
 
 from .compiler import AsyncpgCompiler, PsycopgCompiler
@@ -64,6 +64,7 @@ class PostgresDialect(Dialect):
         savepoints=True,
         max_params=32767,
         single_connection=False,
+        arrays=True,
     )
     compiler_class: ClassVar[type[SQLCompiler]]
 
@@ -109,6 +110,9 @@ class PostgresDialect(Dialect):
             return to_uuid
         if kind == "json":
             return load_json  # asyncpg returns jsonb as text; psycopg decodes it
+        if isinstance(sql_type, ArrayType):
+            item = self.result_processor(sql_type.item, plain_column)
+            return None if item is None else (lambda v: [None if x is None else item(x) for x in v])
         if kind == "bytes":
             return read_bytes  # psycopg may hand a memoryview for a computed value
         if plain_column:

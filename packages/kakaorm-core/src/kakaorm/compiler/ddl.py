@@ -123,6 +123,8 @@ class SchemaDDL(AlterDDL):
             return f"VARCHAR({t.length})" if t.length else "TEXT"
         if t.kind == "decimal":
             return f"NUMERIC({t.precision}, {t.scale})"
+        if t.kind == "array" and t.item is not None:  # standard SQL's spelling: BIGINT[]
+            return self.column_type_sql(ColumnSchema(column.name, t.item), table) + "[]"
         return self.type_names[t.kind]
 
     def _column_in_table(

@@ -35,6 +35,7 @@ from kakaorm.expr import (
     Window,
     WindowFunction,
 )
+from kakaorm.expr.arrays import ArrayCondition
 from kakaorm.expr.columns import ColumnElement, CTEColumn
 from kakaorm.expr.tables import TableRef, TableSource, table_ref
 
@@ -133,6 +134,19 @@ class ExpressionCompiler:
 
     def visit_Comparison(self, node: Comparison, params: list[Param]) -> str:
         return f"{self.visit(node.left, params)} {node.op} {self.visit(node.right, params)}"
+
+    def visit_ArrayCondition(self, node: ArrayCondition, params: list[Param]) -> str:
+        array, operand = self.visit(node.array, params), self.visit(node.operand, params)
+        return self.array_condition(node.op, array, operand)
+
+    def array_condition(self, op: str, array: str, operand: str) -> str:
+        """An :class:`~kakaorm.expr.arrays.ArrayCondition` from its compiled parts, in
+        PostgreSQL's spelling (``@>``, ``&&``, ``= ANY(...)``)."""
+        if op == "contains":
+            return f"{array} @> {operand}"
+        if op == "overlaps":
+            return f"{array} && {operand}"
+        return f"{operand} = ANY({array})"
 
     def visit_IsNull(self, node: IsNull, params: list[Param]) -> str:
         return f"{self.visit(node.expr, params)} IS {'NOT ' if node.negate else ''}NULL"

@@ -16,9 +16,11 @@ from kakaorm import exc
 from kakaorm.dialect import Dialect, Processor
 from kakaorm.expr import Param
 from kakaorm.expr.columns import ColumnElement
+from kakaorm.schema import TableSchema
 from kakaorm.statements import Insert, Select, Statement
+from kakaorm.types import SQLType
 
-__all__ = ["CompiledEntry", "RowsBuilder", "compile_entry"]
+__all__ = ["CompiledEntry", "RowsBuilder", "arrays_not_supported", "check_table_features", "compile_entry"]
 
 #: turns a batch of result rows into objects (e.g. the ORM's model hydrators)
 RowsBuilder = Callable[[Sequence[Sequence[Any]]], list[Any]]
@@ -179,6 +181,52 @@ def result_source(stmt: Select, expr: Any) -> tuple[str, str | None]:
     return (stmt.table.table_name if stmt.table is not None else "?"), None
 
 
+def arrays_not_supported(dialect: Dialect, subject: str) -> exc.NotSupportedError:
+    """The error for ``subject`` (an array column or value) on a dialect without arrays."""
+    return exc.NotSupportedError(
+        f"{subject} needs a database with native arrays, such as PostgreSQL; the "
+        f"{dialect.name}+{dialect.driver} dialect has none (DialectFeatures.arrays is False): "
+        "store the list in a JSONColumn instead"
+    )
+
+
+def check_table_features(dialect: Dialect, schema: TableSchema) -> None:
+    """Refuse a table ``dialect`` cannot create (an array column without arrays).
+
+    Raises:
+        NotSupportedError: naming the column and what to use instead.
+    """
+    if dialect.features.arrays:
+        return
+    for column in schema.columns:
+        if column.type.kind == "array":
+            raise arrays_not_supported(dialect, f"{schema.label}.{column.name} is an ArrayColumn, which")
+
+
+def bind_processor(dialect: Dialect, sql_type: SQLType) -> Processor | None:
+    """The dialect's bind processor for ``sql_type``, after the type's own Python-side
+    conversion when it has one (an enum member becomes its value)."""
+    proc = dialect.bind_processor(sql_type)
+    if not sql_type.converts:
+        return proc
+    to_db = sql_type.to_db
+    if proc is None:
+        return to_db
+    return lambda v: proc(to_db(v))
+
+
+def result_processor(dialect: Dialect, sql_type: SQLType, plain: bool) -> Processor | None:
+    """The dialect's result processor for ``sql_type``, followed by the type's own
+    Python-side conversion when it has one (a stored value becomes an enum member)."""
+    proc = dialect.result_processor(sql_type, plain)
+    if not sql_type.converts:
+        return proc
+    from_db = sql_type.from_db
+    if proc is None:
+        return from_db
+    return lambda v: from_db(proc(v))
+
+
 def compile_entry(dialect: Dialect, stmt: Statement, key_params: list[Param]) -> CompiledEntry:
     """Compile ``stmt`` with ``dialect`` into a cache entry.
 
@@ -186,11 +234,16 @@ def compile_entry(dialect: Dialect, stmt: Statement, key_params: list[Param]) ->
     the entry remembers how to reorder their values into placeholder order.
     """
     compiled = dialect.compiler.compile(stmt)
+    if not dialect.features.arrays:
+        row_types = [c.type for c in stmt.columns] if isinstance(stmt, Insert) else []
+        for t in (*(p.type for p in compiled.params), *compiled.result_types, *row_types):
+            if t is not None and t.kind == "array":
+                raise arrays_not_supported(dialect, f"an ArrayColumn ({t.label})")
     position = {id(p): i for i, p in enumerate(key_params)}
     perm = [position[id(p)] for p in compiled.params]
-    bind_procs = [None if p.type is None else dialect.bind_processor(p.type) for p in compiled.params]
+    bind_procs = [None if p.type is None else bind_processor(dialect, p.type) for p in compiled.params]
     result_procs = [
-        None if t is None else dialect.result_processor(t, plain)
+        None if t is None else result_processor(dialect, t, plain)
         for t, plain in zip(compiled.result_types, compiled.plain_columns)
     ]
     entry = CompiledEntry(
@@ -202,9 +255,9 @@ def compile_entry(dialect: Dialect, stmt: Statement, key_params: list[Param]) ->
     )
     if isinstance(stmt, Select):
         entry.result_sources = [result_source(stmt, c) for c in stmt.columns]
-        entry.result_kinds = [t.kind if t is not None else "value" for t in compiled.result_types]
+        entry.result_kinds = [t.label if t is not None else "value" for t in compiled.result_types]
     if isinstance(stmt, Insert) and stmt.from_select is None and stmt.columns:
         entry.values_insert = True
-        row_procs = [dialect.bind_processor(c.type) for c in stmt.columns]
+        row_procs = [bind_processor(dialect, c.type) for c in stmt.columns]
         entry.row_procs = row_procs if any(f is not None for f in row_procs) else None
     return entry

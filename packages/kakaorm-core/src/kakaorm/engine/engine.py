@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from kakaorm import exc
 from kakaorm.compiler.ddl import TableLike
 from kakaorm.dialect import Dialect, DriverConnection, DriverPool, PoolStats
-from kakaorm.engine.cache import CompiledEntry, compile_entry
+from kakaorm.engine.cache import CompiledEntry, check_table_features, compile_entry
 from kakaorm.engine.echo import enable_echo
 from kakaorm.engine.events import EventSource, InsertedKey, Listener, emit_after, emit_before, rows_of
 from kakaorm.engine.registry import load_dialect
@@ -436,6 +436,7 @@ class Engine(TransactionMethods, EventSource):
         compiler = self.dialect.compiler
         for table in tables:
             schema = compiler.describe_table(table)
+            check_table_features(self.dialect, schema)
             await self._run_ddl(compiler.create_table(schema, if_not_exists), f"create_table({schema.label})")
 
     async def create_archive_table(self, *tables: ArchiveTableSource, if_not_exists: bool = True) -> None:

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from kakaorm.engine.cache import check_table_features
 from kakaorm.exc import MigrationError
 from kakaorm.orm.model import Model
 from kakaorm.schema import (
@@ -169,6 +170,7 @@ def model_schema(dialect: Dialect, model: type[Model]) -> TableSchema:
     defaults as the database holds them, and every constraint named."""
     compiler = dialect.compiler
     declared = model.__table_schema__()
+    check_table_features(dialect, declared)
     table = compiler.table_schema(declared)
     columns = []
     for col, declared_col in zip(table.columns, declared.columns):

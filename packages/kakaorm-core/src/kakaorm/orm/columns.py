@@ -308,9 +308,11 @@ def column_schema(column: Column[Any]) -> ColumnSchema:
     default = None
     if column.has_default and not callable(column.default):
         default = NULL_DEFAULT if column.default is None else column.default
+        if sql_type.converts and default is not NULL_DEFAULT:
+            default = sql_type.to_db(default)  # an enum member is written as its value
     return ColumnSchema(
         name=column.name,
-        type=ColumnType(sql_type.kind, sql_type.length, sql_type.precision, sql_type.scale),
+        type=ColumnType.of(sql_type),
         nullable=column.nullable and not column.primary_key,
         default=default,
         primary_key=column.primary_key,

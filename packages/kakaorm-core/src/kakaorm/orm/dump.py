@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import decimal as _decimal
+import enum as _enum
 import json
 import math
 import uuid as _uuid
@@ -26,8 +27,12 @@ FieldSet: TypeAlias = Iterable[str] | Mapping[str, Any] | None
 def json_value(value: Any) -> Any:
     """``value`` as a JSON-safe Python value (str, int, float, bool, None): bytes as
     standard base64, a UUID in canonical form."""
+    if isinstance(value, _enum.Enum):  # an EnumColumn's member: its value
+        value = value.value
     if value is None or isinstance(value, (str, bool, int)):
         return value
+    if isinstance(value, list):  # an ArrayColumn's list
+        return [json_value(v) for v in value]
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, _dt.datetime):

@@ -39,6 +39,8 @@ def portable_type(type_sql: str) -> ColumnType:
     ``ColumnType("other", name=...)``.
     """
     text = " ".join(type_sql.lower().replace("unsigned", " ").split())
+    if text.endswith("[]"):  # a PostgreSQL array: integer[], text[], ...
+        return ColumnType("array", item=portable_type(text[:-2]))
     m = _ARGS.search(text)
     first = int(m.group(1)) if m else None
     second = int(m.group(2)) if m and m.group(2) else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from kakaorm.types import SQLType
+from kakaorm.types import ArrayType, SQLType
 
 __all__ = [
     "KINDS",
@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 #: the kinds of :class:`kakaorm.types.SQLType`, plus "other" for anything else
-KINDS = ("int", "str", "float", "bool", "datetime", "date", "time", "decimal", "other")
+KINDS = ("int", "str", "float", "bool", "datetime", "date", "time", "decimal", "array", "other")
 
 #: :attr:`TableSchema.origin` of a table KakaORM 0.4.x created
 ORIGIN_KAKAORM_04 = "kakaorm 0.4"
@@ -40,6 +40,7 @@ class ColumnType:
         length: the maximum length of a bounded string (VARCHAR), else None.
         precision, scale: the digits of a decimal, else None.
         name: the database's type name, for ``"other"`` kinds only.
+        item: the type of an ``"array"``'s items, else None.
     """
 
     kind: str
@@ -47,13 +48,24 @@ class ColumnType:
     precision: int | None = None
     scale: int | None = None
     name: str | None = None
+    item: ColumnType | None = None
+
+    @classmethod
+    def of(cls, sql_type: SQLType) -> ColumnType:
+        """The portable column type of a value type (an array's with its item type)."""
+        item = cls.of(sql_type.item) if isinstance(sql_type, ArrayType) else None
+        return cls(sql_type.kind, sql_type.length, sql_type.precision, sql_type.scale, item=item)
 
     def sql_type(self) -> SQLType:
         """The :class:`~kakaorm.types.SQLType` of this type (``"other"`` reads as text)."""
+        if self.kind == "array" and self.item is not None:
+            return ArrayType("array", item=self.item.sql_type())
         kind = self.kind if self.kind != "other" else "str"
         return SQLType(kind, self.length, self.precision, self.scale)
 
     def __str__(self) -> str:
+        if self.kind == "array":
+            return f"array({self.item})"
         if self.kind == "other":
             return self.name or "other"
         if self.kind == "str" and self.length is not None:
