@@ -104,8 +104,8 @@ from kakaorm.orm.column_types import (
 )
 from kakaorm.orm.columns import Column, ForeignKey
 from kakaorm.orm.cte import CTE
-from kakaorm.orm.many_to_many import many_to_many
 from kakaorm.orm.enum_column import EnumColumn
+from kakaorm.orm.many_to_many import many_to_many
 from kakaorm.orm.model import Model
 from kakaorm.orm.queryset import QuerySet
 from kakaorm.orm.relations import belongs_to, has_many, has_one
