@@ -1,0 +1,80 @@
+"""Compliance: the dialect maps its driver's errors to :mod:`kakaorm.exc`."""
+
+from __future__ import annotations
+
+import pytest
+
+import kakaorm
+from kakaorm import Engine, IntegrityError, OperationalError, ProgrammingError
+from kakaorm.url import DatabaseURL
+
+from .models import CsAuthor, CsCounter, CsPost
+
+
+def _unreachable(url: DatabaseURL, scheme: str) -> str:
+    """The same kind of URL pointing at nothing: a closed port, or a file in a missing directory."""
+    if url.host:
+        auth = f"{url.username}@" if url.username else ""
+        return f"{scheme}://{auth}127.0.0.1:1/{url.database or 'test'}"
+    return f"{scheme}:////kakaorm-compliance-no-such-directory/db"
+
+
+@pytest.mark.asyncio
+class TestErrors:
+    """Driver errors arrive as the right kakaorm.exc type, with the statement."""
+
+    async def test_a_duplicate_in_a_unique_column_is_an_integrity_error(self, compliance_engine: Engine) -> None:
+        await compliance_engine.create_table(CsCounter)
+        await CsCounter.create(key="dup")
+        with pytest.raises(IntegrityError) as info:
+            await CsCounter.create(key="dup")
+        assert info.value.orig is not None
+        assert info.value.statement is not None and "cs_counter" in info.value.statement
+        assert await CsCounter.all().count() == 1
+
+    async def test_a_missing_foreign_key_target_is_an_integrity_error(self, compliance_engine: Engine) -> None:
+        await compliance_engine.create_table(CsAuthor, CsPost)
+        with pytest.raises(IntegrityError):
+            await CsPost.create(title="orphan", author_id=424242)
+        assert await CsPost.all().count() == 0
+
+    async def test_deleting_a_referenced_row_is_an_integrity_error(self, compliance_engine: Engine) -> None:
+        await compliance_engine.create_table(CsAuthor, CsPost)
+        ann = await CsAuthor.create(name="ann")
+        await CsPost.create(title="kept", author_id=ann.id)
+        with pytest.raises(IntegrityError):
+            await CsAuthor.where(CsAuthor.id == ann.id).delete()
+        assert await CsAuthor.all().count() == 1
+
+    async def test_a_null_in_a_not_null_column_is_an_integrity_error(self, compliance_engine: Engine) -> None:
+        await compliance_engine.create_table(CsCounter)
+        q = compliance_engine.dialect.compiler.quote
+        with pytest.raises(IntegrityError):
+            await compliance_engine.execute(
+                f"INSERT INTO {q('cs_counter')} ({q('key')}, {q('hits')}) VALUES (%s, %s)", ["k", None]
+            )
+        assert await CsCounter.all().count() == 0
+
+    async def test_sql_naming_a_missing_table_is_a_programming_error(self, compliance_engine: Engine) -> None:
+        with pytest.raises(ProgrammingError) as info:
+            await compliance_engine.fetch("SELECT * FROM cs_no_such_table")
+        assert info.value.statement is not None and "cs_no_such_table" in info.value.statement
+
+    async def test_the_engine_works_after_an_error(self, compliance_engine: Engine) -> None:
+        await compliance_engine.create_table(CsCounter)
+        with pytest.raises(ProgrammingError):
+            await compliance_engine.fetch("SELECT * FROM cs_no_such_table")
+        with pytest.raises(IntegrityError):
+            async with compliance_engine.transaction():
+                await CsCounter.create(key="x")
+                await CsCounter.create(key="x")
+        assert await CsCounter.all().count() == 0
+        await CsCounter.create(key="y")
+        assert await compliance_engine.fetchval("SELECT COUNT(*) FROM cs_counter") == 1
+
+    async def test_a_database_that_cannot_be_reached_is_an_operational_error(self, compliance_engine: Engine) -> None:
+        dialect = compliance_engine.dialect
+        with pytest.raises(OperationalError):
+            await kakaorm.connect(_unreachable(dialect.url, f"{dialect.name}+{dialect.driver}"))
+        # the failed connect() left the default engine as it was
+        assert kakaorm.get_engine() is compliance_engine
