@@ -31,8 +31,7 @@ def test_the_testing_extra_installs_what_the_suite_imports():
 
 
 def test_the_suite_exports_its_test_classes_and_the_column_registry():
-    from kakaorm.testing import COLUMN_CASES
-    from kakaorm.testing import suite
+    from kakaorm.testing import COLUMN_CASES, suite
 
     assert suite.__all__ == [
         "TestColumnRoundTrips", "TestErrors", "TestFilters", "TestReading", "TestSchema", "TestTransactions", "TestWriting",
