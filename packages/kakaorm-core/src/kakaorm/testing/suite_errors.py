@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import kakaorm
-from kakaorm import Engine, IntegrityError, OperationalError, ProgrammingError
+from kakaorm import DataError, Engine, IntegrityError, OperationalError, ProgrammingError
 from kakaorm.url import DatabaseURL
 
+from .columns import COLUMN_CASES, value_model
 from .models import CsAuthor, CsCounter, CsPost
 
 
@@ -54,6 +57,16 @@ class TestErrors:
                 f"INSERT INTO {q('cs_counter')} ({q('key')}, {q('hits')}) VALUES (%s, %s)", ["k", None]
             )
         assert await CsCounter.all().count() == 0
+
+    async def test_an_integer_outside_64_bits_is_a_data_error_and_nothing_is_stored(
+        self, compliance_engine: Engine
+    ) -> None:
+        model: Any = value_model(next(c for c in COLUMN_CASES if c.name == "int"))
+        await compliance_engine.create_table(model)
+        for value in (2**63, -(2**63) - 1):
+            with pytest.raises(DataError):
+                await model.create(v=value)
+        assert await model.all().count() == 0
 
     async def test_sql_naming_a_missing_table_is_a_programming_error(self, compliance_engine: Engine) -> None:
         with pytest.raises(ProgrammingError) as info:

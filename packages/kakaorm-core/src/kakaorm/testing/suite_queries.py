@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from typing import Any
+
 import pytest
 
 from kakaorm import CTE, Count, Engine, Max, RowNumber, Subquery, Sum
@@ -132,6 +135,50 @@ class TestReading:
             {"title": "quiet", "rank": 1}, {"title": "again", "rank": 1},
         ]
         assert all(type(r["rank"]) is int for r in rows)
+
+    async def test_distinct_get_first_and_exists(self, compliance_engine: Engine) -> None:
+        ids = await seed_posts(compliance_engine)
+        assert await P.all().select(P.author_id).distinct().order_by(P.author_id) == [
+            {"author_id": ids["ann"]}, {"author_id": ids["bob"]}, {"author_id": ids["cy"]},
+        ]
+        assert (await P.get(P.views == 20)).title == "50% off"
+        with pytest.raises(P.NotFound):
+            await P.get(P.views == 999)
+        with pytest.raises(P.MultipleResults):
+            await P.get(P.author_id == ids["ann"])
+        first = await P.all().order_by(P.views.desc).first()
+        assert first is not None and first.title == "again"
+        assert await P.where(P.views > 35).exists() is True
+        assert await P.where(P.views > 99).exists() is False
+
+    async def test_raw_sql_binds_percent_s_and_reads_double_percent_as_a_literal(
+        self, compliance_engine: Engine
+    ) -> None:
+        await seed_posts(compliance_engine)
+        rows = await compliance_engine.fetch(
+            "SELECT title, views FROM cs_post WHERE views > %s AND title LIKE '%%off' ORDER BY id", [5]
+        )
+        assert rows == [{"title": "50% off", "views": 20}]
+        assert await compliance_engine.fetchval("SELECT COUNT(*) FROM cs_post WHERE views >= %s", [20]) == 3
+        assert await compliance_engine.execute("UPDATE cs_post SET views = views + %s WHERE views < %s", [1, 15]) == 2
+
+    async def test_iterator_streams_every_row_in_chunks_and_can_stop_early(self, compliance_engine: Engine) -> None:
+        await seed_posts(compliance_engine)
+        assert [p.title async for p in P.all().order_by(P.id).iterator(chunk_size=2)] == [
+            "hello", "world", "50% off", "quiet", "again",
+        ]
+        seen = []
+        # iterator() is typed as an AsyncIterator; it is an async generator, which has aclose()
+        stream: Any = P.all().order_by(P.id).select(P.title).iterator(chunk_size=2)
+        async with contextlib.aclosing(stream) as rows:
+            async for row in rows:
+                seen.append(row["title"])
+                if len(seen) == 3:
+                    break
+        assert seen == ["hello", "world", "50% off"]
+        # closing the stream early gave the connection back, usable
+        assert compliance_engine.pool_stats().in_use == 0
+        assert await P.all().count() == 5
 
     async def test_union_and_union_all(self, compliance_engine: Engine) -> None:
         await seed_posts(compliance_engine)
