@@ -59,7 +59,7 @@ def test_the_url_comes_from_the_option_or_the_environment(tmp_path):
     assert by_env.stdout.strip().splitlines()[-1].startswith("4 passed in ")
     # the suite dropped every table it made
     with sqlite3.connect(tmp_path / "c.db") as db:
-        assert db.execute("SELECT name FROM sqlite_master WHERE name LIKE 'cs%'").fetchall() == []
+        assert db.execute("SELECT name FROM sqlite_master WHERE name LIKE 'compliance%'").fetchall() == []
 
 
 def test_a_dialect_that_reads_booleans_back_wrong_fails_the_round_trips(tmp_path):

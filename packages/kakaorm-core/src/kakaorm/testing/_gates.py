@@ -7,7 +7,7 @@ import pytest
 from kakaorm import Engine
 from kakaorm.exc import QueryError
 
-from .models import CsAuthor
+from .models import ComplianceAuthor
 
 
 def scheme(engine: Engine) -> str:
@@ -24,7 +24,7 @@ def require_feature(engine: Engine, feature: str) -> None:
 def require_row_locks(engine: Engine) -> None:
     """Skip when the dialect's compiler refuses ``select_for_update()`` (its ``lock_clause``)."""
     try:
-        CsAuthor.all().using(engine).select_for_update().sql()
+        ComplianceAuthor.all().using(engine).select_for_update().sql()
     except QueryError as err:
         pytest.skip(f"the {scheme(engine)} dialect refuses select_for_update(): {err}")
 

@@ -132,12 +132,13 @@ _models: dict[str, type[Model]] = {}
 
 
 def value_model(case: ColumnCase) -> type[Model]:
-    """The model ``Cs<Name>Value`` (table ``cs_value_<name>``) with one column ``v`` of the case's type."""
+    """The model ``Compliance<Name>Value`` (table ``compliance_value_<name>``) with one
+    column ``v`` of the case's type."""
     model = _models.get(case.name)
     if model is None:
-        meta = type("Meta", (), {"table_name": f"cs_value_{case.name}"})
+        meta = type("Meta", (), {"table_name": f"compliance_value_{case.name}"})
         attrs = {"__module__": __name__, "v": case.column(), "Meta": meta}
-        model = type(f"Cs{case.name.title().replace('_', '')}Value", (Model,), attrs)
+        model = type(f"Compliance{case.name.title().replace('_', '')}Value", (Model,), attrs)
         _models[case.name] = model
     return model
 

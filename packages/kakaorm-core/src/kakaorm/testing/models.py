@@ -1,4 +1,4 @@
-"""The models the compliance suite writes and queries (tables prefixed ``cs_``).
+"""The models the compliance suite writes and queries (tables prefixed ``compliance_``).
 
 The suite creates the tables it needs in each test and drops every one of them
 before and after it (:func:`drop_suite_tables`), so it never touches other tables
@@ -12,40 +12,40 @@ from kakaorm import BoolColumn, Engine, FloatColumn, ForeignKey, IntColumn, Mode
 from .columns import value_models
 
 
-class CsAuthor(Model):
+class ComplianceAuthor(Model):
     """An author: a unique name, active or not."""
 
     name = StrColumn(nullable=False, unique=True, max_length=40)
     active = BoolColumn(nullable=False, default=True)
 
     class Meta:
-        table_name = "cs_author"
+        table_name = "compliance_author"
 
 
-class CsPost(Model):
+class CompliancePost(Model):
     """A post of an author, with a view count and a nullable score."""
 
     title = StrColumn(nullable=False, max_length=80)
     views = IntColumn(nullable=False, default=0)
     score = FloatColumn()
-    author_id = ForeignKey(CsAuthor, nullable=False, on_delete="RESTRICT")
+    author_id = ForeignKey(ComplianceAuthor, nullable=False, on_delete="RESTRICT")
 
     class Meta:
-        table_name = "cs_post"
+        table_name = "compliance_post"
 
 
-class CsCounter(Model):
+class ComplianceCounter(Model):
     """A row per key, for upserts: ``key`` is unique."""
 
     key = StrColumn(nullable=False, unique=True, max_length=40)
     hits = IntColumn(nullable=False, default=0)
 
     class Meta:
-        table_name = "cs_counter"
+        table_name = "compliance_counter"
 
 
 #: the suite's fixed models, referenced ones first
-SUITE_MODELS: list[type[Model]] = [CsAuthor, CsPost, CsCounter]
+SUITE_MODELS: list[type[Model]] = [ComplianceAuthor, CompliancePost, ComplianceCounter]
 
 
 async def drop_suite_tables(engine: Engine) -> None:
@@ -67,12 +67,21 @@ POSTS = [
 async def seed_posts(engine: Engine) -> dict[str, int]:
     """Create the author and post tables with :data:`AUTHORS` and :data:`POSTS`; the
     authors' ids by name."""
-    await engine.create_table(CsAuthor, CsPost)
-    ids = {name: (await CsAuthor.create(name=name, active=active)).id for name, active in AUTHORS}
-    await CsPost.bulk_create(
-        [CsPost(title=t, views=v, score=s, author_id=ids[a]) for t, v, s, a in POSTS]
+    await engine.create_table(ComplianceAuthor, CompliancePost)
+    ids = {name: (await ComplianceAuthor.create(name=name, active=active)).id for name, active in AUTHORS}
+    await CompliancePost.bulk_create(
+        [CompliancePost(title=t, views=v, score=s, author_id=ids[a]) for t, v, s, a in POSTS]
     )
     return ids
 
 
-__all__ = ["AUTHORS", "POSTS", "SUITE_MODELS", "CsAuthor", "CsCounter", "CsPost", "drop_suite_tables", "seed_posts"]
+__all__ = [
+    "AUTHORS",
+    "POSTS",
+    "SUITE_MODELS",
+    "ComplianceAuthor",
+    "ComplianceCounter",
+    "CompliancePost",
+    "drop_suite_tables",
+    "seed_posts",
+]

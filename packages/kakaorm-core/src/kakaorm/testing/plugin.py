@@ -5,7 +5,7 @@ Load it from the top-level ``conftest.py`` of the dialect's tests::
     pytest_plugins = ["kakaorm.testing.plugin"]
 
 and point it at a database the suite may create tables in (it creates and drops only
-tables named ``cs_...``)::
+tables named ``compliance_...``)::
 
     pytest --kakaorm-url "mydb+mydriver://user@localhost/test"
     KAKAORM_COMPLIANCE_URL="mydb+mydriver://user@localhost/test" pytest

@@ -11,7 +11,7 @@ from kakaorm import DataError, Engine, IntegrityError, OperationalError, Program
 from kakaorm.url import DatabaseURL
 
 from .columns import COLUMN_CASES, value_model
-from .models import CsAuthor, CsCounter, CsPost
+from .models import ComplianceAuthor, ComplianceCounter, CompliancePost
 
 
 def _unreachable(url: DatabaseURL, scheme: str) -> str:
@@ -27,36 +27,36 @@ class TestErrors:
     """Driver errors arrive as the right kakaorm.exc type, with the statement."""
 
     async def test_a_duplicate_in_a_unique_column_is_an_integrity_error(self, compliance_engine: Engine) -> None:
-        await compliance_engine.create_table(CsCounter)
-        await CsCounter.create(key="dup")
+        await compliance_engine.create_table(ComplianceCounter)
+        await ComplianceCounter.create(key="dup")
         with pytest.raises(IntegrityError) as info:
-            await CsCounter.create(key="dup")
+            await ComplianceCounter.create(key="dup")
         assert info.value.orig is not None
-        assert info.value.statement is not None and "cs_counter" in info.value.statement
-        assert await CsCounter.all().count() == 1
+        assert info.value.statement is not None and "compliance_counter" in info.value.statement
+        assert await ComplianceCounter.all().count() == 1
 
     async def test_a_missing_foreign_key_target_is_an_integrity_error(self, compliance_engine: Engine) -> None:
-        await compliance_engine.create_table(CsAuthor, CsPost)
+        await compliance_engine.create_table(ComplianceAuthor, CompliancePost)
         with pytest.raises(IntegrityError):
-            await CsPost.create(title="orphan", author_id=424242)
-        assert await CsPost.all().count() == 0
+            await CompliancePost.create(title="orphan", author_id=424242)
+        assert await CompliancePost.all().count() == 0
 
     async def test_deleting_a_referenced_row_is_an_integrity_error(self, compliance_engine: Engine) -> None:
-        await compliance_engine.create_table(CsAuthor, CsPost)
-        ann = await CsAuthor.create(name="ann")
-        await CsPost.create(title="kept", author_id=ann.id)
+        await compliance_engine.create_table(ComplianceAuthor, CompliancePost)
+        ann = await ComplianceAuthor.create(name="ann")
+        await CompliancePost.create(title="kept", author_id=ann.id)
         with pytest.raises(IntegrityError):
-            await CsAuthor.where(CsAuthor.id == ann.id).delete()
-        assert await CsAuthor.all().count() == 1
+            await ComplianceAuthor.where(ComplianceAuthor.id == ann.id).delete()
+        assert await ComplianceAuthor.all().count() == 1
 
     async def test_a_null_in_a_not_null_column_is_an_integrity_error(self, compliance_engine: Engine) -> None:
-        await compliance_engine.create_table(CsCounter)
+        await compliance_engine.create_table(ComplianceCounter)
         q = compliance_engine.dialect.compiler.quote
         with pytest.raises(IntegrityError):
             await compliance_engine.execute(
-                f"INSERT INTO {q('cs_counter')} ({q('key')}, {q('hits')}) VALUES (%s, %s)", ["k", None]
+                f"INSERT INTO {q('compliance_counter')} ({q('key')}, {q('hits')}) VALUES (%s, %s)", ["k", None]
             )
-        assert await CsCounter.all().count() == 0
+        assert await ComplianceCounter.all().count() == 0
 
     async def test_an_integer_outside_64_bits_is_a_data_error_and_nothing_is_stored(
         self, compliance_engine: Engine
@@ -70,20 +70,20 @@ class TestErrors:
 
     async def test_sql_naming_a_missing_table_is_a_programming_error(self, compliance_engine: Engine) -> None:
         with pytest.raises(ProgrammingError) as info:
-            await compliance_engine.fetch("SELECT * FROM cs_no_such_table")
-        assert info.value.statement is not None and "cs_no_such_table" in info.value.statement
+            await compliance_engine.fetch("SELECT * FROM compliance_no_such_table")
+        assert info.value.statement is not None and "compliance_no_such_table" in info.value.statement
 
     async def test_the_engine_works_after_an_error(self, compliance_engine: Engine) -> None:
-        await compliance_engine.create_table(CsCounter)
+        await compliance_engine.create_table(ComplianceCounter)
         with pytest.raises(ProgrammingError):
-            await compliance_engine.fetch("SELECT * FROM cs_no_such_table")
+            await compliance_engine.fetch("SELECT * FROM compliance_no_such_table")
         with pytest.raises(IntegrityError):
             async with compliance_engine.transaction():
-                await CsCounter.create(key="x")
-                await CsCounter.create(key="x")
-        assert await CsCounter.all().count() == 0
-        await CsCounter.create(key="y")
-        assert await compliance_engine.fetchval("SELECT COUNT(*) FROM cs_counter") == 1
+                await ComplianceCounter.create(key="x")
+                await ComplianceCounter.create(key="x")
+        assert await ComplianceCounter.all().count() == 0
+        await ComplianceCounter.create(key="y")
+        assert await compliance_engine.fetchval("SELECT COUNT(*) FROM compliance_counter") == 1
 
     async def test_a_database_that_cannot_be_reached_is_an_operational_error(self, compliance_engine: Engine) -> None:
         dialect = compliance_engine.dialect

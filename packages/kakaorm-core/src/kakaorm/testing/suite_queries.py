@@ -10,12 +10,12 @@ import pytest
 from kakaorm import CTE, Count, Engine, Max, RowNumber, Subquery, Sum
 
 from ._gates import require_feature, require_row_locks
-from .models import CsAuthor, CsCounter, CsPost, seed_posts
+from .models import ComplianceAuthor, ComplianceCounter, CompliancePost, seed_posts
 
-A, P = CsAuthor, CsPost
+A, P, C = ComplianceAuthor, CompliancePost, ComplianceCounter
 
 
-def _titles(posts: list[CsPost]) -> list[str]:
+def _titles(posts: list[CompliancePost]) -> list[str]:
     return [p.title for p in posts]
 
 
@@ -156,11 +156,12 @@ class TestReading:
     ) -> None:
         await seed_posts(compliance_engine)
         rows = await compliance_engine.fetch(
-            "SELECT title, views FROM cs_post WHERE views > %s AND title LIKE '%%off' ORDER BY id", [5]
+            "SELECT title, views FROM compliance_post WHERE views > %s AND title LIKE '%%off' ORDER BY id", [5]
         )
         assert rows == [{"title": "50% off", "views": 20}]
-        assert await compliance_engine.fetchval("SELECT COUNT(*) FROM cs_post WHERE views >= %s", [20]) == 3
-        assert await compliance_engine.execute("UPDATE cs_post SET views = views + %s WHERE views < %s", [1, 15]) == 2
+        assert await compliance_engine.fetchval("SELECT COUNT(*) FROM compliance_post WHERE views >= %s", [20]) == 3
+        update = "UPDATE compliance_post SET views = views + %s WHERE views < %s"
+        assert await compliance_engine.execute(update, [1, 15]) == 2
 
     async def test_iterator_streams_every_row_in_chunks_and_can_stop_early(self, compliance_engine: Engine) -> None:
         await seed_posts(compliance_engine)
@@ -210,23 +211,23 @@ class TestWriting:
         assert await P.where(P.title.startswith("bulk ")).aggregate(s=Sum(P.views)) == {"s": sum(range(250))}
 
     async def test_upsert_inserts_then_updates_on_the_unique_column(self, compliance_engine: Engine) -> None:
-        await compliance_engine.create_table(CsCounter)
-        first = await CsCounter.upsert(conflict=["key"], key="home", hits=1)
-        again = await CsCounter.upsert(conflict=["key"], key="home", hits=5)
+        await compliance_engine.create_table(C)
+        first = await C.upsert(conflict=["key"], key="home", hits=1)
+        again = await C.upsert(conflict=["key"], key="home", hits=5)
         assert (first.hits, again.id, again.hits) == (1, first.id, 5)
-        assert [(c.key, c.hits) for c in await CsCounter.all()] == [("home", 5)]
+        assert [(c.key, c.hits) for c in await C.all()] == [("home", 5)]
 
     async def test_bulk_create_ignores_or_updates_collisions(self, compliance_engine: Engine) -> None:
-        await compliance_engine.create_table(CsCounter)
-        await CsCounter.bulk_create([CsCounter(key="a", hits=1), CsCounter(key="b", hits=2)])
-        await CsCounter.bulk_create(
-            [CsCounter(key="a", hits=10), CsCounter(key="c", hits=3)], on_conflict="ignore", conflict=["key"]
+        await compliance_engine.create_table(C)
+        await C.bulk_create([C(key="a", hits=1), C(key="b", hits=2)])
+        await C.bulk_create(
+            [C(key="a", hits=10), C(key="c", hits=3)], on_conflict="ignore", conflict=["key"]
         )
-        assert [(c.key, c.hits) for c in await CsCounter.all().order_by("key")] == [("a", 1), ("b", 2), ("c", 3)]
-        await CsCounter.bulk_create(
-            [CsCounter(key="b", hits=20), CsCounter(key="d", hits=4)], on_conflict="update", conflict=["key"]
+        assert [(c.key, c.hits) for c in await C.all().order_by("key")] == [("a", 1), ("b", 2), ("c", 3)]
+        await C.bulk_create(
+            [C(key="b", hits=20), C(key="d", hits=4)], on_conflict="update", conflict=["key"]
         )
-        assert [(c.key, c.hits) for c in await CsCounter.all().order_by("key")] == [
+        assert [(c.key, c.hits) for c in await C.all().order_by("key")] == [
             ("a", 1), ("b", 20), ("c", 3), ("d", 4),
         ]
 
