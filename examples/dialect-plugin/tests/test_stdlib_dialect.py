@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 
@@ -38,3 +39,40 @@ async def test_a_url_naming_a_server_is_refused_with_this_scheme_in_the_message(
 async def test_an_unknown_option_is_refused_listing_the_accepted_ones() -> None:
     with pytest.raises(kakaorm.ConfigurationError, match=r"busy_timeout.*pool_timeout"):
         await kakaorm.connect("sqlite+stdlib:///:memory:", pool_size=3)
+
+
+async def test_a_task_cancelled_inside_a_transaction_leaves_nothing_behind(tmp_path: Path) -> None:
+    async with await kakaorm.connect(f"sqlite+stdlib:///{tmp_path / 'app.db'}") as engine:
+        await engine.execute("CREATE TABLE t (x INTEGER)")
+        inside = asyncio.Event()
+
+        async def writer() -> None:
+            async with engine.transaction():
+                await engine.execute("INSERT INTO t (x) VALUES (%s)", [1])
+                inside.set()
+                await asyncio.sleep(30)
+
+        task = asyncio.create_task(writer())
+        await inside.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert await engine.fetchval("SELECT COUNT(*) FROM t") == 0
+        assert engine.pool_stats().in_use == 0
+
+
+async def test_a_second_task_waits_for_the_connection_up_to_pool_timeout() -> None:
+    async with await kakaorm.connect("sqlite+stdlib:///:memory:", pool_timeout=0.2) as engine:
+        holding = asyncio.Event()
+
+        async def holder() -> None:
+            async with engine.transaction():
+                holding.set()
+                await asyncio.sleep(1)
+
+        task = asyncio.create_task(holder())
+        await holding.wait()
+        with pytest.raises(kakaorm.PoolTimeoutError, match=r"^waited 0\.2 s for the SQLite connection"):
+            await engine.fetchval("SELECT 1")
+        await task
+        assert await engine.fetchval("SELECT 1") == 1
