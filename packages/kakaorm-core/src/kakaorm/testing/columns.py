@@ -72,6 +72,9 @@ class ColumnCase:
             the field, when the dialect declares it false (or lacks the field).
         examples: values always tried besides the drawn ones (the edges); at least
             two distinct ones, which the filter tests store and look up.
+        filterable: the type has SQL equality, so ``==`` and ``in_()`` filters are
+            tested (False for a type without it, such as a JSON document: the
+            filter test is then not generated for the case).
     """
 
     name: str
@@ -80,6 +83,7 @@ class ColumnCase:
     expected: Callable[[Any], Any] = _same
     requires: str | None = None
     examples: tuple[Any, ...] = field(default=())
+    filterable: bool = True
 
 
 #: every column type of the suite; the round-trip tests are parametrised over it
