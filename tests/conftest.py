@@ -29,6 +29,9 @@ import pytest
 
 import kakaorm
 
+# the dialect compliance suite's option and fixtures (tests/compliance runs the suite)
+pytest_plugins = ["kakaorm.testing.plugin"]
+
 POSTGRES_URL = os.environ.get("KAKAORM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 MYSQL_URL = os.environ.get("KAKAORM_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test")
 REPLICA_URL = os.environ.get("KAKAORM_TEST_REPLICA_URL", "postgresql://postgres@127.0.0.1:5433/")

@@ -13,13 +13,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(str(p) for p in (ROOT / "packages").glob("*/src"))
 #: the reliability workloads (python -m stress) are typed as strictly
 STRESS = str(ROOT / "stress")
+#: the example third-party dialect of docs/writing-a-dialect.md
+EXAMPLE_DIALECT = str(ROOT / "examples" / "dialect-plugin" / "src")
 
 
 @pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="mypy is not installed (pip install -r requirements-dev.txt)")
 def test_every_src_directory_passes_mypy_strict() -> None:
     assert len(SOURCES) >= 2, SOURCES
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *SOURCES, STRESS],
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *SOURCES, STRESS, EXAMPLE_DIALECT],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -53,6 +53,8 @@ LAYER_MAP: dict[str, int] = {
     "kakaorm.relationship": 6,
     "kakaorm.soft_delete": 6,
     "kakaorm.archive": 6,
+    # the compliance suite for dialect distributions: pytest + the public API, never imported by kakaorm
+    "kakaorm.testing": 6,
     "kakaorm": 6,
     "kakaorm.__main__": 6,
     "kakaorm._cli_entry": 6,

@@ -84,3 +84,11 @@ def test_a_password_with_url_delimiters_stays_in_the_password(url, password, hos
     assert (parsed.password, parsed.host, parsed.port, parsed.database) == (password, host, port, database)
     assert password not in str(parsed)
     assert password not in repr(parsed)
+
+
+def test_a_sqlite_url_without_three_slashes_is_shown_fixed_with_its_own_scheme():
+    with pytest.raises(kakaorm.InvalidURLError) as info:
+        kakaorm.parse_url("sqlite+stdlib://app.db")
+    assert str(info.value) == (
+        "a SQLite URL has three slashes before the path: 'sqlite+stdlib:///./app.db' or 'sqlite+stdlib:///:memory:'"
+    )

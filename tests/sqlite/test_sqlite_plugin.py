@@ -12,6 +12,7 @@ import pytest
 
 import kakaorm
 from kakaorm import IntColumn, Model, StrColumn
+from kakaorm_sqlite import SQLiteDialect
 
 pytestmark = pytest.mark.backends("sqlite")
 
@@ -197,3 +198,19 @@ async def test_ilike_folds_non_ascii_case_and_skips_null(engine):
     # every non-NULL row matches "%"; the NULL row does not (the lower function keeps NULL)
     assert await SqlpName.where(SqlpName.name.ilike("%")).count() == 3
     assert await engine.fetchval("SELECT kakaorm_lower(NULL) IS NULL") == 1
+
+
+class _OtherDriverSQLiteDialect(SQLiteDialect):
+    driver = "otherdriver"
+
+
+async def test_a_subclass_serving_another_driver_shows_its_own_scheme():
+    kakaorm.register_dialect("sqlite.otherdriver", _OtherDriverSQLiteDialect)
+    async with await kakaorm.connect("sqlite+otherdriver:///:memory:") as engine:
+        assert repr(engine) == "<Engine sqlite+otherdriver:///:memory:>"
+    with pytest.raises(kakaorm.InvalidURLError) as info:
+        await kakaorm.connect("sqlite+otherdriver://host/app.db")
+    assert str(info.value) == (
+        "a SQLite URL has three slashes before the path: 'sqlite+otherdriver:///./app.db' or "
+        "'sqlite+otherdriver:///:memory:'"
+    )

@@ -107,8 +107,8 @@ def parse_url(url: str) -> DatabaseURL:
     rest, _, query_text = rest.partition("?")
     if not rest.startswith("/"):
         raise InvalidURLError(
-            "a SQLite URL has three slashes before the path: 'sqlite+aiosqlite:///./app.db' "
-            "or 'sqlite+aiosqlite:///:memory:'"
+            f"a SQLite URL has three slashes before the path: '{scheme}:///./app.db' "
+            f"or '{scheme}:///:memory:'"
         )
     path = unquote(rest[1:])
     if not path:

@@ -132,9 +132,10 @@ class SQLiteDialect(Dialect):
     def __init__(self, url: DatabaseURL, options: Mapping[str, Any]) -> None:
         super().__init__(url, options)
         if url.host or url.username:
+            scheme = f"{self.name}+{self.driver}"
             raise ConfigurationError(
-                "a SQLite URL names a file, not a server: use 'sqlite+aiosqlite:///./app.db' "
-                "(relative), 'sqlite+aiosqlite:////abs/app.db' or 'sqlite+aiosqlite:///:memory:'"
+                f"a SQLite URL names a file, not a server: use '{scheme}:///./app.db' "
+                f"(relative), '{scheme}:////abs/app.db' or '{scheme}:///:memory:'"
             )
         try:
             self.pool_timeout = float(self.options.get("pool_timeout", 30.0))
@@ -165,7 +166,8 @@ class SQLiteDialect(Dialect):
         return translate_error(exc, statement, params)
 
     def describe(self) -> str:
-        return f"sqlite+aiosqlite:///{self.url.database}"
+        # name and driver, not a fixed scheme: a subclass serving another driver shows its own
+        return f"{self.name}+{self.driver}:///{self.url.database}"
 
     async def read_schema(
         self, engine: SchemaExecutor, tables: Collection[str] | None = None
