@@ -9,6 +9,7 @@ the column, the values every conforming database stores and gives back unchanged
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,14 +19,17 @@ from typing import Any
 from hypothesis import strategies as st
 
 from kakaorm import (
+    ArrayColumn,
     BoolColumn,
     BytesColumn,
     Column,
     DateColumn,
     DateTimeColumn,
     DecimalColumn,
+    EnumColumn,
     FloatColumn,
     IntColumn,
+    JSONColumn,
     Model,
     StrColumn,
     TimeColumn,
@@ -56,6 +60,28 @@ def _as_utc(value: dt.datetime) -> dt.datetime:
 def _decimal(n: int) -> Decimal:
     # built from text, so no decimal context rounds it
     return Decimal(f"{n}E-4")
+
+
+class ComplianceColor(enum.Enum):
+    """The enum of the EnumColumn case: str values, one with a space and an accent."""
+
+    RED = "red"
+    GREEN = "green"
+    OFF_WHITE = "off white é"
+
+
+#: text JSON holds on every backend (NUL is refused by PostgreSQL's jsonb)
+_JSON_TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12)
+_JSON_SCALARS = (
+    st.none() | st.booleans() | st.integers(*INT64) | st.floats(allow_nan=False, allow_infinity=False) | _JSON_TEXT
+)
+_JSON_ANY = st.recursive(
+    _JSON_SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_JSON_TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+#: a JSONColumn holds an object or an array at the top
+_JSON_DOCUMENTS = st.lists(_JSON_ANY, max_size=4) | st.dictionaries(_JSON_TEXT, _JSON_ANY, max_size=4)
 
 
 @dataclass(frozen=True)
@@ -130,6 +156,26 @@ COLUMN_CASES: list[ColumnCase] = [
         st.uuids(),
         examples=(uuid.UUID("12345678-1234-5678-1234-567812345678"), uuid.UUID(int=0), uuid.UUID(int=2**128 - 1)),
     ),
+    ColumnCase(
+        "json",
+        JSONColumn,
+        _JSON_DOCUMENTS,
+        examples=({}, [], {"a": {"b": [1, 2.5, None, True, "x"]}}, ["\u00e9 \"quoted\" \\", -(2**63), 1e300]),
+        filterable=False,  # documents are compared through paths, not as a whole
+    ),
+    ColumnCase(
+        "enum",
+        lambda: EnumColumn(ComplianceColor),
+        st.sampled_from(ComplianceColor),
+        examples=tuple(ComplianceColor),
+    ),
+    ColumnCase(
+        "array",
+        lambda: ArrayColumn(int),
+        st.lists(st.integers(*INT64), max_size=8),
+        requires="arrays",
+        examples=([], [0], [INT64[0], INT64[1]]),
+    ),
 ]
 
 _models: dict[str, type[Model]] = {}
@@ -147,9 +193,16 @@ def value_model(case: ColumnCase) -> type[Model]:
     return model
 
 
-def value_models() -> list[type[Model]]:
-    """The value model of every case, made on first use."""
-    return [value_model(case) for case in COLUMN_CASES]
+def has_case(features: object, case: ColumnCase) -> bool:
+    """True when a dialect with these :class:`~kakaorm.dialect.DialectFeatures` has the
+    case's type (a case without ``requires`` is for every dialect)."""
+    return case.requires is None or bool(getattr(features, case.requires, False))
+
+
+def value_models(features: object | None = None) -> list[type[Model]]:
+    """The value model of every case (made on first use); with a dialect's ``features``,
+    only of the cases that dialect has."""
+    return [value_model(case) for case in COLUMN_CASES if features is None or has_case(features, case)]
 
 
 __all__ = ["COLUMN_CASES", "ColumnCase", "value_model", "value_models"]

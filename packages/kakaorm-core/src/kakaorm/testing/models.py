@@ -50,7 +50,7 @@ SUITE_MODELS: list[type[Model]] = [ComplianceAuthor, CompliancePost, ComplianceC
 
 async def drop_suite_tables(engine: Engine) -> None:
     """Drop every table the suite creates (referencing tables first); others stay."""
-    await engine.drop_table(*reversed(SUITE_MODELS), *value_models())
+    await engine.drop_table(*reversed(SUITE_MODELS), *value_models(engine.dialect.features))
 
 
 #: (author, active) and (title, views, score, author) of :func:`seed_posts`

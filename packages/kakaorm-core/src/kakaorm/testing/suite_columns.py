@@ -88,3 +88,28 @@ class TestColumnRoundTrips:
         await model.create(v=None)
         assert [r.id for r in await model.where(model.v == first)] == [a.id]
         assert sorted(r.id for r in await model.where(model.v.in_([first, second]))) == sorted([a.id, b.id])
+
+    async def test_json_paths_filter_by_key_and_index_with_the_operand_type(self, compliance_engine: Engine) -> None:
+        [case] = [c for c in COLUMN_CASES if c.name == "json"]
+        model: Any = await _table(compliance_engine, case)
+        docs = [
+            {"n": 1, "name": "ann", "tags": ["x", "y"], "deep": {"ok": True}},
+            {"n": 2.5, "name": "bob", "tags": ["y"], "deep": {"ok": False}},
+            {"n": "1", "name": "it's", "tags": [], "deep": {"ok": None}},
+            {"name": "d"},
+        ]
+        ids = [(await model.create(v=doc)).id for doc in docs]
+        v = model.v
+
+        async def found(condition: Any) -> list[int]:
+            return sorted(ids.index(r.id) for r in await model.where(condition))
+
+        assert await found(v["n"] == 1) == [0]  # the string "1" is another JSON type
+        assert await found(v["n"] == "1") == [2]
+        assert await found(v["n"] > 1) == [1]
+        assert await found(v["name"] == "it's") == [2]
+        assert await found(v["name"].in_(["ann", "d"])) == [0, 3]
+        assert await found(v["tags"][0] == "y") == [1]
+        assert await found(v["deep"]["ok"] == True) == [0]  # noqa: E712 (a JSON true, not 1)
+        assert await found(v["n"].is_null()) == [3]
+        assert await found(v["deep"]["ok"].is_null()) == [2, 3]  # JSON null and a missing key
