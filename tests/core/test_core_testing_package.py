@@ -37,6 +37,6 @@ def test_the_suite_exports_its_test_classes_and_the_column_registry():
         "TestColumnRoundTrips", "TestErrors", "TestFilters", "TestReading", "TestSchema", "TestTransactions", "TestWriting",
     ]
     assert [c.name for c in COLUMN_CASES] == [
-        "int", "str", "float", "bool", "datetime", "date", "time", "decimal", "bytes", "uuid",
+        "int", "str", "float", "bool", "datetime", "date", "time", "decimal", "bytes", "uuid", "json", "enum", "array",
     ]
     assert all(len(set(map(repr, c.examples))) >= 2 for c in COLUMN_CASES)
