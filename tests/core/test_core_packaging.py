@@ -360,7 +360,7 @@ def test_public_names_are_pinned_and_sorted():
         "Model", "ModelError", "MultipleResults", "NoSuchDialectError", "NotFound",
         "OperationalError", "PluginError", "PoolTimeoutError", "ProgrammingError", "Psycopg3Engine",
         "QueryError", "QuerySet", "Rank", "RowNumber", "SUPPORTED_LOCALES", "SerializationError", "SoftDeleteModel",
-        "StrColumn", "Subquery", "Sum", "TimeColumn", "Transaction", "TransactionConflictError", "UUIDColumn", "UnknownRelationError",
+        "StrColumn", "Subquery", "Sum", "TimeColumn", "Transaction", "TransactionConflictError", "TypedModel", "UUIDColumn", "UnknownRelationError",
         "UnresolvedRelationError", "ValidationError", "VersionedMigrator", "When", "WindowFunc",
         "WindowedAgg", "belongs_to", "cli_main", "connect", "exc", "get_engine", "has_many",
         "has_one", "i18n", "installed_schemes", "max_length", "max_value", "min_length",

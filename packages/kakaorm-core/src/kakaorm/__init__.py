@@ -105,6 +105,7 @@ from kakaorm.orm.model import Model
 from kakaorm.orm.queryset import QuerySet
 from kakaorm.orm.relations import belongs_to, has_many, has_one
 from kakaorm.orm.soft_delete import SoftDeleteModel
+from kakaorm.orm.typed_model import TypedModel
 from kakaorm.url import DatabaseURL, parse_url
 from kakaorm.validators import max_length, max_value, min_length, min_value, one_of, regex
 
@@ -184,6 +185,7 @@ __all__ = [
     "TimeColumn",
     "Transaction",
     "TransactionConflictError",
+    "TypedModel",
     "UUIDColumn",
     "UnknownRelationError",
     "UnresolvedRelationError",
