@@ -19,14 +19,14 @@ import datetime
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Query
 from pydantic import BaseModel
 
 import kakaorm
 from kakaorm import BoolColumn, DateColumn, IntColumn, Model, StrColumn
-from kakaorm.expr import Condition, Ordering
+from kakaorm.expr import Condition, Expression, Ordering
 
 
 class Article(Model):
@@ -40,7 +40,7 @@ class Article(Model):
 
 
 #: sort keys a client may use -> the column they sort by ("-key" sorts descending)
-SORTABLE = {
+SORTABLE: dict[str, Expression[Any]] = {
     "id": Article.id,
     "title": Article.title,
     "views": Article.views,

@@ -353,7 +353,7 @@ def test_public_names_are_pinned_and_sorted():
     expected = [
         "AfterExecute", "AggFunc", "AioMySQLEngine", "AioSQLiteEngine",
         "ArchiveModel", "AsyncpgEngine", "Avg", "BeforeExecute", "BoolColumn", "BytesColumn", "CTE", "Case", "Column", "ConfigurationError",
-        "ConnectionLostError", "Count", "DataError", "DatabaseError", "DatabaseURL", "DateColumn",
+        "ConnectionLostError", "Count", "CreateSchema", "DataError", "DatabaseError", "DatabaseURL", "DateColumn",
         "DateTimeColumn", "DeadlockError", "DecimalColumn", "DenseRank", "DriverNotInstalledError", "Engine",
         "FloatColumn", "ForeignKey", "IntColumn", "IntegrityError", "InterfaceError",
         "InvalidURLError", "KakaORMError", "Lag", "Lead", "Listener", "LockNotAvailableError", "Max", "MigrationError", "Migrator", "Min",
@@ -361,7 +361,7 @@ def test_public_names_are_pinned_and_sorted():
         "OperationalError", "PluginError", "PoolTimeoutError", "ProgrammingError", "Psycopg3Engine",
         "QueryError", "QuerySet", "Rank", "RowNumber", "SUPPORTED_LOCALES", "SerializationError", "SoftDeleteModel",
         "StrColumn", "Subquery", "Sum", "TimeColumn", "Transaction", "TransactionConflictError", "TypedModel", "UUIDColumn", "UnknownRelationError",
-        "UnresolvedRelationError", "ValidationError", "VersionedMigrator", "When", "WindowFunc",
+        "UnresolvedRelationError", "UpdateSchema", "ValidationError", "VersionedMigrator", "When", "WindowFunc",
         "WindowedAgg", "belongs_to", "cli_main", "connect", "exc", "get_engine", "has_many",
         "has_one", "i18n", "installed_schemes", "max_length", "max_value", "min_length",
         "min_value", "one_of", "parse_url", "raw", "read_your_writes", "regex", "register_dialect",

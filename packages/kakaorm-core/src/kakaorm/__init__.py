@@ -106,6 +106,7 @@ from kakaorm.orm.queryset import QuerySet
 from kakaorm.orm.relations import belongs_to, has_many, has_one
 from kakaorm.orm.soft_delete import SoftDeleteModel
 from kakaorm.orm.typed_model import TypedModel
+from kakaorm.request_schemas import CreateSchema, UpdateSchema
 from kakaorm.url import DatabaseURL, parse_url
 from kakaorm.validators import max_length, max_value, min_length, min_value, one_of, regex
 
@@ -137,6 +138,7 @@ __all__ = [
     "ConfigurationError",
     "ConnectionLostError",
     "Count",
+    "CreateSchema",
     "DataError",
     "DatabaseError",
     "DatabaseURL",
@@ -189,6 +191,7 @@ __all__ = [
     "UUIDColumn",
     "UnknownRelationError",
     "UnresolvedRelationError",
+    "UpdateSchema",
     "ValidationError",
     "VersionedMigrator",
     "When",

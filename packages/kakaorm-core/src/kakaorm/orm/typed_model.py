@@ -15,7 +15,7 @@ without annotations would get an ``__init__`` taking no arguments.
 from __future__ import annotations
 
 import inspect
-from typing import Any, dataclass_transform
+from typing import TYPE_CHECKING, Any, dataclass_transform
 
 from kakaorm.exc import ModelError
 from kakaorm.orm.columns import Column
@@ -43,8 +43,10 @@ class TypedModel(Model):
             checker would leave it out of the constructor).
     """
 
-    class Meta:
-        abstract = True
+    if not TYPE_CHECKING:  # a subclass's own Meta is no override of this one
+
+        class Meta:
+            abstract = True
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
