@@ -15,6 +15,7 @@ from kakaorm import (
     ForeignKey,
     IntColumn,
     Model,
+    SoftDeleteModel,
     StrColumn,
     TypedModel,
 )
@@ -41,3 +42,15 @@ class Task(Model):
     title = StrColumn(nullable=False)
     views = IntColumn(nullable=False)
     note = StrColumn()
+
+
+class Note(SoftDeleteModel, TypedModel):
+    """A typed model with a deletion strategy."""
+
+    text: Column[str] = StrColumn(nullable=False)
+
+
+class Comment(Model):
+    """0.4 style, with a foreign key (typed int; its values are checked at run time)."""
+
+    post_id = ForeignKey(Post, nullable=False)

@@ -7,9 +7,10 @@ Every other line must be clean. Checked by tests/test_typing_checkers.py.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, reveal_type
 
-from fixture_models import Author, Post, Task
+from fixture_models import Author, Comment, Note, Post, Task
 
 from kakaorm import Avg, Count, Max, Min, Sum
 
@@ -82,3 +83,11 @@ async def models_written_for_0_4() -> None:
     reveal_type(task.note)  # reveal: str | None
     reveal_type(Task.views)  # reveal: IntColumn[int]
     Task.where(Task.views == "x")  # expect-error
+    Task(titel="x")
+    Comment.where(Comment.post_id == 1, Comment.post_id.in_([uuid.uuid4()]))
+
+
+async def mixed_bases() -> None:
+    reveal_type(await Note.create(text="x"))  # reveal: Note
+    Note(txt="x")  # expect-error
+    reveal_type(Note.deleted_at)  # reveal: DateTimeColumn[datetime | None]
