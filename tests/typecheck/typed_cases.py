@@ -91,3 +91,9 @@ async def mixed_bases() -> None:
     reveal_type(await Note.create(text="x"))  # reveal: Note
     Note(txt="x")  # expect-error
     reveal_type(Note.deleted_at)  # reveal: DateTimeColumn[datetime | None]
+
+
+async def labels_keep_types() -> None:
+    reveal_type(Sum(Post.views).label("total"))  # reveal: Label[int | None]
+    rows = await Post.all().tuples(Post.title, Count(Post.id).label("n")).group_by(Post.title)
+    reveal_type(rows)  # reveal: list[tuple[str, int]]

@@ -195,7 +195,7 @@ class ExpressionCompiler:
         something else for some operand types (integer division) spells it here."""
         return f"({left} {node.op} {right})"
 
-    def visit_Label(self, node: Label, params: list[Param]) -> str:
+    def visit_Label(self, node: Label[Any], params: list[Param]) -> str:
         return f"{self.visit(node.expr, params)} AS {self.quote(node.name)}"
 
     def visit_Function(self, node: Function, params: list[Param]) -> str:
