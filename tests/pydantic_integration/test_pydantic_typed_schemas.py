@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 pytest.importorskip("pydantic_core", reason="the pydantic integration needs pydantic v2 (pip install pydantic)")
+import httpx
 import pydantic
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
 from kakaorm import Column, CreateSchema, IntColumn, Model, StrColumn, TypedModel, UpdateSchema
 
@@ -45,16 +45,20 @@ def test_an_update_schema_class_makes_every_field_optional():
     assert body.model_dump(exclude_unset=True) == {"stars": 5}
 
 
-def test_fastapi_reads_the_class_as_the_request_body():
+async def test_fastapi_reads_the_class_as_the_request_body():
     app = FastAPI()
 
     @app.post("/notes")
     async def make(body: PtsNoteCreate) -> dict[str, object]:
         return body.model_dump()
 
-    client = TestClient(app)
-    assert client.post("/notes", json={"title": "ok"}).json() == {"title": "ok", "stars": 3}
-    missing = client.post("/notes", json={}).json()["detail"]
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        made = await client.post("/notes", json={"title": "ok"})
+        refused = await client.post("/notes", json={})
+    assert (made.status_code, made.json()) == (200, {"title": "ok", "stars": 3})
+    assert refused.status_code == 422
+    missing = refused.json()["detail"]
     assert [(e["type"], e["loc"]) for e in missing] == [("missing", ["body", "title"])]
     assert app.openapi()["components"]["schemas"]["PtsNoteCreate"]["required"] == ["title"]
 
