@@ -8,43 +8,45 @@ blog needs. Runs on an in-memory SQLite database and prints what it finds:
 from __future__ import annotations
 
 import asyncio
+import datetime
 
 import kakaorm
 from kakaorm import (
     BoolColumn,
+    Column,
     Count,
     DateTimeColumn,
     ForeignKey,
     IntColumn,
-    Model,
     StrColumn,
     Sum,
+    TypedModel,
     belongs_to,
     has_many,
 )
 
 
-class Author(Model):
-    name = StrColumn(nullable=False, max_length=100)
-    email = StrColumn(nullable=False, unique=True, max_length=255)
+class Author(TypedModel):
+    name: Column[str] = StrColumn(nullable=False, max_length=100)
+    email: Column[str] = StrColumn(nullable=False, unique=True, max_length=255)
     posts = has_many("Post", foreign_key="author_id")
 
 
-class Post(Model):
-    title = StrColumn(nullable=False, max_length=200)
-    body = StrColumn(nullable=True)
-    published = BoolColumn(nullable=False, default=False)
-    views = IntColumn(nullable=False, default=0)
-    created_at = DateTimeColumn(nullable=False, auto_now_add=True)
-    author_id = ForeignKey(Author, nullable=False)
+class Post(TypedModel):
+    title: Column[str] = StrColumn(nullable=False, max_length=200)
+    body: Column[str | None] = StrColumn(nullable=True)
+    published: Column[bool] = BoolColumn(nullable=False, default=False)
+    views: Column[int] = IntColumn(nullable=False, default=0)
+    created_at: Column[datetime.datetime] = DateTimeColumn(nullable=False, auto_now_add=True)
+    author_id: Column[int] = ForeignKey(Author, nullable=False)
     author = belongs_to(Author, foreign_key="author_id")
     comments = has_many("Comment", foreign_key="post_id")
 
 
-class Comment(Model):
-    post_id = ForeignKey(Post, nullable=False)
-    commenter = StrColumn(nullable=False, max_length=100)
-    text = StrColumn(nullable=False)
+class Comment(TypedModel):
+    post_id: Column[int] = ForeignKey(Post, nullable=False)
+    commenter: Column[str] = StrColumn(nullable=False, max_length=100)
+    text: Column[str] = StrColumn(nullable=False)
     post = belongs_to(Post, foreign_key="post_id")
 
 
@@ -88,18 +90,19 @@ async def main() -> None:
             print(f"{author.name}: {', '.join(titles)}")
 
         print("== per author: posts and total views")
-        rows = await (
+        rows = await (  # list[tuple[str, int, int | None]] to a type checker (.label() keeps the type)
             Post.all()
             .join(Author, on=Post.author_id == Author.id)
-            .select(Author.name, Count(Post.id).label("posts"), Sum(Post.views).label("views"))
+            .tuples(Author.name, Count(Post.id).label("posts"), Sum(Post.views).label("views"))
             .group_by(Author.name)
             .order_by(Author.name)
         )
-        for row in rows:
-            print(f"{row['name']}: {row['posts']} posts, {row['views']} views")
+        for name, count, views in rows:
+            print(f"{name}: {count} posts, {views} views")
 
         print("== a few more questions")
         print("drafts:", await Post.where(Post.published == False).count())  # noqa: E712
+        print("views in all:", await Post.all().scalar(Sum(Post.views)))  # int | None
         busiest = await Post.all().order_by(Post.views.desc).first()
         assert busiest is not None
         print("most read:", busiest.title)

@@ -16,6 +16,7 @@ Environment: SHOP_DATABASE_URL (default ``sqlite+aiosqlite:///./shop.db``), PORT
 
 from __future__ import annotations
 
+import datetime
 import decimal
 import logging
 import os
@@ -29,12 +30,14 @@ from pydantic import BaseModel, Field
 
 import kakaorm
 from kakaorm import (
+    Column,
+    CreateSchema,
     DateTimeColumn,
     DecimalColumn,
     ForeignKey,
     IntColumn,
-    Model,
     StrColumn,
+    TypedModel,
     belongs_to,
     has_many,
 )
@@ -42,29 +45,29 @@ from kakaorm import (
 log = logging.getLogger("shop")
 
 
-class Customer(Model):
+class Customer(TypedModel):
     """A customer who places orders."""
 
-    name = StrColumn(nullable=False, max_length=100)
-    email = StrColumn(nullable=False, unique=True, max_length=255)
+    name: Column[str] = StrColumn(nullable=False, max_length=100)
+    email: Column[str] = StrColumn(nullable=False, unique=True, max_length=255)
     orders = has_many("Order", foreign_key="customer_id")
 
 
-class Product(Model):
+class Product(TypedModel):
     """Something for sale, with the quantity in stock."""
 
-    sku = StrColumn(nullable=False, unique=True, max_length=32)
-    name = StrColumn(nullable=False, max_length=200)
-    price = DecimalColumn(nullable=False, max_digits=10, decimal_places=2)
-    stock = IntColumn(nullable=False, default=0)
+    sku: Column[str] = StrColumn(nullable=False, unique=True, max_length=32)
+    name: Column[str] = StrColumn(nullable=False, max_length=200)
+    price: Column[decimal.Decimal] = DecimalColumn(nullable=False, max_digits=10, decimal_places=2)
+    stock: Column[int] = IntColumn(nullable=False, default=0)
 
 
-class Order(Model):
+class Order(TypedModel):
     """An order of one customer; its lines say what was bought."""
 
-    customer_id = ForeignKey(Customer, nullable=False, on_delete="RESTRICT")
-    total = DecimalColumn(nullable=False, max_digits=12, decimal_places=2, default=0)
-    created_at = DateTimeColumn(nullable=False, auto_now_add=True)
+    customer_id: Column[int] = ForeignKey(Customer, nullable=False, on_delete="RESTRICT")
+    total: Column[decimal.Decimal] = DecimalColumn(nullable=False, max_digits=12, decimal_places=2, default=0)
+    created_at: Column[datetime.datetime] = DateTimeColumn(nullable=False, auto_now_add=True)
     customer = belongs_to(Customer, foreign_key="customer_id")
     lines = has_many("OrderLine", foreign_key="order_id")
 
@@ -72,19 +75,23 @@ class Order(Model):
         table_name = "orders"  # the default, "order", is a reserved word in raw SQL
 
 
-class OrderLine(Model):
+class OrderLine(TypedModel):
     """One product of an order, at the price it had when ordered."""
 
-    order_id = ForeignKey(Order, nullable=False, on_delete="CASCADE")
-    product_id = ForeignKey(Product, nullable=False, on_delete="RESTRICT")
-    quantity = IntColumn(nullable=False)
-    unit_price = DecimalColumn(nullable=False, max_digits=10, decimal_places=2)
+    order_id: Column[int] = ForeignKey(Order, nullable=False, on_delete="CASCADE")
+    product_id: Column[int] = ForeignKey(Product, nullable=False, on_delete="RESTRICT")
+    quantity: Column[int] = IntColumn(nullable=False)
+    unit_price: Column[decimal.Decimal] = DecimalColumn(nullable=False, max_digits=10, decimal_places=2)
 
 
 # -- request and response bodies ---------------------------------------------------------
 
-CustomerCreate = Customer.create_schema()
-ProductCreate = Product.create_schema()
+class CustomerCreate(CreateSchema[Customer]):
+    """A new customer."""
+
+
+class ProductCreate(CreateSchema[Product]):
+    """A new product."""
 
 
 class LineIn(BaseModel):

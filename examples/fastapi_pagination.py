@@ -19,28 +19,28 @@ import datetime
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Query
 from pydantic import BaseModel
 
 import kakaorm
-from kakaorm import BoolColumn, DateColumn, IntColumn, Model, StrColumn
-from kakaorm.expr import Condition, Ordering
+from kakaorm import BoolColumn, Column, DateColumn, IntColumn, StrColumn, TypedModel
+from kakaorm.expr import Condition, Expression, Ordering
 
 
-class Article(Model):
+class Article(TypedModel):
     """A published or draft article."""
 
-    title = StrColumn(nullable=False, max_length=200)
-    category = StrColumn(nullable=False, max_length=50, index=True)
-    views = IntColumn(nullable=False, default=0)
-    published = BoolColumn(nullable=False, default=True)
-    published_on = DateColumn(nullable=False)
+    title: Column[str] = StrColumn(nullable=False, max_length=200)
+    category: Column[str] = StrColumn(nullable=False, max_length=50, index=True)
+    views: Column[int] = IntColumn(nullable=False, default=0)
+    published: Column[bool] = BoolColumn(nullable=False, default=True)
+    published_on: Column[datetime.date] = DateColumn(nullable=False)
 
 
 #: sort keys a client may use -> the column they sort by ("-key" sorts descending)
-SORTABLE = {
+SORTABLE: dict[str, Expression[Any]] = {
     "id": Article.id,
     "title": Article.title,
     "views": Article.views,

@@ -1,5 +1,6 @@
 """A small TODO API: a KakaORM model is the response model, request bodies are derived
-from it.
+from it. Typed throughout: ``mypy --strict`` and pyright check it (a TypedModel's
+constructor and ``create()`` take its columns; ``CreateSchema[Todo]`` is a class).
 
     pip install kakaorm-core kakaorm-sqlite pydantic fastapi uvicorn
     python examples/fastapi_todo.py          # then open http://localhost:8000/docs
@@ -17,15 +18,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, HTTPException, Response
 
 import kakaorm
-from kakaorm import BoolColumn, Model, StrColumn
+from kakaorm import BoolColumn, Column, CreateSchema, StrColumn, TypedModel, UpdateSchema
 
 
-class Todo(Model):
+class Todo(TypedModel):
     """Something to do."""
 
-    title = StrColumn(nullable=False, max_length=200)
-    description = StrColumn(nullable=True)
-    completed = BoolColumn(nullable=False, default=False)
+    title: Column[str] = StrColumn(nullable=False, max_length=200)
+    description: Column[str | None] = StrColumn(nullable=True)
+    completed: Column[bool] = BoolColumn(nullable=False, default=False)
 
     class Meta:
         table_name = "todo"
@@ -33,9 +34,13 @@ class Todo(Model):
 
 # Request bodies, derived from the columns: TodoCreate needs a title and may carry a
 # description and completed; TodoUpdate makes every field optional. Both refuse
-# unknown fields with a 422.
-TodoCreate = Todo.create_schema()
-TodoUpdate = Todo.update_schema()
+# unknown fields with a 422. Declared as classes so type checkers know them too.
+class TodoCreate(CreateSchema[Todo]):
+    """A new todo."""
+
+
+class TodoUpdate(UpdateSchema[Todo]):
+    """The fields of a todo to change."""
 
 
 @asynccontextmanager

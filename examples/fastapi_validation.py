@@ -26,7 +26,7 @@ from typing import Annotated
 from fastapi import Body, FastAPI, Request, Response
 
 import kakaorm
-from kakaorm import IntColumn, Model, StrColumn, ValidationError
+from kakaorm import Column, IntColumn, StrColumn, TypedModel, ValidationError
 from kakaorm.fastapi import install_validation_handler
 from kakaorm.i18n import use_locale
 from kakaorm.validators import max_length, max_value, min_length, min_value, one_of, regex
@@ -38,18 +38,18 @@ def no_reserved_words(value: str | None) -> None:
         raise ValidationError(f"{value!r} is reserved")
 
 
-class Signup(Model):
+class Signup(TypedModel):
     """Someone signing up for the newsletter."""
 
-    handle = StrColumn(
+    handle: Column[str] = StrColumn(
         nullable=False, max_length=40,
         validators=[min_length(3), max_length(20), regex(r"^[a-z0-9_]+$"), no_reserved_words],
     )
-    email = StrColumn(
+    email: Column[str] = StrColumn(
         nullable=False, max_length=200, validators=[regex(r"^[^@\s]+@[^@\s]+$", message="not an e-mail address")]
     )
-    age = IntColumn(validators=[min_value(13), max_value(130)])
-    plan = StrColumn(nullable=False, max_length=10, default="free", validators=[one_of("free", "pro")])
+    age: Column[int | None] = IntColumn(validators=[min_value(13), max_value(130)])
+    plan: Column[str] = StrColumn(nullable=False, max_length=10, default="free", validators=[one_of("free", "pro")])
 
     class Meta:
         table_name = "signup"

@@ -6,12 +6,12 @@ Runs on an in-memory SQLite database:  python examples/quickstart.py
 import asyncio
 
 import kakaorm
-from kakaorm import BoolColumn, Model, StrColumn
+from kakaorm import BoolColumn, Column, StrColumn, TypedModel
 
 
-class Task(Model):
-    title = StrColumn(nullable=False)
-    done = BoolColumn(nullable=False, default=False)
+class Task(TypedModel):  # annotated columns: type checkers check Task(...) and create()
+    title: Column[str] = StrColumn(nullable=False)
+    done: Column[bool] = BoolColumn(nullable=False, default=False)
 
     class Meta:
         table_name = "task"

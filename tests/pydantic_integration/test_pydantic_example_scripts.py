@@ -41,6 +41,7 @@ Ada: 3 posts, 600 views
 Linus: 1 posts, 990 views
 == a few more questions
 drafts: 1
+views in all: 1590
 most read: Why SQLite is enough
 posts mentioning sqlite: 1
 posts with comments: ['Async all the way down', 'Why SQLite is enough']

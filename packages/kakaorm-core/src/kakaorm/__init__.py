@@ -110,6 +110,8 @@ from kakaorm.orm.model import Model
 from kakaorm.orm.queryset import QuerySet
 from kakaorm.orm.relations import belongs_to, has_many, has_one
 from kakaorm.orm.soft_delete import SoftDeleteModel
+from kakaorm.orm.typed_model import TypedModel
+from kakaorm.request_schemas import CreateSchema, UpdateSchema
 from kakaorm.url import DatabaseURL, parse_url
 from kakaorm.validators import max_length, max_value, min_length, min_value, one_of, regex
 
@@ -142,6 +144,7 @@ __all__ = [
     "ConfigurationError",
     "ConnectionLostError",
     "Count",
+    "CreateSchema",
     "DataError",
     "DatabaseError",
     "DatabaseURL",
@@ -193,9 +196,11 @@ __all__ = [
     "TimeColumn",
     "Transaction",
     "TransactionConflictError",
+    "TypedModel",
     "UUIDColumn",
     "UnknownRelationError",
     "UnresolvedRelationError",
+    "UpdateSchema",
     "ValidationError",
     "VersionedMigrator",
     "When",

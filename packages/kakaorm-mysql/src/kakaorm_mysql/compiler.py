@@ -216,7 +216,7 @@ class MySQLCompiler(SQLCompiler):
             return f"({left} DIV {right})"
         return super().arithmetic(node, left, right)
 
-    def aggregate_argument(self, node: Aggregate, arg: str) -> str:
+    def aggregate_argument(self, node: Aggregate[Any], arg: str) -> str:
         """AVG of integers as a DOUBLE: on MySQL it is a DECIMAL with 4 decimals (of a
         DOUBLE, a DOUBLE)."""
         if node.function == "AVG" and node.arg is not None and _kind(node.arg.type) == "int":

@@ -63,7 +63,7 @@ class DescribeCompiler(SQLCompiler):
     def ilike(self, left: str, right: str) -> str:
         return f"{left} ILIKE {right}"
 
-    def visit_Aggregate(self, node: Aggregate, params: list[Param]) -> str:
+    def visit_Aggregate(self, node: Aggregate[Any], params: list[Param]) -> str:
         if node.arg is None:
             return f"{node.function}(*)"
         distinct = "DISTINCT " if node.distinct else ""

@@ -230,20 +230,20 @@ class ExpressionCompiler:
         something else for some operand types (integer division) spells it here."""
         return f"({left} {node.op} {right})"
 
-    def visit_Label(self, node: Label, params: list[Param]) -> str:
+    def visit_Label(self, node: Label[Any], params: list[Param]) -> str:
         return f"{self.visit(node.expr, params)} AS {self.quote(node.name)}"
 
     def visit_Function(self, node: Function, params: list[Param]) -> str:
         args = ", ".join(self.visit(a, params) for a in node.args)
         return f"{node.name}({args})"
 
-    def visit_Aggregate(self, node: Aggregate, params: list[Param]) -> str:
+    def visit_Aggregate(self, node: Aggregate[Any], params: list[Param]) -> str:
         if node.arg is None:
             return f"{node.function}(*)"
         distinct = "DISTINCT " if node.distinct else ""
         return f"{node.function}({distinct}{self.aggregate_argument(node, self.visit(node.arg, params))})"
 
-    def aggregate_argument(self, node: Aggregate, arg: str) -> str:
+    def aggregate_argument(self, node: Aggregate[Any], arg: str) -> str:
         """The compiled argument of an aggregate as the function must receive it."""
         arg_type = node.arg.type if node.arg is not None else None
         if node.function == "SUM" and arg_type is not None and arg_type.kind == "bool":

@@ -282,7 +282,7 @@ class Expression(Generic[T]):
         return _conditions.IsNull(self, negate=True)
 
     # naming and ordering ----------------------------------------------------------
-    def label(self, name: str) -> Label:
+    def label(self, name: str) -> Label[T]:
         """Name this expression in a ``select()`` result (``AS name``)."""
         return Label(self, name)
 
@@ -444,12 +444,12 @@ def _decimal_scale(a: SQLType | None, b: SQLType | None, op: str) -> int | None:
     return max(left, right)
 
 
-class Label(Expression[Any]):
-    """``expr AS name``: names a column of a ``select()`` result."""
+class Label(Expression[T]):
+    """``expr AS name``: names a column of a ``select()`` result (typed as ``expr``)."""
 
     __slots__ = ("expr", "name")
 
-    def __init__(self, expr: Expression[Any], name: str) -> None:
+    def __init__(self, expr: Expression[T], name: str) -> None:
         self.expr, self.name = expr, name
 
     @property

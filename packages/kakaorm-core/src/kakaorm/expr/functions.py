@@ -3,8 +3,9 @@ selected expressions."""
 
 from __future__ import annotations
 
+import decimal as _decimal
 from collections.abc import Hashable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from kakaorm.exc import QueryError
 from kakaorm.expr.conditions import Condition, _condition
@@ -30,6 +31,9 @@ __all__ = [
     "WindowFunction",
     "result_key",
 ]
+
+T = TypeVar("T")
+V = TypeVar("V")
 
 
 def _expression(value: object, call: str, example: str = "Post.views") -> Expression[Any]:
@@ -81,8 +85,13 @@ class Function(Expression[Any]):
         return self.args
 
 
-class Aggregate(Expression[Any]):
-    """An aggregate function: usable in ``select()``, ``having()`` and ``aggregate()``."""
+class Aggregate(Expression[T]):
+    """An aggregate function: usable in ``select()``, ``having()`` and ``aggregate()``.
+
+    To a type checker it is an expression of its result's Python type: ``Count()`` is
+    an ``Expression[int]``, ``Sum(Post.views)`` an ``Expression[int | None]`` (the sum
+    of no rows is NULL).
+    """
 
     __slots__ = ("arg", "distinct")
     function: str = ""
@@ -117,7 +126,7 @@ class Aggregate(Expression[Any]):
         return Window(self, partition_by, order_by)
 
 
-class Count(Aggregate):
+class Count(Aggregate[int]):
     """``COUNT(col)``, or ``COUNT(*)`` without an argument. Result: int."""
 
     __slots__ = ()
@@ -125,7 +134,7 @@ class Count(Aggregate):
     type = INTEGER
 
 
-class _SameType(Aggregate):
+class _SameType(Aggregate[T]):
     """An aggregate whose result has its argument's type."""
 
     __slots__ = ()
@@ -136,12 +145,34 @@ class _SameType(Aggregate):
         return self.arg.type
 
 
-class Sum(_SameType):
+class Sum(_SameType[T]):
     """``SUM(col)``. Result: int for integer (and boolean) columns, Decimal for decimals,
-    else float."""
+    else float; None when no row is summed."""
 
     __slots__ = ()
     function = "SUM"
+
+    if TYPE_CHECKING:
+        @overload
+        def __init__(
+            self: Sum[int | None],
+            arg: Expression[int] | Expression[int | None] | Expression[bool] | Expression[bool | None],
+            *, distinct: bool = ...,
+        ) -> None: ...
+        @overload
+        def __init__(
+            self: Sum[_decimal.Decimal | None],
+            arg: Expression[_decimal.Decimal] | Expression[_decimal.Decimal | None],
+            *, distinct: bool = ...,
+        ) -> None: ...
+        @overload
+        def __init__(
+            self: Sum[float | None], arg: Expression[float] | Expression[float | None],
+            *, distinct: bool = ...,
+        ) -> None: ...
+        @overload
+        def __init__(self: Sum[Any], arg: Expression[Any], *, distinct: bool = ...) -> None: ...
+        def __init__(self, arg: Any, *, distinct: bool = False) -> None: ...
 
     @property
     def type(self) -> SQLType | None:  # type: ignore[override]
@@ -150,12 +181,23 @@ class Sum(_SameType):
         return INTEGER if t is not None and t.kind == "bool" else t
 
 
-class Avg(Aggregate):
+class Avg(Aggregate[T]):
     """``AVG(col)``. Result: float; for a decimal column, a Decimal with 4 more
-    decimal places than the column."""
+    decimal places than the column; None when no row is averaged."""
 
     __slots__ = ()
     function = "AVG"
+
+    if TYPE_CHECKING:
+        @overload
+        def __init__(
+            self: Avg[_decimal.Decimal | None],
+            arg: Expression[_decimal.Decimal] | Expression[_decimal.Decimal | None],
+            *, distinct: bool = ...,
+        ) -> None: ...
+        @overload
+        def __init__(self: Avg[float | None], arg: Expression[Any], *, distinct: bool = ...) -> None: ...
+        def __init__(self, arg: Any, *, distinct: bool = False) -> None: ...
 
     @property
     def type(self) -> SQLType | None:  # type: ignore[override]
@@ -169,18 +211,24 @@ class Avg(Aggregate):
         return FLOAT
 
 
-class Max(_SameType):
-    """``MAX(col)``; the result has the column's type."""
+class Max(_SameType[T]):
+    """``MAX(col)``; the result has the column's type (None when no row is read)."""
 
     __slots__ = ()
     function = "MAX"
 
+    if TYPE_CHECKING:
+        def __init__(self: Max[V | None], arg: Expression[V], *, distinct: bool = ...) -> None: ...
 
-class Min(_SameType):
-    """``MIN(col)``; the result has the column's type."""
+
+class Min(_SameType[T]):
+    """``MIN(col)``; the result has the column's type (None when no row is read)."""
 
     __slots__ = ()
     function = "MIN"
+
+    if TYPE_CHECKING:
+        def __init__(self: Min[V | None], arg: Expression[V], *, distinct: bool = ...) -> None: ...
 
 
 class WindowFunction(Expression[Any]):

@@ -21,6 +21,7 @@ in one direction only, bottom to top::
     crud, dump, pydantic_bridge           get_or_create & co., model_dump, pydantic hook
     pydantic_api                          Model's pydantic-compatible methods (a base class)
     model_meta -> model                   ModelMeta, Model
+    typed_model                           TypedModel (constructor typed for checkers, PEP 681)
     soft_delete, archive                  SoftDeleteModel, ArchiveModel and their strategies
 
 There are no deliberate lazy imports between these modules: where a lower module

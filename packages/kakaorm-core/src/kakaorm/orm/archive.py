@@ -143,8 +143,10 @@ class ArchiveModel(Model):
     deletes archived rows for good.
     """
 
-    class Meta:
-        abstract = True
+    if not TYPE_CHECKING:  # a subclass's own Meta is no override of this one
+
+        class Meta:
+            abstract = True
 
     #: the generated model of the archive table (one per ArchiveModel subclass)
     _archive: ClassVar[type[Model] | None] = None

@@ -12,7 +12,7 @@ import builtins
 import datetime as _dt
 import itertools
 import uuid as _uuid
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -34,6 +34,9 @@ from kakaorm.schema import NULL_DEFAULT, ColumnSchema, ColumnType, TableSchema
 from kakaorm.types import INTEGER, SQLType
 
 if TYPE_CHECKING:
+    from kakaorm.expr.conditions import Condition, Subquery
+    from kakaorm.expr.elements import Expression
+    from kakaorm.expr.tables import SubquerySource
     from kakaorm.orm.model import Model
 
 # the typed column classes (IntColumn, StrColumn, ...) are in kakaorm.orm.column_types
@@ -162,6 +165,25 @@ class Column(ColumnElement[T], Generic[T]):
         # Only reached when the instance dict lacks the value (non-data descriptor).
         return None
 
+    if TYPE_CHECKING:
+        # Seen by type checkers only. At run time a column stays a non-data descriptor
+        # (``task.title`` is read straight from the instance dict); to a checker,
+        # ``task.title = value`` takes a T, and a TypedModel's generated ``__init__``
+        # takes a T for the column (PEP 681 reads a descriptor field's __set__).
+        def __set__(self, instance: object, value: T) -> None: ...
+
+        # A filter value must have the column's type (None is IS NULL for == and !=);
+        # another expression, such as a column of a joined model, is always accepted.
+        def __eq__(self, other: T | Expression[Any] | None) -> Condition: ...  # type: ignore[override]
+        def __ne__(self, other: T | Expression[Any] | None) -> Condition: ...  # type: ignore[override]
+        def __lt__(self, other: T | Expression[Any]) -> Condition: ...
+        def __le__(self, other: T | Expression[Any]) -> Condition: ...
+        def __gt__(self, other: T | Expression[Any]) -> Condition: ...
+        def __ge__(self, other: T | Expression[Any]) -> Condition: ...
+        def in_(self, values: Iterable[T] | SubquerySource | Subquery) -> Condition: ...
+        def not_in(self, values: Iterable[T] | SubquerySource | Subquery) -> Condition: ...
+        def between(self, low: T | Expression[Any], high: T | Expression[Any]) -> Condition: ...
+
     def _key(self, params: list[Param]) -> Hashable:
         # a serial number, not the column: comparing columns with == builds SQL, and
         # an id() could be reused by a later column after this one is collected
@@ -230,6 +252,19 @@ class ForeignKey(Column[T]):
             # the key's type is unknown until the name is resolved: no value may skip
             # coerce_value(), which resolves it
             self.exact_type = self.write_exact_type = _Missing
+
+    if TYPE_CHECKING:
+        # a key is typed int, but the referenced key may be a UUID or a text: a filter
+        # value is checked at run time against the referenced key's type instead
+        def __eq__(self, other: Any) -> Condition: ...  # type: ignore[override]
+        def __ne__(self, other: Any) -> Condition: ...  # type: ignore[override]
+        def __lt__(self, other: Any) -> Condition: ...
+        def __le__(self, other: Any) -> Condition: ...
+        def __gt__(self, other: Any) -> Condition: ...
+        def __ge__(self, other: Any) -> Condition: ...
+        def in_(self, values: Iterable[Any] | SubquerySource | Subquery) -> Condition: ...
+        def not_in(self, values: Iterable[Any] | SubquerySource | Subquery) -> Condition: ...
+        def between(self, low: Any, high: Any) -> Condition: ...
 
     def _adopt_target_type(self) -> None:
         """Hold and check values of the referenced key's type (an int until known)."""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, ParamSpec, TypeVar
 
 from kakaorm import exc
 from kakaorm.engine.engine import get_engine
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["PK_KEY", "Model", "ModelMeta", "ModelOptions", "resolve_model"]
 
 M = TypeVar("M", bound="Model")
+P = ParamSpec("P")
 
 
 class Model(PydanticModelAPI, metaclass=ModelMeta):
@@ -393,15 +394,16 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
         """
         return await crud.update_or_create(cls, defaults, lookup)
 
-    @classmethod
-    async def create(cls, **values: Any) -> Self:
+    # typed as the constructor, so checkers check the fields of a TypedModel
+    @classmethod  # pyright: ignore[reportArgumentType]
+    async def create(cls: Callable[P, M], *args: P.args, **values: P.kwargs) -> M:
         """Build an instance from ``values`` and INSERT it.
 
         Raises:
             TypeError: an unknown field, or a value of the wrong type.
             ValidationError: column validators refused values; nothing was sent.
         """
-        obj = cls(**values)
+        obj = cls(*args, **values)
         await obj.save()
         return obj
 

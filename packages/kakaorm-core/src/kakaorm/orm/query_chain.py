@@ -117,7 +117,7 @@ class QueryChain(Generic[R]):
         """``SELECT DISTINCT``."""
         projection = self._projection
         new = self._clone()
-        new._projection = Projection(projection.columns, True, projection.group_by)
+        new._projection = projection._replace(distinct=True)
         return new
 
     def join(self, model: type[Model] | CTEObject, on: Condition) -> Self:
@@ -160,7 +160,7 @@ class QueryChain(Generic[R]):
                 raise TypeError(f"group_by() takes columns or expressions, got {expr!r}")
         projection = self._projection
         new = self._clone()
-        new._projection = Projection(projection.columns, projection.distinct, projection.group_by + tuple(exprs))
+        new._projection = projection._replace(group_by=projection.group_by + tuple(exprs))
         return new
 
     def having(self, condition: Condition) -> Self:

@@ -40,11 +40,13 @@ class Slice(NamedTuple):
 
 class Projection(NamedTuple):
     """What each result row holds: the selected expressions (None: the model's
-    columns, giving instances), ``DISTINCT`` and ``GROUP BY``."""
+    columns, giving instances), ``DISTINCT``, ``GROUP BY``, and whether selected rows
+    are tuples (``tuples()``) rather than dicts (``select()``)."""
 
     columns: tuple[Expression[Any], ...] | None = None
     distinct: bool = False
     group_by: tuple[Expression[Any], ...] = ()
+    tuples: bool = False
 
 
 class Sources(NamedTuple):

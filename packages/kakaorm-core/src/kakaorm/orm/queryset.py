@@ -6,7 +6,7 @@ this module adds what runs the query."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Generator, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from kakaorm import exc
 from kakaorm.compiler.describe import describe_select
@@ -33,6 +33,13 @@ if TYPE_CHECKING:
 __all__ = ["QuerySet"]
 
 R = TypeVar("R")
+T = TypeVar("T")
+T1 = TypeVar("T1")
+T2 = TypeVar("T2")
+T3 = TypeVar("T3")
+T4 = TypeVar("T4")
+T5 = TypeVar("T5")
+T6 = TypeVar("T6")
 
 
 class QuerySet(QueryInspection, QueryChain[R]):
@@ -88,6 +95,43 @@ class QuerySet(QueryInspection, QueryChain[R]):
         new._projection = Projection(tuple(columns), projection.distinct, projection.group_by)
         return new
 
+    @overload
+    def tuples(self, c1: Expression[T1], /) -> QuerySet[tuple[T1]]: ...
+    @overload
+    def tuples(self, c1: Expression[T1], c2: Expression[T2], /) -> QuerySet[tuple[T1, T2]]: ...
+    @overload
+    def tuples(
+        self, c1: Expression[T1], c2: Expression[T2], c3: Expression[T3], /
+    ) -> QuerySet[tuple[T1, T2, T3]]: ...
+    @overload
+    def tuples(
+        self, c1: Expression[T1], c2: Expression[T2], c3: Expression[T3], c4: Expression[T4], /
+    ) -> QuerySet[tuple[T1, T2, T3, T4]]: ...
+    @overload
+    def tuples(
+        self, c1: Expression[T1], c2: Expression[T2], c3: Expression[T3], c4: Expression[T4],
+        c5: Expression[T5], /,
+    ) -> QuerySet[tuple[T1, T2, T3, T4, T5]]: ...
+    @overload
+    def tuples(
+        self, c1: Expression[T1], c2: Expression[T2], c3: Expression[T3], c4: Expression[T4],
+        c5: Expression[T5], c6: Expression[T6], /,
+    ) -> QuerySet[tuple[T1, T2, T3, T4, T5, T6]]: ...
+    @overload
+    def tuples(self, *columns: Expression[Any]) -> QuerySet[tuple[Any, ...]]: ...
+    def tuples(self, *columns: Expression[Any]) -> QuerySet[Any]:
+        """Rows as tuples of the given columns/expressions, in order: the typed
+        ``select()``. ``await Post.all().tuples(Post.id, Post.title)`` is a
+        ``list[tuple[int, str]]`` to a type checker (typed up to six columns).
+
+        Raises:
+            TypeError: no column, or something that is not a column or expression.
+            QueryError: as for ``select()``.
+        """
+        new: QuerySet[Any] = self.select(*columns)
+        new._projection = new._projection._replace(tuples=True)
+        return new
+
     def also_select(self, *columns: Expression[Any]) -> QuerySet[dict[str, Any]]:
         """Add columns to the current ``select()`` (or to the model's columns)."""
         selected = self._projection.columns
@@ -126,7 +170,10 @@ class QuerySet(QueryInspection, QueryChain[R]):
                 for path in self._prefetch:
                     await prefetch_related(engine, instances, path)
             return cast(list[R], instances)
-        return cast(list[R], entry.hydrate_dicts(rows))
+        dicts = entry.hydrate_dicts(rows)
+        if self._projection.tuples:
+            return cast(list[R], [tuple(d.values()) for d in dicts])
+        return cast(list[R], dicts)
 
     async def execute(self) -> list[R]:
         """Run the query and return its rows: exactly what ``await query`` gives
@@ -213,6 +260,17 @@ class QuerySet(QueryInspection, QueryChain[R]):
                 over the whole filtered table would silently ignore.
         """
         return await aggregate(self, aggregates)
+
+    async def scalar(self, aggregate: Expression[T]) -> T:
+        """One aggregate of the rows the query matches, typed by the aggregate:
+        ``await Post.all().scalar(Count())`` is an ``int``, ``scalar(Sum(Post.views))``
+        an ``int | None`` (None when no row matches).
+
+        Raises:
+            TypeError: ``aggregate`` is not an aggregate.
+            QueryError: as for :meth:`aggregate`.
+        """
+        return cast(T, (await self.aggregate(value=aggregate))["value"])
 
     async def sum(self, column: Expression[Any]) -> Any:
         """``SUM(column)``; None when no row matches."""

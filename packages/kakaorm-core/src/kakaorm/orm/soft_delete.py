@@ -91,8 +91,10 @@ class SoftDeleteModel(Model):
 
     deleted_at = DateTimeColumn(nullable=True, index=True)
 
-    class Meta:
-        abstract = True
+    if not TYPE_CHECKING:  # a subclass's own Meta is no override of this one
+
+        class Meta:
+            abstract = True
 
     @classmethod
     def __init_subclass__(cls, **kw: Any) -> None:

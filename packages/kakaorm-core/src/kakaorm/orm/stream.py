@@ -88,5 +88,6 @@ async def iterate_query(qs: QuerySet[Any], chunk_size: int) -> AsyncIterator[Any
                 for obj in instances:
                     yield obj
             else:
+                as_tuples = qs._projection.tuples
                 for item in entry.hydrate_dicts(rows):
-                    yield item
+                    yield tuple(item.values()) if as_tuples else item

@@ -1,0 +1,56 @@
+"""Models for the type-checker cases (tests/test_typing_checkers.py): a TypedModel in the
+documented style, and a model written as for kakaorm 0.4 (no annotations)."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+
+from kakaorm import (
+    BoolColumn,
+    Column,
+    DateTimeColumn,
+    DecimalColumn,
+    FloatColumn,
+    ForeignKey,
+    IntColumn,
+    Model,
+    SoftDeleteModel,
+    StrColumn,
+    TypedModel,
+)
+
+
+class Author(TypedModel):
+    name: Column[str] = StrColumn(nullable=False)
+
+
+class Post(TypedModel):
+    title: Column[str] = StrColumn(nullable=False, max_length=200)
+    body: Column[str | None] = StrColumn()
+    views: Column[int] = IntColumn(nullable=False, default=0)
+    rating: Column[float | None] = FloatColumn()
+    price: Column[decimal.Decimal | None] = DecimalColumn(10, 2)
+    draft: Column[bool] = BoolColumn(nullable=False, default=True)
+    created: Column[datetime.datetime] = DateTimeColumn(nullable=False, auto_now_add=True)
+    author_id: Column[int] = ForeignKey(Author, nullable=False)
+
+
+class Task(Model):
+    """Declared as for kakaorm 0.4: still typed as before, constructor unchecked."""
+
+    title = StrColumn(nullable=False)
+    views = IntColumn(nullable=False)
+    note = StrColumn()
+
+
+class Note(SoftDeleteModel, TypedModel):
+    """A typed model with a deletion strategy."""
+
+    text: Column[str] = StrColumn(nullable=False)
+
+
+class Comment(Model):
+    """0.4 style, with a foreign key (typed int; its values are checked at run time)."""
+
+    post_id = ForeignKey(Post, nullable=False)
