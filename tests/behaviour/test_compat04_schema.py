@@ -62,10 +62,10 @@ async def test_the_04_tables_are_recognised_by_the_dialect(engine, backend):
         assert also == {
             "author_id": (ColumnType("bool"),),
             "published": (ColumnType("bool"),),
-            # a TEXT column also holds what a UUIDColumn stores on SQLite
-            "body": (ColumnType("date"), ColumnType("time"), ColumnType("uuid")),
-            "publish_on": (ColumnType("date"), ColumnType("time"), ColumnType("uuid")),
-            "publish_at": (ColumnType("date"), ColumnType("time"), ColumnType("uuid")),
+            # a TEXT column also holds what a UUIDColumn or a JSONColumn stores on SQLite
+            "body": (ColumnType("date"), ColumnType("time"), ColumnType("uuid"), ColumnType("json")),
+            "publish_on": (ColumnType("date"), ColumnType("time"), ColumnType("uuid"), ColumnType("json")),
+            "publish_at": (ColumnType("date"), ColumnType("time"), ColumnType("uuid"), ColumnType("json")),
         }
     else:
         assert also == {}

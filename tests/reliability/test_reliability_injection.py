@@ -170,7 +170,7 @@ def test_prefetch_refuses_a_name_that_is_not_a_relation():
     assert str(info.value) == (
         "prefetch('author; DROP TABLE inj_account'): InjAccount has no relation named "
         "'author; DROP TABLE inj_account'; its relations are: none. Declare it with "
-        "belongs_to/has_many/has_one, or prefetch one of those"
+        "belongs_to/has_many/has_one/many_to_many, or prefetch one of those"
     )
 
 
