@@ -5,19 +5,25 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import enum
+from typing import Any, ClassVar
 
 from kakaorm import (
+    ArrayColumn,
     BoolColumn,
     Column,
     DateTimeColumn,
     DecimalColumn,
+    EnumColumn,
     FloatColumn,
     ForeignKey,
     IntColumn,
+    JSONColumn,
     Model,
     SoftDeleteModel,
     StrColumn,
     TypedModel,
+    many_to_many,
 )
 
 
@@ -54,3 +60,22 @@ class Comment(Model):
     """0.4 style, with a foreign key (typed int; its values are checked at run time)."""
 
     post_id = ForeignKey(Post, nullable=False)
+
+
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class Label(TypedModel):
+    name: Column[str] = StrColumn(nullable=False)
+
+
+class Doc(TypedModel):
+    """The column types with methods of their own are annotated with their class
+    (JSON paths, array filters); a many_to_many is a ClassVar, not a field."""
+
+    data: JSONColumn[dict[str, Any] | list[Any] | None] = JSONColumn()
+    color: Column[Color] = EnumColumn(Color, nullable=False)
+    nums: ArrayColumn[list[int] | None] = ArrayColumn(int)
+    labels: ClassVar[many_to_many[Label]] = many_to_many(Label)

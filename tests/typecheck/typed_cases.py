@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, reveal_type
 
-from fixture_models import Author, Comment, Note, Post, Task
+from fixture_models import Author, Color, Comment, Doc, Label, Note, Post, Task
 
 from kakaorm import Avg, Count, Max, Min, Sum
 
@@ -97,3 +97,18 @@ async def labels_keep_types() -> None:
     reveal_type(Sum(Post.views).label("total"))  # reveal: Label[int | None]
     rows = await Post.all().tuples(Post.title, Count(Post.id).label("n")).group_by(Post.title)
     reveal_type(rows)  # reveal: list[tuple[str, int]]
+
+
+async def json_enum_array_and_many_to_many() -> None:
+    doc = await Doc.create(data={"a": [1]}, color=Color.RED, nums=[1, 2])
+    reveal_type(doc.data)  # reveal: dict[str, Any] | list[Any] | None
+    reveal_type(doc.color)  # reveal: Color
+    reveal_type(doc.nums)  # reveal: list[int] | None
+    Doc(color="red")  # expect-error
+    Doc(color=Color.BLUE, nums=["x"])  # expect-error
+    Doc(color=Color.BLUE, data="text")  # expect-error
+    Doc.where(Doc.data["a"][0] == 1, Doc.color == Color.RED, Doc.nums.contains([1]))
+    Doc.where(Doc.color == 3)  # expect-error
+    reveal_type(await Doc.where(Doc.color.in_([Color.RED])).tuples(Doc.id, Doc.color))  # reveal: list[tuple[int, Color]]
+    reveal_type(await doc.labels)  # reveal: list[Label]
+    await doc.labels.add(Label(name="x"))
