@@ -355,6 +355,17 @@ async def test_a_selected_path_reads_the_json_value_there(engine):
     ]
 
 
+
+async def test_queries_order_by_a_number_or_a_string_at_a_path(engine):
+    await engine.create_table(JsDoc)
+    for n, doc in [(1, {"k": 3, "s": "b"}), (2, {"k": 10, "s": "a"}), (3, {"k": 2.5, "s": "c"}), (4, {"s": "d"})]:
+        await JsDoc.create(n=n, data=doc)
+    by_number = await JsDoc.where(~JsDoc.data["k"].is_null()).order_by(JsDoc.data["k"].as_number().asc)
+    assert [d.n for d in by_number] == [3, 1, 2]  # 2.5 < 3 < 10: numbers, not text
+    by_text = await JsDoc.all().order_by(JsDoc.data["s"].as_str().desc)
+    assert [d.n for d in by_text] == [4, 3, 1, 2]
+
+
 # -- the SQL each dialect sends ----------------------------------------------------------
 
 PATH_SQL = {
