@@ -40,7 +40,7 @@ def _pairs(posts: list[Any], authors: list[Any]) -> int:
     """Pair every post with its author (what prefetching gives); the check value."""
     by_id = {a[0]: a for a in authors}
     paired = [(p, by_id[p[5]]) for p in posts]
-    return len(paired) * 10**9 + sum(a[0] for _, a in paired)
+    return len(paired) * 10**9 + int(sum(a[0] for _, a in paired))
 
 
 async def run_aiosqlite(target: Target, sizes: Sizes, results: Results) -> None:

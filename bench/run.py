@@ -4,6 +4,7 @@ seven workloads of issue 17, on every backend and driver. One command:
     python bench/run.py [--backends sqlite,postgres-asyncpg,postgres-psycopg,mysql]
                         [--contenders tortoise,sqlalchemy] [--processes 3] [--scale 1.0]
                         [--metric wall|cpu] [--json out.json]
+    python bench/run.py --report out.json [--metric cpu]   # print a saved run again
 
 Workloads (sizes at --scale 1.0): 2,000 single inserts in one transaction (each
 returning its id); a bulk insert of 20,000 posts; fetching the 20,000 posts as
@@ -63,6 +64,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scale", type=float, default=1.0, help="workload sizes (1.0: the issue's)")
     parser.add_argument("--metric", choices=["wall", "cpu"], default="wall", help="time the ratios compare")
     parser.add_argument("--json", metavar="PATH", help="also write every measurement and the summary as JSON")
+    parser.add_argument("--report", metavar="PATH", help="measure nothing: print the run saved by --json PATH")
     args = parser.parse_args(argv)
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     args.contenders = [c.strip() for c in args.contenders.split(",") if c.strip()]
@@ -153,9 +155,31 @@ def table(summary: dict[str, Any], contenders: list[str], sizes: Sizes, metric: 
     return "\n".join(out)
 
 
+def print_report(runs: dict[str, dict[str, list[dict[str, Any]]]], args: argparse.Namespace) -> list[str]:
+    """Print the table (and write --json); returns the problems found."""
+    summary, problems = summarise(runs, args.contenders, args.metric)
+    print(f"\n{platform.python_implementation()} {platform.python_version()} on {platform.machine()}, "
+          f"{os.cpu_count()} CPUs; scale {args.scale}; median of {args.processes} fresh processes\n")
+    print(table(summary, args.contenders, Sizes(args.scale), args.metric))
+    for problem in problems:
+        print("PROBLEM:", problem)
+    if args.json:
+        Path(args.json).write_text(json.dumps(
+            {"scale": args.scale, "processes": args.processes, "contenders": args.contenders, "metric": args.metric,
+             "summary": summary, "runs": runs, "problems": problems},
+            indent=2,
+        ))
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
-    sizes = Sizes(args.scale)
+    if args.report:
+        saved = json.loads(Path(args.report).read_text())
+        args.scale, args.processes = saved["scale"], saved["processes"]
+        args.contenders = saved.get("contenders") or [c for c in OPTIONAL if c in next(iter(saved["runs"].values()))]
+        args.json = None
+        return 1 if print_report(saved["runs"], args) else 0
     everyone = ["raw", "kakaorm", *args.contenders]
     runs: dict[str, dict[str, list[dict[str, Any]]]] = {b: {c: [] for c in everyone} for b in args.backends}
     started = time.monotonic()
@@ -167,18 +191,7 @@ def main(argv: list[str] | None = None) -> int:
                 status = "failed" if "error" in result else "ok"
                 print(f"[{time.monotonic() - started:6.0f}s] round {n + 1}/{args.processes} {backend} {contender}: "
                       f"{status}", file=sys.stderr, flush=True)
-    summary, problems = summarise(runs, args.contenders, args.metric)
-    print(f"\n{platform.python_implementation()} {platform.python_version()} on {platform.machine()}, "
-          f"{os.cpu_count()} CPUs; scale {args.scale}; median of {args.processes} fresh processes\n")
-    print(table(summary, args.contenders, sizes, args.metric))
-    for problem in problems:
-        print("PROBLEM:", problem)
-    if args.json:
-        Path(args.json).write_text(json.dumps(
-            {"scale": args.scale, "processes": args.processes, "metric": args.metric,
-             "summary": summary, "runs": runs, "problems": problems},
-            indent=2,
-        ))
+    problems = print_report(runs, args)
     return 1 if problems else 0
 
 

@@ -3,10 +3,13 @@ for the raw driver, and both read the same results. No timing is asserted."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKLOADS = [
@@ -48,6 +51,12 @@ def test_the_harness_measures_every_workload_for_kakaorm_and_raw_with_the_same_r
     for workload in ("single inserts (1 tx) x20", "bulk insert 200", "20 x 10 posts + authors"):
         assert workload in proc.stdout
     assert "geometric mean of ratios" in proc.stdout
+    again = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--report", str(out), "--metric", "cpu"],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "sqlite (aiosqlite " in again.stdout and "; cpu ms, median; ratio to raw" in again.stdout
 
 
 def test_asking_for_a_contender_that_is_not_a_choice_says_which_exist() -> None:
@@ -57,3 +66,20 @@ def test_asking_for_a_contender_that_is_not_a_choice_says_which_exist() -> None:
     )
     assert proc.returncode == 2
     assert "unknown contender(s) peewee; choose from tortoise, sqlalchemy" in proc.stderr
+
+
+def test_a_contender_whose_package_is_missing_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = importlib.util.spec_from_file_location("kakaorm_bench_run", ROOT / "bench" / "run.py")
+    assert spec is not None and spec.loader is not None
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    monkeypatch.setitem(run.OPTIONAL, "tortoise", ["kakaorm_bench_no_such_module"])
+    with pytest.raises(SystemExit) as exited:
+        run.arguments(["--backends", "sqlite", "--contenders", "tortoise"])
+    assert exited.value.code == 2
+    assert (
+        "the contenders asked for need kakaorm_bench_no_such_module, which is not installed: "
+        "run `pip install -r bench/requirements-contenders.txt`"
+    ) in capsys.readouterr().err
