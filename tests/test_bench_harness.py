@@ -1,0 +1,85 @@
+"""bench/run.py at a tiny scale on SQLite: every workload gives a time for KakaORM and
+for the raw driver, and both read the same results. No timing is asserted."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKLOADS = [
+    "single inserts (1 tx)",
+    "bulk insert",
+    "fetch all as objects",
+    "get by pk",
+    "filtered top-100",
+    "set-based update",
+    "20 pages + authors",
+]
+
+
+def test_the_harness_measures_every_workload_for_kakaorm_and_raw_with_the_same_results(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--backends", "sqlite", "--processes", "1",
+         "--scale", "0.01", "--json", str(out)],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads(out.read_text())
+    assert report["problems"] == []
+    raw = report["runs"]["sqlite"]["raw"][0]
+    ours = report["runs"]["sqlite"]["kakaorm"][0]
+    assert raw["version"].startswith("aiosqlite ") and ours["version"].startswith("kakaorm ")
+    for side in (raw, ours):
+        assert list(side["wall"]) == WORKLOADS
+        assert all(ms > 0 for ms in side["wall"].values()) and all(ms >= 0 for ms in side["cpu"].values())
+    # scale 0.01: 20 inserts, 200 rows (20 pages of 10), 20 gets, 10 top-100 queries, half the rows updated
+    assert ours["check"] == raw["check"]
+    assert raw["check"]["single inserts (1 tx)"] == 20
+    assert raw["check"]["bulk insert"] == raw["check"]["fetch all as objects"] == 200
+    assert raw["check"]["set-based update"] == 100
+    assert raw["check"]["20 pages + authors"] // 10**9 == 200
+    summary = report["summary"]["sqlite"]["kakaorm"]
+    assert set(summary["ratio"]) == set(WORKLOADS)
+    assert summary["geomean"] > 0 and summary["max"] >= summary["geomean"]
+    for workload in ("single inserts (1 tx) x20", "bulk insert 200", "20 x 10 posts + authors"):
+        assert workload in proc.stdout
+    assert "geometric mean of ratios" in proc.stdout
+    again = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--report", str(out), "--metric", "cpu"],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "sqlite (aiosqlite " in again.stdout and "; cpu ms, median; ratio to raw" in again.stdout
+
+
+def test_asking_for_a_contender_that_is_not_a_choice_says_which_exist() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--contenders", "peewee"],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "unknown contender(s) peewee; choose from tortoise, sqlalchemy" in proc.stderr
+
+
+def test_a_contender_whose_package_is_missing_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = importlib.util.spec_from_file_location("kakaorm_bench_run", ROOT / "bench" / "run.py")
+    assert spec is not None and spec.loader is not None
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    monkeypatch.setitem(run.OPTIONAL, "tortoise", ["kakaorm_bench_no_such_module"])
+    with pytest.raises(SystemExit) as exited:
+        run.arguments(["--backends", "sqlite", "--contenders", "tortoise"])
+    assert exited.value.code == 2
+    assert (
+        "the contenders asked for need kakaorm_bench_no_such_module, which is not installed: "
+        "run `pip install -r bench/requirements-contenders.txt`"
+    ) in capsys.readouterr().err
