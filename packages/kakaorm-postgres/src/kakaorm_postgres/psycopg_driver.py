@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Coroutine, Sequence
 from typing import Any, TypeVar
 
 import psycopg
+from psycopg import AsyncRawCursor
 from psycopg.pq import TransactionStatus
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
@@ -35,37 +36,94 @@ _HOLD_SECONDS = 30.0
 _cursor_numbers = itertools.count(1)
 
 
+#: statements in PostgreSQL's own ``$n`` form, by their ``%s`` form (None: one psycopg
+#: must read itself, to refuse a stray ``%``); oldest dropped first
+_numbered: dict[str, str | None] = {}
+_NUMBERED_MAX = 512
+
+
+def _number_placeholders(sql: str) -> str | None:
+    """``sql`` with ``%s`` written ``$1``, ``$2``, ... and ``%%`` written ``%``; None
+    when it holds any other ``%`` sequence."""
+    if "%" not in sql:
+        return sql
+    pieces = sql.split("%")
+    out = [pieces[0]]
+    n = 0
+    i = 1
+    last = len(pieces) - 1
+    while i <= last:
+        piece = pieces[i]
+        if not piece and i < last:  # %%
+            out.append("%")
+            out.append(pieces[i + 1])
+            i += 2
+        elif piece[:1] == "s":
+            n += 1
+            out.append(f"${n}")
+            out.append(piece[1:])
+            i += 1
+        else:
+            return None
+    return "".join(out)
+
+
+def _numbered_form(sql: str) -> str | None:
+    try:
+        return _numbered[sql]
+    except KeyError:
+        pass
+    text = _number_placeholders(sql)
+    if len(_numbered) >= _NUMBERED_MAX:
+        del _numbered[next(iter(_numbered))]
+    _numbered[sql] = text
+    return text
+
+
 class PsycopgConnection:
-    """A DriverConnection over one pooled psycopg AsyncConnection (autocommit)."""
+    """A DriverConnection over one pooled psycopg AsyncConnection (autocommit).
+
+    Statements run through psycopg's raw cursor, in PostgreSQL's ``$n`` form made once
+    per statement text here: psycopg's own cursor reads the ``%s`` form again on every
+    call for a statement longer than its cache takes (4 KB), which for a multi-row
+    INSERT of bulk_create() cost more than the round trip.
+    """
 
     __slots__ = ("raw",)
 
     def __init__(self, raw: psycopg.AsyncConnection[Any]) -> None:
         self.raw = raw
 
-    # The parameters are always passed, even when empty, so psycopg always reads
-    # ``%%`` as one percent sign, as the compiler wrote it.
+    async def _cursor(self, sql: str, params: Sequence[Any]) -> psycopg.AsyncCursor[Any]:
+        # The parameters are always passed, even when empty, so that ``%%`` always
+        # means one percent sign, as the compiler wrote it.
+        text = _numbered_form(sql)
+        if text is None:
+            return await self.raw.execute(sql, params)  # psycopg explains the stray %
+        cur = AsyncRawCursor(self.raw)
+        await cur.execute(text, params)
+        return cur
 
     async def execute(self, sql: str, params: Sequence[Any]) -> int:
         """Run a statement; return the rows it matched (-1 for DDL)."""
-        cur = await self.raw.execute(sql, params)
+        cur = await self._cursor(sql, params)
         return cur.rowcount
 
     async def execute_insert(self, sql: str, params: Sequence[Any]) -> Any:
         """Run an INSERT; keys come back through RETURNING on PostgreSQL, so None."""
-        await self.raw.execute(sql, params)
+        await self._cursor(sql, params)
         return None
 
     async def fetch(self, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
         """Run a query; return its rows as tuples."""
-        cur = await self.raw.execute(sql, params)
+        cur = await self._cursor(sql, params)
         return await cur.fetchall()
 
     async def fetch_described(
         self, sql: str, params: Sequence[Any]
     ) -> tuple[list[str], Sequence[Sequence[Any]]]:
         """Run a query; return its column names and rows."""
-        cur = await self.raw.execute(sql, params)
+        cur = await self._cursor(sql, params)
         names = [column.name for column in cur.description or ()]
         return names, await cur.fetchall()
 
