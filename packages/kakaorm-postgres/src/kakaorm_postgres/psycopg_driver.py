@@ -75,7 +75,7 @@ def _numbered_form(sql: str) -> str | None:
         pass
     text = _number_placeholders(sql)
     if len(_numbered) >= _NUMBERED_MAX:
-        del _numbered[next(iter(_numbered))]
+        _numbered.pop(next(iter(_numbered)), None)
     _numbered[sql] = text
     return text
 
@@ -238,7 +238,9 @@ class PsycopgPool:
     connections the next acquire takes first, with no task and no await. It goes
     back to psycopg_pool instead when someone waits there for a connection (so a
     waiter is never starved by the stack), and when it has been out for
-    ``_HOLD_SECONDS`` (so psycopg_pool's max_lifetime and idle shrinking still see it).
+    ``_HOLD_SECONDS``: at its own release, or, left unused at the bottom of the stack,
+    at the next release of another one (so psycopg_pool's max_lifetime and idle
+    shrinking still see it).
     """
 
     def __init__(self, pool: AsyncConnectionPool[Any], settings: ConnectionSettings) -> None:
@@ -270,11 +272,15 @@ class PsycopgPool:
         idle = self._idle
         while idle:
             raw, taken_at = idle.pop()
-            if not raw.closed and not _has_input(raw.pgconn.socket):
+            try:
+                alive = await _alive(raw)
+            except BaseException:
+                await self._give_back(raw, close=True)  # cancelled mid-check: its state is unknown
+                raise
+            if alive:
                 self._in_use += 1
                 self._taken_at[id(raw)] = taken_at
                 return PsycopgConnection(raw)
-            # closed by the server, or something arrived: check it the slow way
             await self._give_back(raw, close=True)
         deadline = time.monotonic() + self._timeout
         while True:
@@ -358,14 +364,20 @@ class PsycopgPool:
                 elif status != _IDLE:
                     discard = True  # a statement is still running, or the link is lost
         finally:
+            now = time.monotonic()
+            idle = self._idle
             if (
                 not discard
                 and not self._closed
                 and not self._getting
                 and not raw.closed
-                and time.monotonic() - taken_at < _HOLD_SECONDS
+                and now - taken_at < _HOLD_SECONDS
             ):
-                self._idle.append((raw, taken_at))
+                idle.append((raw, taken_at))
+                if now - idle[0][1] >= _HOLD_SECONDS:
+                    # the bottom of the stack, unused for a while: psycopg_pool
+                    # decides whether to keep it (max_idle, max_lifetime)
+                    await self._give_back(idle.pop(0)[0], close=False)
             else:
                 await self._give_back(raw, close=discard)
 
