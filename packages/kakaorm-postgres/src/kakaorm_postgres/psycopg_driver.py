@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Coroutine, Sequence
 from typing import Any, TypeVar
 
 import psycopg
+from psycopg import AsyncRawCursor
 from psycopg.pq import TransactionStatus
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
@@ -27,41 +28,102 @@ T = TypeVar("T")
 _IDLE = TransactionStatus.IDLE
 _IN_TRANSACTION = (TransactionStatus.INTRANS, TransactionStatus.INERROR)
 
+#: seconds a connection may stay checked out of psycopg_pool (lent, or idle in
+#: PsycopgPool's own stack) before a release hands it back to psycopg_pool
+_HOLD_SECONDS = 30.0
+
 #: numbers the server-side cursors of iterate(), whose names must differ per connection
 _cursor_numbers = itertools.count(1)
 
 
+#: statements in PostgreSQL's own ``$n`` form, by their ``%s`` form (None: one psycopg
+#: must read itself, to refuse a stray ``%``); oldest dropped first
+_numbered: dict[str, str | None] = {}
+_NUMBERED_MAX = 512
+
+
+def _number_placeholders(sql: str) -> str | None:
+    """``sql`` with ``%s`` written ``$1``, ``$2``, ... and ``%%`` written ``%``; None
+    when it holds any other ``%`` sequence."""
+    if "%" not in sql:
+        return sql
+    pieces = sql.split("%")
+    out = [pieces[0]]
+    n = 0
+    i = 1
+    last = len(pieces) - 1
+    while i <= last:
+        piece = pieces[i]
+        if not piece and i < last:  # %%
+            out.append("%")
+            out.append(pieces[i + 1])
+            i += 2
+        elif piece[:1] == "s":
+            n += 1
+            out.append(f"${n}")
+            out.append(piece[1:])
+            i += 1
+        else:
+            return None
+    return "".join(out)
+
+
+def _numbered_form(sql: str) -> str | None:
+    try:
+        return _numbered[sql]
+    except KeyError:
+        pass
+    text = _number_placeholders(sql)
+    if len(_numbered) >= _NUMBERED_MAX:
+        _numbered.pop(next(iter(_numbered)), None)
+    _numbered[sql] = text
+    return text
+
+
 class PsycopgConnection:
-    """A DriverConnection over one pooled psycopg AsyncConnection (autocommit)."""
+    """A DriverConnection over one pooled psycopg AsyncConnection (autocommit).
+
+    Statements run through psycopg's raw cursor, in PostgreSQL's ``$n`` form made once
+    per statement text here: psycopg's own cursor reads the ``%s`` form again on every
+    call for a statement longer than its cache takes (4 KB), which for a multi-row
+    INSERT of bulk_create() cost more than the round trip.
+    """
 
     __slots__ = ("raw",)
 
     def __init__(self, raw: psycopg.AsyncConnection[Any]) -> None:
         self.raw = raw
 
-    # The parameters are always passed, even when empty, so psycopg always reads
-    # ``%%`` as one percent sign, as the compiler wrote it.
+    async def _cursor(self, sql: str, params: Sequence[Any]) -> psycopg.AsyncCursor[Any]:
+        # The parameters are always passed, even when empty, so that ``%%`` always
+        # means one percent sign, as the compiler wrote it.
+        text = _numbered_form(sql)
+        if text is None:
+            return await self.raw.execute(sql, params)  # psycopg explains the stray %
+        cur = AsyncRawCursor(self.raw)
+        await cur.execute(text, params)
+        return cur
 
     async def execute(self, sql: str, params: Sequence[Any]) -> int:
         """Run a statement; return the rows it matched (-1 for DDL)."""
-        cur = await self.raw.execute(sql, params)
+        cur = await self._cursor(sql, params)
         return cur.rowcount
 
     async def execute_insert(self, sql: str, params: Sequence[Any]) -> Any:
         """Run an INSERT; keys come back through RETURNING on PostgreSQL, so None."""
-        await self.raw.execute(sql, params)
+        await self._cursor(sql, params)
         return None
 
     async def fetch(self, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
         """Run a query; return its rows as tuples."""
-        cur = await self.raw.execute(sql, params)
+        cur = await self._cursor(sql, params)
         return await cur.fetchall()
 
     async def fetch_described(
         self, sql: str, params: Sequence[Any]
     ) -> tuple[list[str], Sequence[Sequence[Any]]]:
         """Run a query; return its column names and rows."""
-        cur = await self.raw.execute(sql, params)
+        cur = await self._cursor(sql, params)
         names = [column.name for column in cur.description or ()]
         return names, await cur.fetchall()
 
@@ -170,6 +232,15 @@ class PsycopgPool:
     cancellation interrupts half-way, losing the connection for good. A cancelled
     caller gets ``CancelledError`` at once; the task finishes the hand-over, and a
     connection it obtained for nobody goes straight back to psycopg_pool.
+
+    Those tasks cost about as much as a short query on a local server, so a
+    connection released clean stays checked out of psycopg_pool, in a stack of idle
+    connections the next acquire takes first, with no task and no await. It goes
+    back to psycopg_pool instead when someone waits there for a connection (so a
+    waiter is never starved by the stack), and when it has been out for
+    ``_HOLD_SECONDS``: at its own release, or, left unused at the bottom of the stack,
+    at the next release of another one (so psycopg_pool's max_lifetime and idle
+    shrinking still see it).
     """
 
     def __init__(self, pool: AsyncConnectionPool[Any], settings: ConnectionSettings) -> None:
@@ -180,6 +251,14 @@ class PsycopgPool:
         self._in_use = 0
         #: getconn and putconn calls under way in tasks of their own (close() waits for them)
         self._background: set[asyncio.Task[Any]] = set()
+        #: clean connections checked out of psycopg_pool, ready to lend, with the
+        #: monotonic time each one left psycopg_pool
+        self._idle: list[tuple[psycopg.AsyncConnection[Any], float]] = []
+        #: when each lent connection left psycopg_pool, by id()
+        self._taken_at: dict[int, float] = {}
+        #: acquires waiting in psycopg_pool's getconn
+        self._getting = 0
+        self._closed = False
 
     async def acquire(self) -> PsycopgConnection:
         """Lend a live connection; PoolTimeoutError when none frees up within pool_timeout.
@@ -190,9 +269,23 @@ class PsycopgPool:
         ``check=`` would cost a round trip per checkout, and sleeps a second or more
         before checking a second dead connection in a row.
         """
+        idle = self._idle
+        while idle:
+            raw, taken_at = idle.pop()
+            try:
+                alive = await _alive(raw)
+            except BaseException:
+                await self._give_back(raw, close=True)  # cancelled mid-check: its state is unknown
+                raise
+            if alive:
+                self._in_use += 1
+                self._taken_at[id(raw)] = taken_at
+                return PsycopgConnection(raw)
+            await self._give_back(raw, close=True)
         deadline = time.monotonic() + self._timeout
         while True:
             getting = self._in_background(self._pool.getconn(max(deadline - time.monotonic(), 0.001)))
+            self._getting += 1
             try:
                 raw = await asyncio.shield(getting)
             except asyncio.CancelledError:
@@ -208,6 +301,8 @@ class PsycopgPool:
                     f"be opened to {self._target}. Keep transactions short, raise pool_max_size or "
                     "pool_timeout, and check that the server accepts connections"
                 ) from None
+            finally:
+                self._getting -= 1
             try:
                 alive = await _alive(raw)
             except BaseException:
@@ -215,6 +310,7 @@ class PsycopgPool:
                 raise
             if alive:
                 self._in_use += 1
+                self._taken_at[id(raw)] = time.monotonic()
                 return PsycopgConnection(raw)
             await self._give_back(raw, close=True)
 
@@ -255,6 +351,7 @@ class PsycopgPool:
         ``discard``, if a statement is still running on it, or if it cannot be cleaned."""
         raw: psycopg.AsyncConnection[Any] = conn.raw
         self._in_use -= 1
+        taken_at = self._taken_at.pop(id(raw), 0.0)
         try:
             if not discard and not raw.closed:
                 status = raw.info.transaction_status
@@ -267,10 +364,29 @@ class PsycopgPool:
                 elif status != _IDLE:
                     discard = True  # a statement is still running, or the link is lost
         finally:
-            await self._give_back(raw, close=discard)
+            now = time.monotonic()
+            idle = self._idle
+            if (
+                not discard
+                and not self._closed
+                and not self._getting
+                and not raw.closed
+                and now - taken_at < _HOLD_SECONDS
+            ):
+                idle.append((raw, taken_at))
+                if now - idle[0][1] >= _HOLD_SECONDS:
+                    # the bottom of the stack, unused for a while: psycopg_pool
+                    # decides whether to keep it (max_idle, max_lifetime)
+                    await self._give_back(idle.pop(0)[0], close=False)
+            else:
+                await self._give_back(raw, close=discard)
 
     async def close(self) -> None:
         """Close every connection."""
+        self._closed = True
+        idle, self._idle = self._idle, []
+        for raw, _ in idle:
+            await self._pool.putconn(raw)
         await self._pool.close()
         if self._background:
             # a getconn still waiting ends with PoolClosed, a connection handed back
@@ -279,7 +395,7 @@ class PsycopgPool:
 
     def stats(self) -> PoolStats:
         """Connections open, idle and lent out."""
-        idle = int(self._pool.get_stats().get("pool_available", 0))
+        idle = int(self._pool.get_stats().get("pool_available", 0)) + len(self._idle)
         return PoolStats(size=idle + self._in_use, idle=idle, in_use=self._in_use)
 
 
