@@ -4,6 +4,13 @@ does not need.
 The engine returns a query's rows with its cache entry (:class:`CompiledEntry`); the
 hydrator built for a model and that entry's result columns is kept on the entry, so
 a repeated query reuses it.
+
+A hydrator is a small function written for its column list (like the ``__init__``
+that :mod:`dataclasses` writes): each row is unpacked into locals and the instance
+dict is one dict display, with a conversion call only on the columns that have one.
+That is about twice as fast per row as a generic loop over the columns. The source
+holds nothing from the schema: column names and conversions are passed in by
+position (``k3``, ``p3``), so no name can change the code.
 """
 
 from __future__ import annotations
@@ -38,42 +45,41 @@ def model_hydrator(
 
     Instances are made without calling ``__init__``: the row's values go straight into
     the instance dict, plus the loaded primary key (marking the instance as saved).
+    A NULL is never passed to a conversion. A row of another length than ``names``
+    is a ValueError.
     """
-    new = object.__new__
-    pk_name = model._meta.pk.name
-    pk_index = list(names).index(pk_name)
-    keys = (*names, PK_KEY)
     names = tuple(names)
-    if procs is None:
-
-        def hydrate_plain(rows: Sequence[Sequence[Any]]) -> list[Any]:
-            out: list[Any] = []
-            append = out.append
-            for row in rows:
-                obj = new(model)
-                d = dict(zip(names, row))
-                d[PK_KEY] = d[pk_name]
-                obj.__dict__ = d
-                append(obj)
-            return out
-
-        return hydrate_plain
-
-    todo = [(i, f) for i, f in enumerate(procs) if f is not None]
-
-    def hydrate_converted(rows: Sequence[Sequence[Any]]) -> list[Any]:
-        out: list[Any] = []
-        append = out.append
-        for row in rows:
-            values = list(row)
-            for i, f in todo:
-                v = values[i]
-                if v is not None:
-                    values[i] = f(v)
-            values.append(values[pk_index])
-            obj = new(model)
-            obj.__dict__ = dict(zip(keys, values))
-            append(obj)
-        return out
-
-    return hydrate_converted
+    pk_index = names.index(model._meta.pk.name)
+    namespace: dict[str, Any] = {"new": object.__new__, "model": model, "PK": PK_KEY}
+    entries: list[str] = []
+    key_line = ""
+    for i, name in enumerate(names):
+        namespace[f"k{i}"] = name
+        proc = procs[i] if procs is not None else None
+        if proc is None:
+            entries.append(f"k{i}: v{i}")
+            continue
+        namespace[f"p{i}"] = proc
+        if i == pk_index:
+            # the key is converted once, for its column and for the loaded key
+            key_line = f"        v{i} = None if v{i} is None else p{i}(v{i})\n"
+            entries.append(f"k{i}: v{i}")
+        else:
+            entries.append(f"k{i}: None if v{i} is None else p{i}(v{i})")
+    entries.append(f"PK: v{pk_index}")
+    unpack = "".join(f"v{i}, " for i in range(len(names)))
+    source = (
+        "def hydrate(rows):\n"
+        "    out = []\n"
+        "    append = out.append\n"
+        f"    for ({unpack}) in rows:\n"
+        f"{key_line}"
+        "        obj = new(model)\n"
+        f"        obj.__dict__ = {{{', '.join(entries)}}}\n"
+        "        append(obj)\n"
+        "    return out\n"
+    )
+    # the source names only positions (k3, p3, v3): nothing of the schema is pasted in
+    exec(compile(source, f"<kakaorm hydrator for {model.__name__}>", "exec"), namespace)
+    hydrate: Hydrator = namespace["hydrate"]
+    return hydrate
