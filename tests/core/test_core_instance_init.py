@@ -168,3 +168,21 @@ def test_written_init_matches_the_generic_one(values: dict[str, Any]) -> None:
         return "ok", obj.__dict__
 
     assert build(InitAuthor.__init__) == build(Model.__init__)
+
+
+class InitSubWithOwnInit(InitAuthor):
+    nickname = StrColumn(nullable=True)
+
+    class Meta:
+        table_name = "init_sub_own"
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__["seen"] = sorted(values)
+        super().__init__(**values)  # InitAuthor's written __init__, for a subclass's columns
+
+
+def test_a_subclass_init_calling_super_gets_its_own_columns() -> None:
+    s = InitSubWithOwnInit(name="n", nickname="nick")
+    assert s.__dict__ == {"seen": ["name", "nickname"], "id": None, "name": "n", "rank": 3, "tags": "none", "nickname": "nick"}
+    with pytest.raises(TypeError, match=r"^Unknown field 'bad' for InitSubWithOwnInit\(\); valid fields: id, name, nickname, rank, tags$"):
+        InitSubWithOwnInit(name="n", bad=1)

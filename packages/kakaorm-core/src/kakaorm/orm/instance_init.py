@@ -36,13 +36,21 @@ def _unknown_field(model: type[Model], unknown: dict[str, Any]) -> TypeError:
     )
 
 
-def model_init(model: type[Model], columns: dict[str, Column[Any]]) -> Callable[..., None] | None:
+def model_init(
+    model: type[Model], columns: dict[str, Column[Any]], generic: Callable[..., None]
+) -> Callable[..., None] | None:
     """An ``__init__`` for ``model`` taking each column as a keyword argument, or None
-    when a column's name cannot be a parameter (the generic ``__init__`` then serves)."""
+    when a column's name cannot be a parameter (the ``generic`` one then serves).
+
+    Called on an instance of a subclass (whose own ``__init__`` calls
+    ``super().__init__(...)``), it hands the values to ``generic``, which reads the
+    subclass's columns.
+    """
     if any(not name.isidentifier() or keyword.iskeyword(name) for name in columns):
         return None
     namespace: dict[str, Any] = {
-        "_M": MISSING, "_coerce": coerce_value, "_unknown_field": _unknown_field, "_model": model
+        "_M": MISSING, "_coerce": coerce_value, "_unknown_field": _unknown_field, "_model": model,
+        "_generic": generic,
     }
     params: list[str] = []
     entries: list[str] = []
@@ -64,8 +72,13 @@ def model_init(model: type[Model], columns: dict[str, Column[Any]]) -> Callable[
             f"        {name!r}: {missing} if {name} is _M else {name} if type({name}) is "
             f"_c{i}.write_exact_type else _coerce(_c{i}, {name}),\n"
         )
+    given = ", ".join(f"({name!r}, {name})" for name in columns)
     source = (
         f"def __init__(_self, /, *, {', '.join(params)}, **_unknown):\n"
+        "    if type(_self) is not _model:\n"
+        f"        _values = {{_k: _v for _k, _v in ({given},) if _v is not _M}}\n"
+        "        _values.update(_unknown)\n"
+        "        return _generic(_self, **_values)\n"
         "    if _unknown:\n"
         "        raise _unknown_field(type(_self), _unknown)\n"
         "    _self.__dict__.update({\n"

@@ -148,7 +148,7 @@ def _install_init(cls: type, columns: dict[str, Column[Any]], abstract: bool) ->
     written = getattr(inherited, GENERATED, False)
     if inherited is not generic and not written:
         return  # a model (or mixin) of the user's defines its own __init__
-    init = None if abstract else model_init(cls, columns)
+    init = None if abstract else model_init(cls, columns, generic)
     if init is not None:
         cls.__init__ = init  # type: ignore[misc]
     elif written:
