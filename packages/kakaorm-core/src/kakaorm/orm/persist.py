@@ -79,10 +79,15 @@ async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | No
             for batch, rows in batches:
                 stmt = Insert(model, columns, rows)
                 keys = await engine._insert_many(stmt, pk if with_key else None)
-                for obj, key in zip(batch, keys if with_key else [None] * len(batch)):
-                    if with_key:
-                        obj.__dict__[pk.name] = key
-                    obj.__dict__[PK_KEY] = obj.__dict__[pk.name]
+                name = pk.name
+                if with_key:
+                    for obj, key in zip(batch, keys):
+                        d = obj.__dict__
+                        d[name] = d[PK_KEY] = key
+                else:
+                    for obj in batch:
+                        d = obj.__dict__
+                        d[PK_KEY] = d[name]
     return result
 
 
