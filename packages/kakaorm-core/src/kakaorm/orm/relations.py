@@ -309,13 +309,15 @@ async def prefetch_related(engine: Engine | None, instances: Sequence[Model], pa
         return
     model = type(instances[0])
     rel = find_relation(model, name, path)
-    caches = [i.__dict__.get(CACHE_KEY) for i in instances]
-    if all(c is not None and name in c for c in caches):
-        # an earlier path loaded this level ("author" with "author__profile"): reuse it
-        found = _unique_related(c[name] for c in caches)  # type: ignore[index]
-        if rest and found:
-            await prefetch_related(engine, found, rest)
-        return
+    first = instances[0].__dict__.get(CACHE_KEY)
+    if first is not None and name in first:
+        caches = [i.__dict__.get(CACHE_KEY) for i in instances]
+        if all(c is not None and name in c for c in caches):
+            # an earlier path loaded this level ("author" with "author__profile"): reuse it
+            found = _unique_related(c[name] for c in caches)  # type: ignore[index]
+            if rest and found:
+                await prefetch_related(engine, found, rest)
+            return
     loaded, found = await rel.fetch_related(engine, instances)
     many = rel.many
     for inst, k in zip(instances, rel.local_keys(instances)):
