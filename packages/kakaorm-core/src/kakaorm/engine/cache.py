@@ -76,14 +76,15 @@ class CompiledEntry:
 
     def row_values(self, rows: Sequence[Sequence[Any]]) -> list[Any]:
         """The bind values of an INSERT's plain rows, flattened and converted per column."""
+        out = [v for row in rows for v in row]
         procs = self.row_procs
         if procs is None:
-            return [v for row in rows for v in row]
-        out: list[Any] = []
-        append = out.append
-        for row in rows:
-            for v, f in zip(row, procs):
-                append(v if f is None or v is None else f(v))
+            return out
+        # column by column: a column without a conversion costs nothing per value
+        n = len(procs)
+        for i, f in enumerate(procs):
+            if f is not None:
+                out[i::n] = [None if v is None else f(v) for v in out[i::n]]
         return out
 
     def process_rows(self, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:

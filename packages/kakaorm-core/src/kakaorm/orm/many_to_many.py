@@ -196,8 +196,8 @@ class ManyToMany(Relation[list[M]]):
             return self
         return ManyToManyManager(self, instance)
 
-    def local_key(self, instance: Model) -> Any:
-        return instance.__dict__.get(PK_KEY)
+    def local_key_name(self) -> str:
+        return PK_KEY
 
     def linked(self, key: Any) -> QuerySet[M]:
         """The related rows linked to the owner row whose key is ``key``."""
@@ -225,7 +225,8 @@ class ManyToMany(Relation[list[M]]):
     ) -> tuple[dict[Any, Any], list[Model]]:
         """Prefetch: the related rows of every instance in one query (the through table
         joined to the related table), more only past the parameter limit."""
-        keys = {k for k in (self.local_key(i) for i in instances) if k is not None}
+        keys = set(self.local_keys(instances))
+        keys.discard(None)
         loaded: dict[Any, Any] = {}
         found: list[Model] = []
         if not keys:

@@ -7,6 +7,7 @@ from typing import Any
 from kakaorm import exc
 from kakaorm.orm.column_types import IntColumn
 from kakaorm.orm.columns import Column
+from kakaorm.orm.instance_init import GENERATED, model_init
 from kakaorm.orm.options import ModelOptions, register_model, snake_case
 from kakaorm.orm.relations import Relation
 
@@ -127,9 +128,28 @@ class ModelMeta(type):
                 (exc.MultipleResults,),
                 {"__module__": cls.__module__, "__qualname__": f"{name}.MultipleResults"},
             )
+        if not is_root and "__init__" not in ns:
+            _install_init(cls, columns, abstract)
         if not abstract:
             register_model(cls)  # type: ignore[arg-type]
         for value in ns.values():
             if isinstance(value, Relation):
                 value.attach(cls)  # type: ignore[arg-type]
         return cls
+
+
+def _install_init(cls: type, columns: dict[str, Column[Any]], abstract: bool) -> None:
+    """Give a model that inherits ``Model.__init__`` (or another model's written one)
+    an ``__init__`` written for its columns (see :mod:`kakaorm.orm.instance_init`); an
+    abstract one gets the generic ``__init__`` back, which refuses to build it."""
+    root = next(b for b in reversed(cls.__mro__) if isinstance(b, ModelMeta))
+    generic = root.__dict__["__init__"]
+    inherited = next(b.__dict__["__init__"] for b in cls.__mro__ if "__init__" in b.__dict__)
+    written = getattr(inherited, GENERATED, False)
+    if inherited is not generic and not written:
+        return  # a model (or mixin) of the user's defines its own __init__
+    init = None if abstract else model_init(cls, columns, generic)
+    if init is not None:
+        cls.__init__ = init  # type: ignore[misc]
+    elif written:
+        cls.__init__ = generic  # type: ignore[misc]

@@ -9,6 +9,7 @@ the ORM's work and lives here.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kakaorm import exc
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from kakaorm.orm.model import Model
     from kakaorm.orm.options import ModelOptions
 
-__all__ = ["bulk_insert", "check_batch_size", "row_batches", "stamp_times"]
+__all__ = ["bulk_insert", "check_batch_size", "instance_rows", "row_batches", "stamp_times"]
 
 M = TypeVar("M", bound="Model")
 
@@ -48,12 +49,18 @@ async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | No
     pk = meta.pk
     stamp_times(meta, objs)
     # rows that let the database generate the key, and rows that bring their own
-    generated = [o for o in objs if pk.auto_increment and o.__dict__.get(pk.name) is None]
-    given = [o for o in objs if not (pk.auto_increment and o.__dict__.get(pk.name) is None)]
+    generated: list[M] = []
+    given: list[M] = []
+    if pk.auto_increment:
+        pk_name = pk.name
+        for o in objs:
+            (generated if o.__dict__.get(pk_name) is None else given).append(o)
+    else:
+        given = objs
     features = engine.features
     # every row's values are read (type-checked and validated) before the first
     # statement, so an instance that is refused leaves nothing written
-    planned: list[tuple[bool, list[Column[Any]], list[tuple[list[M], list[list[Any]]]]]] = []
+    planned: list[tuple[bool, list[Column[Any]], list[tuple[list[M], list[Sequence[Any]]]]]] = []
     for group, with_key in ((generated, True), (given, False)):
         if not group:
             continue
@@ -72,16 +79,23 @@ async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | No
             for batch, rows in batches:
                 stmt = Insert(model, columns, rows)
                 keys = await engine._insert_many(stmt, pk if with_key else None)
-                for obj, key in zip(batch, keys if with_key else [None] * len(batch)):
-                    if with_key:
-                        obj.__dict__[pk.name] = key
-                    obj.__dict__[PK_KEY] = obj.__dict__[pk.name]
+                name = pk.name
+                if with_key:
+                    for obj, key in zip(batch, keys):
+                        d = obj.__dict__
+                        d[name] = d[PK_KEY] = key
+                else:
+                    for obj in batch:
+                        d = obj.__dict__
+                        d[PK_KEY] = d[name]
     return result
 
 
 def stamp_times(meta: ModelOptions, objs: Sequence[Model]) -> None:
     """Set the ``auto_now`` columns of every instance, and the ``auto_now_add`` ones
     still empty, to one shared current time (a batch is written at one moment)."""
+    if not meta.auto_now_add and not meta.auto_now:
+        return
     now = utcnow()
     for obj in objs:
         d = obj.__dict__
@@ -98,21 +112,50 @@ def check_batch_size(action: str, batch_size: int | None) -> None:
         raise ValueError(f"{action}(batch_size=...) must be a positive int, got {batch_size!r}")
 
 
+def instance_rows(objs: Sequence[Model], columns: Sequence[Column[Any]]) -> list[Sequence[Any]]:
+    """The values each instance writes to ``columns``: ``Model._row_values`` (which
+    type-checks, converts and validates), except that a row whose values all have
+    exactly their column's plain type is taken as it is (there is nothing to check or
+    convert; a None never matches, so NOT NULL is still checked there).
+    """
+    if not objs:
+        return []
+    if not columns or objs[0]._meta.validated:
+        return [o._row_values(columns) for o in objs]
+    get = itemgetter(*[c.name for c in columns])
+    exact = tuple(c.write_exact_type for c in columns)
+    single = len(columns) == 1
+    out: list[Sequence[Any]] = []
+    append = out.append
+    for obj in objs:
+        try:
+            row = get(obj.__dict__)
+        except KeyError:  # a column never set: _row_values says what is missing
+            append(obj._row_values(columns))
+            continue
+        if single:
+            row = (row,)
+        if tuple(map(type, row)) == exact:
+            append(row)
+        else:
+            append(obj._row_values(columns))
+    return out
+
+
 def row_batches(
     objs: list[M], columns: Sequence[Column[Any]], per_batch: int, max_bytes: int | None,
     row_overhead: int = 0,
-) -> Iterator[tuple[list[M], list[list[Any]]]]:
+) -> Iterator[tuple[list[M], list[Sequence[Any]]]]:
     """Split instances into batches of at most ``per_batch`` rows and, when the
     database limits statement size, of values that fit ``max_bytes`` (each row also
     counting ``row_overhead`` bytes of statement text and extra values).
 
-    Yields each batch with the rows of values to write (``Model._row_values``, which
-    type-checks and validates them).
+    Yields each batch with the rows of values to write (see :func:`instance_rows`).
     """
     if max_bytes is None:
         for start in range(0, len(objs), per_batch):
             chunk = objs[start : start + per_batch]
-            yield chunk, [o._row_values(columns) for o in chunk]
+            yield chunk, instance_rows(chunk, columns)
         return
     # a pessimistic size of each value written out as a literal: text may double
     # when escaped; numbers, dates and NULL stay well under 64 bytes
@@ -120,10 +163,9 @@ def row_batches(
     fixed = 64 * (len(columns) - len(text_columns)) + row_overhead
     budget = max_bytes - 4096  # the statement's own text: names, VALUES, RETURNING
     batch: list[M] = []
-    rows: list[list[Any]] = []
+    rows: list[Sequence[Any]] = []
     size = 0
-    for obj in objs:
-        row = obj._row_values(columns)
+    for obj, row in zip(objs, instance_rows(objs, columns)):
         n = fixed
         for i in text_columns:
             v = row[i]

@@ -154,7 +154,9 @@ def _check_sources(qs: QuerySet[Any], selected: Sequence[Expression[Any]]) -> No
     filters, sources = qs._filters, qs._sources
     if not sources.joins and qs._projection.columns is None and columns_is_model(selected, model):
         simple = all(_is_simple(c) and c.left.model is model for c in filters.where)  # type: ignore[attr-defined]
-        if simple and not qs._order and not qs._projection.group_by and not filters.having:
+        # ordering by the model's own columns (the usual top-N query) is as simple
+        own_order = all(isinstance(o.expr, Column) and o.expr.model is model for o in qs._order)
+        if simple and own_order and not qs._projection.group_by and not filters.having:
             return
     tables = {j.table for j in sources.joins if j.table is not None}
     if model is not None:

@@ -85,9 +85,18 @@ class Relation(Generic[T]):
     def fk_model(self) -> type[Model]:
         raise NotImplementedError
 
+    def local_key_name(self) -> str:
+        """The key of the instance dict holding the value the related rows are matched on."""
+        raise NotImplementedError
+
     def local_key(self, instance: Model) -> Any:
         """The value on ``instance`` that the related rows are matched on."""
-        raise NotImplementedError
+        return instance.__dict__.get(self.local_key_name())
+
+    def local_keys(self, instances: Sequence[Model]) -> list[Any]:
+        """:meth:`local_key` of every instance, in order (one lookup of the key's name)."""
+        name = self.local_key_name()
+        return [i.__dict__.get(name) for i in instances]
 
     def remote_column(self) -> Column[Any]:
         """The column of the related model matched against :meth:`local_key`."""
@@ -126,7 +135,8 @@ class Relation(Generic[T]):
     ) -> tuple[dict[Any, Any], list[Model]]:
         """Prefetch for ``instances``: ``{local key: related row, or list of rows}`` and
         every row loaded, in as few queries as the backend's parameter limit allows."""
-        keys = {k for k in (self.local_key(i) for i in instances) if k is not None}
+        keys = set(self.local_keys(instances))
+        keys.discard(None)
         loaded: dict[Any, Any] = {}
         found: list[Model] = []
         if not keys:
@@ -192,8 +202,8 @@ class BelongsTo(Relation[T]):
     def fk_model(self) -> type[Model]:
         return self.owner
 
-    def local_key(self, instance: Model) -> Any:
-        return instance.__dict__.get(self.fk_column().name)
+    def local_key_name(self) -> str:
+        return self.fk_column().name
 
     def remote_column(self) -> Column[Any]:
         return self.related._meta.pk
@@ -205,8 +215,8 @@ class _Reverse(Relation[T]):
     def fk_model(self) -> type[Model]:
         return self.related
 
-    def local_key(self, instance: Model) -> Any:
-        return instance.__dict__.get(PK_KEY)
+    def local_key_name(self) -> str:
+        return PK_KEY
 
     def remote_column(self) -> Column[Any]:
         return self.fk_column()
@@ -299,19 +309,27 @@ async def prefetch_related(engine: Engine | None, instances: Sequence[Model], pa
         return
     model = type(instances[0])
     rel = find_relation(model, name, path)
-    caches = [i.__dict__.get(CACHE_KEY) for i in instances]
-    if all(c is not None and name in c for c in caches):
-        # an earlier path loaded this level ("author" with "author__profile"): reuse it
-        found = _unique_related(c[name] for c in caches)  # type: ignore[index]
-        if rest and found:
-            await prefetch_related(engine, found, rest)
-        return
+    first = instances[0].__dict__.get(CACHE_KEY)
+    if first is not None and name in first:
+        caches = [i.__dict__.get(CACHE_KEY) for i in instances]
+        if all(c is not None and name in c for c in caches):
+            # an earlier path loaded this level ("author" with "author__profile"): reuse it
+            found = _unique_related(c[name] for c in caches)  # type: ignore[index]
+            if rest and found:
+                await prefetch_related(engine, found, rest)
+            return
     loaded, found = await rel.fetch_related(engine, instances)
-    for inst in instances:
-        k = rel.local_key(inst)
-        empty: Any = [] if rel.many else None
-        value = loaded.get(k, empty) if k is not None else empty
-        inst.__dict__.setdefault(CACHE_KEY, {})[name] = value
+    many = rel.many
+    for inst, k in zip(instances, rel.local_keys(instances)):
+        value = None if k is None else loaded.get(k)
+        if value is None and many:
+            value = []  # a list of its own for each instance
+        d = inst.__dict__
+        cache = d.get(CACHE_KEY)
+        if cache is None:
+            d[CACHE_KEY] = {name: value}
+        else:
+            cache[name] = value
     if rest and found:
         await prefetch_related(engine, found, rest)
 

@@ -1,0 +1,79 @@
+"""The hydrators written per row shape (kakaorm.orm.hydrate): what they build, and that
+one written factory serves every model and column list of the same shape."""
+
+from __future__ import annotations
+
+import pytest
+
+from kakaorm import IntColumn, Model, StrColumn
+from kakaorm.orm import hydrate
+from kakaorm.orm.hydrate import model_hydrator
+from kakaorm.orm.state import PK_KEY
+
+
+class HyA(Model):
+    name = StrColumn(nullable=True)
+    n = IntColumn(nullable=True)
+
+    class Meta:
+        table_name = "hy_a"
+
+
+class HyB(Model):
+    title = StrColumn(nullable=True)
+    amount = IntColumn(nullable=True)
+
+    class Meta:
+        table_name = "hy_b"
+
+
+def test_rows_become_instances_with_the_loaded_key_and_no_init() -> None:
+    build = model_hydrator(HyA, ["id", "name", "n"], None)
+    a, b = build([(1, "x", 5), (2, None, None)])
+    assert type(a) is HyA and a.__dict__ == {"id": 1, "name": "x", "n": 5, PK_KEY: 1}
+    assert b.__dict__ == {"id": 2, "name": None, "n": None, PK_KEY: 2}
+    assert build([]) == []
+
+
+def test_conversions_run_on_their_columns_only_and_never_on_null() -> None:
+    seen: list[object] = []
+
+    def upper(v: object) -> object:
+        seen.append(v)
+        return str(v).upper()
+
+    build = model_hydrator(HyA, ["name", "id", "n"], [upper, None, None])
+    rows = build([("x", 1, 2), (None, 2, 3)])
+    assert [r.__dict__ for r in rows] == [
+        {"name": "X", "id": 1, "n": 2, PK_KEY: 1},
+        {"name": None, "id": 2, "n": 3, PK_KEY: 2},
+    ]
+    assert seen == ["x"]
+
+
+def test_a_converted_key_is_converted_once_for_the_column_and_the_loaded_key() -> None:
+    calls: list[object] = []
+
+    def to_int(v: object) -> int:
+        calls.append(v)
+        return int(str(v))
+
+    (row,) = model_hydrator(HyA, ["id", "name"], [to_int, None])([("7", "s")])
+    assert row.__dict__ == {"id": 7, "name": "s", PK_KEY: 7}
+    assert calls == ["7"]
+
+
+def test_a_row_of_another_width_is_a_value_error() -> None:
+    build = model_hydrator(HyA, ["id", "name", "n"], None)
+    with pytest.raises(ValueError):
+        build([(1, "x")])
+
+
+def test_one_factory_serves_every_model_of_the_same_shape() -> None:
+    before = dict(hydrate._factories)
+    a = model_hydrator(HyA, ["id", "name", "n"], [None, None, str])
+    b = model_hydrator(HyB, ["id", "title", "amount"], [None, None, str])
+    assert len(hydrate._factories) <= len(before) + 1
+    assert a is not b
+    assert b([(1, "t", 4)])[0].__dict__ == {"id": 1, "title": "t", "amount": "4", PK_KEY: 1}
+    assert type(a([(1, "t", 4)])[0]) is HyA
