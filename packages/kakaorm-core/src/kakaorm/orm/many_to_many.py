@@ -221,11 +221,12 @@ class ManyToMany(Relation[list[M]]):
         return self.owner._meta.pk.in_(links)
 
     async def fetch_related(
-        self, engine: Engine | None, instances: Sequence[Model]
+        self, engine: Engine | None, local_keys: Sequence[Any]
     ) -> tuple[dict[Any, Any], list[Model]]:
-        """Prefetch: the related rows of every instance in one query (the through table
-        joined to the related table), more only past the parameter limit."""
-        keys = set(self.local_keys(instances))
+        """Prefetch: the related rows of every instance (by its key in ``local_keys``)
+        in one query (the through table joined to the related table), more only past
+        the parameter limit."""
+        keys = set(local_keys)
         keys.discard(None)
         loaded: dict[Any, Any] = {}
         found: list[Model] = []

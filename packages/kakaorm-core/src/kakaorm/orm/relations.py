@@ -131,11 +131,12 @@ class Relation(Generic[T]):
         return ()
 
     async def fetch_related(
-        self, engine: Engine | None, instances: Sequence[Model]
+        self, engine: Engine | None, local_keys: Sequence[Any]
     ) -> tuple[dict[Any, Any], list[Model]]:
-        """Prefetch for ``instances``: ``{local key: related row, or list of rows}`` and
-        every row loaded, in as few queries as the backend's parameter limit allows."""
-        keys = set(self.local_keys(instances))
+        """Prefetch for instances whose :meth:`local_keys` are ``local_keys``:
+        ``{local key: related row, or list of rows}`` and every row loaded, in as few
+        queries as the backend's parameter limit allows."""
+        keys = set(local_keys)
         keys.discard(None)
         loaded: dict[Any, Any] = {}
         found: list[Model] = []
@@ -318,9 +319,10 @@ async def prefetch_related(engine: Engine | None, instances: Sequence[Model], pa
             if rest and found:
                 await prefetch_related(engine, found, rest)
             return
-    loaded, found = await rel.fetch_related(engine, instances)
+    local_keys = rel.local_keys(instances)
+    loaded, found = await rel.fetch_related(engine, local_keys)
     many = rel.many
-    for inst, k in zip(instances, rel.local_keys(instances)):
+    for inst, k in zip(instances, local_keys, strict=True):
         value = None if k is None else loaded.get(k)
         if value is None and many:
             value = []  # a list of its own for each instance
