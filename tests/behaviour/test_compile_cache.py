@@ -37,6 +37,34 @@ async def test_a_different_shape_gets_its_own_entry(engine):
     assert len(engine._cache) == entries + 3
 
 
+async def test_in_lists_of_values_share_an_entry_per_length_and_mixed_lists_bind_in_order(engine):
+    await _seed(engine)
+    engine._cache.clear()
+    assert sorted(r.size for r in await CacheRow.where(CacheRow.size.in_([1, 2, 3]))) == [1, 2, 3]
+    assert len(engine._cache) == 1
+    assert sorted(r.size for r in await CacheRow.where(CacheRow.size.in_([7, 8, 9]))) == [7, 8, 9]
+    assert len(engine._cache) == 1  # same length, same type: same SQL, reused
+    # an expression among the values keys the list item by item, and binds in order
+    mixed = CacheRow.where(CacheRow.size.in_([CacheRow.id - 1, 4, 6]), CacheRow.size < 7)
+    assert sorted(r.size for r in await mixed) == [0, 1, 2, 3, 4, 5, 6]
+    assert len(engine._cache) == 2
+    mixed = CacheRow.where(CacheRow.size.in_([CacheRow.id - 100, 4, 6]), CacheRow.size < 5)
+    assert sorted(r.size for r in await mixed) == [4]
+    assert len(engine._cache) == 2
+
+
+def test_walking_an_in_list_of_values_yields_every_value():
+    from kakaorm.expr import Param
+
+    cond = CacheRow.size.in_([3, 1, 2])
+    nodes = list(cond.walk())
+    assert nodes[0] is cond
+    assert nodes[1] is CacheRow.size
+    assert [(type(n), n.value) for n in nodes[2:]] == [(Param, 3), (Param, 1), (Param, 2)]
+    mixed = CacheRow.size.in_([CacheRow.id, 5])
+    assert [type(n).__name__ for n in mixed.walk()] == ["InList", "IntColumn", "IntColumn", "Param"]
+
+
 async def test_values_bind_in_placeholder_order_from_a_cached_entry(engine):
     await _seed(engine)
     # the subquery's value sits between the outer ones in the SQL text

@@ -120,10 +120,11 @@ def in_condition(expr: Expression[Any], values: Any, negate: bool) -> Condition:
             f"not {type(values).__name__}"
         )
     items: list[Expression[Any]] = []
+    append = items.append
     for v in values:
         if v is None:
             raise null_member(expr, "not_in()" if negate else "in_()")
-        items.append(_as_expr(v, expr))
+        append(_as_expr(v, expr))
     return InList(expr, items, negate)
 
 
@@ -230,21 +231,38 @@ class Between(Condition):
 class InList(Condition):
     """``expr [NOT] IN (v1, v2, ...)``; an empty list is always false (true if NOT)."""
 
-    __slots__ = ("expr", "items", "negate")
+    __slots__ = ("_param_type", "expr", "items", "negate")
 
     def __init__(self, expr: Expression[Any], items: list[Expression[Any]], negate: bool) -> None:
         self.expr, self.items, self.negate = expr, items, negate
+        #: when every item is a plain Param of one type (a list of values, the usual
+        #: case, e.g. a prefetch's keys): that type, in a 1-tuple; else None. Such a
+        #: list is keyed and walked without a call per item.
+        self._param_type: tuple[Any] | None = None
+        if items and all(type(item) is Param for item in items):
+            first = items[0].type
+            if all(item.type == first for item in items):
+                self._param_type = (first,)
 
     def _key(self, params: list[Param]) -> Hashable:
-        return (
-            "in",
-            self.negate,
-            self.expr._key(params),
-            tuple(item._key(params) for item in self.items),
-        )
+        expr_key = self.expr._key(params)
+        if self._param_type is not None:
+            # n placeholders of one type: the same SQL as keying each ("?", type)
+            params.extend(self.items)  # type: ignore[arg-type]
+            return ("in-params", self.negate, expr_key, len(self.items), self._param_type[0])
+        return ("in", self.negate, expr_key, tuple(item._key(params) for item in self.items))
 
     def _children(self) -> Iterable[Expression[Any]]:
         return (self.expr, *self.items)
+
+    def walk(self) -> Iterable[Expression[Any]]:
+        yield self
+        yield from self.expr.walk()
+        if self._param_type is not None:
+            yield from self.items  # a Param has nothing below it
+        else:
+            for item in self.items:
+                yield from item.walk()
 
 
 class Subquery(Expression[Any]):

@@ -321,11 +321,11 @@ async def prefetch_related(engine: Engine | None, instances: Sequence[Model], pa
             return
     local_keys = rel.local_keys(instances)
     loaded, found = await rel.fetch_related(engine, local_keys)
-    many = rel.many
-    for inst, k in zip(instances, local_keys, strict=True):
-        value = None if k is None else loaded.get(k)
-        if value is None and many:
-            value = []  # a list of its own for each instance
+    # (None is never a key of ``loaded``: a NULL key gets None, or [] for a list)
+    values: list[Any] = [loaded.get(k) for k in local_keys]
+    if rel.many:
+        values = [[] if v is None else v for v in values]  # a list of its own for each instance
+    for inst, value in zip(instances, values, strict=True):
         d = inst.__dict__
         cache = d.get(CACHE_KEY)
         if cache is None:
