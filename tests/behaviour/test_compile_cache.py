@@ -53,6 +53,24 @@ async def test_in_lists_of_values_share_an_entry_per_length_and_mixed_lists_bind
     assert len(engine._cache) == 2
 
 
+async def test_in_and_not_in_lists_of_each_key_type_match_the_same_rows_everywhere(engine):
+    """On PostgreSQL these lists are one array parameter; the rows are the same."""
+    await _seed(engine)
+    assert sorted(r.size for r in await CacheRow.where(CacheRow.size.in_([9, 0, 4, 4]))) == [0, 4, 9]
+    assert sorted(r.size for r in await CacheRow.where(CacheRow.size.not_in([9, 0, 4]))) == [1, 2, 3, 5, 6, 7, 8]
+    assert sorted(r.name for r in await CacheRow.where(CacheRow.name.in_(["n1", "n7", "none", "n'1"]))) == ["n1", "n7"]
+    assert await CacheRow.where(CacheRow.name.not_in([f"n{i}" for i in range(10)])).count() == 0
+    # a long list (longer than any compiled before) and its NOT IN
+    many = list(range(3, 3000))
+    assert await CacheRow.where(CacheRow.size.in_(many)).count() == 7
+    assert await CacheRow.where(CacheRow.size.not_in(many)).count() == 3
+    # several lists and plain values in one statement bind in their own places
+    both = CacheRow.where(CacheRow.size > 1, CacheRow.size.in_([1, 2, 3, 8]), CacheRow.name.in_(["n3", "n8"]))
+    assert sorted(r.size for r in await both.where(CacheRow.size < 8)) == [3]
+    both = CacheRow.where(CacheRow.size > 2, CacheRow.size.in_([2, 5, 8, 9]), CacheRow.name.in_(["n5", "n9"]))
+    assert sorted(r.size for r in await both.where(CacheRow.size < 9)) == [5]
+
+
 def test_walking_an_in_list_of_values_yields_every_value():
     from kakaorm.expr import Param
 

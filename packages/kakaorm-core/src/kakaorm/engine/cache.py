@@ -14,7 +14,7 @@ from typing import Any
 
 from kakaorm import exc
 from kakaorm.dialect import Dialect, Processor
-from kakaorm.expr import Param
+from kakaorm.expr import Param, ParamList
 from kakaorm.expr.columns import ColumnElement
 from kakaorm.schema import TableSchema
 from kakaorm.statements import Insert, Select, Statement
@@ -45,7 +45,7 @@ class CompiledEntry:
     def __init__(
         self,
         sql: str,
-        perm: list[int] | None,
+        perm: list[int | slice] | None,
         bind_procs: list[Processor | None] | None,
         result_names: list[str],
         result_procs: list[Processor | None] | None,
@@ -228,6 +228,18 @@ def result_processor(dialect: Dialect, sql_type: SQLType, plain: bool) -> Proces
     return lambda v: from_db(proc(v))
 
 
+def _position_of(param: Param, position: dict[int, int]) -> int | slice:
+    """Where ``param``'s value sits among the key's values: a ParamList takes the run
+    of its members' values, which its IN list's key collected one after another."""
+    if not isinstance(param, ParamList):
+        return position[id(param)]
+    start = position[id(param.members[0])]
+    run = slice(start, start + len(param.members))
+    if [position[id(m)] for m in param.members] != list(range(run.start, run.stop)):
+        raise exc.QueryError("a ParamList's members must be keyed one after another (an IN list of values)")
+    return run
+
+
 def compile_entry(dialect: Dialect, stmt: Statement, key_params: list[Param]) -> CompiledEntry:
     """Compile ``stmt`` with ``dialect`` into a cache entry.
 
@@ -241,7 +253,7 @@ def compile_entry(dialect: Dialect, stmt: Statement, key_params: list[Param]) ->
             if t is not None and t.kind == "array":
                 raise arrays_not_supported(dialect, f"an ArrayColumn ({t.label})")
     position = {id(p): i for i, p in enumerate(key_params)}
-    perm = [position[id(p)] for p in compiled.params]
+    perm = [_position_of(p, position) for p in compiled.params]
     bind_procs = [None if p.type is None else bind_processor(dialect, p.type) for p in compiled.params]
     result_procs = [
         None if t is None else result_processor(dialect, t, plain)

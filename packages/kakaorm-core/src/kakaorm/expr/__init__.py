@@ -37,6 +37,7 @@ from kakaorm.expr.conditions import (
     IsNull,
     Like,
     Not,
+    ParamList,
     Subquery,
 )
 from kakaorm.expr.conditions import (
@@ -124,6 +125,7 @@ __all__ = [
     "Not",
     "Ordering",
     "Param",
+    "ParamList",
     "Rank",
     "Raw",
     "RowNumber",

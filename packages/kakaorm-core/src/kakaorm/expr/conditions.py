@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from kakaorm.exc import QueryError
 from kakaorm.expr.elements import Expression, Param, _as_expr, _shown
-from kakaorm.types import BOOLEAN, TEXT
+from kakaorm.types import BOOLEAN, TEXT, SQLType
 
 if TYPE_CHECKING:
     from kakaorm.expr.tables import SubquerySource
@@ -252,6 +252,12 @@ class InList(Condition):
             return ("in-params", self.negate, expr_key, len(self.items), self._param_type[0])
         return ("in", self.negate, expr_key, tuple(item._key(params) for item in self.items))
 
+    @property
+    def values_type(self) -> SQLType | None:
+        """The type of the values when the list holds only plain values of one type
+        (what a dialect needs to send them as one array); None otherwise."""
+        return None if self._param_type is None else self._param_type[0]
+
     def _children(self) -> Iterable[Expression[Any]]:
         return (self.expr, *self.items)
 
@@ -263,6 +269,18 @@ class InList(Condition):
         else:
             for item in self.items:
                 yield from item.walk()
+
+
+class ParamList(Param):
+    """One bind parameter carrying the values of an IN list's parameters as a list
+    (a dialect sending ``IN (...)`` as ``= ANY(array)``). The cache entry binds it the
+    values of ``members``, which the list's key collected one after another."""
+
+    __slots__ = ("members",)
+
+    def __init__(self, members: list[Param], type: SQLType) -> None:
+        super().__init__([m.value for m in members], type)
+        self.members = members
 
 
 class Subquery(Expression[Any]):
