@@ -112,3 +112,23 @@ async def test_the_cache_is_bounded_and_evicts_the_oldest_entries(engine):
         assert await CacheRow.where(CacheRow.size.in_(values)).count() == n
     assert len(engine._cache) == 3
     assert await CacheRow.where(CacheRow.size.in_([0, 1, 2, 3, 4])).count() == 5
+
+
+async def test_a_plain_query_and_the_same_query_with_more_clauses_are_separate_shapes(engine):
+    await _seed(engine)
+    engine._cache.clear()
+    plain = CacheRow.where(CacheRow.size > 2).order_by(CacheRow.size).limit(3)
+    assert [r.size for r in await plain] == [3, 4, 5]
+    assert len(engine._cache) == 1
+    # distinct and an offset keep the plain form; each is its own shape
+    assert [r.size for r in await plain.offset(1)] == [4, 5, 6]
+    assert [r.size for r in await plain.distinct()] == [3, 4, 5]
+    assert len(engine._cache) == 3
+    # a group or a union leave the plain form: other shapes again
+    grouped = await CacheRow.where(CacheRow.size > 7).group_by(CacheRow.size).order_by(CacheRow.size).select(CacheRow.size)
+    assert grouped == [{"size": 8}, {"size": 9}]
+    united = await CacheRow.where(CacheRow.size < 2).union(CacheRow.where(CacheRow.size > 8)).order_by(CacheRow.size)
+    assert [r.size for r in united] == [0, 1, 9]
+    assert len(engine._cache) == 5
+    assert [r.size for r in await plain] == [3, 4, 5]
+    assert len(engine._cache) == 5

@@ -198,6 +198,24 @@ class Select(Statement):
             columns_key: Hashable = table.columns_key
         else:
             columns_key = _key_of(columns, params)
+        if not (
+            self.ctes or self.from_select is not None or self.from_cte is not None
+            or self.from_alias is not None or self.joins or self.group_by
+            or self.having is not None or self.compounds
+        ):
+            # a plain query over one table (most queries): its own, shorter shape
+            where, limit, offset, lock = self.where, self.limit, self.offset, self.lock
+            return (
+                "plain-select",
+                table,
+                self.distinct,
+                columns_key,
+                None if where is None else where._key(params),
+                _key_of(self.order_by, params),
+                None if limit is None else limit._key(params),
+                None if offset is None else offset._key(params),
+                None if lock is None else lock.key,
+            )
         return (
             "select",
             table,

@@ -34,35 +34,48 @@ def _rowcount(status: str) -> int:
 
 
 class AsyncpgConnection:
-    """A DriverConnection over one pooled asyncpg connection."""
+    """A DriverConnection over one pooled asyncpg connection.
 
-    __slots__ = ("raw",)
+    Attributes:
+        raw: the connection as asyncpg's pool lent it (a proxy), which goes back to it.
+        con: the connection under the proxy, which statements run on. The proxy checks
+            on every call that it was not given back; KakaORM gives a connection back
+            only closed (or when the pool closes), and a closed connection refuses
+            statements by itself, so the check would guard nothing.
+    """
+
+    __slots__ = ("con", "raw")
 
     def __init__(self, raw: asyncpg.Connection) -> None:
         self.raw = raw
+        # asyncpg has no public way to the proxied connection: without one, the proxy
+        self.con: asyncpg.Connection = getattr(raw, "_con", None) or raw
 
     async def execute(self, sql: str, params: Sequence[Any]) -> int:
         """Run a statement; return the rows it matched (-1 for DDL)."""
-        return _rowcount(await self.raw.execute(sql, *params))
+        return _rowcount(await self.con.execute(sql, *params))
 
     async def execute_insert(self, sql: str, params: Sequence[Any]) -> Any:
         """Run an INSERT; keys come back through RETURNING on PostgreSQL, so None."""
-        await self.raw.execute(sql, *params)
+        await self.con.execute(sql, *params)
         return None
 
-    async def fetch(self, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
-        """Run a query; return asyncpg Records (they index by position)."""
-        return await self.raw.fetch(sql, *params)  # type: ignore[no-any-return]
+    def fetch(self, sql: str, params: Sequence[Any]) -> Coroutine[Any, Any, Sequence[Sequence[Any]]]:
+        """Run a query; return asyncpg Records (they index by position).
+
+        asyncpg's own coroutine is handed over as it is: awaited through no wrapper.
+        """
+        return self.con.fetch(sql, *params)  # type: ignore[no-any-return]
 
     async def fetch_described(
         self, sql: str, params: Sequence[Any]
     ) -> tuple[list[str], Sequence[Sequence[Any]]]:
         """Run a query; return its column names and rows."""
-        rows = await self.raw.fetch(sql, *params)
+        rows = await self.con.fetch(sql, *params)
         if rows:
             return list(rows[0].keys()), rows
         # no row to read the names from: ask the server to describe the statement
-        prepared = await self.raw.prepare(sql)
+        prepared = await self.con.prepare(sql)
         return [attr.name for attr in prepared.get_attributes()], rows
 
     async def iterate(
@@ -73,7 +86,7 @@ class AsyncpgConnection:
         A cursor lives in a transaction: the caller's, or a read transaction opened
         here and ended when the iteration ends (or is closed early).
         """
-        raw = self.raw
+        raw = self.con
         block: contextlib.AbstractAsyncContextManager[Any] = (
             contextlib.nullcontext() if raw.is_in_transaction() else raw.transaction()
         )
@@ -90,16 +103,16 @@ class AsyncpgConnection:
 
     async def begin(self) -> None:
         """Start a transaction."""
-        await self.raw.execute("BEGIN")
+        await self.con.execute("BEGIN")
 
     async def commit(self) -> None:
         """Commit the current transaction (an error if PostgreSQL rolled it back instead)."""
-        if await self.raw.execute("COMMIT") == "ROLLBACK":
+        if await self.con.execute("COMMIT") == "ROLLBACK":
             raise commit_refused()
 
     async def rollback(self) -> None:
         """Roll the current transaction back."""
-        await self.raw.execute("ROLLBACK")
+        await self.con.execute("ROLLBACK")
 
 
 async def _no_reset(conn: asyncpg.Connection) -> None:
@@ -132,7 +145,7 @@ class AsyncpgPool:
         self._max = settings.pool_max_size
         self._timeout = settings.pool_timeout
         #: clean connections checked out of asyncpg's pool, ready to lend
-        self._idle: list[Any] = []
+        self._idle: list[AsyncpgConnection] = []
         #: connections lent to the engine
         self._lent = 0
         #: asyncpg acquisitions and releases under way (slots neither free nor idle)
@@ -150,26 +163,37 @@ class AsyncpgPool:
 
     async def acquire(self) -> AsyncpgConnection:
         """Lend a connection; PoolTimeoutError when none frees up within pool_timeout."""
+        # the usual case, inline: an idle connection and nobody queued before us
+        idle = self._idle
+        while idle and not (self._waiters or self._woken):
+            conn = idle.pop()
+            if not conn.con.is_closed():
+                self._lent += 1
+                return conn
+            await self._give_back(conn.raw)
+        return await self._acquire_queued()
+
+    async def _acquire_queued(self) -> AsyncpgConnection:
         deadline: float | None = None
         while True:
             # a newcomer queues behind tasks already waiting or just woken
             if deadline is not None or not (self._waiters or self._woken):
-                raw = await self._take()
-                if raw is not None:
+                conn = await self._take()
+                if conn is not None:
                     self._lent += 1
-                    return AsyncpgConnection(raw)
+                    return conn
             if deadline is None:
                 deadline = asyncio.get_running_loop().time() + self._timeout
             await self._wait(deadline)
 
-    async def _take(self) -> Any:
+    async def _take(self) -> AsyncpgConnection | None:
         """An idle connection, else a new one from a free slot, else None."""
         idle = self._idle
         while idle:
-            raw = idle.pop()
-            if not _is_closed(raw):
-                return raw
-            await self._give_back(raw)
+            conn = idle.pop()
+            if not conn.con.is_closed():
+                return conn
+            await self._give_back(conn.raw)
         if self._lent + len(idle) + self._moving >= self._max:
             return None
         # a slot is free, so asyncpg lends at once (opening a connection is bounded
@@ -180,7 +204,7 @@ class AsyncpgPool:
         self._moving += 1
         opening = self._in_background(self._borrow())
         try:
-            raw = await asyncio.shield(opening)
+            conn = await asyncio.shield(opening)
         except asyncio.CancelledError:
             opening.add_done_callback(self._adopt)
             raise
@@ -189,12 +213,12 @@ class AsyncpgPool:
             self._wake_one()  # the slot is free for a waiter
             raise connect_failure(err, self._settings) from err
         self._moving -= 1
-        return raw
+        return conn
 
-    async def _borrow(self) -> Any:
-        return await self._pool.acquire()
+    async def _borrow(self) -> AsyncpgConnection:
+        return AsyncpgConnection(await self._pool.acquire())
 
-    def _adopt(self, opening: asyncio.Task[Any]) -> None:
+    def _adopt(self, opening: asyncio.Task[AsyncpgConnection]) -> None:
         """Keep the connection an abandoned open brought, idle for the next waiter."""
         self._moving -= 1
         if not opening.cancelled() and opening.exception() is None:
@@ -270,8 +294,15 @@ class AsyncpgPool:
     async def release(self, conn: Any, *, discard: bool = False) -> None:
         """Take a connection back: rolled back if a transaction is open, closed if
         ``discard`` or if it cannot be cleaned."""
-        raw: asyncpg.Connection = conn.raw
+        con = conn.con
         self._lent -= 1
+        if not (discard or self._closed or con.is_closed() or con.is_in_transaction()):
+            # the usual case, inline: clean, so idle again at once
+            self._idle.append(conn)
+            if self._waiters:
+                self._wake_one()
+            return
+        raw: asyncpg.Connection = conn.raw
         self._moving += 1  # until it is idle again or given back
         closed = _is_closed(raw)
         try:
@@ -286,7 +317,7 @@ class AsyncpgPool:
             if discard or closed or self._closed or _is_closed(raw):
                 await self._give_back(raw)
             else:
-                self._idle.append(raw)
+                self._idle.append(conn)
                 self._wake_one()
 
     async def close(self) -> None:
@@ -297,8 +328,8 @@ class AsyncpgPool:
             bound = max(self._settings.connect_timeout, _CLOSE_TIMEOUT) + 1
             await asyncio.wait(list(self._background), timeout=bound)
         idle, self._idle = self._idle, []
-        for raw in idle:
-            await self._pool.release(raw)
+        for conn in idle:
+            await self._pool.release(conn.raw)
         try:
             # a connection still lent out would make asyncpg wait for it forever
             await asyncio.wait_for(self._pool.close(), self._timeout)
@@ -310,7 +341,7 @@ class AsyncpgPool:
         describe columns as they were (asyncpg caches them by SQL text)."""
         if self._idle:
             # on a pooled connection this resets the caches of the whole asyncpg pool
-            await self._idle[-1].reload_schema_state()
+            await self._idle[-1].raw.reload_schema_state()
 
     def stats(self) -> PoolStats:
         """Connections open, idle and lent out."""

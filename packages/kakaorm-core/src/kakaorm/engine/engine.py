@@ -23,6 +23,7 @@ from kakaorm.dialect import Dialect, DriverConnection, DriverPool, PoolStats
 from kakaorm.engine.cache import CompiledEntry, check_table_features, compile_entry
 from kakaorm.engine.echo import enable_echo
 from kakaorm.engine.events import EventSource, InsertedKey, Listener, emit_after, emit_before, rows_of
+from kakaorm.engine.raw_sql import raw_statement
 from kakaorm.engine.registry import load_dialect
 from kakaorm.engine.routing import ReadYourWrites, ReplicaRouter, open_replicas
 from kakaorm.engine.transaction import Transaction, TransactionMethods, TransactionState, cancelled_statement_error
@@ -126,6 +127,11 @@ async def connect(
     _default_engine = engine
     _open_engines.append(engine)
     return engine
+
+
+def _caught(dialect: Dialect) -> tuple[type[BaseException], ...]:
+    """What a statement's call turns into KakaORM errors (evaluated only when one fails)."""
+    return (*dialect.error_types, UnicodeEncodeError)
 
 
 class Engine(TransactionMethods, EventSource):
@@ -232,7 +238,12 @@ class Engine(TransactionMethods, EventSource):
             if state.cancelled_at is not None:
                 raise cancelled_statement_error("this transaction cannot go on")
             try:
-                return await self._call(state.conn, call, sql, values)
+                if self._listeners or log.isEnabledFor(logging.DEBUG):
+                    return await self._call(state.conn, call, sql, values)
+                try:  # unwatched: as below
+                    return await call(state.conn)
+                except _caught(self.dialect) as err:
+                    raise self._error(err, sql, values) from err
             except asyncio.CancelledError:
                 # caught by the caller (a timeout), the transaction could otherwise go on
                 # and commit with or without this statement
@@ -243,7 +254,13 @@ class Engine(TransactionMethods, EventSource):
         conn = await self._pool.acquire()
         discard = False
         try:
-            return await self._call(conn, call, sql, values)
+            if self._listeners or log.isEnabledFor(logging.DEBUG):
+                return await self._call(conn, call, sql, values)
+            # nobody watches (the usual case): called here, one coroutine fewer per statement
+            try:
+                return await call(conn)
+            except _caught(self.dialect) as err:
+                raise self._error(err, sql, values) from err
         except (asyncio.CancelledError, exc.InterfaceError):
             # the connection may be mid-statement: do not hand it to anyone else
             discard = True
@@ -265,28 +282,17 @@ class Engine(TransactionMethods, EventSource):
         start = time.perf_counter() if logging_on or listeners else 0.0
         try:
             result = await call(conn)
-        except self.dialect.error_types as err:
-            if logging_on:
+        except _caught(self.dialect) as err:
+            if logging_on and isinstance(err, self.dialect.error_types):
                 # the failing statement is the one a reader of the log needs most
                 log.debug(
                     "%s  %r  (%.2f ms, failed: %s)", sql, list(values),
                     (time.perf_counter() - start) * 1000, type(err).__name__,
                 )
-            error = self.dialect.translate_error(err, sql, values)
+            error = self._error(err, sql, values)
             if listeners:
                 emit_after(listeners, before, time.perf_counter() - start, None, error)
             raise error from err
-        except UnicodeEncodeError as err:
-            # a driver encodes text before sending: a lone surrogate cannot be stored
-            data_error = exc.DataError(
-                f"a text value holds {err.object[err.start:err.end]!r}, which UTF-8 cannot encode "
-                "(a lone surrogate, e.g. from bytes decoded with errors='surrogateescape'); "
-                "nothing was sent: clean the text first",
-                orig=err, statement=sql, params=list(values),
-            )
-            if listeners:
-                emit_after(listeners, before, time.perf_counter() - start, None, data_error)
-            raise data_error from err
         except asyncio.CancelledError:
             if listeners:
                 emit_after(listeners, before, time.perf_counter() - start, None, cancelled=True)
@@ -296,6 +302,19 @@ class Engine(TransactionMethods, EventSource):
         if listeners:
             emit_after(listeners, before, time.perf_counter() - start, rows_of(result))
         return result
+
+    def _error(self, err: BaseException, sql: str, values: Sequence[Any]) -> exc.DatabaseError:
+        """The KakaORM error for a driver's error (or a text the driver cannot encode)."""
+        if isinstance(err, self.dialect.error_types):
+            return self.dialect.translate_error(err, sql, values)
+        # a driver encodes text before sending: a lone surrogate cannot be stored
+        text = err.object[err.start:err.end]  # type: ignore[attr-defined]
+        return exc.DataError(
+            f"a text value holds {text!r}, which UTF-8 cannot encode "
+            "(a lone surrogate, e.g. from bytes decoded with errors='surrogateescape'); "
+            "nothing was sent: clean the text first",
+            orig=err, statement=sql, params=list(values),
+        )
 
     # The statement-level methods below are what the ORM (kakaorm.orm) runs its
     # statements with; they take statements, never models.
@@ -401,27 +420,7 @@ class Engine(TransactionMethods, EventSource):
         return rows[0][0] if rows else None
 
     def _raw(self, sql: str, params: Sequence[Any] | None) -> tuple[str, list[Any]]:
-        text, placeholders = self.dialect.compiler.raw_statement(sql)
-        values = self._raw_values(params)
-        if placeholders != len(values):
-            raise exc.QueryError(
-                f"raw SQL has {placeholders} %s placeholder(s) but {len(values)} parameter(s) "
-                "were given; pass one value per %s (write a literal percent sign as %%)"
-            )
-        return text, values
-
-    def _raw_values(self, params: Sequence[Any] | None) -> list[Any]:
-        if params is None:
-            return []
-        if isinstance(params, (str, bytes)) or not isinstance(params, Sequence):
-            raise TypeError("raw SQL parameters are a list or tuple, e.g. [42] or ('a', 1)")
-        dialect = self.dialect
-        out = []
-        for value in params:
-            p = Param(value)
-            proc = dialect.bind_processor(p.type) if p.type is not None and value is not None else None
-            out.append(proc(value) if proc is not None else value)
-        return out
+        return raw_statement(self.dialect, sql, params)
 
     # -- schema ---------------------------------------------------------------------
     async def create_table(self, *tables: TableLike, if_not_exists: bool = True) -> None:

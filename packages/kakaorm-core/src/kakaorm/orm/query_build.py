@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from kakaorm import exc
 from kakaorm.expr import BoolOp, Comparison, Condition, Expression, Function, Label, Ordering, Param
 from kakaorm.orm.columns import Column
+from kakaorm.orm.query_clauses import MODEL_ROWS, TABLE_ONLY
 from kakaorm.statements import CTE, Select
 from kakaorm.types import INTEGER
 
@@ -109,6 +110,28 @@ def where_condition(qs: QuerySet[Any]) -> Condition | None:
 def build_select(qs: QuerySet[Any], columns: Sequence[Expression[Any]] | None = None) -> Select:
     """The query's SELECT statement (selecting ``columns`` when given)."""
     model = qs._model
+    if (
+        columns is None
+        and qs._sources is TABLE_ONLY
+        and qs._projection is MODEL_ROWS
+        and model is not None
+        and not model._meta.deletion.scoped
+        and not qs._filters.having
+    ):
+        # the usual model query (no join, CTE, union, group or deletion scope): the
+        # clauses below that would all come out empty are not looked at
+        own = model._meta.column_list
+        _check_sources(qs, own)
+        where, page = qs._filters.where, qs._slice
+        return Select(
+            model,
+            own,
+            where=None if not where else where[0] if len(where) == 1 else BoolOp("AND", where),
+            order_by=qs._order,
+            limit=None if page.limit is None else Param(page.limit, INTEGER),
+            offset=None if page.offset is None else Param(page.offset, INTEGER),
+            lock=qs._lock,
+        )
     filters, sources, projection, page = qs._filters, qs._sources, qs._projection, qs._slice
     having = None
     if filters.having:

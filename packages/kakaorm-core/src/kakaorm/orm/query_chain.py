@@ -199,6 +199,8 @@ class QueryChain(Generic[R]):
     def _returns_models(self) -> bool:
         """True when running the query gives model instances (no ``select()`` here or
         in a UNION'ed query), False when it gives dicts."""
+        if self._projection is MODEL_ROWS and not self._sources.compounds:
+            return True
         return self._projection.columns is None and all(
             other._projection.columns is None for _, other in self._sources.compounds
         )

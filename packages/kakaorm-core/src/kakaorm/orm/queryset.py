@@ -19,7 +19,7 @@ from kakaorm.orm.locking import check_lock
 from kakaorm.orm.query_aggregate import aggregate, count_rows, has_rows
 from kakaorm.orm.query_build import build_select, where_condition
 from kakaorm.orm.query_chain import PREFETCH_DICTS, QueryChain
-from kakaorm.orm.query_clauses import Projection, Sources
+from kakaorm.orm.query_clauses import Projection, Slice, Sources
 from kakaorm.orm.query_inspect import QueryInspection
 from kakaorm.orm.query_write import check_bulk, insert_into, update
 from kakaorm.orm.relations import prefetch_related
@@ -206,8 +206,10 @@ class QuerySet(QueryInspection, QueryChain[R]):
             MultipleResults: several rows match (also ``Model.MultipleResults``).
         """
         model = self._need_model("get")
-        qs = self.where(*conditions) if conditions else self
-        rows = await qs.limit(2)
+        # where() returns a new query: limit(2) is set on it rather than on another copy
+        qs = self.where(*conditions) if conditions else self._clone()
+        qs._slice = Slice(2, self._slice.offset)
+        rows = await qs
         if not rows:
             raise model.NotFound(
                 f"{self._model.__name__}.get(): no row matches the query"

@@ -1,0 +1,43 @@
+"""Raw SQL given to ``engine.fetch``/``execute``/``fetchval``: its ``%s`` placeholders
+in the dialect's form, and its values bound as the dialect binds them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from kakaorm import exc
+from kakaorm.dialect import Dialect
+from kakaorm.expr import Param
+
+__all__ = ["raw_statement"]
+
+
+def raw_statement(dialect: Dialect, sql: str, params: Sequence[Any] | None) -> tuple[str, list[Any]]:
+    """``(sql in the dialect's placeholder form, bind values)`` for raw SQL.
+
+    Raises:
+        QueryError: the placeholders and the values do not pair up.
+        TypeError: ``params`` is not a list or tuple.
+    """
+    text, placeholders = dialect.compiler.raw_statement(sql)
+    values = _raw_values(dialect, params)
+    if placeholders != len(values):
+        raise exc.QueryError(
+            f"raw SQL has {placeholders} %s placeholder(s) but {len(values)} parameter(s) "
+            "were given; pass one value per %s (write a literal percent sign as %%)"
+        )
+    return text, values
+
+
+def _raw_values(dialect: Dialect, params: Sequence[Any] | None) -> list[Any]:
+    if params is None:
+        return []
+    if isinstance(params, (str, bytes)) or not isinstance(params, Sequence):
+        raise TypeError("raw SQL parameters are a list or tuple, e.g. [42] or ('a', 1)")
+    out = []
+    for value in params:
+        p = Param(value)
+        proc = dialect.bind_processor(p.type) if p.type is not None and value is not None else None
+        out.append(proc(value) if proc is not None else value)
+    return out
