@@ -264,8 +264,10 @@ class ManyToManyManager(_Awaitable[list[M]]):
 
     def __await__(self) -> Generator[Any, None, list[M]]:
         cache = self.instance.__dict__.get(CACHE_KEY)
-        if cache is not None and self.relation.name in cache:
-            return _Resolved(cache[self.relation.name]).__await__()
+        if cache is not None:
+            done: _Resolved | None = cache.get(self.relation.name)
+            if done is not None:
+                return done.__await__()
         return self._load().__await__()
 
     async def _load(self) -> list[M]:

@@ -26,7 +26,8 @@ __all__ = ["BelongsTo", "HasMany", "HasOne", "Relation", "belongs_to", "has_many
 T = TypeVar("T")
 M = TypeVar("M", bound="Model")
 
-#: instance-dict key of the relation cache filled by prefetch
+#: instance-dict key of the relation cache filled by prefetch: relation name ->
+#: :class:`_Resolved` holding the loaded row, None, or list of rows
 CACHE_KEY = "_kakaorm_related"
 
 
@@ -112,8 +113,10 @@ class Relation(Generic[T]):
         if instance is None:
             return self
         cache = instance.__dict__.get(CACHE_KEY)
-        if cache is not None and self.name in cache:
-            return _Resolved(cache[self.name])
+        if cache is not None:
+            done = cache.get(self.name)
+            if done is not None:
+                return done
         return _Load(self, instance)
 
     def attach(self, owner: type[Model]) -> None:
@@ -315,17 +318,26 @@ async def prefetch_related(engine: Engine | None, instances: Sequence[Model], pa
         caches = [i.__dict__.get(CACHE_KEY) for i in instances]
         if all(c is not None and name in c for c in caches):
             # an earlier path loaded this level ("author" with "author__profile"): reuse it
-            found = _unique_related(c[name] for c in caches)  # type: ignore[index]
+            found = _unique_related(c[name].value for c in caches)  # type: ignore[index]
             if rest and found:
                 await prefetch_related(engine, found, rest)
             return
     local_keys = rel.local_keys(instances)
     loaded, found = await rel.fetch_related(engine, local_keys)
-    # (None is never a key of ``loaded``: a NULL key gets None, or [] for a list)
-    values: list[Any] = [loaded.get(k) for k in local_keys]
+    # the cache holds each value already wrapped as a finished awaitable, so that
+    # ``await post.author`` is one dict lookup. (None is never a key of ``loaded``: a
+    # NULL key gets None, or [] for a list.)
+    done: list[_Resolved]
     if rel.many:
-        values = [[] if v is None else v for v in values]  # a list of its own for each instance
-    for inst, value in zip(instances, values, strict=True):
+        # a list of its own for each instance
+        lists = [loaded.get(k) for k in local_keys]
+        done = [_Resolved([] if v is None else v) for v in lists]
+    else:
+        # one wrapper per related row, shared by every instance pointing at it
+        wrapped = {k: _Resolved(v) for k, v in loaded.items()}
+        nothing = _Resolved(None)
+        done = [wrapped.get(k, nothing) for k in local_keys]
+    for inst, value in zip(instances, done, strict=True):
         d = inst.__dict__
         cache = d.get(CACHE_KEY)
         if cache is None:
