@@ -71,6 +71,18 @@ async def test_in_and_not_in_lists_of_each_key_type_match_the_same_rows_everywhe
     assert sorted(r.size for r in await both.where(CacheRow.size < 9)) == [5]
 
 
+async def test_value_objects_reused_inside_and_outside_in_lists_bind_everywhere(engine):
+    """A value() object may sit in an IN list and elsewhere in the statement (on
+    PostgreSQL the list is one array, bound from the run of its members)."""
+    from kakaorm.expr import value
+
+    await _seed(engine)
+    a, b = value(1), value(2)
+    assert sorted(r.size for r in await CacheRow.where(CacheRow.size.in_([a, b]), CacheRow.size != a)) == [2]
+    assert await CacheRow.where(CacheRow.size.in_([a, b]) | CacheRow.size.in_([b, value(3)])).count() == 3
+    assert await CacheRow.where(CacheRow.size.not_in([a, b]), CacheRow.size > b).count() == 7
+
+
 def test_walking_an_in_list_of_values_yields_every_value():
     from kakaorm.expr import Param
 

@@ -32,7 +32,7 @@ def test_bulk_update_casts_every_value_for_asyncpg():
     assert sql == (
         'UPDATE "pc_item" SET "qty" = CASE WHEN "pc_item"."id" = $1::bigint THEN $2::bigint '
         'WHEN "pc_item"."id" = $3::bigint THEN $4::bigint ELSE "pc_item"."qty" END '
-        'WHERE "pc_item"."id" = ANY($5::bigint[])'
+        'WHERE "pc_item"."id" = ANY($5)'
     )
 
 

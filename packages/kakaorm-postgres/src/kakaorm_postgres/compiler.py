@@ -47,11 +47,16 @@ class PostgresCompiler(SQLCompiler):
     type_names: ClassVar[dict[str, str]] = _TYPES
 
     def visit_InList(self, node: InList, params: list[Param]) -> str:
-        """``column = ANY($1::bigint[])`` (``<> ALL`` for NOT IN) for a column's list of
-        plain int, str or uuid values: one parameter whatever the list's length, so
-        every length is one statement to the server and to the drivers' statement
-        caches, and the driver encodes one array instead of a parameter per value.
-        Same result as IN: the values are never NULL (in_() refuses None)."""
+        """``column = ANY($1)`` (``<> ALL`` for NOT IN) for a column's list of plain
+        int, str or uuid values: one parameter whatever the list's length, so every
+        length is one statement to the server and to the drivers' statement caches,
+        and the driver encodes one array instead of a parameter per value.
+
+        Same result as IN: the values are never NULL (in_() refuses None), and the
+        array is not cast, so the server types it from the column as it types each
+        value of an IN list: a char(n) or citext column compares as itself, strings
+        given for a uuid column are read as uuids, and psycopg sends an int beyond
+        bigint in a numeric array (matching nothing, as in IN) instead of failing."""
         sql_type = node.values_type
         if (
             len(node.items) < 2
@@ -167,9 +172,10 @@ class PsycopgCompiler(PostgresCompiler):
 
     def param_placeholder(self, node: Param, placeholder: str) -> str:
         """``%s::bigint[]`` for an array: psycopg types a list by its items (an empty
-        one not at all, small ints as smallint), which the column's type may not match."""
+        one not at all, small ints as smallint), which the column's type may not match.
+        An IN list's array is left to the server to type (see ``visit_InList``)."""
         sql_type = node.type
-        if sql_type is not None and sql_type.kind == "array":
+        if sql_type is not None and sql_type.kind == "array" and not isinstance(node, ParamList):
             return f"{placeholder}::{_cast(sql_type)}"
         return placeholder
 
@@ -209,9 +215,10 @@ class AsyncpgCompiler(PostgresCompiler):
     paramstyle: ClassVar[str] = "numeric"
 
     def param_placeholder(self, node: Param, placeholder: str) -> str:
-        """``$n::type`` for a typed parameter, ``$n`` for an untyped one."""
+        """``$n::type`` for a typed parameter, ``$n`` for an untyped one or an IN
+        list's array (typed by the server from its column, see ``visit_InList``)."""
         sql_type = node.type
-        if sql_type is None:
+        if sql_type is None or isinstance(node, ParamList):
             return placeholder
         return f"{placeholder}::{_cast(sql_type)}"
 

@@ -228,16 +228,33 @@ def result_processor(dialect: Dialect, sql_type: SQLType, plain: bool) -> Proces
     return lambda v: from_db(proc(v))
 
 
-def _position_of(param: Param, position: dict[int, int]) -> int | slice:
+def _position_of(param: Param, position: dict[int, int], key_params: list[Param]) -> int | slice:
     """Where ``param``'s value sits among the key's values: a ParamList takes the run
-    of its members' values, which its IN list's key collected one after another."""
+    of its members' values, which its IN list's key collected one after another.
+
+    ``position`` holds each Param's last place; a member also used elsewhere in the
+    statement (``value()`` objects reused) may sit later than its run, which is then
+    looked for from the start.
+    """
     if not isinstance(param, ParamList):
         return position[id(param)]
-    start = position[id(param.members[0])]
-    run = slice(start, start + len(param.members))
-    if [position[id(m)] for m in param.members] != list(range(run.start, run.stop)):
-        raise exc.QueryError("a ParamList's members must be keyed one after another (an IN list of values)")
-    return run
+    members = param.members
+    first = members[0]
+    start = position[id(first)]
+    if not _run_at(key_params, start, members):
+        start = next(
+            (i for i, p in enumerate(key_params) if p is first and _run_at(key_params, i, members)), -1
+        )
+        if start < 0:
+            raise exc.QueryError("a ParamList's members must be keyed one after another (an IN list of values)")
+    return slice(start, start + len(members))
+
+
+def _run_at(key_params: list[Param], start: int, members: Sequence[Param]) -> bool:
+    """True when ``members`` are ``key_params[start:]``'s first ones, in order."""
+    if start + len(members) > len(key_params):
+        return False
+    return all(key_params[start + j] is m for j, m in enumerate(members))
 
 
 def compile_entry(dialect: Dialect, stmt: Statement, key_params: list[Param]) -> CompiledEntry:
@@ -253,7 +270,7 @@ def compile_entry(dialect: Dialect, stmt: Statement, key_params: list[Param]) ->
             if t is not None and t.kind == "array":
                 raise arrays_not_supported(dialect, f"an ArrayColumn ({t.label})")
     position = {id(p): i for i, p in enumerate(key_params)}
-    perm = [_position_of(p, position) for p in compiled.params]
+    perm = [_position_of(p, position, key_params) for p in compiled.params]
     bind_procs = [None if p.type is None else bind_processor(dialect, p.type) for p in compiled.params]
     result_procs = [
         None if t is None else result_processor(dialect, t, plain)
