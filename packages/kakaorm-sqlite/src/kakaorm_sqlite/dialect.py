@@ -108,16 +108,23 @@ def _bind_decimal(v: Any) -> Any:
     return v
 
 
+#: the values of SQLite's ``PRAGMA journal_mode``
+JOURNAL_MODES = ("delete", "truncate", "persist", "memory", "wal", "off")
+
+
 class SQLiteDialect(Dialect):
     """SQLite through aiosqlite. Options: ``pool_timeout`` (seconds a task waits for the
-    connection, default 30) and ``busy_timeout`` (seconds SQLite waits for a file lock
-    held by another process, default 5)."""
+    connection, default 30), ``busy_timeout`` (seconds SQLite waits for a file lock
+    held by another process, default 5) and ``journal_mode`` (one of
+    :data:`JOURNAL_MODES`, set when the connection opens; ``wal`` is then kept in the
+    file for every later connection, the others last as long as the connection; by
+    default the connection uses the file's mode, ``delete`` unless it is in WAL)."""
 
     name: ClassVar[str] = "sqlite"
     driver: ClassVar[str] = "aiosqlite"
     compiler_class = SQLiteCompiler
     install_hint: ClassVar[str] = "pip install kakaorm-sqlite"
-    accepted_options: ClassVar[frozenset[str]] = frozenset({"pool_timeout", "busy_timeout"})
+    accepted_options: ClassVar[frozenset[str]] = frozenset({"pool_timeout", "busy_timeout", "journal_mode"})
     url_rules: ClassVar[URLRules] = URLRules(example="sqlite+aiosqlite:///./app.db", server=False)
     features: ClassVar[DialectFeatures] = DialectFeatures(
         returning=SQLITE_VERSION >= (3, 35, 0),
@@ -144,6 +151,13 @@ class SQLiteDialect(Dialect):
             raise ConfigurationError(f"pool_timeout and busy_timeout are numbers of seconds: {err}") from None
         if self.pool_timeout <= 0:
             raise ConfigurationError("pool_timeout must be a positive number of seconds")
+        mode = self.options.get("journal_mode")
+        if mode is not None and (not isinstance(mode, str) or mode.lower() not in JOURNAL_MODES):
+            raise ConfigurationError(
+                f"journal_mode must be one of {', '.join(JOURNAL_MODES)} (SQLite's PRAGMA "
+                f"journal_mode), got {mode!r}"
+            )
+        self.journal_mode: str | None = None if mode is None else mode.lower()
 
     async def create_pool(self) -> DriverPool:
         try:
@@ -156,7 +170,9 @@ class SQLiteDialect(Dialect):
         from .errors import ERROR_TYPES
 
         self.error_types = ERROR_TYPES
-        return await driver.open_pool(self.url.database or ":memory:", self.pool_timeout, self.busy_timeout)
+        return await driver.open_pool(
+            self.url.database or ":memory:", self.pool_timeout, self.busy_timeout, self.journal_mode
+        )
 
     def translate_error(
         self, exc: BaseException, statement: str | None, params: Sequence[Any] | None

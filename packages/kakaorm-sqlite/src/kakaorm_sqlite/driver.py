@@ -11,7 +11,7 @@ from typing import Any
 import aiosqlite
 
 from kakaorm.dialect import PoolStats
-from kakaorm.exc import OperationalError, PoolTimeoutError, QueryError
+from kakaorm.exc import ConfigurationError, OperationalError, PoolTimeoutError, QueryError
 
 
 class SQLiteConnection:
@@ -141,8 +141,11 @@ def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
-async def open_pool(path: str, acquire_timeout: float, busy_timeout: float) -> SQLitePool:
-    """Open the database file (or ``:memory:``) and prepare the connection."""
+async def open_pool(
+    path: str, acquire_timeout: float, busy_timeout: float, journal_mode: str | None = None
+) -> SQLitePool:
+    """Open the database file (or ``:memory:``) and prepare the connection; with a
+    ``journal_mode`` (one of SQLite's, checked by the dialect), switch the file to it."""
     pending = aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
     # aiosqlite's worker thread is not a daemon: a program that ends without
     # engine.disconnect() (an exception, a forgotten call) would wait for it forever.
@@ -158,8 +161,33 @@ async def open_pool(path: str, acquire_timeout: float, busy_timeout: float) -> S
             "exists and is writable",
             orig=err,
         ) from err
+    if journal_mode is not None:
+        await _set_journal_mode(raw, path, journal_mode)
     await raw.execute("PRAGMA foreign_keys = ON")
     await raw.execute("PRAGMA case_sensitive_like = ON")
     # SQLite's LOWER() folds ASCII only; ilike() uses Python's Unicode lower case
     await raw.create_function("kakaorm_lower", 1, _lower, deterministic=True)
     return SQLitePool(SQLiteConnection(raw), acquire_timeout)
+
+
+async def _set_journal_mode(raw: aiosqlite.Connection, path: str, mode: str) -> None:
+    """``PRAGMA journal_mode``, checked: SQLite answers with the mode it kept, which for
+    an in-memory database is always ``memory``. ``mode`` is one of the dialect's fixed
+    names, never user text."""
+    try:
+        cursor = await raw.execute(f"PRAGMA journal_mode = {mode}")
+        row = await cursor.fetchone()
+        await cursor.close()
+    except sqlite3.Error as err:  # the file is locked by another process's writer
+        await raw.close()
+        raise OperationalError(
+            f"cannot set journal_mode={mode} on the SQLite database {path!r}: {err}", orig=err
+        ) from err
+    kept = str(row[0]).lower() if row else ""
+    if kept != mode:
+        await raw.close()
+        raise ConfigurationError(
+            f"SQLite kept journal_mode={kept} for {path!r} instead of {mode}: an in-memory "
+            "database has no journal file of its own (its mode is always memory); give a "
+            "file path, or leave journal_mode out"
+        )
