@@ -51,3 +51,21 @@ async def test_an_in_memory_database_cannot_take_wal():
         "has no journal file of its own (its mode is always memory); give a file path, or "
         "leave journal_mode out"
     )
+
+
+async def test_a_file_locked_by_another_writer_is_an_operational_error_and_keeps_its_mode(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "app.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x INTEGER)")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(kakaorm.OperationalError) as err:
+            await kakaorm.connect(f"sqlite+aiosqlite:///{path}", journal_mode="wal", busy_timeout=0.05)
+        assert str(err.value).startswith(f"cannot set journal_mode=wal on the SQLite database {str(path)!r}: ")
+        assert "locked" in str(err.value)
+    finally:
+        holder.execute("ROLLBACK")
+    assert holder.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    holder.close()

@@ -186,8 +186,10 @@ async def _set_journal_mode(raw: aiosqlite.Connection, path: str, mode: str) -> 
     kept = str(row[0]).lower() if row else ""
     if kept != mode:
         await raw.close()
-        raise ConfigurationError(
-            f"SQLite kept journal_mode={kept} for {path!r} instead of {mode}: an in-memory "
-            "database has no journal file of its own (its mode is always memory); give a "
-            "file path, or leave journal_mode out"
+        why = (
+            "an in-memory database has no journal file of its own (its mode is always memory); "
+            "give a file path, or leave journal_mode out"
+            if kept == "memory"
+            else "choose a mode this file and its file system support, or leave journal_mode out"
         )
+        raise ConfigurationError(f"SQLite kept journal_mode={kept} for {path!r} instead of {mode}: {why}")

@@ -330,8 +330,7 @@ async def prefetch_related(engine: Engine | None, instances: Sequence[Model], pa
     done: list[_Resolved]
     if rel.many:
         # a list of its own for each instance
-        lists = [loaded.get(k) for k in local_keys]
-        done = [_Resolved([] if v is None else v) for v in lists]
+        done = [_Resolved(loaded.get(k, [])) for k in local_keys]
     else:
         # one wrapper per related row, shared by every instance pointing at it
         wrapped = {k: _Resolved(v) for k, v in loaded.items()}
