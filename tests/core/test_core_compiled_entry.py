@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -32,6 +33,57 @@ def test_build_rows_makes_one_builder_per_key_and_reuses_it() -> None:
     assert entry.build_rows("a", make, [(3, 4)]) == [("a", 3, 4)]
     assert entry.build_rows("b", make, [(5, 6)]) == [("b", 5, 6)]
     assert made == [("a", ("id", "n")), ("b", ("id", "n"))]
+
+
+@pytest.fixture
+def gc_enabled() -> Iterator[None]:
+    """The cyclic collector on for the test, and back as it was after."""
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if not was:
+        gc.disable()
+
+
+def _gc_state_builder(seen: list[bool], fail: bool = False) -> Any:
+    def make(key: Any, names: Sequence[str], procs: Any) -> Any:
+        def build(rows: Sequence[Sequence[Any]]) -> list[Any]:
+            seen.append(gc.isenabled())
+            if fail:
+                raise RuntimeError("builder failed")
+            return list(rows)
+
+        return build
+
+    return make
+
+
+@pytest.mark.usefixtures("gc_enabled")
+@pytest.mark.parametrize(("n_rows", "enabled_inside"), [(1, True), (699, True), (700, False), (20_000, False)])
+def test_a_large_build_runs_with_the_cyclic_collector_paused(n_rows: int, enabled_inside: bool) -> None:
+    seen: list[bool] = []
+    rows = [(i, i) for i in range(n_rows)]
+    assert _entry().build_rows("k", _gc_state_builder(seen), rows) == rows
+    assert seen == [enabled_inside]
+    assert gc.isenabled() is True
+
+
+@pytest.mark.usefixtures("gc_enabled")
+def test_a_failing_large_build_turns_the_collector_back_on() -> None:
+    seen: list[bool] = []
+    with pytest.raises(RuntimeError, match="^builder failed$"):
+        _entry().build_rows("k", _gc_state_builder(seen, fail=True), [(i, i) for i in range(1000)])
+    assert seen == [False]
+    assert gc.isenabled() is True
+
+
+@pytest.mark.usefixtures("gc_enabled")
+def test_a_large_build_leaves_a_collector_the_application_turned_off_off() -> None:
+    seen: list[bool] = []
+    gc.disable()
+    _entry().build_rows("k", _gc_state_builder(seen), [(i, i) for i in range(1000)])
+    assert seen == [False]
+    assert gc.isenabled() is False
 
 
 def test_build_rows_reports_a_stored_value_its_conversion_refuses() -> None:

@@ -8,6 +8,8 @@ that shape again needs: the SQL, the order of the values, and the conversions.
 
 from __future__ import annotations
 
+import gc
+
 import decimal
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
@@ -21,6 +23,11 @@ from kakaorm.statements import Insert, Select, Statement
 from kakaorm.types import SQLType
 
 __all__ = ["CompiledEntry", "RowsBuilder", "arrays_not_supported", "check_table_features", "compile_entry"]
+
+#: a build of at least this many rows runs with the cyclic garbage collector paused
+#: (CPython's default young-generation threshold: a smaller build triggers at most
+#: one collection anyway)
+_GC_PAUSE_ROWS = 700
 
 #: turns a batch of result rows into objects (e.g. the ORM's model hydrators)
 RowsBuilder = Callable[[Sequence[Sequence[Any]]], list[Any]]
@@ -121,13 +128,28 @@ class CompiledEntry:
         The builder applies the result conversions itself (so it can do it in the
         same pass that builds each object); a stored value a conversion refuses
         becomes the :class:`~kakaorm.exc.DataError` of :meth:`unreadable_value`.
+
+        A large batch is built with the cyclic garbage collector paused. The objects
+        built form no cycles, yet CPython would otherwise run a young collection every
+        700 of them, and each of those moves the survivors along and brings a full
+        collection of the whole heap nearer. Measured on PostgreSQL, ten fetches of
+        20,000 instances: 749 young, 68 middle and 6 full collections (103 ms) with the
+        collector running, 236, 22 and 2 (51 ms) with it paused during the builds. The
+        collector is turned back on afterwards, also when the build fails, and left off
+        if the application had turned it off.
         """
         build = self._builders.get(key)
         if build is None:
             build = make(key, self.result_names, self.result_procs)
             self._builders[key] = build
         try:
-            return build(rows)
+            if len(rows) < _GC_PAUSE_ROWS or not gc.isenabled():
+                return build(rows)
+            gc.disable()
+            try:
+                return build(rows)
+            finally:
+                gc.enable()
         except Exception as err:
             # a try block costs nothing until it catches: the rows that read are untouched
             unreadable = self.unreadable_value(rows)
