@@ -252,3 +252,28 @@ def test_prefetch_with_select_is_refused_in_either_order():
 def test_prefetch_takes_relation_names_only():
     with pytest.raises(TypeError, match=r"prefetch\(\) takes relation names such as 'author', got"):
         PfPost.all().prefetch(PfPost.author)  # type: ignore[arg-type]
+
+
+async def test_refresh_drops_prefetched_relations_so_they_follow_the_reloaded_keys(engine, sql_log):
+    await _fill(engine, 3, 3)
+    post = await PfPost.all().where(PfPost.id == 1).prefetch("author", "comments").get()
+    assert (await post.author).id == 2
+    # another query moves the post to author 3; refresh() reloads the key
+    await PfPost.where(PfPost.id == 1).update(author_id=3)
+    await post.refresh()
+    assert post.author_id == 3
+    sql_log.clear()
+    author = await post.author
+    assert (author.id, author.name) == (3, "a3")
+    assert [c.body for c in await post.comments] == ["c1.0"]
+    assert sql_log.count == 2  # both relations are loaded again, each by its own query
+
+
+async def test_prefetched_relations_stay_out_of_the_row_values(engine):
+    await _fill(engine, 2, 2)
+    post = await PfPost.all().where(PfPost.id == 2).prefetch("author", "comments").get()
+    assert post.to_dict() == {"id": 2, "title": "t2", "author_id": 1}
+    assert post.model_dump() == {"id": 2, "title": "t2", "author_id": 1}
+    assert PfPost.author is PfPost._meta.relations["author"]  # the class attribute is the relation still
+    fresh = await PfPost.get(PfPost.id == 2)
+    assert post == fresh

@@ -196,6 +196,22 @@ class ManyToMany(Relation[list[M]]):
             return self
         return ManyToManyManager(self, instance)
 
+    def keep(self, instances: Sequence[Model], done: Sequence[_Resolved]) -> None:
+        """Store the prefetched lists in the instance's relation cache: the attribute
+        itself stays the manager (``post.tags.add(...)``), whose ``await`` reads them."""
+        name = self.name
+        for inst, value in zip(instances, done, strict=True):
+            d = inst.__dict__
+            cache = d.get(CACHE_KEY)
+            if cache is None:
+                d[CACHE_KEY] = {name: value}
+            else:
+                cache[name] = value
+
+    def kept(self, instance: Model) -> _Resolved | None:
+        cache = instance.__dict__.get(CACHE_KEY)
+        return None if cache is None else cache.get(self.name)
+
     def local_key_name(self) -> str:
         return PK_KEY
 

@@ -18,7 +18,7 @@ from kakaorm.orm.options import ModelOptions, resolve_model
 from kakaorm.orm.persist import bulk_insert
 from kakaorm.orm.pydantic_api import PydanticModelAPI
 from kakaorm.orm.queryset import QuerySet
-from kakaorm.orm.relations import CACHE_KEY as RELATION_CACHE_KEY
+from kakaorm.orm.relations import forget_prefetched
 from kakaorm.orm.state import PK_KEY
 from kakaorm.orm.table import model_table_schema
 from kakaorm.orm.upsert import bulk_upsert, upsert_one
@@ -296,7 +296,7 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
             qs = qs._with_scope(scope)
         fresh = await qs.where(Comparison(pk, "=", Param(pk_value, pk.type))).get()
         # prefetched relations may no longer match the reloaded keys
-        self.__dict__.pop(RELATION_CACHE_KEY, None)
+        forget_prefetched(self)
         self.__dict__.update(fresh.__dict__)
 
     # -- class-level queries ----------------------------------------------------------

@@ -21,13 +21,18 @@ if TYPE_CHECKING:
     from kakaorm.orm.columns import Column
     from kakaorm.orm.model import Model
 
-__all__ = ["BelongsTo", "HasMany", "HasOne", "Relation", "belongs_to", "has_many", "has_one", "prefetch_related"]
+__all__ = [
+    "BelongsTo", "HasMany", "HasOne", "Relation", "belongs_to", "forget_prefetched", "has_many", "has_one",
+    "prefetch_related",
+]
 
 T = TypeVar("T")
 M = TypeVar("M", bound="Model")
 
-#: instance-dict key of the relation cache filled by prefetch: relation name ->
-#: :class:`_Resolved` holding the loaded row, None, or list of rows
+#: instance-dict key of the cache that prefetch fills for relations whose attribute is
+#: not the awaitable itself (a many-to-many's manager): relation name ->
+#: :class:`_Resolved` holding the list of rows. The other relations keep their
+#: prefetched value under their own name (see :meth:`Relation.keep`).
 CACHE_KEY = "_kakaorm_related"
 
 
@@ -112,12 +117,26 @@ class Relation(Generic[T]):
     def __get__(self, instance: Any, owner: Any) -> Any:
         if instance is None:
             return self
-        cache = instance.__dict__.get(CACHE_KEY)
-        if cache is not None:
-            done = cache.get(self.name)
-            if done is not None:
-                return done
+        # a prefetched value sits in the instance dict under this name, where attribute
+        # lookup finds it before this (non-data) descriptor: reaching here means none
         return _Load(self, instance)
+
+    # the prefetched value of each instance -------------------------------------------
+    def keep(self, instances: Sequence[Model], done: Sequence[_Resolved]) -> None:
+        """Store each instance's prefetched value (an already finished awaitable).
+
+        It goes into the instance dict under the relation's name, so that
+        ``post.author`` is a plain attribute read there until :func:`forget_prefetched`
+        drops it: a relation is a non-data descriptor, which the instance dict overrides.
+        """
+        name = self.name
+        for inst, value in zip(instances, done, strict=True):
+            inst.__dict__[name] = value
+
+    def kept(self, instance: Model) -> _Resolved | None:
+        """The value :meth:`keep` stored on ``instance``, or None."""
+        value = instance.__dict__.get(self.name)
+        return value if type(value) is _Resolved else None
 
     def attach(self, owner: type[Model]) -> None:
         """Called by the model metaclass once ``owner`` (which declares this relation)
@@ -313,12 +332,11 @@ async def prefetch_related(engine: Engine | None, instances: Sequence[Model], pa
         return
     model = type(instances[0])
     rel = find_relation(model, name, path)
-    first = instances[0].__dict__.get(CACHE_KEY)
-    if first is not None and name in first:
-        caches = [i.__dict__.get(CACHE_KEY) for i in instances]
-        if all(c is not None and name in c for c in caches):
+    if rel.kept(instances[0]) is not None:
+        kept = [rel.kept(i) for i in instances]
+        if all(k is not None for k in kept):
             # an earlier path loaded this level ("author" with "author__profile"): reuse it
-            found = _unique_related(c[name].value for c in caches)  # type: ignore[index]
+            found = _unique_related(k.value for k in kept)  # type: ignore[union-attr]
             if rest and found:
                 await prefetch_related(engine, found, rest)
             return
@@ -336,15 +354,18 @@ async def prefetch_related(engine: Engine | None, instances: Sequence[Model], pa
         wrapped = {k: _Resolved(v) for k, v in loaded.items()}
         nothing = _Resolved(None)
         done = [wrapped.get(k, nothing) for k in local_keys]
-    for inst, value in zip(instances, done, strict=True):
-        d = inst.__dict__
-        cache = d.get(CACHE_KEY)
-        if cache is None:
-            d[CACHE_KEY] = {name: value}
-        else:
-            cache[name] = value
+    rel.keep(instances, done)
     if rest and found:
         await prefetch_related(engine, found, rest)
+
+
+def forget_prefetched(instance: Model) -> None:
+    """Drop every value prefetch stored on ``instance`` (its keys may have changed)."""
+    d = instance.__dict__
+    d.pop(CACHE_KEY, None)
+    for name in type(instance)._meta.relations:
+        if type(d.get(name)) is _Resolved:
+            del d[name]
 
 
 def _unique_related(values: Any) -> list[Model]:
