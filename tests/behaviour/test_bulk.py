@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Iterator
 from decimal import Decimal
@@ -31,6 +32,18 @@ class BlkProduct(Model):
     name = StrColumn(nullable=False)
     price = FloatColumn(nullable=False)
     cost = DecimalColumn(max_digits=10, decimal_places=2)
+
+
+#: gc.isenabled() as each BlkChecked.n value was validated (appended by the validator)
+_gc_seen: list[bool] = []
+
+
+def _record_collector_state(value: Any) -> None:
+    _gc_seen.append(gc.isenabled())
+
+
+class BlkChecked(Model):
+    n = IntColumn(nullable=False, validators=[_record_collector_state])
 
 
 class BlkWide(Model):
@@ -97,6 +110,21 @@ async def test_bulk_create_inserts_every_row_and_sets_each_primary_key(engine):
     assert [(r.id, r.title, r.views, r.published) for r in rows] == [
         (p.id, p.title, p.views, False) for p in posts
     ]
+
+
+@pytest.mark.parametrize(("n_rows", "enabled_while_planning"), [(699, True), (700, False)])
+async def test_bulk_create_plans_a_large_batch_with_the_cyclic_collector_paused(
+    engine, n_rows, enabled_while_planning
+):
+    await engine.create_table(BlkChecked)
+    assert gc.isenabled() is True
+    _gc_seen.clear()
+    created = await BlkChecked.bulk_create([BlkChecked(n=i) for i in range(n_rows)])
+    assert _gc_seen == [enabled_while_planning] * n_rows
+    assert gc.isenabled() is True
+    assert [c.n for c in created] == list(range(n_rows))
+    assert await BlkChecked.count() == n_rows
+    assert sum(r.n for r in await BlkChecked.all()) == n_rows * (n_rows - 1) // 2
 
 
 async def test_bulk_create_uses_few_statements(engine, statements):

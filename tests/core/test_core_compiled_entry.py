@@ -71,7 +71,7 @@ def test_a_large_build_runs_with_the_cyclic_collector_paused(n_rows: int, enable
 @pytest.mark.usefixtures("gc_enabled")
 def test_a_failing_large_build_turns_the_collector_back_on() -> None:
     seen: list[bool] = []
-    with pytest.raises(RuntimeError, match="^builder failed$"):
+    with pytest.raises(RuntimeError, match=r"^builder failed$"):
         _entry().build_rows("k", _gc_state_builder(seen, fail=True), [(i, i) for i in range(1000)])
     assert seen == [False]
     assert gc.isenabled() is True

@@ -8,11 +8,10 @@ that shape again needs: the SQL, the order of the values, and the conversions.
 
 from __future__ import annotations
 
-import gc
-
 import decimal
+import gc
 from collections.abc import Callable, Hashable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from kakaorm import exc
 from kakaorm.dialect import Dialect, Processor
@@ -22,7 +21,11 @@ from kakaorm.schema import TableSchema
 from kakaorm.statements import Insert, Select, Statement
 from kakaorm.types import SQLType
 
-__all__ = ["CompiledEntry", "RowsBuilder", "arrays_not_supported", "check_table_features", "compile_entry"]
+__all__ = [
+    "CompiledEntry", "RowsBuilder", "arrays_not_supported", "build_paused", "check_table_features", "compile_entry",
+]
+
+_T = TypeVar("_T")
 
 #: a build of at least this many rows runs with the cyclic garbage collector paused
 #: (CPython's default young-generation threshold: a smaller build triggers at most
@@ -31,6 +34,20 @@ _GC_PAUSE_ROWS = 700
 
 #: turns a batch of result rows into objects (e.g. the ORM's model hydrators)
 RowsBuilder = Callable[[Sequence[Sequence[Any]]], list[Any]]
+
+
+def build_paused(count: int, build: Callable[..., _T], *args: Any) -> _T:
+    """``build(*args)``, run with the cyclic garbage collector paused when it makes ``count``
+    objects and ``count`` reaches :data:`_GC_PAUSE_ROWS` (see
+    :meth:`CompiledEntry.build_rows`). The collector is on again afterwards, also when
+    ``build`` fails, unless the application had turned it off."""
+    if count < _GC_PAUSE_ROWS or not gc.isenabled():
+        return build(*args)
+    gc.disable()
+    try:
+        return build(*args)
+    finally:
+        gc.enable()
 
 
 class CompiledEntry:
@@ -145,11 +162,7 @@ class CompiledEntry:
         try:
             if len(rows) < _GC_PAUSE_ROWS or not gc.isenabled():
                 return build(rows)
-            gc.disable()
-            try:
-                return build(rows)
-            finally:
-                gc.enable()
+            return build_paused(len(rows), build, rows)
         except Exception as err:
             # a try block costs nothing until it catches: the rows that read are untouched
             unreadable = self.unreadable_value(rows)
