@@ -22,13 +22,23 @@ class SQLiteConnection:
     def __init__(self, raw: aiosqlite.Connection) -> None:
         self.raw = raw
 
+    # A statement that returns no rows (no description) runs to its end within
+    # execute(), and sqlite3 resets it there: its cursor holds nothing, so it is dropped
+    # without the second trip to aiosqlite's thread that close() is. A statement with
+    # rows (raw SQL may send a SELECT here) may still be reading, holding SQLite's
+    # shared lock against other connections' writes until it is closed.
+
     async def execute(self, sql: str, params: Sequence[Any]) -> int:
-        async with self.raw.execute(sql, params) as cur:
-            return cur.rowcount
+        cur = await self.raw.execute(sql, params)
+        if cur.description is not None:
+            await cur.close()
+        return cur.rowcount
 
     async def execute_insert(self, sql: str, params: Sequence[Any]) -> Any:
-        async with self.raw.execute(sql, params) as cur:
-            return cur.lastrowid
+        cur = await self.raw.execute(sql, params)
+        if cur.description is not None:
+            await cur.close()
+        return cur.lastrowid
 
     async def fetch(self, sql: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
         return await self.raw.execute_fetchall(sql, params)  # type: ignore[return-value]
