@@ -9,7 +9,7 @@ the ORM's work and lives here.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kakaorm import exc
@@ -28,6 +28,8 @@ M = TypeVar("M", bound="Model")
 
 #: no statement carries more rows than this, whatever the database allows
 MAX_ROWS_PER_STATEMENT = 1000
+
+_instance_dict = attrgetter("__dict__")
 
 
 async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | None) -> list[M]:
@@ -130,8 +132,21 @@ def instance_rows(objs: Sequence[Model], columns: Sequence[Column[Any]]) -> list
     if not columns or objs[0]._meta.validated:
         return [o._row_values(columns) for o in objs]
     get = itemgetter(*[c.name for c in columns])
-    exact = tuple(c.write_exact_type for c in columns)
     single = len(columns) == 1
+    if not single:
+        # the usual batch, where every value has its column's exact type, is checked a
+        # column at a time with no Python loop per row; any other batch row by row below
+        try:
+            rows = list(map(get, map(_instance_dict, objs)))
+        except KeyError:  # a column never set on some instance
+            pass
+        else:
+            for col, values in zip(columns, zip(*rows)):
+                if set(map(type, values)) != {col.write_exact_type}:
+                    break
+            else:
+                return rows
+    exact = tuple(c.write_exact_type for c in columns)
     out: list[Sequence[Any]] = []
     append = out.append
     for obj in objs:
