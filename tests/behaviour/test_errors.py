@@ -97,6 +97,31 @@ async def test_error_message_includes_the_sql(engine):
     assert "[SQL: INSERT INTO" in str(info.value)
 
 
+async def test_a_long_statement_is_shortened_in_the_message_and_kept_whole(engine):
+    await engine.create_table(ErrOwner)
+    owners = [ErrOwner(email=f"o{i}@x.org") for i in range(300)] + [ErrOwner(email="o0@x.org")]
+    with pytest.raises(IntegrityError) as info:
+        await ErrOwner.bulk_create(owners)
+    err = info.value
+    assert err.statement.startswith("INSERT INTO ")
+    assert len(err.statement) > 2000  # hundreds of rows of placeholders
+    first_line, shown = str(err).split("\n")
+    assert first_line == err.args[0]
+    assert shown == (
+        f"[SQL: {err.statement[:500]} ... ({len(err.statement):,} characters in all; "
+        "the whole text is in .statement)]"
+    )
+    assert await ErrOwner.count() == 0  # the batch was one transaction
+
+
+def test_a_short_statement_is_shown_whole():
+    err = IntegrityError("duplicate", statement="X" * 1000)
+    assert str(err) == "duplicate\n[SQL: " + "X" * 1000 + "]"
+    assert str(IntegrityError("duplicate", statement="X" * 1001)) == (
+        "duplicate\n[SQL: " + "X" * 500 + " ... (1,001 characters in all; the whole text is in .statement)]"
+    )
+
+
 async def test_error_classes_form_one_tree(engine):
     assert issubclass(IntegrityError, DatabaseError)
     assert issubclass(DatabaseError, KakaORMError)

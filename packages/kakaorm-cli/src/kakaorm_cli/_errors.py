@@ -38,7 +38,7 @@ def describe(err: BaseException) -> str:
         # the first argument is the message; str() would append the SQL on a new line
         text = str(err.args[0]) if err.args else type(err).__name__
         if err.statement:
-            text += f" [SQL: {err.statement}]"
+            text += f" [SQL: {err.shown_statement()}]"
         return one_line(text)
     if isinstance(err, KakaORMError):
         return one_line(str(err) or type(err).__name__)

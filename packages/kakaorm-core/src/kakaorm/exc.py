@@ -180,6 +180,10 @@ class ValidationError(KakaORMError, ValueError):
         super().__init__(f"{owner}validation failed: " + "; ".join(parts))
 
 
+#: statements longer than this are shortened in error messages (see DatabaseError)
+_SHOWN_SQL = 1000
+
+
 class DatabaseError(KakaORMError):
     """The database or its driver refused a statement.
 
@@ -209,8 +213,17 @@ class DatabaseError(KakaORMError):
     def __str__(self) -> str:
         text = super().__str__()
         if self.statement:
-            text = f"{text}\n[SQL: {self.statement}]"
+            text = f"{text}\n[SQL: {self.shown_statement()}]"
         return text
+
+    def shown_statement(self) -> str:
+        """The statement as messages show it: whole up to 1,000 characters; a longer one
+        (a bulk INSERT of a thousand rows runs to tens of thousands) as its opening,
+        with its length, since ``.statement`` keeps the whole text."""
+        sql = self.statement or ""
+        if len(sql) <= _SHOWN_SQL:
+            return sql
+        return f"{sql[:_SHOWN_SQL // 2]} ... ({len(sql):,} characters in all; the whole text is in .statement)"
 
 
 class InterfaceError(DatabaseError):
