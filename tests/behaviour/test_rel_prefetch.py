@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from kakaorm import ForeignKey, Model, QueryError, StrColumn, belongs_to, has_many, has_one
+from kakaorm.orm.relations import prefetch_related
 
 
 class PfAuthor(Model):
@@ -277,3 +278,30 @@ async def test_prefetched_relations_stay_out_of_the_row_values(engine):
     assert PfPost.author is PfPost._meta.relations["author"]  # the class attribute is the relation still
     fresh = await PfPost.get(PfPost.id == 2)
     assert post == fresh
+
+
+class PfRepost(PfPost):
+    # a subclass may give the name of an inherited relation to a column of its own
+    author = StrColumn(nullable=True)  # type: ignore[assignment]
+
+    class Meta:
+        table_name = "repost"
+
+
+async def test_prefetch_leaves_a_column_that_shadows_an_inherited_relation_alone(engine, sql_log):
+    await engine.create_table(PfAuthor, PfRepost)
+    await PfAuthor.create(name="a1")
+    await PfRepost.create(title="t", author_id=1, author="byline")
+    sql_log.clear()
+    (repost,) = await PfRepost.all().prefetch("author")
+    assert sql_log.count == 2  # the relation is still loaded
+    assert repost.author == "byline"
+    assert repost.to_dict() == {"id": 1, "title": "t", "author_id": 1, "author": "byline"}
+    repost.title = "t2"
+    await repost.save()
+    assert (await PfRepost.get(PfRepost.id == 1)).author == "byline"
+    # a second prefetch of the same path finds the loaded level and sends nothing
+    sql_log.clear()
+    await prefetch_related(None, [repost], "author")
+    assert sql_log.count == 0
+    assert repost.author == "byline"

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from kakaorm import exc
+from kakaorm.engine import cache
 from kakaorm.engine.cache import CompiledEntry
 
 
@@ -74,6 +75,18 @@ def test_a_failing_large_build_turns_the_collector_back_on() -> None:
     with pytest.raises(RuntimeError, match=r"^builder failed$"):
         _entry().build_rows("k", _gc_state_builder(seen, fail=True), [(i, i) for i in range(1000)])
     assert seen == [False]
+    assert gc.isenabled() is True
+
+
+@pytest.mark.usefixtures("gc_enabled")
+def test_gc_pause_rows_none_never_pauses_and_a_lower_value_pauses_sooner(monkeypatch) -> None:
+    seen: list[bool] = []
+    monkeypatch.setattr(cache, "GC_PAUSE_ROWS", None)
+    _entry().build_rows("k", _gc_state_builder(seen), [(i, i) for i in range(20_000)])
+    monkeypatch.setattr(cache, "GC_PAUSE_ROWS", 10)
+    _entry().build_rows("k", _gc_state_builder(seen), [(i, i) for i in range(9)])
+    _entry().build_rows("k", _gc_state_builder(seen), [(i, i) for i in range(10)])
+    assert seen == [True, True, False]
     assert gc.isenabled() is True
 
 

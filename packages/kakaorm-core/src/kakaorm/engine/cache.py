@@ -22,15 +22,17 @@ from kakaorm.statements import Insert, Select, Statement
 from kakaorm.types import SQLType
 
 __all__ = [
-    "CompiledEntry", "RowsBuilder", "arrays_not_supported", "build_paused", "check_table_features", "compile_entry",
+    "GC_PAUSE_ROWS", "CompiledEntry", "RowsBuilder", "arrays_not_supported", "build_paused", "check_table_features",
+    "compile_entry",
 ]
 
 _T = TypeVar("_T")
 
-#: a build of at least this many rows runs with the cyclic garbage collector paused
-#: (CPython's default young-generation threshold: a smaller build triggers at most
-#: one collection anyway)
-_GC_PAUSE_ROWS = 700
+#: A build of at least this many rows runs with the cyclic garbage collector paused
+#: (CPython's default young-generation threshold: a smaller build triggers at most one
+#: collection anyway). None: never pause. Assign ``kakaorm.engine.cache.GC_PAUSE_ROWS``
+#: to change it for the process (see docs/production.md).
+GC_PAUSE_ROWS: int | None = 700
 
 #: turns a batch of result rows into objects (e.g. the ORM's model hydrators)
 RowsBuilder = Callable[[Sequence[Sequence[Any]]], list[Any]]
@@ -38,10 +40,16 @@ RowsBuilder = Callable[[Sequence[Sequence[Any]]], list[Any]]
 
 def build_paused(count: int, build: Callable[..., _T], *args: Any) -> _T:
     """``build(*args)``, run with the cyclic garbage collector paused when it makes ``count``
-    objects and ``count`` reaches :data:`_GC_PAUSE_ROWS` (see
-    :meth:`CompiledEntry.build_rows`). The collector is on again afterwards, also when
-    ``build`` fails, unless the application had turned it off."""
-    if count < _GC_PAUSE_ROWS or not gc.isenabled():
+    objects and ``count`` reaches :data:`GC_PAUSE_ROWS` (see
+    :meth:`CompiledEntry.build_rows`).
+
+    The collector is on again afterwards, also when ``build`` fails. When it was off
+    before the build, it is left alone. The switch is the process's own, not the
+    thread's: code that turns the collector off while a build runs (another thread, a
+    validator) finds it on again when the build ends; such an application sets
+    :data:`GC_PAUSE_ROWS` to None."""
+    limit = GC_PAUSE_ROWS
+    if limit is None or count < limit or not gc.isenabled():
         return build(*args)
     gc.disable()
     try:
@@ -151,16 +159,16 @@ class CompiledEntry:
         700 of them, and each of those moves the survivors along and brings a full
         collection of the whole heap nearer. Measured on PostgreSQL, ten fetches of
         20,000 instances: 749 young, 68 middle and 6 full collections (103 ms) with the
-        collector running, 236, 22 and 2 (51 ms) with it paused during the builds. The
-        collector is turned back on afterwards, also when the build fails, and left off
-        if the application had turned it off.
+        collector running, 236, 22 and 2 (51 ms) with it paused during the builds. See
+        :func:`build_paused` for when the collector is turned back on.
         """
         build = self._builders.get(key)
         if build is None:
             build = make(key, self.result_names, self.result_procs)
             self._builders[key] = build
         try:
-            if len(rows) < _GC_PAUSE_ROWS or not gc.isenabled():
+            limit = GC_PAUSE_ROWS
+            if limit is None or len(rows) < limit:  # the usual small result
                 return build(rows)
             return build_paused(len(rows), build, rows)
         except Exception as err:

@@ -24,7 +24,15 @@ from kakaorm.orm.columns import ForeignKey
 from kakaorm.orm.hydrate import hydrate_models
 from kakaorm.orm.many_to_many_through import Link, find_keys, make_through
 from kakaorm.orm.options import is_model_class, resolve_model, when_defined
-from kakaorm.orm.relations import CACHE_KEY, Relation, _Awaitable, _Resolved, key_batches
+from kakaorm.orm.relations import (
+    CACHE_KEY,
+    Relation,
+    _Awaitable,
+    _Resolved,
+    keep_in_cache,
+    kept_in_cache,
+    key_batches,
+)
 from kakaorm.orm.state import PK_KEY
 
 if TYPE_CHECKING:
@@ -199,18 +207,10 @@ class ManyToMany(Relation[list[M]]):
     def keep(self, instances: Sequence[Model], done: Sequence[_Resolved]) -> None:
         """Store the prefetched lists in the instance's relation cache: the attribute
         itself stays the manager (``post.tags.add(...)``), whose ``await`` reads them."""
-        name = self.name
-        for inst, value in zip(instances, done, strict=True):
-            d = inst.__dict__
-            cache = d.get(CACHE_KEY)
-            if cache is None:
-                d[CACHE_KEY] = {name: value}
-            else:
-                cache[name] = value
+        keep_in_cache(self.name, instances, done)
 
     def kept(self, instance: Model) -> _Resolved | None:
-        cache = instance.__dict__.get(CACHE_KEY)
-        return None if cache is None else cache.get(self.name)
+        return kept_in_cache(self.name, instance)
 
     def local_key_name(self) -> str:
         return PK_KEY

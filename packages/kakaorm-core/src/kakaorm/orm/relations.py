@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BelongsTo", "HasMany", "HasOne", "Relation", "belongs_to", "forget_prefetched", "has_many", "has_one",
-    "prefetch_related",
+    "keep_in_cache", "kept_in_cache", "prefetch_related",
 ]
 
 T = TypeVar("T")
@@ -128,15 +128,28 @@ class Relation(Generic[T]):
         It goes into the instance dict under the relation's name, so that
         ``post.author`` is a plain attribute read there until :func:`forget_prefetched`
         drops it: a relation is a non-data descriptor, which the instance dict overrides.
+        Where the name reads something else on the model (a subclass's column of that
+        name), the value goes into the relation cache instead (:data:`CACHE_KEY`).
         """
+        if not instances:
+            return
+        if not self._readable_on(type(instances[0])):
+            keep_in_cache(self.name, instances, done)
+            return
         name = self.name
         for inst, value in zip(instances, done, strict=True):
             inst.__dict__[name] = value
 
     def kept(self, instance: Model) -> _Resolved | None:
         """The value :meth:`keep` stored on ``instance``, or None."""
+        if not self._readable_on(type(instance)):
+            return kept_in_cache(self.name, instance)
         value = instance.__dict__.get(self.name)
         return value if type(value) is _Resolved else None
+
+    def _readable_on(self, model: type[Model]) -> bool:
+        """Whether ``model.<name>`` is this relation (not shadowed by a subclass)."""
+        return getattr(model, self.name, None) is self
 
     def attach(self, owner: type[Model]) -> None:
         """Called by the model metaclass once ``owner`` (which declares this relation)
@@ -359,12 +372,29 @@ async def prefetch_related(engine: Engine | None, instances: Sequence[Model], pa
         await prefetch_related(engine, found, rest)
 
 
+def keep_in_cache(name: str, instances: Sequence[Model], done: Sequence[_Resolved]) -> None:
+    """Store prefetched values in each instance's relation cache (:data:`CACHE_KEY`)."""
+    for inst, value in zip(instances, done, strict=True):
+        d = inst.__dict__
+        cache = d.get(CACHE_KEY)
+        if cache is None:
+            d[CACHE_KEY] = {name: value}
+        else:
+            cache[name] = value
+
+
+def kept_in_cache(name: str, instance: Model) -> _Resolved | None:
+    """The value :func:`keep_in_cache` stored on ``instance``, or None."""
+    cache = instance.__dict__.get(CACHE_KEY)
+    return None if cache is None else cache.get(name)
+
+
 def forget_prefetched(instance: Model) -> None:
     """Drop every value prefetch stored on ``instance`` (its keys may have changed)."""
     d = instance.__dict__
     d.pop(CACHE_KEY, None)
-    for name in type(instance)._meta.relations:
-        if type(d.get(name)) is _Resolved:
+    for name, rel in type(instance)._meta.relations.items():
+        if type(d.get(name)) is _Resolved and rel._readable_on(type(instance)):
             del d[name]
 
 
