@@ -42,6 +42,10 @@ T5 = TypeVar("T5")
 T6 = TypeVar("T6")
 
 
+#: ``get()`` reads at most two rows (one more than it returns, to see a second match)
+_GET_SLICE = Slice(2, None)
+
+
 class QuerySet(QueryInspection, QueryChain[R]):
     """A query over a model's table; nothing runs until it is awaited.
 
@@ -208,7 +212,8 @@ class QuerySet(QueryInspection, QueryChain[R]):
         model = self._need_model("get")
         # where() returns a new query: limit(2) is set on it rather than on another copy
         qs = self.where(*conditions) if conditions else self._clone()
-        qs._slice = Slice(2, self._slice.offset)
+        offset = self._slice.offset
+        qs._slice = _GET_SLICE if offset is None else Slice(2, offset)
         rows = await qs
         if not rows:
             raise model.NotFound(
