@@ -83,3 +83,20 @@ def test_a_contender_whose_package_is_missing_says_how_to_install_it(
         "the contenders asked for need kakaorm_bench_no_such_module, which is not installed: "
         "run `pip install -r bench/requirements-contenders.txt`"
     ) in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [("gc", "fetch all as objects: collections per generation ["), ("cprofile", "Ordered by: internal time")],
+)
+def test_the_profiler_reports_on_the_one_workload_asked_for(mode: str, expected: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "profile_workload.py"), "kakaorm", "sqlite", "fetch",
+         "--mode", mode, "--scale", "0.01"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert expected in proc.stdout
+    lines = proc.stdout.splitlines()
+    # the profiled workload's times, and no other workload's
+    assert [line.split(":")[0] for line in lines if ": wall " in line] == ["fetch all as objects"]
