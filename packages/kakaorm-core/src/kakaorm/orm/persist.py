@@ -75,7 +75,10 @@ async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | No
         if with_key and not features.returning and not features.consecutive_insert_keys:
             # only a single-row INSERT reports its key exactly
             per_batch = 1
-        batches = build_paused(len(group), _plan, group, columns, per_batch, features.max_statement_bytes)
+        # the generator runs inside list(), so the rows are read during the pause
+        batches: list[tuple[list[M], list[Sequence[Any]]]] = build_paused(
+            len(group), list, row_batches(group, columns, per_batch, features.max_statement_bytes)
+        )
         planned.append((with_key, columns, batches))
     async with engine.transaction():
         for with_key, columns, batches in planned:
@@ -92,12 +95,6 @@ async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | No
                         d = obj.__dict__
                         d[PK_KEY] = d[name]
     return result
-
-
-def _plan(
-    objs: list[M], columns: list[Column[Any]], per_batch: int, max_bytes: int | None
-) -> list[tuple[list[M], list[Sequence[Any]]]]:
-    return list(row_batches(objs, columns, per_batch, max_bytes))
 
 
 def stamp_times(meta: ModelOptions, objs: Sequence[Model]) -> None:
