@@ -144,3 +144,34 @@ async def test_a_plain_query_and_the_same_query_with_more_clauses_are_separate_s
     assert len(engine._cache) == 5
     assert [r.size for r in await plain] == [3, 4, 5]
     assert len(engine._cache) == 5
+
+
+async def test_a_compiled_model_query_runs_again_without_building_its_statement(engine, monkeypatch):
+    """The usual model query of a shape already compiled is run from its cache key
+    (kakaorm.orm.query_build.model_query_key): no SELECT is built, and each run binds
+    its own values, in the statement's order."""
+    from kakaorm.orm.queryset import QuerySet
+
+    await _seed(engine)
+    built: list[object] = []
+    build = QuerySet._build_select
+
+    def counting(self, columns=None):
+        built.append(self)
+        return build(self, columns)
+
+    monkeypatch.setattr(QuerySet, "_build_select", counting)
+
+    def top(low, name, limit, offset):
+        return CacheRow.where(CacheRow.size > low, CacheRow.name != name).order_by(CacheRow.size.desc).limit(limit).offset(offset)
+
+    assert [r.size for r in await top(2, "n8", 3, 1)] == [7, 6, 5]
+    assert len(built) == 1
+    assert [r.size for r in await top(0, "n5", 2, 3)] == [6, 4]
+    assert [r.size for r in await top(6, "n1", 5, 0)] == [9, 8, 7]
+    assert [(await CacheRow.get(CacheRow.id == i)).size for i in (3, 8)] == [2, 7]
+    assert len(built) == 2  # the get shape, once
+    # a query the key is not computed for is built each time
+    for low in (7, 8):
+        assert [r.size for r in await CacheRow.where(CacheRow.size.in_([low, 9]))] == [low, 9]
+    assert len(built) == 4

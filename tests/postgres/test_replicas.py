@@ -274,3 +274,14 @@ async def test_a_streamed_read_goes_to_the_replica_unless_pinned(routed, paused)
         assert await streamed(names) == ["seed", "streamed"]
     assert routed.replica_pool_stats()[0].in_use == 0
     assert routed.pool_stats().in_use == 0
+
+
+async def test_a_locking_read_of_a_compiled_shape_still_reads_the_primary(routed, paused):
+    """A query whose statement is already compiled runs from its cache key without
+    being built again; that run must still say it locks rows, or it would go to the
+    replica."""
+    await Replicated.create(name="locked", n=5)
+    for _ in range(3):  # the first run compiles, the later ones reuse the entry
+        row = await Replicated.where(Replicated.name == "locked")._for_update().get_or_none()
+        assert row is not None and row.n == 5
+    assert await Replicated.where(Replicated.name == "locked").get_or_none() is None  # the replica lags

@@ -24,7 +24,10 @@ if TYPE_CHECKING:
     from kakaorm.expr.elements import Expression, Ordering, Param
     from kakaorm.expr.tables import TableRef, TableSource
 
-__all__ = ["CTE", "FOR_UPDATE", "Delete", "Insert", "Join", "OnConflict", "RowLock", "Select", "Statement", "Update"]
+__all__ = [
+    "CTE", "FOR_UPDATE", "Delete", "Insert", "Join", "OnConflict", "RowLock", "Select", "Statement", "Update",
+    "plain_select_key",
+]
 
 
 class RowLock:
@@ -66,6 +69,35 @@ def _key_of(items: Sequence[Any], params: list[Param]) -> tuple[Hashable, ...]:
     if not items:
         return ()
     return tuple([item._key(params) for item in items])
+
+
+def plain_select_key(
+    table: TableRef | None,
+    distinct: bool,
+    columns_key: Hashable,
+    where: Condition | None,
+    order_by: Sequence[Ordering],
+    limit: Param | None,
+    offset: Param | None,
+    lock: RowLock | None,
+    params: list[Param],
+) -> Hashable:
+    """The compile-cache key of a SELECT over one table and nothing else (no join,
+    CTE, derived table, group, HAVING or UNION), collecting its parameters into
+    ``params``. :meth:`Select._key` gives this for such a statement; the ORM computes
+    it from a query's clauses without building the statement first (see
+    :func:`kakaorm.orm.query_build.model_query_key`)."""
+    return (
+        "plain-select",
+        table,
+        distinct,
+        columns_key,
+        None if where is None else where._key(params),
+        _key_of(order_by, params),
+        None if limit is None else limit._key(params),
+        None if offset is None else offset._key(params),
+        None if lock is None else lock.key,
+    )
 
 
 class Join:
@@ -204,17 +236,9 @@ class Select(Statement):
             or self.having is not None or self.compounds
         ):
             # a plain query over one table (most queries): its own, shorter shape
-            where, limit, offset, lock = self.where, self.limit, self.offset, self.lock
-            return (
-                "plain-select",
-                table,
-                self.distinct,
-                columns_key,
-                None if where is None else where._key(params),
-                _key_of(self.order_by, params),
-                None if limit is None else limit._key(params),
-                None if offset is None else offset._key(params),
-                None if lock is None else lock.key,
+            return plain_select_key(
+                table, self.distinct, columns_key, self.where, self.order_by,
+                self.limit, self.offset, self.lock, params,
             )
         return (
             "select",

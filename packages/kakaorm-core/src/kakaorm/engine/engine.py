@@ -321,13 +321,21 @@ class Engine(TransactionMethods, EventSource):
     async def _select(self, stmt: Select) -> tuple[CompiledEntry, Sequence[Sequence[Any]]]:
         """Run a SELECT; return its cache entry (result names, conversions) and raw rows."""
         entry, values = self._prepare(stmt)
+        return entry, await self._fetch_compiled(entry, values, stmt.lock is not None)
+
+    def _compiled(self, key: Hashable) -> CompiledEntry | None:
+        """The cached entry of the statement whose ``_key()`` is ``key``, if compiled."""
+        return self._cache.get(key)
+
+    def _fetch_compiled(
+        self, entry: CompiledEntry, values: Sequence[Any], locking: bool
+    ) -> Awaitable[Sequence[Sequence[Any]]]:
+        """Run a compiled SELECT with its bind ``values`` (``entry.values(params)``);
+        ``locking``: it locks rows (so a router sends it to the primary)."""
         sql = entry.sql
         if self._router is None:
-            rows = await self._run(lambda c: c.fetch(sql, values), sql, values)
-        else:
-            locking = stmt.lock is not None
-            rows = await self._router.read(self, lambda c: c.fetch(sql, values), sql, values, locking)
-        return entry, rows
+            return self._run(lambda c: c.fetch(sql, values), sql, values)
+        return self._router.read(self, lambda c: c.fetch(sql, values), sql, values, locking)
 
     async def _execute_stmt(self, stmt: Statement) -> int:
         """Run an INSERT, UPDATE or DELETE; return the affected row count."""

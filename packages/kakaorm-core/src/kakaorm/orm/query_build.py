@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kakaorm import exc
 from kakaorm.expr import BoolOp, Comparison, Condition, Expression, Function, Label, Ordering, Param
 from kakaorm.orm.columns import Column
 from kakaorm.orm.query_clauses import MODEL_ROWS, TABLE_ONLY
-from kakaorm.statements import CTE, Select
+from kakaorm.statements import CTE, Select, plain_select_key
 from kakaorm.types import INTEGER
 
 if TYPE_CHECKING:
@@ -23,6 +23,7 @@ __all__ = [
     "check_condition",
     "check_same_cte",
     "columns_is_model",
+    "model_query_key",
     "ordering",
     "where_condition",
 ]
@@ -168,6 +169,51 @@ def build_select(qs: QuerySet[Any], columns: Sequence[Expression[Any]] | None = 
         from_select=source,
         from_alias=None if source is None else model._meta.table_name,
         lock=qs._lock,
+    )
+
+
+def model_query_key(qs: QuerySet[Any], params: list[Param]) -> Hashable | None:
+    """The compile-cache key of the query's SELECT, computed without building it, for
+    the usual model query whose statement needs no check: the model's own rows, where
+    every condition is ``own column <op> value`` and the order is by its own columns
+    (no join, projection, group, deletion scope or row filter of another kind).
+    Collects the parameters into ``params`` as :meth:`Select._key` would; None for
+    any other query, which is built and checked as usual.
+
+    For such a query :func:`build_select` takes its first branch and
+    :func:`_check_sources` returns at once, so a statement the engine has already
+    compiled for this key is the one the query would build.
+    """
+    model = qs._model
+    if model is None or qs._sources is not TABLE_ONLY or qs._projection is not MODEL_ROWS:
+        return None
+    meta = model._meta
+    filters = qs._filters
+    if filters.having or meta.deletion.scoped:
+        return None
+    where = filters.where
+    for cond in where:
+        if type(cond) is not Comparison or type(cond.right) is not Param:
+            return None
+        left = cond.left
+        if not isinstance(left, Column) or left.model is not model:
+            return None
+    for item in qs._order:
+        expr = item.expr
+        if not isinstance(expr, Column) or expr.model is not model:
+            return None
+    page = qs._slice
+    limit, offset = page.limit, page.offset
+    return plain_select_key(
+        meta,
+        False,
+        meta.columns_key,
+        None if not where else where[0] if len(where) == 1 else BoolOp("AND", where),
+        qs._order,
+        None if limit is None else Param(limit, INTEGER),
+        None if offset is None else Param(offset, INTEGER),
+        qs._lock,
+        params,
     )
 
 

@@ -78,8 +78,12 @@ class QueryChain(Generic[R]):
     def where(self, *conditions: Condition) -> Self:
         """Keep rows matching every condition (chained calls AND together)."""
         new = self._clone()
-        checked = tuple(check_condition(c, "where") for c in conditions)
-        new._filters = Filters(self._filters.where + checked, self._filters.having)
+        if len(conditions) == 1:  # the usual call, without a generator
+            checked: tuple[Condition, ...] = (check_condition(conditions[0], "where"),)
+        else:
+            checked = tuple(check_condition(c, "where") for c in conditions)
+        filters = self._filters
+        new._filters = Filters(filters.where + checked, filters.having)
         return new
 
     def exclude(self, condition: Condition) -> Self:
@@ -94,7 +98,10 @@ class QueryChain(Generic[R]):
         from a string.
         """
         new = self._clone()
-        new._order = tuple(ordering(self, item) for item in items)
+        if len(items) == 1:  # the usual call, without a generator
+            new._order = (ordering(self, items[0]),)
+        else:
+            new._order = tuple(ordering(self, item) for item in items)
         return new
 
     def limit(self, n: int) -> Self:

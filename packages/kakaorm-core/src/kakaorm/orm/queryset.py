@@ -12,12 +12,12 @@ from kakaorm import exc
 from kakaorm.compiler.describe import describe_select
 from kakaorm.engine.engine import get_engine
 from kakaorm.engine.routing import check_route
-from kakaorm.expr import Avg, Condition, Expression, Max, Min, Ordering, Sum
+from kakaorm.expr import Avg, Condition, Expression, Max, Min, Ordering, Param, Sum
 from kakaorm.orm.cte import CTE as CTEObject
 from kakaorm.orm.hydrate import hydrate_models
 from kakaorm.orm.locking import check_lock
 from kakaorm.orm.query_aggregate import aggregate, count_rows, has_rows
-from kakaorm.orm.query_build import build_select, where_condition
+from kakaorm.orm.query_build import build_select, model_query_key, where_condition
 from kakaorm.orm.query_chain import PREFETCH_DICTS, QueryChain
 from kakaorm.orm.query_clauses import Projection, Slice, Sources
 from kakaorm.orm.query_inspect import QueryInspection
@@ -166,8 +166,14 @@ class QuerySet(QueryInspection, QueryChain[R]):
         engine = self._engine_or_default()
         if self._lock is not None and self._lock.strict:
             check_lock(self, engine, "select")
-        stmt = self._build_select()
-        entry, rows = await engine._select(stmt)
+        # the usual model query, already compiled: run it without building its statement
+        params: list[Param] = []
+        key = model_query_key(self, params)
+        entry = None if key is None else engine._compiled(key)
+        if entry is None:
+            entry, rows = await engine._select(self._build_select())
+        else:
+            rows = await engine._fetch_compiled(entry, entry.values(params), self._lock is not None)
         if self._returns_models():
             instances = hydrate_models(entry, self._model, rows)
             if self._prefetch:
@@ -214,7 +220,7 @@ class QuerySet(QueryInspection, QueryChain[R]):
         qs = self.where(*conditions) if conditions else self._clone()
         offset = self._slice.offset
         qs._slice = _GET_SLICE if offset is None else Slice(2, offset)
-        rows = await qs
+        rows = await qs._fetch_all()
         if not rows:
             raise model.NotFound(
                 f"{self._model.__name__}.get(): no row matches the query"
