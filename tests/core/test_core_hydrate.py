@@ -69,11 +69,88 @@ def test_a_row_of_another_width_is_a_value_error() -> None:
         build([(1, "x")])
 
 
-def test_one_factory_serves_every_model_of_the_same_shape() -> None:
+def test_one_factory_serves_every_model_with_the_same_columns() -> None:
     before = dict(hydrate._factories)
     a = model_hydrator(HyA, ["id", "name", "n"], [None, None, str])
-    b = model_hydrator(HyB, ["id", "title", "amount"], [None, None, str])
+    b = model_hydrator(HyC, ["id", "name", "n"], [None, None, str])
     assert len(hydrate._factories) <= len(before) + 1
     assert a is not b
-    assert b([(1, "t", 4)])[0].__dict__ == {"id": 1, "title": "t", "amount": "4", PK_KEY: 1}
+    assert b([(1, "t", 4)])[0].__dict__ == {"id": 1, "name": "t", "n": "4", PK_KEY: 1}
     assert type(a([(1, "t", 4)])[0]) is HyA
+    # other names are other source text
+    model_hydrator(HyB, ["id", "title", "amount"], [None, None, str])
+    assert (3, (2,), 0, ("id", "title", "amount")) in hydrate._factories
+
+
+class HyC(Model):
+    name = StrColumn(nullable=True)
+    n = IntColumn(nullable=True)
+
+    class Meta:
+        table_name = "hy_c"
+
+
+class HyProperty(Model):
+    """A data descriptor under a result name: a store would call its setter."""
+
+    name = StrColumn(nullable=True)
+
+    class Meta:
+        table_name = "hy_property"
+
+    @property
+    def extra(self) -> str:
+        return "from the property"
+
+    @extra.setter
+    def extra(self, value: str) -> None:
+        raise AssertionError("the hydrator must not call a setter")
+
+
+SET_THROUGH_SETATTR: list[str] = []
+
+
+class HySetattr(Model):
+    name = StrColumn(nullable=True)
+
+    class Meta:
+        table_name = "hy_setattr"
+
+    def __setattr__(self, key: str, value: object) -> None:
+        SET_THROUGH_SETATTR.append(key)
+        object.__setattr__(self, key, value)
+
+
+def test_instances_are_built_by_attribute_stores_written_into_the_source() -> None:
+    build = model_hydrator(HyA, ["id", "name", "n"], None)
+    (a,) = build([(3, "x", 5)])
+    assert (a.id, a.name, a.n) == (3, "x", 5)
+    assert list(vars(a).items()) == [("id", 3), ("name", "x"), ("n", 5), (PK_KEY, 3)]
+    assert (3, (), 0, ("id", "name", "n")) in hydrate._factories
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("id", "na me"),  # not an identifier
+        ("id", "class"),  # a keyword
+        ("id", "__class__"),  # a dunder
+        ("id", "\ufb01eld"),  # "ﬁeld": Python would read it as "field"
+    ],
+)
+def test_names_that_are_not_plain_identifiers_go_into_a_dict_display(names: tuple[str, str]) -> None:
+    (a,) = model_hydrator(HyA, list(names), None)([(4, "v")])
+    assert type(a) is HyA
+    assert a.__dict__ == {"id": 4, names[1]: "v", PK_KEY: 4}
+    assert (2, (), 0, None) in hydrate._factories
+
+
+def test_a_data_descriptor_or_setattr_of_the_model_is_not_called() -> None:
+    (p,) = model_hydrator(HyProperty, ["id", "extra"], None)([(1, "stored")])
+    assert p.__dict__ == {"id": 1, "extra": "stored", PK_KEY: 1}
+    assert p.extra == "from the property"
+    # a model's own __setattr__ sees the instance dict set whole, never a column
+    SET_THROUGH_SETATTR.clear()
+    (s,) = model_hydrator(HySetattr, ["id", "name"], None)([(2, "kept")])
+    assert s.__dict__ == {"id": 2, "name": "kept", PK_KEY: 2}
+    assert SET_THROUGH_SETATTR == ["__dict__"]

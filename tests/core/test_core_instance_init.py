@@ -186,3 +186,41 @@ def test_a_subclass_init_calling_super_gets_its_own_columns() -> None:
     assert s.__dict__ == {"seen": ["name", "nickname"], "id": None, "name": "n", "rank": 3, "tags": "none", "nickname": "nick"}
     with pytest.raises(TypeError, match=r"^Unknown field 'bad' for InitSubWithOwnInit\(\); valid fields: id, name, nickname, rank, tags$"):
         InitSubWithOwnInit(name="n", bad=1)
+
+
+_SET: list[str] = []
+
+
+class InitOwnSetattr(Model):
+    """A model with its own __setattr__: the written __init__ updates the dict instead."""
+
+    name = StrColumn(nullable=False)
+
+    class Meta:
+        table_name = "init_own_setattr"
+
+    def __setattr__(self, key: str, value: object) -> None:
+        _SET.append(key)
+        object.__setattr__(self, key, value)
+
+
+def _names_used(model: type[Model]) -> set[str]:
+    """The attribute and global names the model's __init__ uses."""
+    return set(model.__init__.__code__.co_names)
+
+
+def test_values_are_stored_as_attributes_unless_the_model_has_its_own_setattr() -> None:
+    assert "__dict__" not in _names_used(InitAuthor)
+    assert {"id", "name", "rank", "tags"} <= _names_used(InitAuthor)
+    _SET.clear()
+    own = InitOwnSetattr(name="x")
+    assert own.__dict__ == {"id": None, "name": "x"}
+    assert _SET == []  # the dict was updated, no attribute was set through it
+    assert "__dict__" in _names_used(InitOwnSetattr)
+
+
+def test_a_refused_value_leaves_an_instance_as_it_was() -> None:
+    a = InitAuthor(name="ann", rank=4)
+    with pytest.raises(TypeError, match=r"InitAuthor\.rank"):
+        InitAuthor.__init__(a, name="changed", rank="high")  # type: ignore[arg-type]
+    assert a.__dict__ == {"id": None, "name": "ann", "rank": 4, "tags": "none"}

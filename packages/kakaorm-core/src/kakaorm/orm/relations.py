@@ -100,9 +100,16 @@ class Relation(Generic[T]):
         return instance.__dict__.get(self.local_key_name())
 
     def local_keys(self, instances: Sequence[Model]) -> list[Any]:
-        """:meth:`local_key` of every instance, in order (one lookup of the key's name)."""
+        """:meth:`local_key` of every instance, in order (one lookup of the key's name).
+
+        Read as attributes, which give what the instance dict holds: the name is a
+        column's (a non-data descriptor, reading None where the instance has no
+        value) or the loaded key's (no class attribute). Asking each instance for
+        its ``__dict__`` would build one for every instance the hydrator made
+        without.
+        """
         name = self.local_key_name()
-        return [i.__dict__.get(name) for i in instances]
+        return [getattr(i, name, None) for i in instances]
 
     def remote_column(self) -> Column[Any]:
         """The column of the related model matched against :meth:`local_key`."""
@@ -137,8 +144,14 @@ class Relation(Generic[T]):
             keep_in_cache(self.name, instances, done)
             return
         name = self.name
+        # stored as an attribute, not through __dict__: an instance the hydrator built
+        # keeps its values inside itself until its __dict__ is asked for, and asking
+        # would build that dict for every instance. The name is this relation's, a
+        # non-data descriptor (checked above), so the value lands in the instance;
+        # object.__setattr__ leaves a model's own __setattr__ out, as the dict did.
+        store = object.__setattr__
         for inst, value in zip(instances, done, strict=True):
-            inst.__dict__[name] = value
+            store(inst, name, value)
 
     def kept(self, instance: Model) -> _Resolved | None:
         """The value :meth:`keep` stored on ``instance``, or None."""
