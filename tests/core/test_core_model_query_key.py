@@ -51,10 +51,14 @@ _SIMPLE_CONDITIONS = st.one_of(
     st.integers(0, 9).map(lambda v: KeyPost.id == v),
     st.text(max_size=3).map(lambda v: KeyPost.title != v),
     st.booleans().map(lambda v: KeyPost.published == v),
+    # a list of plain values of one type (a prefetch's keys)
+    st.lists(st.integers(0, 9), min_size=1, max_size=4).map(KeyPost.views.in_),
+    st.lists(st.text(max_size=2), min_size=1, max_size=3).map(KeyPost.title.not_in),
 )
 _OTHER_CONDITIONS = st.one_of(
     st.just(KeyPost.author_id == None),  # noqa: E711 - IS NULL
-    st.lists(st.integers(0, 9), min_size=1, max_size=3).map(KeyPost.views.in_),
+    st.just(KeyPost.views.in_([])),  # always false: no parameter at all
+    st.integers(0, 5).map(lambda v: KeyPost.views.in_([KeyPost.id, v])),  # not only values
     st.integers(0, 5).map(lambda v: (KeyPost.views > v) | (KeyPost.id == v)),
     st.integers(0, 5).map(lambda v: KeyPost.views > KeyPost.id + v),
     st.text(max_size=3).map(lambda v: KeyAuthor.name == v),  # another model's column

@@ -121,10 +121,15 @@ def in_condition(expr: Expression[Any], values: Any, negate: bool) -> Condition:
         )
     items: list[Expression[Any]] = []
     append = items.append
+    # a value of exactly a column's type needs no check (as in _as_expr), only a Param
+    exact, value_type = getattr(expr, "exact_type", None), expr.type
     for v in values:
-        if v is None:
+        if type(v) is exact:
+            append(Param(v, value_type))
+        elif v is None:
             raise null_member(expr, "not_in()" if negate else "in_()")
-        append(_as_expr(v, expr))
+        else:
+            append(_as_expr(v, expr))
     return InList(expr, items, negate)
 
 

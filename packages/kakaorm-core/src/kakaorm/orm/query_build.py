@@ -7,7 +7,7 @@ from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kakaorm import exc
-from kakaorm.expr import BoolOp, Comparison, Condition, Expression, Function, Label, Ordering, Param
+from kakaorm.expr import BoolOp, Comparison, Condition, Expression, Function, InList, Label, Ordering, Param
 from kakaorm.orm.columns import Column
 from kakaorm.orm.query_clauses import MODEL_ROWS, TABLE_ONLY
 from kakaorm.statements import CTE, Select, plain_select_key
@@ -89,8 +89,24 @@ def columns_is_model(selected: Sequence[Expression[Any]], model: Any) -> bool:
 
 
 def _is_simple(cond: Condition) -> bool:
-    """``column <op> value``: the common case, which cannot hide an aggregate."""
-    return type(cond) is Comparison and isinstance(cond.left, Column) and type(cond.right) is Param
+    """``column <op> value`` or ``column IN (values)``: the common cases, which cannot
+    hide an aggregate or a window."""
+    return _filtered_column(cond) is not None
+
+
+def _filtered_column(cond: Condition) -> Column[Any] | None:
+    """The column of ``column <op> value`` or of ``column [NOT] IN (v1, v2, ...)``
+    (plain values of one type, e.g. a prefetch's keys); None for any other condition."""
+    kind = type(cond)
+    if kind is Comparison:
+        left = cond.left  # type: ignore[attr-defined]
+        if type(cond.right) is Param and isinstance(left, Column):  # type: ignore[attr-defined]
+            return left
+    elif kind is InList:
+        expr = cond.expr  # type: ignore[attr-defined]
+        if cond.values_type is not None and isinstance(expr, Column):  # type: ignore[attr-defined]
+            return expr
+    return None
 
 
 def where_condition(qs: QuerySet[Any]) -> Condition | None:
@@ -175,8 +191,9 @@ def build_select(qs: QuerySet[Any], columns: Sequence[Expression[Any]] | None = 
 def model_query_key(qs: QuerySet[Any], params: list[Param]) -> Hashable | None:
     """The compile-cache key of the query's SELECT, computed without building it, for
     the usual model query whose statement needs no check: the model's own rows, where
-    every condition is ``own column <op> value`` and the order is by its own columns
-    (no join, projection, group, deletion scope or row filter of another kind).
+    every condition is ``own column <op> value`` or ``own column IN (values)`` and the
+    order is by its own columns (no join, projection, group, deletion scope or row
+    filter of another kind).
     Collects the parameters into ``params`` as :meth:`Select._key` would; None for
     any other query, which is built and checked as usual.
 
@@ -193,10 +210,8 @@ def model_query_key(qs: QuerySet[Any], params: list[Param]) -> Hashable | None:
         return None
     where = filters.where
     for cond in where:
-        if type(cond) is not Comparison or type(cond.right) is not Param:
-            return None
-        left = cond.left
-        if not isinstance(left, Column) or left.model is not model:
+        column = _filtered_column(cond)
+        if column is None or column.model is not model:
             return None
     for item in qs._order:
         expr = item.expr
@@ -222,7 +237,12 @@ def _check_sources(qs: QuerySet[Any], selected: Sequence[Expression[Any]]) -> No
     model = qs._model
     filters, sources = qs._filters, qs._sources
     if not sources.joins and qs._projection.columns is None and columns_is_model(selected, model):
-        simple = all(_is_simple(c) and c.left.model is model for c in filters.where)  # type: ignore[attr-defined]
+        simple = True
+        for cond in filters.where:
+            column = _filtered_column(cond)
+            if column is None or column.model is not model:
+                simple = False
+                break
         # ordering by the model's own columns (the usual top-N query) is as simple
         own_order = all(isinstance(o.expr, Column) and o.expr.model is model for o in qs._order)
         if simple and own_order and not qs._projection.group_by and not filters.having:

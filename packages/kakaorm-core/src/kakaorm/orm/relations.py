@@ -144,14 +144,17 @@ class Relation(Generic[T]):
             keep_in_cache(self.name, instances, done)
             return
         name = self.name
-        # stored as an attribute, not through __dict__: an instance the hydrator built
-        # keeps its values inside itself until its __dict__ is asked for, and asking
-        # would build that dict for every instance. The name is this relation's, a
-        # non-data descriptor (checked above), so the value lands in the instance;
-        # object.__setattr__ leaves a model's own __setattr__ out, as the dict did.
-        store = object.__setattr__
+        if type(instances[0]).__setattr__ is not object.__setattr__:
+            # the model's own __setattr__ is left out of it
+            for inst, value in zip(instances, done, strict=True):
+                inst.__dict__[name] = value
+            return
+        # Stored as an attribute, which lands in the instance (the name is this
+        # relation's, a non-data descriptor, as checked above), and not through
+        # __dict__: an instance the hydrator built keeps its values inside itself until
+        # its __dict__ is asked for, and asking would build one for every instance.
         for inst, value in zip(instances, done, strict=True):
-            store(inst, name, value)
+            setattr(inst, name, value)
 
     def kept(self, instance: Model) -> _Resolved | None:
         """The value :meth:`keep` stored on ``instance``, or None."""
