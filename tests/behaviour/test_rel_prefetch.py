@@ -305,3 +305,37 @@ async def test_prefetch_leaves_a_column_that_shadows_an_inherited_relation_alone
     await prefetch_related(None, [repost], "author")
     assert sql_log.count == 0
     assert repost.author == "byline"
+
+
+STORED_THROUGH_SETATTR: list[str] = []
+
+
+class PfAuditedPost(Model):
+    """A model with its own __setattr__ (say, change tracking)."""
+
+    title = StrColumn(nullable=False)
+    author_id = ForeignKey(PfAuthor, nullable=True)
+    author = belongs_to(PfAuthor, foreign_key="author_id")
+
+    class Meta:
+        table_name = "audited_post"
+
+    def __setattr__(self, key: str, value: object) -> None:
+        STORED_THROUGH_SETATTR.append(key)
+        object.__setattr__(self, key, value)
+
+
+async def test_prefetch_and_loading_leave_a_models_own_setattr_out(engine, sql_log):
+    await engine.create_table(PfAuthor, PfAuditedPost)
+    await PfAuthor.bulk_create([PfAuthor(name="a1"), PfAuthor(name="a2")])
+    await PfAuditedPost.bulk_create([PfAuditedPost(title=f"t{i}", author_id=i % 2 + 1) for i in range(4)])
+    STORED_THROUGH_SETATTR.clear()
+    sql_log.clear()
+    posts = await PfAuditedPost.all().order_by(PfAuditedPost.id).prefetch("author")
+    assert sql_log.count == 2
+    assert [(await p.author).name for p in posts] == ["a1", "a2", "a1", "a2"]
+    assert sql_log.count == 2
+    # rows were loaded, and their authors kept, without the model's __setattr__
+    # storing a column or the relation (the loaded instance's dict is set whole)
+    assert "author" not in STORED_THROUGH_SETATTR and "title" not in STORED_THROUGH_SETATTR
+    assert vars(posts[0])["title"] == "t0"
