@@ -136,3 +136,21 @@ def test_the_same_shape_with_other_values_has_the_same_key():
     second = model_query_key(KeyPost.where(KeyPost.views > 9, KeyPost.title == "y").order_by(KeyPost.id).limit(50), b)
     assert first is not None and first == second
     assert [p.value for p in a] == [1, "x", 5] and [p.value for p in b] == [9, "y", 50]
+
+
+def test_an_instances_insert_has_the_key_of_its_columns_made_once():
+    """Model.save() hands Insert its column list's key made in advance
+    (ModelOptions.insert_shape); it must be the key the columns would give."""
+    from kakaorm.statements import Insert
+
+    meta = KeyPost._meta
+    for generated in (True, False):
+        columns, columns_key = meta.insert_shape(generated)
+        assert [c.name for c in columns] == (
+            ["title", "views", "published", "author_id"] if generated else ["id", "title", "views", "published", "author_id"]
+        )
+        given: list[Param] = []
+        computed: list[Param] = []
+        row = [None] * len(columns)
+        assert Insert(KeyPost, columns, [row], columns_key=columns_key)._key(given) == Insert(KeyPost, columns, [row])._key(computed)
+        assert given == computed == []

@@ -288,9 +288,11 @@ class Insert(Statement):
         returning: columns to return (only when the dialect supports RETURNING).
         from_select: ``INSERT INTO table (columns) SELECT ...`` instead of VALUES.
         on_conflict: an :class:`OnConflict` (upsert), or None for a plain INSERT.
+        columns_key: ``columns``' part of the compile-cache key when the caller has it
+            made already (a model's own column lists); None computes it.
     """
 
-    __slots__ = ("columns", "from_select", "on_conflict", "returning", "rows", "table")
+    __slots__ = ("columns", "columns_key", "from_select", "on_conflict", "returning", "rows", "table")
 
     def __init__(
         self,
@@ -300,15 +302,19 @@ class Insert(Statement):
         returning: Sequence[ColumnElement[Any]] = (),
         from_select: Select | None = None,
         on_conflict: OnConflict | None = None,
+        columns_key: Hashable | None = None,
     ) -> None:
         self.table, self.columns, self.rows = table_ref(table), columns, rows
         self.returning, self.from_select, self.on_conflict = returning, from_select, on_conflict
+        self.columns_key = columns_key
 
     def _key(self, params: list[Param]) -> Hashable:
+        columns_key = self.columns_key
         return (
             "insert",
             self.table,
-            _key_of(self.columns, params),
+            # a column's key collects no parameter, so a key made beforehand is the same
+            _key_of(self.columns, params) if columns_key is None else columns_key,
             len(self.rows),
             _key_of(self.returning, params),
             None if self.from_select is None else self.from_select._key(params),

@@ -221,10 +221,10 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
             now = now or utcnow()
             d[col.name] = now
         pk = meta.pk
-        columns = [c for c in meta.column_list if not (c is pk and c.auto_increment and d.get(c.name) is None)]
+        columns, columns_key = meta.insert_shape(pk.auto_increment and d.get(pk.name) is None)
         values = self._row_values(columns)
         engine = cls._engine()
-        stmt = Insert(cls, columns, [values])
+        stmt = Insert(cls, columns, [values], columns_key=columns_key)
         if d.get(pk.name) is None:
             d[pk.name] = await engine._insert(stmt, pk)
         else:

@@ -4,7 +4,7 @@ by class name, through which string references (``ForeignKey("User")``) resolve.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
 from kakaorm import exc
@@ -77,6 +77,12 @@ class ModelOptions:
         self.columns_key = ("model-columns", tuple(c._uid for c in self.column_list))
         pks = [c for c in self.column_list if c.primary_key]
         self.pk: Column[Any] = pks[0] if pks else None  # type: ignore[assignment]
+        generated = tuple(c for c in self.column_list if not (c.primary_key and c.auto_increment))
+        #: see insert_shape()
+        self._insert_shapes: dict[bool, tuple[tuple[Column[Any], ...], Hashable]] = {
+            True: (generated, tuple(c._uid for c in generated)),
+            False: (self.column_list, tuple(c._uid for c in self.column_list)),
+        }
         self.auto_now = tuple(c for c in self.column_list if c.auto_now)
         self.auto_now_add = tuple(c for c in self.column_list if c.auto_now_add)
         #: True when some column has ``validators=`` (writes must run them)
@@ -89,6 +95,12 @@ class ModelOptions:
             # this object is the columns' table in the SQL layer (kakaorm.expr.TableRef)
             for column in self.column_list:
                 column.table = self
+
+    def insert_shape(self, key_generated: bool) -> tuple[tuple[Column[Any], ...], Hashable]:
+        """The columns an INSERT of one instance names (all but an auto-increment key
+        when the database makes the key: ``key_generated``), and that list's part of
+        the INSERT's compile-cache key, made once (``Insert(columns_key=...)``)."""
+        return self._insert_shapes[key_generated]
 
     @property
     def display_name(self) -> str:
