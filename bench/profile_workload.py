@@ -5,7 +5,8 @@ WORKLOAD is any part of a workload's name (``fetch``, ``get``, ``authors``...). 
 other workloads run as usual, unprofiled, so the profiled one starts from the same
 state as in ``run.py``. ``--mode cprofile`` prints the functions that took most time;
 ``--mode gc`` counts the garbage collections per generation during the workload and
-the time they took (``gc.callbacks``).
+the time they took (``gc.callbacks``); ``--mode threads`` splits its CPU time between
+the event loop's thread and the others (aiosqlite runs SQLite in a thread of its own).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def main() -> None:
     parser.add_argument("contender", choices=sorted(_worker.MODULES))
     parser.add_argument("backend", choices=_common.BACKENDS)
     parser.add_argument("workload", help="part of a workload's name, e.g. fetch")
-    parser.add_argument("--mode", choices=["cprofile", "gc"], default="cprofile")
+    parser.add_argument("--mode", choices=["cprofile", "gc", "threads"], default="cprofile")
     parser.add_argument("--sort", default="tottime", help="pstats sort key (cprofile mode)")
     parser.add_argument("--lines", type=int, default=30, help="functions to print (cprofile mode)")
     parser.add_argument("--scale", type=float, default=1.0)
@@ -51,6 +52,12 @@ def main() -> None:
 
             await timed(self, name, run)
             pstats.Stats(profile).sort_stats(args.sort).print_stats(args.lines)
+        elif args.mode == "threads":
+            main_before, all_before = time.thread_time(), time.process_time()
+            await timed(self, name, fn)
+            main_cpu = time.thread_time() - main_before
+            others = time.process_time() - all_before - main_cpu
+            print(f"{name}: cpu {main_cpu * 1000:.1f} ms in the event loop's thread, {others * 1000:.1f} ms in others")
         else:
             counts = [0, 0, 0]
             spent = [0.0, 0.0, 0.0]

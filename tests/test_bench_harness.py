@@ -87,7 +87,11 @@ def test_a_contender_whose_package_is_missing_says_how_to_install_it(
 
 @pytest.mark.parametrize(
     ("mode", "expected"),
-    [("gc", "fetch all as objects: collections per generation ["), ("cprofile", "Ordered by: internal time")],
+    [
+        ("gc", "fetch all as objects: collections per generation ["),
+        ("cprofile", "Ordered by: internal time"),
+        ("threads", " ms in the event loop's thread, "),
+    ],
 )
 def test_the_profiler_reports_on_the_one_workload_asked_for(mode: str, expected: str) -> None:
     proc = subprocess.run(
