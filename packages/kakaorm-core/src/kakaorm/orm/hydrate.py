@@ -17,9 +17,9 @@ Column names are written into the source only when they are plain ASCII identifi
 that no data descriptor or ``__setattr__`` of the model would intercept (see
 :func:`~kakaorm.orm.state.stores_attributes`). Otherwise, the instance dict is one
 dict display instead, and the names are passed in by position (``k3``), so no name
-can change the code.
-Conversions are always passed in (``p3``). The written factories are kept by shape,
-so a statement compiled anew costs a closure, not a compile.
+can change the code. Conversions are always passed in (``p3``). The written
+factories are kept by shape, so a statement compiled anew costs a closure, not a
+compile.
 """
 
 from __future__ import annotations

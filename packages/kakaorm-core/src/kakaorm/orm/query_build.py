@@ -109,6 +109,20 @@ def _filtered_column(cond: Condition) -> Column[Any] | None:
     return None
 
 
+def _own_filters_and_order(qs: QueryChain[Any], model: Any) -> bool:
+    """Every condition is ``own column <op> value`` or ``own column IN (values)``, and
+    the query is ordered by its own columns only (the usual model query)."""
+    for cond in qs._filters.where:
+        column = _filtered_column(cond)
+        if column is None or column.model is not model:
+            return False
+    for item in qs._order:
+        expr = item.expr
+        if not isinstance(expr, Column) or expr.model is not model:
+            return False
+    return True
+
+
 def where_condition(qs: QuerySet[Any]) -> Condition | None:
     """The query's WHERE condition, with its deletion scope's condition."""
     conds = qs._filters.where
@@ -208,15 +222,9 @@ def model_query_key(qs: QuerySet[Any], params: list[Param]) -> Hashable | None:
     filters = qs._filters
     if filters.having or meta.deletion.scoped:
         return None
+    if not _own_filters_and_order(qs, model):
+        return None
     where = filters.where
-    for cond in where:
-        column = _filtered_column(cond)
-        if column is None or column.model is not model:
-            return None
-    for item in qs._order:
-        expr = item.expr
-        if not isinstance(expr, Column) or expr.model is not model:
-            return None
     page = qs._slice
     limit, offset = page.limit, page.offset
     return plain_select_key(
@@ -236,17 +244,16 @@ def _check_sources(qs: QuerySet[Any], selected: Sequence[Expression[Any]]) -> No
     """Every column used must belong to a table (or CTE) of the query."""
     model = qs._model
     filters, sources = qs._filters, qs._sources
-    if not sources.joins and qs._projection.columns is None and columns_is_model(selected, model):
-        simple = True
-        for cond in filters.where:
-            column = _filtered_column(cond)
-            if column is None or column.model is not model:
-                simple = False
-                break
-        # ordering by the model's own columns (the usual top-N query) is as simple
-        own_order = all(isinstance(o.expr, Column) and o.expr.model is model for o in qs._order)
-        if simple and own_order and not qs._projection.group_by and not filters.having:
-            return
+    projection = qs._projection
+    if (
+        not sources.joins
+        and projection.columns is None
+        and not projection.group_by
+        and not filters.having
+        and columns_is_model(selected, model)
+        and _own_filters_and_order(qs, model)  # ordered by its own columns (top-N) too
+    ):
+        return
     tables = {j.table for j in sources.joins if j.table is not None}
     if model is not None:
         tables.add(model._meta)
