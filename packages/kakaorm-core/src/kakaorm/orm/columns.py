@@ -160,7 +160,9 @@ class Column(ColumnElement[T], Generic[T]):
     def __get__(self, instance: object, owner: Any) -> T: ...
 
     def __get__(self, instance: object | None, owner: Any) -> Any:
-        if instance is None:
+        if instance is None or isinstance(instance, builtins.type):
+            # the class's own attribute (``Post.views``), or its metaclass's (see
+            # kakaorm.orm.model_meta: ``instance`` is then the model class)
             return self
         # Only reached when the instance dict lacks the value (non-data descriptor).
         return None

@@ -37,8 +37,9 @@ def make_through(owner: type[Model], name: str, related: type[Model] | str) -> t
     if source == target:  # a model linked to itself
         source, target = f"from_{source}", f"to_{target}"
     class_name = owner.__name__ + "".join(part.title() for part in name.split("_"))
-    # the root Model class, reached through the owner (this module sits below orm.model)
-    root = next(b for b in reversed(owner.__mro__) if isinstance(b, type(owner)))
+    # the root Model class, reached through the owner (this module sits below orm.model):
+    # the first class of its line with options of its own
+    root = next(b for b in reversed(owner.__mro__) if "_meta" in b.__dict__)
 
     def table_schema(cls: type[Model]) -> TableSchema:
         schema = model_table_schema(cls)
@@ -54,7 +55,8 @@ def make_through(owner: type[Model], name: str, related: type[Model] | str) -> t
         target: ForeignKey(related, nullable=False, index=True),
         "__table_schema__": classmethod(table_schema),
     }
-    metaclass: Any = type(owner)
+    # the root's metaclass (a concrete owner's is its very own, see orm.model_meta)
+    metaclass: Any = type(root)
     through: type[Model] = metaclass(class_name, (root,), namespace)
     return through
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kakaorm import exc
 from kakaorm.orm.column_types import IntColumn
@@ -33,10 +33,17 @@ class ModelMeta(type):
     """Builds ``_meta`` when a model class is defined, and checks the definition."""
 
     def __new__(mcls, name: str, bases: tuple[type, ...], ns: dict[str, Any], **kw: Any) -> ModelMeta:
-        cls = super().__new__(mcls, name, bases, ns, **kw)
         meta_cls = ns.get("Meta")
         is_root = not any(isinstance(b, ModelMeta) for b in bases)
         abstract = is_root or bool(getattr(meta_cls, "abstract", False))
+        for base in bases:  # as class statements do (a call of ModelMeta(...) may not)
+            kind = type(base)
+            if issubclass(kind, mcls):
+                mcls = kind
+        # A concrete model is the one instance of a metaclass of its own, which holds
+        # its columns (see _place_columns).
+        own = mcls if abstract else type(f"{name}Meta", (mcls,), {"__module__": ns.get("__module__")})
+        cls: ModelMeta = super().__new__(own, name, bases, ns, **kw)
 
         columns: dict[str, Column[Any]] = {}
         for base in reversed(cls.__mro__[1:]):
@@ -76,9 +83,9 @@ class ModelMeta(type):
                     col.model = cls
                 elif col.model is not cls:
                     col = col._copy_for(cls)  # type: ignore[arg-type]
-                setattr(cls, attr, col)
                 bound[attr] = col
             columns = bound
+        _place_columns(cls, columns, abstract)
 
         indexes: list[tuple[str, ...]] = []
         for entry in getattr(meta_cls, "indexes", None) or []:
@@ -136,6 +143,36 @@ class ModelMeta(type):
             if isinstance(value, Relation):
                 value.attach(cls)  # type: ignore[arg-type]
         return cls
+
+    if not TYPE_CHECKING:  # checkers keep seeing model classes' attributes as declared
+
+        def __getattr__(cls, name: str) -> Any:
+            # reached only when nothing else answers: an abstract model's column
+            meta = cls.__dict__.get("_meta")
+            if isinstance(meta, ModelOptions) and name in meta.columns:
+                return meta.columns[name]
+            raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")
+
+
+def _place_columns(cls: type, columns: dict[str, Column[Any]], abstract: bool) -> None:
+    """Take the columns out of the class ``__dict__``; a concrete model's go on its
+    own metaclass instead, so that ``Post.views`` still reads the column.
+
+    CPython specialises the attribute reads and stores of instances (``post.views``,
+    the hydrator's ``obj.views = v``) only for names whose class attribute is absent
+    or of a built-in type; a column, an object of a Python class, would make every
+    one of them take the generic path, at about twice the cost. An abstract model's
+    columns are read through ``ModelMeta.__getattr__`` (from ``_meta.columns``).
+    Where a base class has an attribute of a column's name (a relation the model
+    redefines as a column), the column stays in the class too, to hide it.
+    """
+    for attr, col in columns.items():
+        if isinstance(cls.__dict__.get(attr), Column):
+            delattr(cls, attr)
+        if not abstract:
+            setattr(type(cls), attr, col)
+            if any(attr in base.__dict__ for base in cls.__mro__[1:]):
+                type.__setattr__(cls, attr, col)
 
 
 def _install_init(cls: type, columns: dict[str, Column[Any]], abstract: bool) -> None:

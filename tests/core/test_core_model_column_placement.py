@@ -1,0 +1,93 @@
+"""Where a model's columns live (kakaorm.orm.model_meta._place_columns).
+
+No model class keeps a column in its own ``__dict__``: CPython 3.11 specialises an
+instance's attribute reads and stores only for names whose class attribute is absent
+(or of a built-in type), so a column there would put every ``post.views`` on the
+generic path. ``Post.views`` still reads the column: a concrete model is the one
+instance of a metaclass of its own that holds its columns, and an abstract model's
+are read from its options.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kakaorm import IntColumn, Model, SoftDeleteModel, StrColumn
+from kakaorm.orm.columns import Column
+from kakaorm.orm.model import ModelMeta
+from kakaorm.orm.state import PK_KEY, stores_attributes
+
+
+class PlaceStamped(Model):
+    stamp = IntColumn(nullable=True)
+
+    class Meta:
+        abstract = True
+
+
+class PlacePost(PlaceStamped):
+    title = StrColumn(nullable=False)
+
+    class Meta:
+        table_name = "place_post"
+
+
+class PlaceRepost(PlacePost):
+    extra = IntColumn(nullable=True)
+
+    class Meta:
+        table_name = "place_repost"
+
+
+class PlaceNote(SoftDeleteModel):
+    body = StrColumn(nullable=False)
+
+    class Meta:
+        table_name = "place_note"
+
+
+@pytest.mark.parametrize("model", [PlacePost, PlaceRepost, PlaceNote])
+def test_no_class_of_a_concrete_model_holds_a_column(model: type[Model]) -> None:
+    for klass in model.__mro__:
+        held = [name for name, value in vars(klass).items() if isinstance(value, Column)]
+        assert held == [], f"{klass.__name__} holds {held}"
+    names = model._meta.names
+    assert stores_attributes(model, (*names, PK_KEY))
+
+
+def test_each_concrete_model_reads_its_own_bound_columns() -> None:
+    assert type(PlacePost) is not ModelMeta and isinstance(PlacePost, ModelMeta)
+    assert type(PlaceRepost).__mro__[1] is type(PlacePost)
+    for model in (PlacePost, PlaceRepost):
+        for name in ("id", "stamp", "title"):
+            column = getattr(model, name)
+            assert column is model._meta.columns[name]
+            assert column.model is model
+    assert PlaceRepost.extra.model is PlaceRepost
+    assert PlaceRepost.title is not PlacePost.title
+    assert PlaceNote.deleted_at is PlaceNote._meta.columns["deleted_at"]
+
+
+def test_an_abstract_models_columns_are_read_from_its_options() -> None:
+    assert PlaceStamped.stamp is PlaceStamped._meta.columns["stamp"]
+    assert hasattr(PlaceStamped, "stamp")
+    with pytest.raises(AttributeError, match=r"^type object 'PlaceStamped' has no attribute 'nope'$"):
+        PlaceStamped.nope  # noqa: B018
+    with pytest.raises(AttributeError, match=r"^type object 'PlacePost' has no attribute 'nope'$"):
+        PlacePost.nope  # noqa: B018
+
+
+def test_instances_read_and_write_their_values_as_before() -> None:
+    post = PlaceRepost(title="t", extra=3)
+    assert (post.id, post.stamp, post.title, post.extra) == (None, None, "t", 3)
+    post.title = "u"
+    assert vars(post) == {"id": None, "stamp": None, "title": "u", "extra": 3}
+    del post.extra
+    with pytest.raises(AttributeError):
+        post.extra  # noqa: B018 - no class attribute stands behind a removed value
+
+
+def test_a_model_built_by_calling_the_metaclass_gets_a_metaclass_of_its_own() -> None:
+    built = ModelMeta("PlaceBuilt", (PlacePost,), {"__module__": __name__, "Meta": type("Meta", (), {"table_name": "place_built"})})
+    assert isinstance(built, type(PlacePost)) and type(built) is not type(PlacePost)
+    assert built.title.model is built
