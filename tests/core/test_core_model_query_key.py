@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from kakaorm import BoolColumn, ForeignKey, IntColumn, Model, SoftDeleteModel, StrColumn
 from kakaorm.expr import Param
 from kakaorm.orm.query_build import model_query_key
+from kakaorm.statements import Insert
 
 
 class KeyAuthor(Model):
@@ -141,8 +142,6 @@ def test_the_same_shape_with_other_values_has_the_same_key():
 def test_an_instances_insert_has_the_key_of_its_columns_made_once():
     """Model.save() hands Insert its column list's key made in advance
     (ModelOptions.insert_shape); it must be the key the columns would give."""
-    from kakaorm.statements import Insert
-
     meta = KeyPost._meta
     for generated in (True, False):
         columns, columns_key = meta.insert_shape(generated)

@@ -2,8 +2,9 @@
 checking values written to or compared with a column.
 
 ``Task.title`` is the :class:`Column` (an expression usable in queries); ``task.title``
-is the value, read straight from the instance ``__dict__`` because a column is a
-non-data descriptor (no per-attribute Python call on the hot path).
+is the value, a plain instance attribute: a concrete model's columns sit on its own
+metaclass, not in the class (see :mod:`kakaorm.orm.model_meta`), so CPython
+specialises the read (no per-attribute Python call on the hot path).
 """
 
 from __future__ import annotations
@@ -164,12 +165,13 @@ class Column(ColumnElement[T], Generic[T]):
             # the class's own attribute (``Post.views``), or its metaclass's (see
             # kakaorm.orm.model_meta: ``instance`` is then the model class)
             return self
-        # Only reached when the instance dict lacks the value (non-data descriptor).
+        # Only reached for a column kept in its class (hiding an inherited attribute of
+        # its name, see model_meta._place_columns) when the instance lacks the value.
         return None
 
     if TYPE_CHECKING:
-        # Seen by type checkers only. At run time a column stays a non-data descriptor
-        # (``task.title`` is read straight from the instance dict); to a checker,
+        # Seen by type checkers only. At run time ``task.title`` is a plain instance
+        # attribute, with no column in the class to call; to a checker,
         # ``task.title = value`` takes a T, and a TypedModel's generated ``__init__``
         # takes a T for the column (PEP 681 reads a descriptor field's __set__).
         def __set__(self, instance: object, value: T) -> None: ...

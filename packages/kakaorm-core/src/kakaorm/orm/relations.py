@@ -96,8 +96,9 @@ class Relation(Generic[T]):
         raise NotImplementedError
 
     def local_key(self, instance: Model) -> Any:
-        """The value on ``instance`` that the related rows are matched on."""
-        return instance.__dict__.get(self.local_key_name())
+        """The value on ``instance`` that the related rows are matched on (read as
+        :meth:`local_keys` reads it)."""
+        return getattr(instance, self.local_key_name(), None)
 
     def local_keys(self, instances: Sequence[Model]) -> list[Any]:
         """:meth:`local_key` of every instance, in order (one lookup of the key's name).
