@@ -16,6 +16,7 @@ from kakaorm import (
     DecimalColumn,
     FloatColumn,
     IntColumn,
+    IntegrityError,
     Model,
     QueryError,
     StrColumn,
@@ -68,6 +69,23 @@ class BlkStamped(Model):
 class BlkCode(Model):
     code = StrColumn(primary_key=True, max_length=10)
     label = StrColumn()
+
+
+class BlkLooked(Model):
+    """A model whose missing attributes read as a value: bulk_create must read its
+    instances through their dicts."""
+
+    title = StrColumn(nullable=False)
+    views = IntColumn(nullable=False, default=0)
+
+    def __getattr__(self, name: str) -> Any:
+        return "looked up"
+
+
+def holds_a_dict(obj: object) -> bool:
+    """Whether CPython built a ``__dict__`` for ``obj``: an instance keeping its
+    attributes inside itself shows the collector its values, one with a dict the dict."""
+    return any(type(r) is dict for r in gc.get_referents(obj))
 
 
 class Statements(logging.Handler):
@@ -184,6 +202,40 @@ async def test_bulk_create_rejects_saved_instances(engine):
     with pytest.raises(QueryError, match="already saved"):
         await BlkPost.bulk_create([BlkPost(title="y"), saved])
     assert await BlkPost.count() == 1
+
+
+async def test_bulk_create_fills_instances_without_building_their_dicts(engine):
+    await engine.create_table(BlkPost)
+    await engine.create_table(BlkStamped)
+    await engine.create_table(BlkCode)
+    posts = [BlkPost(title=f"p{i}", views=i) for i in range(3)]
+    stamped = [BlkStamped(title="s")]
+    codes = [BlkCode(code="c", label="C")]
+    assert not any(map(holds_a_dict, [*posts, *stamped, *codes]))
+    await BlkPost.bulk_create(posts)
+    await BlkStamped.bulk_create(stamped)
+    await BlkCode.bulk_create(codes)
+    assert [holds_a_dict(o) for o in [*posts, *stamped, *codes]] == [False] * 5
+    assert [(p.id, p.is_saved) for p in posts] == [(1, True), (2, True), (3, True)]
+    assert stamped[0].created_at is not None and stamped[0].updated_at == stamped[0].created_at
+    assert codes[0].is_saved is True
+    # the values and keys read back are the ones the instances hold
+    assert vars(posts[2]) == {"id": 3, "title": "p2", "views": 2, "published": False, "_kakaorm_pk": 3}
+    assert [r.to_dict() for r in await BlkStamped.all()] == [stamped[0].to_dict()]
+    with pytest.raises(QueryError, match="already saved"):
+        await BlkPost.bulk_create([posts[0]])
+
+
+async def test_bulk_create_reads_a_model_with_its_own_getattr_through_the_dict(engine):
+    await engine.create_table(BlkLooked)
+    whole, partial = BlkLooked(title="kept", views=4), BlkLooked(title="lost")
+    del partial.title  # reads "looked up" as an attribute, absent from the dict
+    with pytest.raises(IntegrityError, match=r"^BlkLooked\.title is NOT NULL and has no value; set it before saving$"):
+        await BlkLooked.bulk_create([whole, partial])
+    assert await BlkLooked.count() == 0
+    created = await BlkLooked.bulk_create([whole])
+    assert created == [whole] and whole.id == 1 and whole.__dict__["_kakaorm_pk"] == 1
+    assert [(r.id, r.title, r.views) for r in await BlkLooked.all()] == [(1, "kept", 4)]
 
 
 async def test_queryset_update_with_values_returns_the_row_count(engine):

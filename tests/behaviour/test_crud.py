@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from typing import Any
+
 import pytest
 
 import kakaorm
@@ -23,6 +26,21 @@ class CrudNote(Model):
 
 class CrudTicket(Model):
     """Nothing but the generated key."""
+
+
+class CrudLooked(Model):
+    """Missing attributes read as a value: KakaORM must keep to the instance dict."""
+
+    title = StrColumn(nullable=False)
+
+    def __getattr__(self, name: str) -> Any:
+        return "looked up"
+
+
+def holds_a_dict(obj: object) -> bool:
+    """Whether CPython built a ``__dict__`` for ``obj`` (one keeping its attributes
+    inside itself shows the collector its values, one with a dict the dict)."""
+    return any(type(r) is dict for r in gc.get_referents(obj))
 
 
 async def test_create_inserts_a_row_and_sets_the_generated_key(engine):
@@ -55,6 +73,34 @@ async def test_save_inserts_a_new_instance_then_updates_it(engine):
     assert await CrudTask.count() == 1
     fresh = await CrudTask.get(CrudTask.id == 1)
     assert (fresh.title, fresh.done) == ("final", True)
+
+
+async def test_writing_an_instance_builds_no_dict_for_it(engine):
+    await engine.create_table(CrudTask)
+    created = await CrudTask.create(title="a")
+    built = CrudTask(title="b", priority=1)
+    await built.save()
+    built.done = True
+    await built.save()
+    loaded = await CrudTask.get(CrudTask.id == 2)
+    assert (created.is_saved, built.is_saved, loaded == built, len({created, built, loaded})) == (True, True, True, 2)
+    assert (repr(loaded), loaded.to_dict()) == ("<CrudTask id=2>", {"id": 2, "title": "b", "done": True, "priority": 1})
+    await created.delete()
+    assert created.is_saved is False
+    assert [holds_a_dict(o) for o in (created, built, loaded)] == [False, False, False]
+    assert vars(built) == {"id": 2, "title": "b", "done": True, "priority": 1, "_kakaorm_pk": 2}
+
+
+async def test_writing_a_model_with_its_own_getattr_goes_through_the_dict(engine):
+    await engine.create_table(CrudLooked)
+    looked = CrudLooked(title="x")
+    assert looked.is_saved is False  # the missing key is not read through __getattr__
+    await looked.save()
+    assert (looked.id, looked.is_saved, looked.__dict__["_kakaorm_pk"]) == (1, True, 1)
+    del looked.title
+    with pytest.raises(kakaorm.IntegrityError, match=r"^CrudLooked\.title is NOT NULL and has no value; "):
+        await looked.save()
+    assert [r.title for r in await CrudLooked.all()] == ["x"]
 
 
 async def test_save_updates_only_its_own_row(engine):

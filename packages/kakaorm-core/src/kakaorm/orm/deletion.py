@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from kakaorm import exc
 from kakaorm.expr import Comparison, Condition, Param
-from kakaorm.orm.state import PK_KEY
+from kakaorm.orm.state import PK_KEY, put
 from kakaorm.statements import Delete, Select
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ class DeleteStrategy:
         """What ``instance.delete()`` does to the row keyed ``pk_value``."""
         pk = model._meta.pk
         await model._engine()._execute_stmt(Delete(model, Comparison(pk, "=", Param(pk_value, pk.type))))
-        instance.__dict__[PK_KEY] = None
+        put(instance, PK_KEY, None)
 
     async def delete_rows(self, qs: QuerySet[Any]) -> int:
         """What ``qs.delete()`` does; returns the number of rows deleted."""

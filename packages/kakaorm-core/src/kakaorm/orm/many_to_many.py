@@ -33,7 +33,7 @@ from kakaorm.orm.relations import (
     kept_in_cache,
     key_batches,
 )
-from kakaorm.orm.state import PK_KEY
+from kakaorm.orm.state import PK_KEY, stored
 
 if TYPE_CHECKING:
     from kakaorm.engine.engine import Engine
@@ -287,7 +287,7 @@ class ManyToManyManager(_Awaitable[list[M]]):
         return self._load().__await__()
 
     async def _load(self) -> list[M]:
-        key = self.instance.__dict__.get(PK_KEY)
+        key = stored(self.instance, PK_KEY)
         if key is None:
             return []  # an unsaved row has no links (as has_many gives [])
         return await self.relation.linked(key).order_by(self.relation.related._meta.pk.asc)
@@ -354,7 +354,7 @@ class ManyToManyManager(_Awaitable[list[M]]):
         return f"{type(self.instance).__name__}.{self.relation.name}.{method}()"
 
     def _owner_key(self, method: str) -> Any:
-        key = self.instance.__dict__.get(PK_KEY)
+        key = stored(self.instance, PK_KEY)
         if key is None:
             raise QueryError(
                 f"{self._label(method)}: this {type(self.instance).__name__} is not in the database "
@@ -374,7 +374,7 @@ class ManyToManyManager(_Awaitable[list[M]]):
                 raise TypeError(
                     f"{self._label(method)} takes {related.__name__} instances, got {obj!r}{hint}"
                 )
-            key = obj.__dict__.get(PK_KEY)
+            key = stored(obj, PK_KEY)
             if key is None:
                 raise QueryError(
                     f"{self._label(method)}: {obj!r} is not in the database (never saved, or "

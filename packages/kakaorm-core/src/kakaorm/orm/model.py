@@ -15,11 +15,11 @@ from kakaorm.orm.columns import Column, coerce_value, utcnow
 from kakaorm.orm.deletion import DEFAULT_SCOPE
 from kakaorm.orm.model_meta import ModelMeta
 from kakaorm.orm.options import ModelOptions, resolve_model
-from kakaorm.orm.persist import bulk_insert
+from kakaorm.orm.persist import bulk_insert, insert_values, row_values
 from kakaorm.orm.pydantic_api import PydanticModelAPI
 from kakaorm.orm.queryset import QuerySet
 from kakaorm.orm.relations import forget_prefetched
-from kakaorm.orm.state import PK_KEY
+from kakaorm.orm.state import PK_KEY, put, stored
 from kakaorm.orm.table import model_table_schema
 from kakaorm.orm.upsert import bulk_upsert, upsert_one
 from kakaorm.statements import Insert, Update
@@ -92,31 +92,33 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
     # -- representation -------------------------------------------------------------
     def __repr__(self) -> str:
         pk = self._meta.pk
-        return f"<{type(self).__name__} {pk.name}={self.__dict__.get(pk.name)!r}>"
+        return f"<{type(self).__name__} {pk.name}={stored(self, pk.name)!r}>"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Model):
             return NotImplemented
-        mine = self.__dict__.get(PK_KEY)
+        mine = stored(self, PK_KEY)
         if mine is None:
             return self is other
-        return type(self) is type(other) and mine == other.__dict__.get(PK_KEY)
+        return type(self) is type(other) and mine == stored(other, PK_KEY)
 
     def __hash__(self) -> int:
-        pk = self.__dict__.get(PK_KEY)
+        pk = stored(self, PK_KEY)
         if pk is None:
             raise TypeError(f"an unsaved {type(self).__name__} is not hashable: save it first")
         return hash((type(self), pk))
 
     def to_dict(self) -> dict[str, Any]:
         """The row as ``{column name: value}``."""
+        if self._meta.attribute_access:
+            return {name: getattr(self, name, None) for name in self._meta.names}
         d = self.__dict__
         return {name: d.get(name) for name in self._meta.names}
 
     @property
     def is_saved(self) -> bool:
         """True once the instance has been inserted or was loaded from the database."""
-        return self.__dict__.get(PK_KEY) is not None
+        return stored(self, PK_KEY) is not None
 
     # -- hooks (override in subclasses) ---------------------------------------------
     async def before_insert(self) -> None:
@@ -174,77 +176,41 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
             ValidationError: column validators refused values; nothing was sent.
             NotFound: the row of a loaded instance no longer exists.
         """
-        if self.__dict__.get(PK_KEY) is None:
+        if stored(self, PK_KEY) is None:
             await self._insert()
         else:
             await self._update()
 
     def _row_values(self, columns: Sequence[Column[Any]]) -> list[Any]:
-        """The values to write to ``columns``, type-checked and validated: every write of
-        an instance (insert, update, bulk insert) takes its values from here.
-
-        Raises:
-            IntegrityError: a NOT NULL column has no value.
-            TypeError: a value has the wrong type for its column.
-            ValidationError: column validators refused values.
-        """
-        d = self.__dict__
-        out: list[Any] = []
-        append = out.append
-        for col in columns:
-            value = d.get(col.name)
-            if value is None:
-                if not col.nullable and not (col.primary_key and col.auto_increment):
-                    raise exc.IntegrityError(
-                        f"{type(self).__name__}.{col.name} is NOT NULL and has no value; "
-                        "set it before saving"
-                    )
-            elif type(value) is not col.write_exact_type:
-                value = coerce_value(col, value)
-                d[col.name] = value
-            append(value)
-        if self._meta.validated:
-            _validation.check_values(zip(columns, out), self)
-        return out
+        """The values to write to ``columns``, type-checked and validated (see
+        :func:`kakaorm.orm.persist.row_values`)."""
+        return row_values(self, columns)
 
     async def _insert(self) -> None:
         await self.before_insert()
         cls = type(self)
-        meta = self._meta
-        d = self.__dict__
-        now = None
-        for col in meta.auto_now_add:
-            if d.get(col.name) is None:
-                now = now or utcnow()
-                d[col.name] = now
-        for col in meta.auto_now:
-            now = now or utcnow()
-            d[col.name] = now
-        pk = meta.pk
-        columns, columns_key = meta.insert_shape(pk.auto_increment and d.get(pk.name) is None)
-        values = self._row_values(columns)
-        engine = cls._engine()
+        columns, columns_key, values, key_generated = insert_values(self)
+        pk = self._meta.pk
         stmt = Insert(cls, columns, [values], columns_key=columns_key)
-        if d.get(pk.name) is None:
-            d[pk.name] = await engine._insert(stmt, pk)
+        if key_generated:
+            put(self, pk.name, await cls._engine()._insert(stmt, pk))
         else:
-            await engine._insert(stmt, None)
-        d[PK_KEY] = d[pk.name]
+            await cls._engine()._insert(stmt, None)
+        put(self, PK_KEY, stored(self, pk.name))
         await self.after_insert()
 
     async def _update(self) -> None:
         await self.before_update()
         cls = type(self)
         meta = self._meta
-        d = self.__dict__
         if meta.auto_now:
             now = utcnow()
             for col in meta.auto_now:
-                d[col.name] = now
+                put(self, col.name, now)
         pk = meta.pk
-        old_pk = d[PK_KEY]
+        old_pk = stored(self, PK_KEY)
         # the key is only written when it was changed (custom primary keys)
-        columns = [c for c in meta.column_list if c is not pk or d.get(pk.name) != old_pk]
+        columns = [c for c in meta.column_list if c is not pk or stored(self, pk.name) != old_pk]
         values = self._row_values(columns)
         where = Comparison(pk, "=", Param(old_pk, pk.type))
         stmt = Update(cls, [(c, Param(v, c.type)) for c, v in zip(columns, values)], where)
@@ -254,7 +220,7 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
                 f"save(): no {cls.__name__} row with {pk.name}={old_pk!r} exists any more "
                 "(it was deleted); nothing was written"
             )
-        d[PK_KEY] = d[pk.name]
+        put(self, PK_KEY, stored(self, pk.name))
         await self.after_update()
 
     async def delete(self) -> None:
@@ -264,7 +230,7 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
             QueryError: the instance was never saved (or is already deleted).
         """
         cls = type(self)
-        pk_value = self.__dict__.get(PK_KEY)
+        pk_value = stored(self, PK_KEY)
         if pk_value is None:
             raise exc.QueryError(
                 f"cannot delete this {cls.__name__}: it is not in the database "
@@ -284,7 +250,7 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
         """
         cls = type(self)
         pk = self._meta.pk
-        pk_value = self.__dict__.get(PK_KEY)
+        pk_value = stored(self, PK_KEY)
         if pk_value is None:
             raise exc.QueryError(
                 f"cannot refresh this {cls.__name__}: it is not in the database "

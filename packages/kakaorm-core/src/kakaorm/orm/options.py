@@ -3,12 +3,14 @@ by class name, through which string references (``ForeignKey("User")``) resolve.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
 from kakaorm import exc
 from kakaorm.orm.deletion import HARD_DELETE, DeleteStrategy
+from kakaorm.orm.state import PK_KEY, reads_attributes
 
 if TYPE_CHECKING:
     from kakaorm.orm.columns import Column
@@ -101,6 +103,13 @@ class ModelOptions:
         when the database makes the key: ``key_generated``), and that list's part of
         the INSERT's compile-cache key, made once (``Insert(columns_key=...)``)."""
         return self._insert_shapes[key_generated]
+
+    @functools.cached_property
+    def attribute_access(self) -> bool:
+        """Whether KakaORM reads and stores the instances' column values and loaded key
+        as attributes rather than through ``__dict__`` (see
+        :func:`~kakaorm.orm.state.reads_attributes`), decided at first use."""
+        return reads_attributes(self.model, (*self.names, PK_KEY))
 
     @property
     def display_name(self) -> str:

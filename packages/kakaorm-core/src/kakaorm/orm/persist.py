@@ -8,56 +8,107 @@ the ORM's work and lives here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kakaorm import exc
 from kakaorm.engine.cache import build_paused
-from kakaorm.orm.columns import Column, utcnow
-from kakaorm.orm.state import PK_KEY
+from kakaorm.orm.columns import Column, coerce_value, utcnow
+from kakaorm.orm.state import PK_KEY, put, stored
+from kakaorm.orm.validation import check_values
 from kakaorm.statements import Insert
 
 if TYPE_CHECKING:
     from kakaorm.orm.model import Model
     from kakaorm.orm.options import ModelOptions
 
-__all__ = ["bulk_insert", "check_batch_size", "instance_rows", "row_batches", "stamp_times"]
+__all__ = [
+    "bulk_insert", "check_batch_size", "insert_values", "instance_rows", "row_batches", "row_values", "stamp_times",
+]
 
 M = TypeVar("M", bound="Model")
 
 #: no statement carries more rows than this, whatever the database allows
 MAX_ROWS_PER_STATEMENT = 1000
 
-_instance_dict = attrgetter("__dict__")
+def _dict_reader(get: Callable[[dict[str, Any]], Any]) -> Callable[[Model], Any]:
+    """``get`` applied to an instance's ``__dict__``."""
+    return lambda obj: get(obj.__dict__)
+
+
+def row_values(obj: Model, columns: Sequence[Column[Any]]) -> list[Any]:
+    """The values ``obj`` writes to ``columns``, type-checked and validated: every
+    write of an instance (insert, update, bulk insert) takes its values from here. A
+    value converted to its column's type is stored back converted.
+
+    Raises:
+        IntegrityError: a NOT NULL column has no value.
+        TypeError: a value has the wrong type for its column.
+        ValidationError: column validators refused values.
+    """
+    out: list[Any] = []
+    append = out.append
+    for col in columns:
+        value = stored(obj, col.name)
+        if value is None:
+            if not col.nullable and not (col.primary_key and col.auto_increment):
+                raise exc.IntegrityError(
+                    f"{type(obj).__name__}.{col.name} is NOT NULL and has no value; set it before saving"
+                )
+        elif type(value) is not col.write_exact_type:
+            value = coerce_value(col, value)
+            put(obj, col.name, value)
+        append(value)
+    if obj._meta.validated:
+        check_values(zip(columns, out), obj)
+    return out
+
+
+def insert_values(obj: Model) -> tuple[tuple[Column[Any], ...], Hashable, list[Any], bool]:
+    """What ``save()`` of a new instance writes: the automatic timestamps are set on
+    ``obj`` first; then the columns, their compile-cache key part, the values (see
+    :func:`row_values`) and whether the database makes the key."""
+    meta = obj._meta
+    if meta.auto_now_add or meta.auto_now:
+        stamp_times(meta, (obj,), meta.attribute_access)
+    pk = meta.pk
+    key_generated = pk.auto_increment and stored(obj, pk.name) is None
+    columns, columns_key = meta.insert_shape(key_generated)
+    return columns, columns_key, row_values(obj, columns), key_generated
 
 
 async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | None) -> list[M]:
     """INSERT many instances of one model in batches of multi-row statements."""
     check_batch_size("bulk_create", batch_size)
     objs = list(objects)
+    meta = model._meta
+    # read and fill the instances through their attributes where that is the same as
+    # their __dict__, which would otherwise be built for each of them (see
+    # kakaorm.orm.state.reads_attributes)
+    attributes = meta.attribute_access
     for obj in objs:
         if type(obj) is not model:
             raise TypeError(
                 f"{model.__name__}.bulk_create() takes {model.__name__} instances, got {obj!r}"
             )
-        if obj.__dict__.get(PK_KEY) is not None:
+        if (getattr(obj, PK_KEY, None) if attributes else obj.__dict__.get(PK_KEY)) is not None:
             raise exc.QueryError(f"bulk_create(): {obj!r} is already saved; use save() to update it")
     # the very instances (and list) given come back, filled in
     result = objects if isinstance(objects, list) else objs
     if not objs:
         return result
     engine = model._engine()
-    meta = model._meta
     pk = meta.pk
-    stamp_times(meta, objs)
+    stamp_times(meta, objs, attributes)
     # rows that let the database generate the key, and rows that bring their own
     generated: list[M] = []
     given: list[M] = []
     if pk.auto_increment:
         pk_name = pk.name
         for o in objs:
-            (generated if o.__dict__.get(pk_name) is None else given).append(o)
+            key = getattr(o, pk_name, None) if attributes else o.__dict__.get(pk_name)
+            (generated if key is None else given).append(o)
     else:
         given = objs
     features = engine.features
@@ -86,7 +137,15 @@ async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | No
                 stmt = Insert(model, columns, rows)
                 keys = await engine._insert_many(stmt, pk if with_key else None)
                 name = pk.name
-                if with_key:
+                if attributes:
+                    if with_key:
+                        for obj, key in zip(batch, keys):
+                            setattr(obj, name, key)
+                            setattr(obj, PK_KEY, key)
+                    else:
+                        for obj in batch:
+                            setattr(obj, PK_KEY, getattr(obj, name))
+                elif with_key:
                     for obj, key in zip(batch, keys):
                         d = obj.__dict__
                         d[name] = d[PK_KEY] = key
@@ -97,12 +156,23 @@ async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | No
     return result
 
 
-def stamp_times(meta: ModelOptions, objs: Sequence[Model]) -> None:
+def stamp_times(meta: ModelOptions, objs: Sequence[Model], attributes: bool = False) -> None:
     """Set the ``auto_now`` columns of every instance, and the ``auto_now_add`` ones
-    still empty, to one shared current time (a batch is written at one moment)."""
+    still empty, to one shared current time (a batch is written at one moment).
+
+    ``attributes``: read and store them as attributes (see :func:`reads_attributes`)
+    rather than through each instance's ``__dict__``."""
     if not meta.auto_now_add and not meta.auto_now:
         return
     now = utcnow()
+    if attributes:
+        for obj in objs:
+            for col in meta.auto_now_add:
+                if getattr(obj, col.name, None) is None:
+                    setattr(obj, col.name, now)
+            for col in meta.auto_now:
+                setattr(obj, col.name, now)
+        return
     for obj in objs:
         d = obj.__dict__
         for col in meta.auto_now_add:
@@ -123,19 +193,26 @@ def instance_rows(objs: Sequence[Model], columns: Sequence[Column[Any]]) -> list
     type-checks, converts and validates), except that a row whose values all have
     exactly their column's plain type is taken as it is (there is nothing to check or
     convert; a None never matches, so NOT NULL is still checked there).
+
+    ``objs`` are instances of one model (the callers check it).
     """
     if not objs:
         return []
     if not columns or objs[0]._meta.validated:
         return [o._row_values(columns) for o in objs]
-    get = itemgetter(*[c.name for c in columns])
+    names = [c.name for c in columns]
+    # Read as attributes where that gives what the instance dict holds, so that no
+    # instance has a dict built for it here (an absent value reads as AttributeError,
+    # or None, which no exact type matches).
+    attributes = objs[0]._meta.attribute_access
+    read = attrgetter(*names) if attributes else _dict_reader(itemgetter(*names))
     single = len(columns) == 1
     if not single:
         # the usual batch, where every value has its column's exact type, is checked a
         # column at a time with no Python loop per row; any other batch row by row below
         try:
-            rows = list(map(get, map(_instance_dict, objs)))
-        except KeyError:  # a column never set on some instance
+            rows = list(map(read, objs))
+        except (KeyError, AttributeError):  # a column never set on some instance
             pass
         else:
             for col, values in zip(columns, zip(*rows)):
@@ -148,8 +225,8 @@ def instance_rows(objs: Sequence[Model], columns: Sequence[Column[Any]]) -> list
     append = out.append
     for obj in objs:
         try:
-            row = get(obj.__dict__)
-        except KeyError:  # a column never set: _row_values says what is missing
+            row = read(obj)
+        except (KeyError, AttributeError):  # a column never set: _row_values says what is missing
             append(obj._row_values(columns))
             continue
         if single:

@@ -10,7 +10,7 @@ from kakaorm.orm.column_types import DateTimeColumn
 from kakaorm.orm.columns import utcnow
 from kakaorm.orm.deletion import DEFAULT_SCOPE, INCLUDE_SCOPE, ONLY_SCOPE, DeleteStrategy
 from kakaorm.orm.model import Model
-from kakaorm.orm.state import PK_KEY
+from kakaorm.orm.state import PK_KEY, stored
 
 if TYPE_CHECKING:
     from typing import Self
@@ -121,7 +121,7 @@ class SoftDeleteModel(Model):
             NotFound: the row no longer exists (it was purged).
         """
         cls = type(self)
-        pk_value = self.__dict__.get(PK_KEY)
+        pk_value = stored(self, PK_KEY)
         if pk_value is None:
             raise exc.QueryError(
                 f"cannot restore this {cls.__name__}: it was never saved, so there is no row "

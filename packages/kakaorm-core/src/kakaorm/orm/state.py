@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import keyword
 from collections.abc import Iterable
+from typing import Any
 
-__all__ = ["PK_KEY", "stores_attributes"]
+__all__ = ["PK_KEY", "put", "reads_attributes", "stored", "stores_attributes"]
 
 #: instance-dict key holding the primary key the row was loaded or saved with;
 #: absent or None means "not in the database"
@@ -40,3 +41,42 @@ def stores_attributes(model: type, names: Iterable[str]) -> bool:
                     return False
                 break
     return True
+
+
+def reads_attributes(model: type, names: Iterable[str]) -> bool:
+    """Whether code written for ``model`` may also read ``names`` as attributes
+    (``obj.title``) instead of from ``obj.__dict__``, and store them as
+    :func:`stores_attributes` allows.
+
+    Reading ``obj.__dict__`` makes CPython build a dict for an instance that kept its
+    attributes inside itself, for as long as the instance lives. An attribute read
+    gives what the dict holds under the name when the instance holds it, if the model
+    keeps ``object.__getattribute__``, has no ``__getattr__`` and no data descriptor
+    takes the name (checked by :func:`stores_attributes`). A name the instance does
+    not hold reads as AttributeError, or as None for a column kept in its class
+    (see ``kakaorm.orm.model_meta``): the caller treats both as "not set".
+    """
+    if model.__getattribute__ is not object.__getattribute__:  # type: ignore[comparison-overlap]
+        return False
+    if any("__getattr__" in klass.__dict__ for klass in model.__mro__):
+        return False
+    return stores_attributes(model, names)
+
+
+def stored(obj: Any, name: str) -> Any:
+    """What the model instance ``obj`` holds under ``name`` (a column, or
+    :data:`PK_KEY`), None when nothing: ``obj.__dict__.get(name)``, read as an attribute
+    where that gives the same (``ModelOptions.attribute_access``), so that CPython
+    builds no dict for an instance that keeps its values inside itself."""
+    if obj._meta.attribute_access:
+        return getattr(obj, name, None)
+    return obj.__dict__.get(name)
+
+
+def put(obj: Any, name: str, value: Any) -> None:
+    """Store ``value`` in the model instance ``obj`` under ``name``, as :func:`stored`
+    reads it (an attribute store where that is the same as writing ``__dict__``)."""
+    if obj._meta.attribute_access:
+        setattr(obj, name, value)
+    else:
+        obj.__dict__[name] = value

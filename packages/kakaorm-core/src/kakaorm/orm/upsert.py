@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from kakaorm import exc
 from kakaorm.orm.columns import Column
 from kakaorm.orm.persist import MAX_ROWS_PER_STATEMENT, check_batch_size, row_batches, stamp_times
-from kakaorm.orm.state import PK_KEY
+from kakaorm.orm.state import PK_KEY, stored
 from kakaorm.statements import Insert, OnConflict
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ async def bulk_upsert(
     for obj in objects:
         if type(obj) is not model:
             raise TypeError(f"{model.__name__}.bulk_create() takes {model.__name__} instances, got {obj!r}")
-        if obj.__dict__.get(PK_KEY) is not None:
+        if stored(obj, PK_KEY) is not None:
             raise exc.QueryError(f"bulk_create(): {obj!r} is already saved; use save() to update it")
     result = objects if isinstance(objects, list) else list(objects)
     if not result:
