@@ -4,6 +4,7 @@ contender, outside the timings) and the fresh private database of one run."""
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sqlite3
@@ -97,24 +98,41 @@ def get_positions(sizes: Sizes) -> list[int]:
 # -- timing ------------------------------------------------------------------------
 
 
+def _collections() -> list[int]:
+    return [generation["collections"] for generation in gc.get_stats()]
+
+
 @dataclass
 class Results:
-    """Per workload: wall milliseconds, client CPU milliseconds and a check value that
-    every contender must agree on (counts, sums of values read)."""
+    """Per workload: wall milliseconds, client CPU milliseconds, a check value that
+    every contender must agree on (counts, sums of values read), and the garbage
+    collections of each generation that ran during it.
+
+    Each workload starts from a collected heap (``gc.collect()``, outside the timing),
+    as a long-running process is: otherwise the first full collection of this fresh
+    process, due after a fixed number of younger ones whatever the heap holds, lands
+    in whichever workload happens to reach that number, and is charged to it. Every
+    collection a workload's own allocations bring, full ones included, stays in its
+    time.
+    """
 
     wall: dict[str, float] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)
     check: dict[str, int] = field(default_factory=dict)
+    gc: dict[str, list[int]] = field(default_factory=dict)
 
     async def time(self, name: str, fn: Callable[[], Awaitable[int]]) -> None:
+        gc.collect()
+        before = _collections()
         wall, cpu = time.perf_counter(), time.process_time()
         check = await fn()
         self.wall[name] = (time.perf_counter() - wall) * 1000
         self.cpu[name] = (time.process_time() - cpu) * 1000
+        self.gc[name] = [after - start for after, start in zip(_collections(), before)]
         self.check[name] = int(check)
 
     def as_json(self) -> dict[str, Any]:
-        return {"wall": self.wall, "cpu": self.cpu, "check": self.check}
+        return {"wall": self.wall, "cpu": self.cpu, "check": self.check, "gc": self.gc}
 
 
 # -- the private database of one run -------------------------------------------------

@@ -2,7 +2,7 @@
 
 Creates a private database (the schema and the authors, outside the timings), runs
 the seven workloads of one contender on it, drops it, and prints one JSON line:
-``{"contender": ..., "backend": ..., "version": ..., "wall": {...}, "cpu": {...},
+``{"contender": ..., "backend": ..., "version": ..., "wall": {...}, "cpu": {...}, "gc": {...},
 "check": {...}}``. bench/run.py starts one of these per (contender, backend, round).
 """
 

@@ -39,6 +39,9 @@ def test_the_harness_measures_every_workload_for_kakaorm_and_raw_with_the_same_r
     for side in (raw, ours):
         assert list(side["wall"]) == WORKLOADS
         assert all(ms > 0 for ms in side["wall"].values()) and all(ms >= 0 for ms in side["cpu"].values())
+        # the collections of each generation during each workload (counted, not asserted)
+        assert list(side["gc"]) == WORKLOADS
+        assert all(len(counts) == 3 and all(type(n) is int and n >= 0 for n in counts) for counts in side["gc"].values())
     # scale 0.01: 20 inserts, 200 rows (20 pages of 10), 20 gets, 10 top-100 queries, half the rows updated
     assert ours["check"] == raw["check"]
     assert raw["check"]["single inserts (1 tx)"] == 20
