@@ -128,7 +128,7 @@ class Results:
         check = await fn()
         self.wall[name] = (time.perf_counter() - wall) * 1000
         self.cpu[name] = (time.process_time() - cpu) * 1000
-        self.gc[name] = [after - start for after, start in zip(_collections(), before)]
+        self.gc[name] = [after - start for after, start in zip(_collections(), before, strict=True)]
         self.check[name] = int(check)
 
     def as_json(self) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from kakaorm import ForeignKey, Model, QueryError, StrColumn, belongs_to, has_many, has_one
-from kakaorm.orm.relations import prefetch_related
+from kakaorm.orm.relations import key_batches, prefetch_related
 
 
 class PfAuthor(Model):
@@ -125,6 +125,25 @@ async def test_null_keys_give_none_beside_loaded_rows(engine, sql_log):
     assert sql_log.count == 2
     assert [await p.author for p in posts] == [ada, None, ada]
     assert sql_log.count == 2
+
+
+async def test_an_instance_without_its_key_value_gets_none_beside_the_others(engine, sql_log):
+    await engine.create_table(PfAuthor, PfPost)
+    ada = await PfAuthor.create(name="Ada")
+    posts = [await PfPost.create(title=t, author_id=ada.id) for t in "abc"]
+    del posts[1].author_id  # read as a missing key, as a NULL one is
+    await prefetch_related(None, posts, "author")
+    assert [await p.author for p in posts] == [ada, None, ada]
+
+
+def test_prefetch_keys_are_batched_in_order_even_when_their_types_do_not_compare(engine):
+    assert key_batches(engine, {3, 1, 2}) == [[1, 2, 3]]
+    # str and int do not compare: ordered by their repr, "'a'" < "'b'" < "1" < "2"
+    assert key_batches(engine, {"b", 2, "a", 1}) == [["a", "b", 1, 2]]
+    size = min(engine.features.max_params - 16, 10_000)
+    batches = key_batches(engine, set(range(size + 5)))
+    assert [len(b) for b in batches] == [size, 5]
+    assert batches[1] == list(range(size, size + 5))
 
 
 async def test_rows_without_related_rows_get_an_empty_list_or_none(engine, sql_log):

@@ -8,7 +8,10 @@ runs no query.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Generator, Sequence
+from itertools import repeat
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, overload
 
 from kakaorm.engine.engine import get_engine
@@ -110,7 +113,10 @@ class Relation(Generic[T]):
         without.
         """
         name = self.local_key_name()
-        return [getattr(i, name, None) for i in instances]
+        try:
+            return list(map(attrgetter(name), instances))  # the loop in C: every instance has it
+        except AttributeError:
+            return [getattr(i, name, None) for i in instances]
 
     def remote_column(self) -> Column[Any]:
         """The column of the related model matched against :meth:`local_key`."""
@@ -154,8 +160,10 @@ class Relation(Generic[T]):
         # relation's, a non-data descriptor, as checked above), and not through
         # __dict__: an instance the hydrator built keeps its values inside itself until
         # its __dict__ is asked for, and asking would build one for every instance.
-        for inst, value in zip(instances, done, strict=True):
-            setattr(inst, name, value)
+        # map() runs the stores in C; deque(maxlen=0) consumes it keeping nothing.
+        if len(instances) != len(done):
+            raise ValueError(f"keep(): {len(instances)} instances but {len(done)} values")
+        deque(map(setattr, instances, repeat(name), done), maxlen=0)
 
     def kept(self, instance: Model) -> _Resolved | None:
         """The value :meth:`keep` stored on ``instance``, or None."""
@@ -202,8 +210,12 @@ class Relation(Generic[T]):
                 qs = qs.using(engine)
             rows = await qs.order_by(related._meta.pk.asc)
             found.extend(rows)
-            for row in rows:
-                k = row.__dict__.get(remote.name)
+            name = remote.name
+            if related._meta.attribute_access:  # see kakaorm.orm.state.stored
+                row_keys = [getattr(row, name, None) for row in rows]
+            else:
+                row_keys = [row.__dict__.get(name) for row in rows]
+            for k, row in zip(row_keys, rows):
                 if self.many:
                     loaded.setdefault(k, []).append(row)
                 else:
@@ -327,7 +339,10 @@ def key_batches(engine: Engine | None, keys: set[Any]) -> list[list[Any]]:
     backend's parameter limit."""
     eng = engine or get_engine()
     size = max(1, min(eng.features.max_params - 16, 10_000))
-    ordered = sorted(keys, key=repr)
+    try:
+        ordered = sorted(keys)
+    except TypeError:  # keys of types that do not compare with each other
+        ordered = sorted(keys, key=repr)
     return [ordered[start : start + size] for start in range(0, len(ordered), size)]
 
 
@@ -382,8 +397,7 @@ async def prefetch_related(engine: Engine | None, instances: Sequence[Model], pa
     else:
         # one wrapper per related row, shared by every instance pointing at it
         wrapped = {k: _Resolved(v) for k, v in loaded.items()}
-        nothing = _Resolved(None)
-        done = [wrapped.get(k, nothing) for k in local_keys]
+        done = list(map(wrapped.get, local_keys, repeat(_Resolved(None))))
     rel.keep(instances, done)
     if rest and found:
         await prefetch_related(engine, found, rest)
