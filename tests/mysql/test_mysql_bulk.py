@@ -51,8 +51,18 @@ class OneByOneDialect(MySQLDialect):
         return dataclasses.replace(MySQLDialect.features_for(server), returning=False, consecutive_insert_keys=False)
 
 
+class InterleavedReturningDialect(MySQLDialect):
+    """The dialect as on MariaDB 10.5+ with innodb_autoinc_lock_mode 2: RETURNING, but
+    one statement's keys may not be consecutive."""
+
+    @staticmethod
+    def features_for(server: ServerInfo) -> DialectFeatures:
+        return dataclasses.replace(MySQLDialect.features_for(server), returning=True, consecutive_insert_keys=False)
+
+
 kakaorm.register_dialect("mysql.kakaorm_insertid", InsertIdDialect)
 kakaorm.register_dialect("mysql.kakaorm_onebyone", OneByOneDialect)
+kakaorm.register_dialect("mysql.kakaorm_interleaved", InterleavedReturningDialect)
 
 
 def _inserts(sql_log) -> list[str]:
@@ -65,17 +75,43 @@ async def _check_keys(items: list[MyBItem]) -> None:
     assert len(stored) == len(items)
 
 
-async def test_bulk_create_sets_every_key_from_returning(engine, sql_log):
+async def test_keys_come_from_the_insert_id_where_it_gives_them_all(engine, sql_log):
+    # the OK packet's insert id costs nothing to read; a RETURNING result is parsed in Python
+    assert engine.features.reported_insert_keys is True
+    await engine.create_table(MyBItem)
+    sql_log.clear()
+    first = await MyBItem.create(title="first")
+    assert (first.id, first.is_saved) == (1, True)
+    assert len(_inserts(sql_log)) == 1 and "RETURNING" not in _inserts(sql_log)[0]
+    if not engine.features.consecutive_insert_keys:
+        pytest.skip("innodb_autoinc_lock_mode 2 here: a multi-row INSERT's keys are not consecutive")
+    sql_log.clear()
+    items = await MyBItem.bulk_create([MyBItem(title=f"t{i}") for i in range(2500)])
+    await _check_keys([first, *items])
+    assert [i.id for i in items] == list(range(2, 2502))
+    inserts = _inserts(sql_log)
+    assert len(inserts) == 3  # 1000 rows per statement at most
+    assert not any("RETURNING" in s for s in inserts)
+
+
+async def test_keys_of_a_multi_row_insert_come_from_returning_when_they_may_interleave(
+    engine, connect_url, sql_log
+):
     if not engine.features.returning:
         pytest.skip("this server has no INSERT ... RETURNING (MariaDB 10.5+ has)")
     await engine.create_table(MyBItem)
     await MyBItem.create(title="first")  # keys of the bulk do not start at 1
-    sql_log.clear()
-    items = await MyBItem.bulk_create([MyBItem(title=f"t{i}") for i in range(2500)])
-    await _check_keys([await MyBItem.get(MyBItem.title == "first"), *items])
+    url = "mysql+kakaorm_interleaved://" + connect_url().split("://", 1)[1]
+    async with await kakaorm.connect(url) as other:
+        assert (other.features.returning, other.features.consecutive_insert_keys) == (True, False)
+        sql_log.clear()
+        items = await MyBItem.bulk_create([MyBItem(title=f"t{i}") for i in range(2500)])
+        one = await MyBItem.create(title="one")
+    await _check_keys([await MyBItem.get(MyBItem.title == "first"), *items, one])
     inserts = _inserts(sql_log)
-    assert len(inserts) == 3  # 1000 rows per statement at most
-    assert all(s.endswith("RETURNING `id`") for s in inserts)
+    assert len(inserts) == 3 + 1
+    assert all(s.endswith("RETURNING `id`") for s in inserts[:3])
+    assert "RETURNING" not in inserts[3]  # one row: its key is the insert id
 
 
 @pytest.mark.parametrize("scheme", ["mysql+kakaorm_insertid", "mysql+kakaorm_onebyone"])

@@ -94,6 +94,12 @@ class DialectFeatures:
         max_statement_bytes: the longest statement the server accepts with its values
             (MySQL's ``max_allowed_packet``); ``bulk_create`` keeps each batch under
             it. None: no limit that matters.
+        reported_insert_keys: the driver reports the key an INSERT generated
+            (``execute_insert``) without a result set to read, at less cost than
+            reading a RETURNING result. KakaORM then takes generated keys from there
+            even where ``returning`` is available: always for one row, and for a
+            multi-row INSERT when ``consecutive_insert_keys`` holds (otherwise
+            RETURNING gives each row's key).
         arrays: native array columns (``BIGINT[]``, ``TEXT[]``) and their operators
             (``@>``, ``&&``, ``= ANY(...)``) are available, so an ``ArrayColumn`` may be
             used; when False, using one raises :class:`~kakaorm.exc.NotSupportedError`.
@@ -109,6 +115,7 @@ class DialectFeatures:
     consecutive_insert_keys: bool = True
     max_statement_bytes: int | None = None
     arrays: bool = False
+    reported_insert_keys: bool = False
 
 
 @dataclass(frozen=True)

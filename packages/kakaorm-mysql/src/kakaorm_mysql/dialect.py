@@ -187,6 +187,11 @@ class MySQLDialect(Dialect):
         0 or 1; mode 2, MySQL 8's default, may interleave concurrent inserts) and
         auto_increment_increment is 1. Otherwise bulk_create inserts such rows one
         per statement.
+
+        Keys come from the OK packet's insert id wherever it gives them all (one row,
+        or consecutive keys), on MariaDB 10.5+ too: aiomysql reads a RETURNING result
+        in Python, column descriptions and all, at more cost than the round trip to a
+        local server.
         """
         return DialectFeatures(
             returning=server.mariadb and server.version_tuple >= (10, 5),
@@ -199,6 +204,7 @@ class MySQLDialect(Dialect):
             consecutive_insert_keys=server.autoinc_lock_mode in (0, 1)
             and server.auto_increment_increment == 1,
             max_statement_bytes=server.max_allowed_packet,
+            reported_insert_keys=True,
         )
 
     def translate_error(

@@ -348,7 +348,8 @@ class Engine(TransactionMethods, EventSource):
         if key_column is None:
             await self._execute_stmt(stmt)
             return None
-        if self.features.returning:
+        features = self.features
+        if features.returning and not features.reported_insert_keys:
             stmt.returning = (key_column,)
             entry, values = self._prepare(stmt)
             sql = entry.sql
@@ -365,7 +366,8 @@ class Engine(TransactionMethods, EventSource):
             await self._execute_stmt(stmt)
             return []
         n = len(stmt.rows)
-        if self.features.returning:
+        features = self.features
+        if features.returning and not (features.reported_insert_keys and features.consecutive_insert_keys):
             stmt.returning = (key_column,)
             entry, values = self._prepare(stmt)
             sql = entry.sql
