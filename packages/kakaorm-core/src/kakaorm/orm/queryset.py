@@ -163,7 +163,10 @@ class QuerySet(QueryInspection, QueryChain[R]):
         return self._fetch_all().__await__()
 
     async def _fetch_all(self) -> list[R]:
-        engine = self._engine_or_default()
+        # _engine_or_default(), inline on this path
+        engine = self._engine or get_engine()
+        if self._route is not None:
+            engine = engine._routed(self._route)
         if self._lock is not None and self._lock.strict:
             check_lock(self, engine, "select")
         # the usual model query, already compiled: run it without building its statement
@@ -175,11 +178,11 @@ class QuerySet(QueryInspection, QueryChain[R]):
         else:
             rows = await engine._fetch_compiled(entry, entry.values(params), self._lock is not None)
         if self._returns_models():
-            instances = hydrate_models(entry, self._model, rows)
+            instances: list[Any] = hydrate_models(entry, self._model, rows)
             if self._prefetch:
                 for path in self._prefetch:
                     await prefetch_related(engine, instances, path)
-            return cast(list[R], instances)
+            return instances
         dicts = entry.hydrate_dicts(rows)
         if self._projection.tuples:
             return cast(list[R], [tuple(d.values()) for d in dicts])
@@ -215,7 +218,9 @@ class QuerySet(QueryInspection, QueryChain[R]):
             NotFound: no row matches (also ``Model.NotFound``).
             MultipleResults: several rows match (also ``Model.MultipleResults``).
         """
-        model = self._need_model("get")
+        model = self._model
+        if model is None:
+            self._need_model("get")  # raises
         # where() returns a new query: limit(2) is set on it rather than on another copy
         qs = self.where(*conditions) if conditions else self._clone()
         offset = self._slice.offset
