@@ -24,6 +24,7 @@ from kakaorm import (
 )
 from kakaorm.compiler import SQLCompiler
 from kakaorm.expr import Param
+from kakaorm.expr.conditions import InList
 
 
 class CfvTag(Model):
@@ -159,3 +160,25 @@ def test_type_checkers_see_the_text_matchers_as_conditions(revealed_types):
         "kakaorm.expr.conditions.Condition",
         "kakaorm.orm.queryset.QuerySet[snippet.Doc]",
     ]
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "one_param_type"),
+    [
+        ("n", [3, 1, 2], True),  # exact values: Params made directly, not checked again
+        ("ratio", [1, 2.5], True),  # the int is converted on the way: checked one by one
+        ("n", [1, "column"], False),  # an expression among the values
+        ("n", [], False),
+    ],
+    ids=["exact", "converted", "expression", "empty"],
+)
+def test_in_list_of_exact_values_skips_the_item_check_with_the_same_outcome(column, values, one_param_type):
+    col = getattr(CfvItem, column)
+    fast = col.in_([CfvItem.n if v == "column" else v for v in values])
+    checked = InList(fast.expr, list(fast.items), False)  # every item checked
+    assert fast._param_type == checked._param_type
+    assert (fast._param_type is not None) is one_param_type
+    fast_params: list[Param] = []
+    checked_params: list[Param] = []
+    assert fast._key(fast_params) == checked._key(checked_params)
+    assert [p.value for p in fast_params] == [p.value for p in checked_params]

@@ -123,6 +123,7 @@ def in_condition(expr: Expression[Any], values: Any, negate: bool) -> Condition:
     append = items.append
     # a value of exactly a column's type needs no check (as in _as_expr), only a Param
     exact, value_type = getattr(expr, "exact_type", None), expr.type
+    same_params = True
     for v in values:
         if type(v) is exact:
             append(Param(v, value_type))
@@ -130,7 +131,8 @@ def in_condition(expr: Expression[Any], values: Any, negate: bool) -> Condition:
             raise null_member(expr, "not_in()" if negate else "in_()")
         else:
             append(_as_expr(v, expr))
-    return InList(expr, items, negate)
+            same_params = False
+    return InList(expr, items, negate, same_params=same_params)
 
 
 class Condition(Expression[bool]):
@@ -238,13 +240,19 @@ class InList(Condition):
 
     __slots__ = ("_param_type", "expr", "items", "negate")
 
-    def __init__(self, expr: Expression[Any], items: list[Expression[Any]], negate: bool) -> None:
+    def __init__(
+        self, expr: Expression[Any], items: list[Expression[Any]], negate: bool, *, same_params: bool = False
+    ) -> None:
+        """``same_params``: the caller made every item a Param of one type (in_() of
+        values of the column's exact type), so they are not checked again here."""
         self.expr, self.items, self.negate = expr, items, negate
         #: when every item is a plain Param of one type (a list of values, the usual
         #: case, e.g. a prefetch's keys): that type, in a 1-tuple; else None. Such a
         #: list is keyed and walked without a call per item.
         self._param_type: tuple[Any] | None = None
-        if items and all(type(item) is Param for item in items):
+        if same_params and items:
+            self._param_type = (items[0].type,)
+        elif items and all(type(item) is Param for item in items):
             first = items[0].type
             if all(item.type == first for item in items):
                 self._param_type = (first,)
