@@ -32,6 +32,7 @@ M = TypeVar("M", bound="Model")
 #: no statement carries more rows than this, whatever the database allows
 MAX_ROWS_PER_STATEMENT = 1000
 
+
 def _dict_reader(get: Callable[[dict[str, Any]], Any]) -> Callable[[Model], Any]:
     """``get`` applied to an instance's ``__dict__``."""
     return lambda obj: get(obj.__dict__)
@@ -160,8 +161,8 @@ def stamp_times(meta: ModelOptions, objs: Sequence[Model], attributes: bool = Fa
     """Set the ``auto_now`` columns of every instance, and the ``auto_now_add`` ones
     still empty, to one shared current time (a batch is written at one moment).
 
-    ``attributes``: read and store them as attributes (see :func:`reads_attributes`)
-    rather than through each instance's ``__dict__``."""
+    ``attributes``: read and store them as attributes rather than through each
+    instance's ``__dict__`` (``ModelOptions.attribute_access``)."""
     if not meta.auto_now_add and not meta.auto_now:
         return
     now = utcnow()
