@@ -86,7 +86,8 @@ async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | No
     meta = model._meta
     # read and fill the instances through their attributes where that is the same as
     # their __dict__, which would otherwise be built for each of them (see
-    # kakaorm.orm.state.reads_attributes)
+    # kakaorm.orm.state.reads_attributes); the per-instance reads below are
+    # state.stored() written inline, decided once for the batch
     attributes = meta.attribute_access
     for obj in objs:
         if type(obj) is not model:
