@@ -1,9 +1,11 @@
-"""One measurement in a fresh process: ``python bench/_worker.py CONTENDER BACKEND SCALE``.
+"""One measurement in a fresh process: ``python bench/_worker.py CONTENDER BACKEND SCALE [CPU]``.
 
 Creates a private database (the schema and the authors, outside the timings), runs
 the seven workloads of one contender on it, drops it, and prints one JSON line:
-``{"contender": ..., "backend": ..., "version": ..., "wall": {...}, "cpu": {...}, "gc": {...},
-"check": {...}}``. bench/run.py starts one of these per (contender, backend, round).
+``{"contender": ..., "backend": ..., "version": ..., "cpus": [...], "wall": {...}, "cpu": {...},
+"gc": {...}, "check": {...}}``. bench/run.py starts one of these per (contender, backend, round).
+CPU, if given, pins the process to that CPU before anything runs, so the threads it starts
+later (aiosqlite's worker) are pinned too; ``cpus`` lists the CPUs it was allowed to run on.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import os
 import sys
 from typing import Any
 
@@ -26,13 +29,21 @@ async def measure(contender: str, backend: str, scale: float) -> dict[str, Any]:
     results = Results()
     async with private_database(backend) as target:
         version = await module.run(target, sizes, results)
-    return {"contender": contender, "backend": backend, "version": version, **results.as_json()}
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    return {"contender": contender, "backend": backend, "version": version, "cpus": cpus, **results.as_json()}
+
+
+def pin(cpu: int) -> None:
+    """Run this process, and every thread it starts from now on, on ``cpu`` only."""
+    os.sched_setaffinity(0, {cpu})
 
 
 def main() -> None:
+    if len(sys.argv) not in (4, 5) or sys.argv[1] not in MODULES or sys.argv[2] not in BACKENDS:
+        raise SystemExit(f"usage: _worker.py {{{','.join(MODULES)}}} {{{','.join(BACKENDS)}}} SCALE [CPU]")
     contender, backend, scale = sys.argv[1], sys.argv[2], float(sys.argv[3])
-    if contender not in MODULES or backend not in BACKENDS:
-        raise SystemExit(f"usage: _worker.py {{{','.join(MODULES)}}} {{{','.join(BACKENDS)}}} SCALE")
+    if len(sys.argv) == 5:
+        pin(int(sys.argv[4]))
     print(json.dumps(asyncio.run(measure(contender, backend, scale))))
 
 

@@ -33,6 +33,7 @@ def main() -> None:
     parser.add_argument("--sort", default="tottime", help="pstats sort key (cprofile mode)")
     parser.add_argument("--lines", type=int, default=30, help="functions to print (cprofile mode)")
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--cpu", type=int, metavar="N", help="run on CPU N only, as run.py --cpu does (Linux)")
     args = parser.parse_args()
     timed = _common.Results.time
 
@@ -97,6 +98,8 @@ def main() -> None:
         print(f"{name}: wall {self.wall[name]:.1f} ms, cpu {self.cpu[name]:.1f} ms")
 
     _common.Results.time = profiled  # type: ignore[method-assign]
+    if args.cpu is not None:
+        _worker.pin(args.cpu)
     asyncio.run(_worker.measure(args.contender, args.backend, args.scale))
 
 

@@ -3,7 +3,7 @@ seven workloads of issue 17, on every backend and driver. One command:
 
     python bench/run.py [--backends sqlite,postgres-asyncpg,postgres-psycopg,mysql]
                         [--contenders tortoise,sqlalchemy] [--processes 3] [--scale 1.0]
-                        [--metric wall|cpu] [--json out.json]
+                        [--metric wall|cpu] [--cpu N] [--json out.json]
     python bench/run.py --report out.json [--metric cpu]   # print a saved run again
 
 Workloads (sizes at --scale 1.0): 2,000 single inserts in one transaction (each
@@ -25,6 +25,13 @@ CPU time of the client process), and the ratio to the raw driver of the same bac
 (1.00 is raw speed; lower is better), then the geometric mean and the maximum of the
 ratios. Every contender's results are checked against the raw driver's (row counts,
 sums of the values read); a mismatch is reported and the exit status is 1.
+
+``--cpu N`` (Linux) runs every measuring process, with its threads, on CPU N alone, while
+the database servers keep the other CPUs. Without it, the scheduler places the event
+loop and a driver's worker thread (aiosqlite's) on the same CPU in some processes and on
+two in others, and a hand-over between two CPUs costs tens of microseconds per query
+here: SQLite's timings then fall into two groups far apart, and a median of a few
+processes lands in either. Pinned, they are steady, and faster for every contender.
 """
 
 from __future__ import annotations
@@ -63,6 +70,9 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--processes", type=int, default=3, help="fresh processes per measurement (median)")
     parser.add_argument("--scale", type=float, default=1.0, help="workload sizes (1.0: the issue's)")
     parser.add_argument("--metric", choices=["wall", "cpu"], default="wall", help="time the ratios compare")
+    parser.add_argument(
+        "--cpu", type=int, metavar="N", help="run every measuring process and its threads on CPU N only (Linux)"
+    )
     parser.add_argument("--json", metavar="PATH", help="also write every measurement and the summary as JSON")
     parser.add_argument("--report", metavar="PATH", help="measure nothing: print the run saved by --json PATH")
     args = parser.parse_args(argv)
@@ -79,13 +89,20 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"the contenders asked for need {', '.join(missing)}, which is not installed: run `{INSTALL}`")
     if args.processes < 1 or args.scale <= 0:
         parser.error("--processes must be at least 1 and --scale above 0")
+    if args.cpu is not None:
+        if not hasattr(os, "sched_setaffinity"):
+            parser.error("--cpu needs os.sched_setaffinity, which this platform lacks (it is Linux's)")
+        allowed = sorted(os.sched_getaffinity(0))
+        if args.cpu not in allowed:
+            parser.error(f"--cpu {args.cpu}: this process may run on CPUs {', '.join(map(str, allowed))} only")
     return args
 
 
-def measure(contender: str, backend: str, scale: float) -> dict[str, Any]:
-    """One fresh process: the worker's JSON line, or ``{"error": ...}``."""
+def measure(contender: str, backend: str, scale: float, cpu: int | None = None) -> dict[str, Any]:
+    """One fresh process (pinned to ``cpu`` if given): the worker's JSON line, or ``{"error": ...}``."""
+    pinned = [] if cpu is None else [str(cpu)]
     proc = subprocess.run(
-        [sys.executable, str(HERE / "_worker.py"), contender, backend, repr(scale)],
+        [sys.executable, str(HERE / "_worker.py"), contender, backend, repr(scale), *pinned],
         capture_output=True, text=True, cwd=HERE, timeout=1800,
     )
     lines = proc.stdout.strip().splitlines()
@@ -159,13 +176,15 @@ def print_report(runs: dict[str, dict[str, list[dict[str, Any]]]], args: argpars
     """Print the table (and write --json); returns the problems found."""
     summary, problems = summarise(runs, args.contenders, args.metric)
     print(f"\n{platform.python_implementation()} {platform.python_version()} on {platform.machine()}, "
-          f"{os.cpu_count()} CPUs; scale {args.scale}; median of {args.processes} fresh processes\n")
+          f"{os.cpu_count()} CPUs; scale {args.scale}; median of {args.processes} fresh processes"
+          f"{'' if args.cpu is None else f'; each pinned to CPU {args.cpu}'}\n")
     print(table(summary, args.contenders, Sizes(args.scale), args.metric))
     for problem in problems:
         print("PROBLEM:", problem)
     if args.json:
         Path(args.json).write_text(json.dumps(
             {"scale": args.scale, "processes": args.processes, "contenders": args.contenders, "metric": args.metric,
+             "cpu": args.cpu,
              "summary": summary, "runs": runs, "problems": problems},
             indent=2,
         ))
@@ -176,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     if args.report:
         saved = json.loads(Path(args.report).read_text())
-        args.scale, args.processes = saved["scale"], saved["processes"]
+        args.scale, args.processes, args.cpu = saved["scale"], saved["processes"], saved.get("cpu")
         args.contenders = saved.get("contenders") or [c for c in OPTIONAL if c in next(iter(saved["runs"].values()))]
         args.json = None
         return 1 if print_report(saved["runs"], args) else 0
@@ -186,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     for n in range(args.processes):
         for backend in args.backends:
             for contender in everyone:
-                result = measure(contender, backend, args.scale)
+                result = measure(contender, backend, args.scale, args.cpu)
                 runs[backend][contender].append(result)
                 status = "failed" if "error" in result else "ok"
                 print(f"[{time.monotonic() - started:6.0f}s] round {n + 1}/{args.processes} {backend} {contender}: "

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -23,11 +25,23 @@ WORKLOADS = [
 ]
 
 
+def _load_run_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("kakaorm_bench_run", ROOT / "bench" / "run.py")
+    assert spec is not None and spec.loader is not None
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    return run
+
+
+#: the last CPU this process may run on: the one the harness test pins its measurements to
+PINNED_CPU = max(os.sched_getaffinity(0))
+
+
 def test_the_harness_measures_every_workload_for_kakaorm_and_raw_with_the_same_results(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--backends", "sqlite", "--processes", "1",
-         "--scale", "0.01", "--json", str(out)],
+         "--scale", "0.01", "--cpu", str(PINNED_CPU), "--json", str(out)],
         capture_output=True, text=True, cwd=ROOT, timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -36,6 +50,9 @@ def test_the_harness_measures_every_workload_for_kakaorm_and_raw_with_the_same_r
     raw = report["runs"]["sqlite"]["raw"][0]
     ours = report["runs"]["sqlite"]["kakaorm"][0]
     assert raw["version"].startswith("aiosqlite ") and ours["version"].startswith("kakaorm ")
+    # --cpu pinned each measuring process, and it ran on that CPU alone
+    assert report["cpu"] == PINNED_CPU and raw["cpus"] == ours["cpus"] == [PINNED_CPU]
+    assert f"median of 1 fresh processes; each pinned to CPU {PINNED_CPU}\n" in proc.stdout
     for side in (raw, ours):
         assert list(side["wall"]) == WORKLOADS
         assert all(ms > 0 for ms in side["wall"].values()) and all(ms >= 0 for ms in side["cpu"].values())
@@ -60,6 +77,18 @@ def test_the_harness_measures_every_workload_for_kakaorm_and_raw_with_the_same_r
     )
     assert again.returncode == 0, again.stdout + again.stderr
     assert "sqlite (aiosqlite " in again.stdout and "; cpu ms, median; ratio to raw" in again.stdout
+    assert f"; each pinned to CPU {PINNED_CPU}\n" in again.stdout
+
+
+def test_pinning_to_a_cpu_this_process_may_not_use_names_the_ones_it_may(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run = _load_run_module()
+    allowed = ", ".join(str(c) for c in sorted(os.sched_getaffinity(0)))
+    with pytest.raises(SystemExit) as exited:
+        run.arguments(["--cpu", "100000"])
+    assert exited.value.code == 2
+    assert f"--cpu 100000: this process may run on CPUs {allowed} only" in capsys.readouterr().err
 
 
 def test_asking_for_a_contender_that_is_not_a_choice_says_which_exist() -> None:
@@ -74,10 +103,7 @@ def test_asking_for_a_contender_that_is_not_a_choice_says_which_exist() -> None:
 def test_a_contender_whose_package_is_missing_says_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    spec = importlib.util.spec_from_file_location("kakaorm_bench_run", ROOT / "bench" / "run.py")
-    assert spec is not None and spec.loader is not None
-    run = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(run)
+    run = _load_run_module()
     monkeypatch.setitem(run.OPTIONAL, "tortoise", ["kakaorm_bench_no_such_module"])
     with pytest.raises(SystemExit) as exited:
         run.arguments(["--backends", "sqlite", "--contenders", "tortoise"])
