@@ -14,6 +14,17 @@ class QsPost(Model):
     score = FloatColumn()
 
 
+class QsShownPost(Model):
+    """A model whose queries all start from its published rows, by an all() of its own."""
+
+    title = StrColumn(nullable=False, max_length=100)
+    published = BoolColumn(nullable=False, default=False)
+
+    @classmethod
+    def all(cls) -> QuerySet[QsShownPost]:
+        return super().all().where(cls.published == True)  # noqa: E712
+
+
 ROWS = [
     # title, views, published, score
     ("Python tips", 100, True, 4.5),
@@ -242,6 +253,18 @@ async def test_get_on_a_queryset_adds_its_conditions(engine):
     assert post.title == "Async IO"
     with pytest.raises(QsPost.NotFound):
         await QsPost.where(QsPost.published == False).get(QsPost.views == 250)  # noqa: E712
+
+
+async def test_where_and_get_on_a_model_start_from_its_own_all(engine):
+    await engine.create_table(QsShownPost)
+    await QsShownPost.create(title="shown", published=True)
+    await QsShownPost.create(title="hidden", published=False)
+    assert await titles(QsShownPost.where(QsShownPost.title != "other")) == ["shown"]
+    assert (await QsShownPost.get(QsShownPost.title == "shown")).title == "shown"
+    with pytest.raises(QsShownPost.NotFound):
+        await QsShownPost.get(QsShownPost.title == "hidden")
+    assert await QsShownPost.get_or_none(QsShownPost.title == "hidden") is None
+    assert await QsShownPost.count() == 1
 
 
 async def test_async_for_iterates_over_instances(engine):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -77,20 +78,27 @@ class SQLiteConnection:
 
 
 class SQLitePool:
-    """The single connection, guarded by a lock that other tasks wait on (with a timeout)."""
+    """The single connection, lent to one task at a time; the others wait their turn
+    (first come, first served) with a timeout.
+
+    Free, it is taken at once, with no lock object to go through (this runs before
+    every statement). Released while tasks wait, it passes straight to the first of
+    them, so a task arriving meanwhile cannot take it out of turn.
+    """
 
     def __init__(self, conn: SQLiteConnection, acquire_timeout: float) -> None:
         self._conn = conn
-        self._lock = asyncio.Lock()
+        self._busy = False
+        #: the waiting tasks' futures, in arrival order; release() completes the first
+        self._waiters: deque[asyncio.Future[None]] = deque()
         self._timeout = acquire_timeout
         self._closed = False
         #: the task holding the connection (to tell it that it waits on itself)
         self._holder: asyncio.Task[Any] | None = None
 
     async def acquire(self) -> SQLiteConnection:
-        if not self._lock.locked():
-            # uncontended: no timer needed
-            await self._lock.acquire()
+        if not self._busy:
+            self._busy = True
             self._holder = asyncio.current_task()
             return self._conn
         if self._holder is not None and self._holder is asyncio.current_task():
@@ -101,20 +109,38 @@ class SQLitePool:
                 "body's queries then share the connection), or load the rows first "
                 "with `await qs`"
             )
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
         try:
-            # asyncio.timeout, not wait_for: wait_for runs the acquire in a task of its
-            # own, and a cancel landing just as that task got the lock can lose it
             async with asyncio.timeout(self._timeout):
-                await self._lock.acquire()
-        except TimeoutError:
-            raise PoolTimeoutError(
-                f"waited {self._timeout:g} s for the SQLite connection: SQLite has one "
-                "connection per engine and another task held it (usually inside a "
-                "transaction) the whole time. Keep transactions short, do not await "
-                "other tasks' queries inside one, or raise pool_timeout"
-            ) from None
+                await waiter
+        except BaseException as err:
+            if waiter.done() and not waiter.cancelled():
+                # handed the connection just as the timeout or a cancel came: not
+                # taken, so it goes on to the next task
+                self._hand_over()
+            elif waiter in self._waiters:  # release() may have dropped it, cancelled
+                self._waiters.remove(waiter)
+            if isinstance(err, TimeoutError):
+                raise PoolTimeoutError(
+                    f"waited {self._timeout:g} s for the SQLite connection: SQLite has one "
+                    "connection per engine and another task held it (usually inside a "
+                    "transaction) the whole time. Keep transactions short, do not await "
+                    "other tasks' queries inside one, or raise pool_timeout"
+                ) from None
+            raise
         self._holder = asyncio.current_task()
         return self._conn
+
+    def _hand_over(self) -> None:
+        """Give the connection to the first task still waiting, or make it free."""
+        waiters = self._waiters
+        while waiters:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)  # still busy: it is that task's now
+                return
+        self._busy = False
 
     async def release(self, conn: Any, *, discard: bool = False) -> None:
         """Hand the connection back; ``discard`` (a cancelled or failed task) cleans it.
@@ -135,7 +161,7 @@ class SQLitePool:
             pass
         finally:
             self._holder = None
-            self._lock.release()
+            self._hand_over()
 
     async def close(self) -> None:
         if not self._closed:
@@ -143,7 +169,7 @@ class SQLitePool:
             await self._conn.raw.close()
 
     def stats(self) -> PoolStats:
-        busy = 1 if self._lock.locked() else 0
+        busy = 1 if self._busy else 0
         return PoolStats(size=0 if self._closed else 1, idle=0 if self._closed else 1 - busy, in_use=busy)
 
 

@@ -18,6 +18,7 @@ either module may be imported first.
 
 from __future__ import annotations
 
+import builtins
 import datetime as _dt
 import decimal as _decimal
 import uuid as _uuid
@@ -78,6 +79,8 @@ def _as_expr(value: Any, like: Expression[Any] | None = None) -> Expression[Any]
     built, so no database converts ``'abc'`` to 0 behind our back. A query (anything
     with ``__subquery__()``) becomes a scalar :class:`Subquery`.
     """
+    if like is not None and type(value) is like.exact_type:
+        return Param(value, like.type)
     if isinstance(value, Expression):
         return value
     if type(value) not in _PLAIN_VALUES and hasattr(value, "__subquery__"):
@@ -102,6 +105,10 @@ def _shown(expr: Expression[Any]) -> str:
     return expr._column_name() or repr(expr)
 
 
+class _Unchecked:
+    """The ``exact_type`` of an expression that checks every value: nothing is one."""
+
+
 class Expression(Generic[T]):
     """Base of every node that has a value in SQL.
 
@@ -113,6 +120,9 @@ class Expression(Generic[T]):
     __slots__ = ()
     #: the value type, used to choose bind and result conversions; None if unknown.
     type: SQLType | None = None
+    #: the Python type whose values need no check against this expression's type (a
+    #: column's: int for an integer column); for the others, a type no value has
+    exact_type: builtins.type = _Unchecked
     #: True for aggregates (allowed in SELECT and HAVING, not in WHERE).
     is_aggregate: bool = False
     #: True for window functions (allowed in SELECT only).

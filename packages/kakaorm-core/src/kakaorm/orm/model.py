@@ -17,6 +17,7 @@ from kakaorm.orm.model_meta import ModelMeta
 from kakaorm.orm.options import ModelOptions, resolve_model
 from kakaorm.orm.persist import bulk_insert, insert_values, row_values
 from kakaorm.orm.pydantic_api import PydanticModelAPI
+from kakaorm.orm.query_build import where_conditions
 from kakaorm.orm.queryset import QuerySet
 from kakaorm.orm.relations import forget_prefetched
 from kakaorm.orm.state import PK_KEY, put, stored
@@ -274,7 +275,9 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
     @classmethod
     def where(cls, *conditions: Condition) -> QuerySet[Self]:
         """Rows matching every condition: ``Post.where(Post.views > 10)``."""
-        return cls.all().where(*conditions)
+        if cls.all.__func__ is not _MODEL_ALL:  # type: ignore[attr-defined]
+            return cls.all().where(*conditions)  # a model's own all() is where its queries start
+        return QuerySet._for(cls, where_conditions(conditions))
 
     @classmethod
     def exclude(cls, condition: Condition) -> QuerySet[Self]:
@@ -294,7 +297,11 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
             NotFound: no row matches (``Model.NotFound``).
             MultipleResults: more than one row matches (``Model.MultipleResults``).
         """
-        return await cls.all().get(*conditions)
+        if cls.all.__func__ is not _MODEL_ALL or not conditions:  # type: ignore[attr-defined]
+            return await cls.all().get(*conditions)
+        # the one query made for this call: its slice is set on it, with no copy made
+        qs: QuerySet[Self] = QuerySet._for(cls, where_conditions(conditions))
+        return await qs._one()
 
     @classmethod
     async def get_or_none(cls, *conditions: Condition) -> Self | None:
@@ -462,3 +469,8 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
         """Delete every row and (unless ``restart_identity=False``) restart the
         generated keys; see :meth:`Engine.truncate`."""
         await cls._engine().truncate(cls, restart_identity=restart_identity)
+
+
+#: Model.all's function: where() and get() build their query directly unless a model
+#: defines an all() of its own
+_MODEL_ALL = Model.__dict__["all"].__func__

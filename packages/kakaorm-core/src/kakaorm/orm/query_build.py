@@ -56,6 +56,13 @@ def check_condition(cond: object, clause: str) -> Condition:
     return cond
 
 
+def where_conditions(conditions: Sequence[object]) -> tuple[Condition, ...]:
+    """``where(*conditions)``'s arguments, each checked by :func:`check_condition`."""
+    if len(conditions) == 1:  # the usual call, without a generator
+        return (check_condition(conditions[0], "where"),)
+    return tuple(check_condition(c, "where") for c in conditions)
+
+
 def check_compound(left: QueryChain[Any], right: QueryChain[Any]) -> None:
     """``left`` and ``right`` can be combined by UNION: neither is ordered or sliced
     (those apply to the whole), and they select as many columns."""

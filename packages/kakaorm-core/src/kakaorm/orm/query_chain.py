@@ -16,7 +16,7 @@ from kakaorm.orm.cte import CTE as CTEObject
 from kakaorm.orm.deletion import DEFAULT_SCOPE, INCLUDE_SCOPE, ONLY_SCOPE
 from kakaorm.orm.locking import row_lock
 from kakaorm.orm.options import is_model_class
-from kakaorm.orm.query_build import check_compound, check_condition, check_same_cte, ordering
+from kakaorm.orm.query_build import check_compound, check_condition, check_same_cte, ordering, where_conditions
 from kakaorm.orm.query_clauses import MODEL_ROWS, NO_FILTERS, NO_SLICE, TABLE_ONLY, Filters, Projection, Slice, Sources
 from kakaorm.orm.relations import check_prefetch_path
 from kakaorm.statements import FOR_UPDATE, Join, RowLock
@@ -78,12 +78,8 @@ class QueryChain(Generic[R]):
     def where(self, *conditions: Condition) -> Self:
         """Keep rows matching every condition (chained calls AND together)."""
         new = self._clone()
-        if len(conditions) == 1:  # the usual call, without a generator
-            checked: tuple[Condition, ...] = (check_condition(conditions[0], "where"),)
-        else:
-            checked = tuple(check_condition(c, "where") for c in conditions)
         filters = self._filters
-        new._filters = Filters(filters.where + checked, filters.having)
+        new._filters = Filters(filters.where + where_conditions(conditions), filters.having)
         return new
 
     def exclude(self, condition: Condition) -> Self:

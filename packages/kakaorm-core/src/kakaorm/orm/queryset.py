@@ -19,7 +19,7 @@ from kakaorm.orm.locking import check_lock
 from kakaorm.orm.query_aggregate import aggregate, count_rows, has_rows
 from kakaorm.orm.query_build import build_select, model_query_key, where_condition
 from kakaorm.orm.query_chain import PREFETCH_DICTS, QueryChain
-from kakaorm.orm.query_clauses import Projection, Slice, Sources
+from kakaorm.orm.query_clauses import Filters, Projection, Slice, Sources
 from kakaorm.orm.query_inspect import QueryInspection
 from kakaorm.orm.query_write import check_bulk, insert_into, update
 from kakaorm.orm.relations import prefetch_related
@@ -59,11 +59,14 @@ class QuerySet(QueryInspection, QueryChain[R]):
     """
 
     @classmethod
-    def _for(cls, model: type[Model]) -> QuerySet[Any]:
-        """A fresh QuerySet over ``model`` (the hot path: one dict copy, no __init__)."""
+    def _for(cls, model: type[Model], where: tuple[Condition, ...] = ()) -> QuerySet[Any]:
+        """A fresh QuerySet over ``model`` (the hot path: one dict copy, no __init__),
+        filtered by ``where`` (conditions already checked, see ``where_conditions``)."""
         qs: QuerySet[Any] = object.__new__(cls)
         d = _BLANK.copy()
         d["_model"] = model
+        if where:
+            d["_filters"] = Filters(where, ())
         qs.__dict__ = d
         return qs
 
@@ -218,14 +221,18 @@ class QuerySet(QueryInspection, QueryChain[R]):
             NotFound: no row matches (also ``Model.NotFound``).
             MultipleResults: several rows match (also ``Model.MultipleResults``).
         """
-        model = self._model
-        if model is None:
+        if self._model is None:
             self._need_model("get")  # raises
         # where() returns a new query: limit(2) is set on it rather than on another copy
-        qs = self.where(*conditions) if conditions else self._clone()
+        return await (self.where(*conditions) if conditions else self._clone())._one()
+
+    async def _one(self) -> R:
+        """get() of a query that nobody else holds (a copy made for it): its slice is
+        set in place."""
+        model = self._model
         offset = self._slice.offset
-        qs._slice = _GET_SLICE if offset is None else Slice(2, offset)
-        rows = await qs._fetch_all()
+        self._slice = _GET_SLICE if offset is None else Slice(2, offset)
+        rows = await self._fetch_all()
         if not rows:
             raise model.NotFound(
                 f"{self._model.__name__}.get(): no row matches the query"
