@@ -188,8 +188,9 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
         return row_values(self, columns)
 
     async def _insert(self) -> None:
-        await self.before_insert()
         cls = type(self)
+        if cls.before_insert is not _NO_HOOK["before_insert"]:  # the hook is awaited only if defined
+            await self.before_insert()
         columns, columns_key, values, key_generated = insert_values(self)
         pk = self._meta.pk
         stmt = Insert(cls, columns, [values], columns_key=columns_key)
@@ -198,7 +199,8 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
         else:
             await cls._engine()._insert(stmt, None)
         put(self, PK_KEY, stored(self, pk.name))
-        await self.after_insert()
+        if cls.after_insert is not _NO_HOOK["after_insert"]:
+            await self.after_insert()
 
     async def _update(self) -> None:
         await self.before_update()
@@ -474,3 +476,7 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
 #: Model.all's function: where() and get() build their query directly unless a model
 #: defines an all() of its own
 _MODEL_ALL = Model.__dict__["all"].__func__
+
+#: Model's own hooks, which do nothing: save() awaits a hook only where a model
+#: defines its own
+_NO_HOOK = {name: Model.__dict__[name] for name in ("before_insert", "after_insert")}

@@ -50,8 +50,12 @@ def row_values(obj: Model, columns: Sequence[Column[Any]]) -> list[Any]:
     """
     out: list[Any] = []
     append = out.append
+    # state.stored() inline, decided once for the row
+    attributes = obj._meta.attribute_access
+    d = None if attributes else obj.__dict__
     for col in columns:
-        value = stored(obj, col.name)
+        name = col.name
+        value = getattr(obj, name, None) if d is None else d.get(name)
         if value is None:
             if not col.nullable and not (col.primary_key and col.auto_increment):
                 raise exc.IntegrityError(
