@@ -108,8 +108,12 @@ class CompiledEntry:
 
     def row_values(self, rows: Sequence[Sequence[Any]]) -> list[Any]:
         """The bind values of an INSERT's plain rows, flattened and converted per column."""
-        out = [v for row in rows for v in row]
         procs = self.row_procs
+        if len(rows) == 1:  # one instance's save(): no pass per column
+            if procs is None:
+                return list(rows[0])
+            return [v if f is None or v is None else f(v) for v, f in zip(rows[0], procs)]
+        out = [v for row in rows for v in row]
         if procs is None:
             return out
         # column by column: a column without a conversion costs nothing per value

@@ -192,8 +192,9 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
         if cls.before_insert is not _NO_HOOK["before_insert"]:  # the hook is awaited only if defined
             await self.before_insert()
         columns, columns_key, values, key_generated = insert_values(self)
-        pk = self._meta.pk
-        stmt = Insert(cls, columns, [values], columns_key=columns_key)
+        meta = self._meta
+        pk = meta.pk
+        stmt = Insert(meta, columns, [values], columns_key=columns_key)  # the model's table
         if key_generated:
             put(self, pk.name, await cls._engine()._insert(stmt, pk))
         else:
