@@ -37,22 +37,23 @@ def usage(pool: SQLitePool) -> tuple[int, int]:
     return stats.in_use, stats.idle
 
 
+async def borrow(pool: SQLitePool, got: list[str], name: str) -> None:
+    """Take the connection, note ``name`` in ``got``, let others run, give it back."""
+    conn = await pool.acquire()
+    got.append(name)
+    await asyncio.sleep(0)
+    await pool.release(conn)
+
+
 async def test_waiting_tasks_get_the_connection_in_the_order_they_came(pool):
     order: list[str] = []
-
-    async def borrow(name: str) -> None:
-        conn = await pool.acquire()
-        order.append(name)
-        await asyncio.sleep(0)
-        await pool.release(conn)
-
     held = await pool.acquire()
-    waiting = [asyncio.create_task(borrow(f"w{i}")) for i in range(3)]
+    waiting = [asyncio.create_task(borrow(pool, order, f"w{i}")) for i in range(3)]
     await settle()
     assert order == [] and len(pool._waiters) == 3
     await pool.release(held)
     # released with tasks waiting: the first of them has it, a newcomer queues behind
-    late = asyncio.create_task(borrow("late"))
+    late = asyncio.create_task(borrow(pool, order, "late"))
     async with asyncio.timeout(5):  # a connection nobody passes on would hang here
         await asyncio.gather(*waiting, late)
     assert order == ["w0", "w1", "w2", "late"]
@@ -61,14 +62,8 @@ async def test_waiting_tasks_get_the_connection_in_the_order_they_came(pool):
 
 async def test_a_waiter_cancelled_before_its_turn_leaves_it_to_the_next(pool):
     got: list[str] = []
-
-    async def borrow(name: str) -> None:
-        conn = await pool.acquire()
-        got.append(name)
-        await pool.release(conn)
-
     held = await pool.acquire()
-    first, second = asyncio.create_task(borrow("first")), asyncio.create_task(borrow("second"))
+    first, second = asyncio.create_task(borrow(pool, got, "first")), asyncio.create_task(borrow(pool, got, "second"))
     await settle()
     first.cancel()
     await settle()
@@ -82,14 +77,8 @@ async def test_a_waiter_cancelled_before_its_turn_leaves_it_to_the_next(pool):
 
 async def test_a_waiter_cancelled_just_after_it_was_handed_the_connection_passes_it_on(pool):
     got: list[str] = []
-
-    async def borrow(name: str) -> None:
-        conn = await pool.acquire()
-        got.append(name)
-        await pool.release(conn)
-
     held = await pool.acquire()
-    first, second = asyncio.create_task(borrow("first")), asyncio.create_task(borrow("second"))
+    first, second = asyncio.create_task(borrow(pool, got, "first")), asyncio.create_task(borrow(pool, got, "second"))
     await settle()
     await pool.release(held)  # the first waiter's turn: it has not run yet
     first.cancel()  # ... and is cancelled before it does
