@@ -112,6 +112,8 @@ class SQLitePool:
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:
+            # asyncio.timeout, not wait_for: wait_for would wait in a task of its own,
+            # which a cancel could end just after it was handed the connection
             async with asyncio.timeout(self._timeout):
                 await waiter
         except BaseException as err:
