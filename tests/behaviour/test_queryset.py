@@ -25,6 +25,17 @@ class QsShownPost(Model):
         return super().all().where(cls.published == True)  # noqa: E712
 
 
+class QsStaticAllPost(Model):
+    """A model whose all() is a staticmethod (no bound method to compare)."""
+
+    title = StrColumn(nullable=False, max_length=100)
+    published = BoolColumn(nullable=False, default=False)
+
+    @staticmethod
+    def all() -> QuerySet[QsStaticAllPost]:
+        return QuerySet._for(QsStaticAllPost).where(QsStaticAllPost.published == True)  # noqa: E712
+
+
 ROWS = [
     # title, views, published, score
     ("Python tips", 100, True, 4.5),
@@ -265,6 +276,16 @@ async def test_where_and_get_on_a_model_start_from_its_own_all(engine):
         await QsShownPost.get(QsShownPost.title == "hidden")
     assert await QsShownPost.get_or_none(QsShownPost.title == "hidden") is None
     assert await QsShownPost.count() == 1
+
+
+async def test_where_and_get_start_from_an_all_that_is_a_staticmethod(engine):
+    await engine.create_table(QsStaticAllPost)
+    await QsStaticAllPost.create(title="shown", published=True)
+    await QsStaticAllPost.create(title="hidden", published=False)
+    assert await titles(QsStaticAllPost.where(QsStaticAllPost.title != "other")) == ["shown"]
+    with pytest.raises(QsStaticAllPost.NotFound):
+        await QsStaticAllPost.get(QsStaticAllPost.title == "hidden")
+    assert (await QsStaticAllPost.get()).title == "shown"
 
 
 async def test_async_for_iterates_over_instances(engine):

@@ -108,3 +108,11 @@ async def test_asking_again_for_the_connection_the_task_holds_says_it_would_wait
         await pool.acquire()
     assert not pool._waiters
     await pool.release(held)
+
+
+async def test_releasing_the_connection_twice_is_an_error_that_hands_it_to_nobody(pool):
+    held = await pool.acquire()
+    await pool.release(held)
+    with pytest.raises(RuntimeError, match="release\\(\\) of SQLite's connection, which is not lent out"):
+        await pool.release(held)
+    assert usage(pool) == (0, 1)

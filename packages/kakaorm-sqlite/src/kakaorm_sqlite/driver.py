@@ -155,6 +155,9 @@ class SQLitePool:
         next task, and does nothing when no transaction is open by then (a COMMIT that
         went through). It is awaited; cancelled again, it still runs, in its turn.
         """
+        if not self._busy:
+            # a second release would hand a waiting task the connection another still uses
+            raise RuntimeError("release() of SQLite's connection, which is not lent out")
         try:
             if discard:
                 await self._conn.raw.rollback()

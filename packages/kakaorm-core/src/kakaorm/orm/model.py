@@ -192,9 +192,8 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
         if cls.before_insert is not _NO_HOOK["before_insert"]:  # the hook is awaited only if defined
             await self.before_insert()
         columns, columns_key, values, key_generated = insert_values(self)
-        meta = self._meta
-        pk = meta.pk
-        stmt = Insert(meta, columns, [values], columns_key=columns_key)  # the model's table
+        pk = self._meta.pk
+        stmt = Insert(cls, columns, [values], columns_key=columns_key)
         if key_generated:
             put(self, pk.name, await cls._engine()._insert(stmt, pk))
         else:
@@ -278,7 +277,7 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
     @classmethod
     def where(cls, *conditions: Condition) -> QuerySet[Self]:
         """Rows matching every condition: ``Post.where(Post.views > 10)``."""
-        if cls.all.__func__ is not _MODEL_ALL:  # type: ignore[attr-defined]
+        if getattr(cls.all, "__func__", None) is not _MODEL_ALL:
             return cls.all().where(*conditions)  # a model's own all() is where its queries start
         return QuerySet._for(cls, where_conditions(conditions))
 
@@ -300,7 +299,7 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
             NotFound: no row matches (``Model.NotFound``).
             MultipleResults: more than one row matches (``Model.MultipleResults``).
         """
-        if cls.all.__func__ is not _MODEL_ALL or not conditions:  # type: ignore[attr-defined]
+        if getattr(cls.all, "__func__", None) is not _MODEL_ALL or not conditions:
             return await cls.all().get(*conditions)
         # the one query made for this call: its slice is set on it, with no copy made
         qs: QuerySet[Self] = QuerySet._for(cls, where_conditions(conditions))
