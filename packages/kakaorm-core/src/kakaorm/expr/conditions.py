@@ -122,7 +122,7 @@ def in_condition(expr: Expression[Any], values: Any, negate: bool) -> Condition:
     items: list[Expression[Any]] = []
     append = items.append
     # a value of exactly a column's type needs no check (as in _as_expr), only a Param
-    exact, value_type = getattr(expr, "exact_type", None), expr.type
+    exact, value_type = expr.exact_type, expr.type
     same_params = True
     for v in values:
         if type(v) is exact:

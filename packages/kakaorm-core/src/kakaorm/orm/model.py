@@ -189,7 +189,7 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
 
     async def _insert(self) -> None:
         cls = type(self)
-        if cls.before_insert is not _NO_HOOK["before_insert"]:  # the hook is awaited only if defined
+        if cls.before_insert is not Model.before_insert:  # awaited only where a model defines it
             await self.before_insert()
         columns, columns_key, values, key_generated = insert_values(self)
         pk = self._meta.pk
@@ -199,7 +199,7 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
         else:
             await cls._engine()._insert(stmt, None)
         put(self, PK_KEY, stored(self, pk.name))
-        if cls.after_insert is not _NO_HOOK["after_insert"]:
+        if cls.after_insert is not Model.after_insert:
             await self.after_insert()
 
     async def _update(self) -> None:
@@ -476,7 +476,3 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
 #: Model.all's function: where() and get() build their query directly unless a model
 #: defines an all() of its own
 _MODEL_ALL = Model.__dict__["all"].__func__
-
-#: Model's own hooks, which do nothing: save() awaits a hook only where a model
-#: defines its own
-_NO_HOOK = {name: Model.__dict__[name] for name in ("before_insert", "after_insert")}
