@@ -109,3 +109,42 @@ async def test_an_exception_in_a_before_hook_stops_the_statement(engine):
         await row.delete()
     assert [r.name for r in await HookGuarded.all()] == ["fine"]
     assert row.is_saved
+
+
+class AuditMixin:
+    """Hooks that a model gets from a base class rather than defining them itself."""
+
+    async def after_update(self) -> None:
+        calls.append(("after_update", type(self).__name__))
+
+    async def before_delete(self) -> None:
+        calls.append(("before_delete", type(self).__name__))
+
+
+class HookInherited(AuditMixin, Model):
+    name = StrColumn(nullable=False)
+
+
+async def test_hooks_inherited_from_a_mixin_run(engine):
+    await engine.create_table(HookInherited)
+    row = await HookInherited.create(name="a")
+    row.name = "b"
+    await row.save()
+    await row.delete()
+    assert calls == [("after_update", "HookInherited"), ("before_delete", "HookInherited")]
+    assert await HookInherited.count() == 0
+    assert row.is_saved is False
+
+
+async def test_a_hook_assigned_on_one_instance_runs_for_that_instance_only(engine):
+    await engine.create_table(HookInherited)
+    row = HookInherited(name="own")
+
+    async def mark() -> None:
+        calls.append(("before_insert", row.name))
+
+    row.before_insert = mark  # type: ignore[method-assign]
+    await row.save()
+    await HookInherited.create(name="other")
+    assert calls == [("before_insert", "own")]
+    assert [r.name for r in await HookInherited.all().order_by(HookInherited.id)] == ["own", "other"]

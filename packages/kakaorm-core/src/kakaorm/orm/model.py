@@ -189,8 +189,7 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
 
     async def _insert(self) -> None:
         cls = type(self)
-        if cls.before_insert is not Model.before_insert:  # awaited only where a model defines it
-            await self.before_insert()
+        await self.before_insert()
         columns, columns_key, values, key_generated = insert_values(self)
         pk = self._meta.pk
         stmt = Insert(cls, columns, [values], columns_key=columns_key)
@@ -199,8 +198,7 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
         else:
             await cls._engine()._insert(stmt, None)
         put(self, PK_KEY, stored(self, pk.name))
-        if cls.after_insert is not Model.after_insert:
-            await self.after_insert()
+        await self.after_insert()
 
     async def _update(self) -> None:
         await self.before_update()
