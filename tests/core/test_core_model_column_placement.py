@@ -5,7 +5,9 @@ instance's attribute reads and stores only for names whose class attribute is ab
 (or of a built-in type), so a column there would put every ``post.views`` on the
 generic path. ``Post.views`` still reads the column: a concrete model is the one
 instance of a metaclass of its own that holds its columns, and an abstract model's
-are read from its options.
+are read from its options, through a reader of the column's name on ModelMeta (no
+metaclass defines ``__getattr__``, which would slow every read of a model class's
+attribute).
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ def test_each_concrete_model_reads_its_own_bound_columns() -> None:
 
 
 def test_an_abstract_models_columns_are_read_from_its_options() -> None:
+    assert type(PlaceStamped) is ModelMeta
     assert PlaceStamped.stamp is PlaceStamped._meta.columns["stamp"]
     assert hasattr(PlaceStamped, "stamp")
     with pytest.raises(AttributeError, match=r"^type object 'PlaceStamped' has no attribute 'nope'$"):
@@ -91,3 +94,34 @@ def test_a_model_built_by_calling_the_metaclass_gets_a_metaclass_of_its_own() ->
     built = ModelMeta("PlaceBuilt", (PlacePost,), {"__module__": __name__, "Meta": type("Meta", (), {"table_name": "place_built"})})
     assert isinstance(built, type(PlacePost)) and type(built) is not type(PlacePost)
     assert built.title.model is built
+
+
+@pytest.mark.parametrize("model", [PlaceStamped, PlacePost, PlaceRepost, PlaceNote, Model])
+def test_no_model_metaclass_defines_getattr(model: type[Model]) -> None:
+    assert [k.__name__ for k in type(model).__mro__ if "__getattr__" in vars(k)] == []
+
+
+class PlaceTitled(Model):
+    heading = StrColumn(nullable=True)
+
+    class Meta:
+        abstract = True
+
+
+class PlaceBoth(PlaceStamped, PlaceTitled):
+    class Meta:
+        table_name = "place_both"
+
+
+def test_a_model_may_inherit_from_two_abstract_models() -> None:
+    assert type(PlaceBoth).__bases__ == (ModelMeta,)
+    assert list(PlaceBoth._meta.columns) == ["id", "heading", "stamp"]
+    assert PlaceTitled.heading is PlaceTitled._meta.columns["heading"]
+    with pytest.raises(AttributeError, match=r"^type object 'PlaceTitled' has no attribute 'stamp'$"):
+        PlaceTitled.stamp  # noqa: B018 - the other abstract model's column
+    with pytest.raises(AttributeError, match=r"^type object 'Model' has no attribute 'heading'$"):
+        Model.heading  # type: ignore[attr-defined]  # noqa: B018
+    for name in ("stamp", "heading"):
+        column = getattr(PlaceBoth, name)
+        assert column is PlaceBoth._meta.columns[name] and column.model is PlaceBoth
+    assert PlaceBoth(stamp=1, heading="h").heading == "h"

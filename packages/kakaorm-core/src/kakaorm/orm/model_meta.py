@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kakaorm import exc
 from kakaorm.orm.column_types import IntColumn
@@ -144,14 +144,32 @@ class ModelMeta(type):
                 value.attach(cls)  # type: ignore[arg-type]
         return cls
 
-    if not TYPE_CHECKING:  # checkers keep seeing model classes' attributes as declared
 
-        def __getattr__(cls, name: str) -> Any:
-            # reached only when nothing else answers: an abstract model's column
+
+class _AbstractColumn:
+    """Put on :class:`ModelMeta` under the name of an abstract model's column, so that
+    ``Stamped.created`` reads the column from the abstract model's options.
+
+    An abstract model shares its metaclass with others (so that a model may inherit
+    from several), which therefore cannot hold its columns as a concrete model's own
+    metaclass does. A ``__getattr__`` on the metaclass would do it too, but would put
+    every read of any model class's attribute (``Post._meta``, ``Post.get``) on
+    CPython's slow path, at about four times the cost. A concrete model's metaclass
+    holds its own column of the name, which is found first.
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, cls: type | None, owner: type | None = None) -> Column[Any]:
+        if cls is not None:
             meta = cls.__dict__.get("_meta")
-            if isinstance(meta, ModelOptions) and name in meta.columns:
-                return meta.columns[name]
-            raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")
+            if isinstance(meta, ModelOptions) and self.name in meta.columns:
+                return meta.columns[self.name]
+        name = (owner if cls is None else cls).__name__  # type: ignore[union-attr]
+        raise AttributeError(f"type object {name!r} has no attribute {self.name!r}")
 
 
 def _place_columns(cls: type, columns: dict[str, Column[Any]], abstract: bool) -> None:
@@ -162,14 +180,18 @@ def _place_columns(cls: type, columns: dict[str, Column[Any]], abstract: bool) -
     the hydrator's ``obj.views = v``) only for names whose class attribute is absent
     or of a built-in type; a column, an object of a Python class, would make every
     one of them take the generic path, at about twice the cost. An abstract model's
-    columns are read through ``ModelMeta.__getattr__`` (from ``_meta.columns``).
+    columns are read through an :class:`_AbstractColumn` of their name on ModelMeta
+    (unless the name is already one of the metaclass's, such as ``mro``).
     Where a base class has an attribute of a column's name (a relation the model
     redefines as a column), the column stays in the class too, to hide it.
     """
     for attr, col in columns.items():
         if isinstance(cls.__dict__.get(attr), Column):
             delattr(cls, attr)
-        if not abstract:
+        if abstract:
+            if attr not in dir(ModelMeta):  # its own, type's and those placed before
+                setattr(ModelMeta, attr, _AbstractColumn(attr))
+        else:
             setattr(type(cls), attr, col)
             if any(attr in base.__dict__ for base in cls.__mro__[1:]):
                 type.__setattr__(cls, attr, col)
