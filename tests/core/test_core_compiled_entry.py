@@ -42,7 +42,10 @@ def gc_enabled() -> Iterator[None]:
     was = gc.isenabled()
     gc.enable()
     yield
-    if not was:
+    # a test may have turned it off: the tests after it get it as it was before
+    if was:
+        gc.enable()
+    else:
         gc.disable()
 
 
