@@ -125,3 +125,32 @@ def test_a_model_may_inherit_from_two_abstract_models() -> None:
         column = getattr(PlaceBoth, name)
         assert column is PlaceBoth._meta.columns[name] and column.model is PlaceBoth
     assert PlaceBoth(stamp=1, heading="h").heading == "h"
+
+
+class PlaceLabelled:
+    """A mixin whose attribute a model's column of the same name hides."""
+
+    label = "from the mixin"
+
+
+class PlaceHiding(PlaceLabelled, Model):
+    label = StrColumn(nullable=True)
+
+    class Meta:
+        table_name = "place_hiding"
+
+
+def test_a_column_hides_an_inherited_attribute_of_its_name() -> None:
+    assert PlaceHiding.label is PlaceHiding._meta.columns["label"]
+    assert not isinstance(vars(PlaceHiding)["label"], Column)
+    note = PlaceHiding(label="x")
+    assert note.label == "x"
+    del note.label
+    assert note.label is None  # not the mixin's value
+    assert PlaceHiding(label=None).label is None
+    assert PlaceLabelled.label == "from the mixin"
+
+
+def test_a_column_is_read_from_the_metaclass_without_a_descriptor_call() -> None:
+    assert not hasattr(type(PlacePost.title), "__get__")
+    assert vars(type(PlacePost))["title"] is PlacePost.title

@@ -154,22 +154,19 @@ class Column(ColumnElement[T], Generic[T]):
     def __set_name__(self, owner: builtins.type, name: str) -> None:
         self.name = name
 
-    @overload
-    def __get__(self, instance: None, owner: Any) -> Self: ...
-
-    @overload
-    def __get__(self, instance: object, owner: Any) -> T: ...
-
-    def __get__(self, instance: object | None, owner: Any) -> Any:
-        if instance is None or isinstance(instance, builtins.type):
-            # the class's own attribute (``Post.views``), or its metaclass's (see
-            # kakaorm.orm.model_meta: ``instance`` is then the model class)
-            return self
-        # Only reached for a column kept in its class (hiding an inherited attribute of
-        # its name, see model_meta._place_columns) when the instance lacks the value.
-        return None
-
     if TYPE_CHECKING:
+        # Seen by type checkers only: ``Post.views`` is the column, ``post.views`` its
+        # value. At run time a column is no descriptor. It sits on its model's own
+        # metaclass (kakaorm.orm.model_meta._place_columns), where ``Post.views``
+        # reads it as a plain attribute, without a Python call.
+        @overload
+        def __get__(self, instance: None, owner: Any) -> Self: ...
+
+        @overload
+        def __get__(self, instance: object, owner: Any) -> T: ...
+
+        def __get__(self, instance: object | None, owner: Any) -> Any: ...
+
         # Seen by type checkers only. At run time ``task.title`` is a plain instance
         # attribute, with no column in the class to call; to a checker,
         # ``task.title = value`` takes a T, and a TypedModel's generated ``__init__``

@@ -172,6 +172,20 @@ class _AbstractColumn:
         raise AttributeError(f"type object {name!r} has no attribute {self.name!r}")
 
 
+class _HidingColumn:
+    """Kept in a model class under a column's name where a base class has an attribute
+    of that name, to hide it: the class reads the column, an instance without a value
+    reads None (its value, once set, is found in the instance first)."""
+
+    __slots__ = ("column",)
+
+    def __init__(self, column: Column[Any]) -> None:
+        self.column = column
+
+    def __get__(self, instance: object | None, owner: type | None = None) -> Any:
+        return self.column if instance is None else None
+
+
 def _place_columns(cls: type, columns: dict[str, Column[Any]], abstract: bool) -> None:
     """Take the columns out of the class ``__dict__``; a concrete model's go on its
     own metaclass instead, so that ``Post.views`` still reads the column.
@@ -183,7 +197,7 @@ def _place_columns(cls: type, columns: dict[str, Column[Any]], abstract: bool) -
     columns are read through an :class:`_AbstractColumn` of their name on ModelMeta
     (unless the name is already one of the metaclass's, such as ``mro``).
     Where a base class has an attribute of a column's name (a relation the model
-    redefines as a column), the column stays in the class too, to hide it.
+    redefines as a column), a :class:`_HidingColumn` stays in the class, to hide it.
     """
     for attr, col in columns.items():
         if isinstance(cls.__dict__.get(attr), Column):
@@ -194,7 +208,7 @@ def _place_columns(cls: type, columns: dict[str, Column[Any]], abstract: bool) -
         else:
             setattr(type(cls), attr, col)
             if any(attr in base.__dict__ for base in cls.__mro__[1:]):
-                type.__setattr__(cls, attr, col)
+                type.__setattr__(cls, attr, _HidingColumn(col))
 
 
 def _install_init(cls: type, columns: dict[str, Column[Any]], abstract: bool) -> None:
