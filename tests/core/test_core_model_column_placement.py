@@ -154,3 +154,22 @@ def test_a_column_hides_an_inherited_attribute_of_its_name() -> None:
 def test_a_column_is_read_from_the_metaclass_without_a_descriptor_call() -> None:
     assert not hasattr(type(PlacePost.title), "__get__")
     assert vars(type(PlacePost))["title"] is PlacePost.title
+
+
+class PlaceStampMixin:
+    """Not a model: its column is none of a model's columns."""
+
+    created = IntColumn(nullable=True)
+
+
+class PlaceMixedIn(PlaceStampMixin, Model):
+    name = StrColumn(nullable=True)
+
+    class Meta:
+        table_name = "place_mixed_in"
+
+
+def test_a_column_of_a_plain_mixin_is_no_column_and_reads_none_on_instances() -> None:
+    assert list(PlaceMixedIn._meta.columns) == ["id", "name"]
+    assert PlaceMixedIn.created is vars(PlaceStampMixin)["created"]
+    assert PlaceMixedIn(name="a").created is None

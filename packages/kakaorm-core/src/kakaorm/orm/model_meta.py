@@ -209,6 +209,23 @@ def _place_columns(cls: type, columns: dict[str, Column[Any]], abstract: bool) -
             setattr(type(cls), attr, col)
             if any(attr in base.__dict__ for base in cls.__mro__[1:]):
                 type.__setattr__(cls, attr, _HidingColumn(col))
+    if not abstract:
+        _hide_foreign_columns(cls, columns)
+
+
+def _hide_foreign_columns(cls: type, columns: dict[str, Column[Any]]) -> None:
+    """A column that a concrete model inherits from a class that is no model (a plain
+    mixin) is none of its columns; a column is no descriptor, so an instance would read
+    the column object itself. It is hidden as a model's own column is: the class reads
+    it, an instance without a value of that name reads None."""
+    seen: set[str] = {*columns, *vars(cls)}
+    for base in cls.__mro__[1:]:
+        for attr, value in vars(base).items():
+            if attr in seen:
+                continue
+            seen.add(attr)  # the first class holding the name is the one read
+            if isinstance(value, Column):
+                type.__setattr__(cls, attr, _HidingColumn(value))
 
 
 def _install_init(cls: type, columns: dict[str, Column[Any]], abstract: bool) -> None:
