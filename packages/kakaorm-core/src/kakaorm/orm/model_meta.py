@@ -145,7 +145,6 @@ class ModelMeta(type):
         return cls
 
 
-
 class _AbstractColumn:
     """Put on :class:`ModelMeta` under the name of an abstract model's column, so that
     ``Stamped.created`` reads the column from the abstract model's options.
