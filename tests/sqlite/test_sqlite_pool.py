@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,11 +61,20 @@ async def test_waiting_tasks_get_the_connection_in_the_order_they_came(pool):
     assert usage(pool) == (0, 1) and not pool._waiters
 
 
-async def test_a_waiter_cancelled_before_its_turn_leaves_it_to_the_next(pool):
+async def two_waiters(pool: SQLitePool) -> tuple[list[str], Any, asyncio.Task[None], asyncio.Task[None]]:
+    """The connection held by this task, and two tasks queued for it: (what the
+    waiters got, the held connection, the first waiter, the second)."""
     got: list[str] = []
     held = await pool.acquire()
-    first, second = asyncio.create_task(borrow(pool, got, "first")), asyncio.create_task(borrow(pool, got, "second"))
+    first = asyncio.create_task(borrow(pool, got, "first"))
+    second = asyncio.create_task(borrow(pool, got, "second"))
     await settle()
+    assert len(pool._waiters) == 2
+    return got, held, first, second
+
+
+async def test_a_waiter_cancelled_before_its_turn_leaves_it_to_the_next(pool):
+    got, held, first, second = await two_waiters(pool)
     first.cancel()
     await settle()
     assert first.cancelled() and len(pool._waiters) == 1
@@ -76,10 +86,7 @@ async def test_a_waiter_cancelled_before_its_turn_leaves_it_to_the_next(pool):
 
 
 async def test_a_waiter_cancelled_just_after_it_was_handed_the_connection_passes_it_on(pool):
-    got: list[str] = []
-    held = await pool.acquire()
-    first, second = asyncio.create_task(borrow(pool, got, "first")), asyncio.create_task(borrow(pool, got, "second"))
-    await settle()
+    got, held, first, second = await two_waiters(pool)
     await pool.release(held)  # the first waiter's turn: it has not run yet
     first.cancel()  # ... and is cancelled before it does
     async with asyncio.timeout(5):

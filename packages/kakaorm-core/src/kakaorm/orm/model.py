@@ -188,8 +188,8 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
         return row_values(self, columns)
 
     async def _insert(self) -> None:
-        cls = type(self)
         await self.before_insert()
+        cls = type(self)
         columns, columns_key, values, key_generated = insert_values(self)
         pk = self._meta.pk
         stmt = Insert(cls, columns, [values], columns_key=columns_key)
