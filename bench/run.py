@@ -31,7 +31,8 @@ the database servers keep the other CPUs. Without it, the scheduler places the e
 loop and a driver's worker thread (aiosqlite's) on the same CPU in some processes and on
 two in others, and a hand-over between two CPUs costs tens of microseconds per query
 here: SQLite's timings then fall into two groups far apart, and a median of a few
-processes lands in either. Pinned, they are steady, and faster for every contender.
+processes lands in either (a single-threaded process shows two speeds too, unpinned).
+Pinned, they are steadier, and faster for every contender.
 """
 
 from __future__ import annotations
