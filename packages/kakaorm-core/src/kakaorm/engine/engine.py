@@ -219,9 +219,7 @@ class Engine(TransactionMethods, EventSource):
             # placeholder order found by identity ambiguous; such an entry would bind the
             # wrong values for other statements of this shape, so it is not cached.
             if len({id(p) for p in params}) == len(params):
-                if len(self._cache) >= self._cache_size:
-                    self._cache.pop(next(iter(self._cache)))
-                self._cache[key] = entry
+                self._remember(key, entry)
         if entry.values_insert:
             return entry, entry.row_values(stmt.rows)  # type: ignore[attr-defined]
         return entry, entry.values(params)
@@ -324,8 +322,16 @@ class Engine(TransactionMethods, EventSource):
         return entry, await self._fetch_compiled(entry, values, stmt.lock is not None)
 
     def _compiled(self, key: Hashable) -> CompiledEntry | None:
-        """The cached entry of the statement whose ``_key()`` is ``key``, if compiled."""
+        """The cached entry of the statement whose ``_key()`` is ``key``, if compiled
+        (or of another key given to :meth:`_remember`)."""
         return self._cache.get(key)
+
+    def _remember(self, key: Hashable, entry: CompiledEntry) -> None:
+        """Cache ``entry`` under ``key``, dropping the oldest entry when the cache is full."""
+        cache = self._cache
+        if len(cache) >= self._cache_size:
+            cache.pop(next(iter(cache)))
+        cache[key] = entry
 
     def _fetch_compiled(
         self, entry: CompiledEntry, values: Sequence[Any], locking: bool

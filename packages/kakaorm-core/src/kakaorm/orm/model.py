@@ -20,6 +20,7 @@ from kakaorm.orm.pydantic_api import PydanticModelAPI
 from kakaorm.orm.query_build import where_conditions
 from kakaorm.orm.queryset import QuerySet
 from kakaorm.orm.relations import forget_prefetched
+from kakaorm.orm.single_get import get_one
 from kakaorm.orm.state import PK_KEY, put, stored
 from kakaorm.orm.table import model_table_schema
 from kakaorm.orm.upsert import bulk_upsert, upsert_one
@@ -299,14 +300,14 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
         """
         if getattr(cls.all, "__func__", None) is not _MODEL_ALL or not conditions:
             return await cls.all().get(*conditions)
-        # the one query made for this call: its slice is set on it, with no copy made
-        qs: QuerySet[Self] = QuerySet._for(cls, where_conditions(conditions))
-        return await qs._one()
+        return await get_one(cls, conditions, False)  # type: ignore[no-any-return]
 
     @classmethod
     async def get_or_none(cls, *conditions: Condition) -> Self | None:
         """The one row matching the conditions, or None."""
-        return await cls.all().get_or_none(*conditions)
+        if getattr(cls.all, "__func__", None) is not _MODEL_ALL or not conditions:
+            return await cls.all().get_or_none(*conditions)
+        return await get_one(cls, conditions, True)  # type: ignore[no-any-return]
 
     @classmethod
     async def first(cls) -> Self | None:

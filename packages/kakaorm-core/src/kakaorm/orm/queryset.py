@@ -43,7 +43,22 @@ T6 = TypeVar("T6")
 
 
 #: ``get()`` reads at most two rows (one more than it returns, to see a second match)
-_GET_SLICE = Slice(2, None)
+GET_SLICE = Slice(2, None)
+
+
+def one_row(model: type[Model], rows: list[R], or_none: bool = False) -> R | None:
+    """The one instance of ``get()``: NotFound for none (None if ``or_none``),
+    MultipleResults for several."""
+    if len(rows) == 1:
+        return rows[0]
+    if not rows:
+        if or_none:
+            return None
+        raise model.NotFound(f"{model.__name__}.get(): no row matches the query")
+    raise model.MultipleResults(
+        f"{model.__name__}.get(): more than one row matches the query; "
+        "add conditions, or use first() or a list query"
+    )
 
 
 class QuerySet(QueryInspection, QueryChain[R]):
@@ -226,30 +241,18 @@ class QuerySet(QueryInspection, QueryChain[R]):
         # where() returns a new query: limit(2) is set on it rather than on another copy
         return await (self.where(*conditions) if conditions else self._clone())._one()
 
-    async def _one(self) -> R:
-        """get() of a query that nobody else holds (a copy made for it): its slice is
-        set in place."""
-        model = self._model
+    async def _one(self, or_none: bool = False) -> R:
+        """get() (``or_none``: get_or_none()) of a query that nobody else holds (a
+        copy made for it): its slice is set in place."""
         offset = self._slice.offset
-        self._slice = _GET_SLICE if offset is None else Slice(2, offset)
-        rows = await self._fetch_all()
-        if not rows:
-            raise model.NotFound(
-                f"{self._model.__name__}.get(): no row matches the query"
-            )
-        if len(rows) > 1:
-            raise model.MultipleResults(
-                f"{self._model.__name__}.get(): more than one row matches the query; "
-                "add conditions, or use first() or a list query"
-            )
-        return rows[0]
+        self._slice = GET_SLICE if offset is None else Slice(2, offset)
+        return one_row(self._model, await self._fetch_all(), or_none)  # type: ignore[return-value]
 
     async def get_or_none(self, *conditions: Condition) -> R | None:
         """The one row matching the query, or None (MultipleResults if several match)."""
-        try:
-            return await self.get(*conditions)
-        except exc.NotFound:
-            return None
+        if self._model is None:
+            self._need_model("get_or_none")  # raises
+        return await (self.where(*conditions) if conditions else self._clone())._one(True)
 
     async def first(self) -> R | None:
         """The first row (by the query's order, else by primary key), or None."""
