@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+import kakaorm
+
 pytestmark = pytest.mark.backends("postgres")
 
 
@@ -62,3 +64,19 @@ async def test_begin_commit_and_rollback(conn):
     await conn.execute("INSERT INTO pgd_tx VALUES (2)", [])
     await conn.rollback()
     assert [tuple(r) for r in await conn.fetch("SELECT n FROM pgd_tx", [])] == [(1,)]
+
+
+async def test_a_transaction_left_open_is_rolled_back_and_its_connection_kept(engine, connect_url):
+    """Raw SQL may BEGIN and return the connection in a transaction: the pool rolls it
+    back and lends the same connection again, out of any transaction."""
+    await engine.execute("CREATE TABLE pgd_open (n BIGINT)")
+    one = await kakaorm.connect(connect_url(), pool_max_size=1, pool_min_size=1)
+    try:
+        backend_pid = await one.fetchval("SELECT pg_backend_pid()")
+        await one.execute("BEGIN")
+        await one.execute("INSERT INTO pgd_open VALUES (1)")
+        assert await one.fetchval("SELECT pg_backend_pid()") == backend_pid
+        # the INSERT ran after the rollback, outside a transaction: others see it
+        assert await engine.fetchval("SELECT count(*) FROM pgd_open") == 1
+    finally:
+        await one.disconnect()
