@@ -250,9 +250,10 @@ class QuerySet(QueryInspection, QueryChain[R]):
 
     async def get_or_none(self, *conditions: Condition) -> R | None:
         """The one row matching the query, or None (MultipleResults if several match)."""
-        if self._model is None:
-            self._need_model("get_or_none")  # raises
-        return await (self.where(*conditions) if conditions else self._clone())._one(True)
+        try:
+            return await self.get(*conditions)  # through get(), which a subclass may extend
+        except exc.NotFound:
+            return None
 
     async def first(self) -> R | None:
         """The first row (by the query's order, else by primary key), or None."""
