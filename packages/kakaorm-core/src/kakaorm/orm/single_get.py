@@ -51,9 +51,10 @@ async def get_one(model: type[Model], conditions: Sequence[Condition], or_none: 
             left, right = cond.left, cond.right
             if type(right) is Param and isinstance(left, Column) and left.model is model:
                 engine = get_engine()
-                entry = engine._compiled((_SHORT, left._uid, cond.op, right.type))
+                short_key = (_SHORT, left._uid, cond.op, right.type)
+                entry = engine._compiled(short_key)
                 if entry is None:
-                    return await _first_get(engine, model, cond, (_SHORT, left._uid, cond.op, right.type), or_none)
+                    return await _first_get(engine, model, cond, short_key, or_none)
                 if entry.perm is None and entry.bind_procs is None:
                     values = [right.value, _LIMIT]  # in placeholder order, unconverted
                 else:
