@@ -25,13 +25,12 @@ __all__ = ["PsycopgConnection", "PsycopgPool", "open_pool"]
 
 T = TypeVar("T")
 
-_IDLE = TransactionStatus.IDLE
-_IN_TRANSACTION = (TransactionStatus.INTRANS, TransactionStatus.INERROR)
-#: the same as plain ints, compared with ``pgconn.transaction_status`` where a
-#: connection goes back to the pool: ``connection.info.transaction_status`` builds
-#: an info object and an enum member on every read (about 1.1 us, against 0.06)
-_IDLE_STATUS = int(_IDLE)
-_IN_TRANSACTION_STATUS = (int(TransactionStatus.INTRANS), int(TransactionStatus.INERROR))
+#: libpq's transaction statuses as the ints ``pgconn.transaction_status`` gives:
+#: ``connection.info.transaction_status`` builds an info object and an enum member on
+#: every read (about 1.1 us, against 0.06), and the pool reads it for every statement
+_IDLE = int(TransactionStatus.IDLE)
+_ACTIVE = int(TransactionStatus.ACTIVE)
+_IN_TRANSACTION = (int(TransactionStatus.INTRANS), int(TransactionStatus.INERROR))
 #: select.poll where the platform has it (not on Windows)
 _POLL = getattr(select, "poll", None)
 
@@ -146,7 +145,7 @@ class PsycopgConnection:
         """
         raw = self.raw
         owner = asyncio.current_task()
-        outside = raw.info.transaction_status == _IDLE
+        outside = raw.pgconn.transaction_status == _IDLE
         block: contextlib.AbstractAsyncContextManager[Any] = (
             raw.transaction() if outside else contextlib.nullcontext()
         )
@@ -344,7 +343,7 @@ class PsycopgPool:
     async def _return(self, raw: psycopg.AsyncConnection[Any], *, close: bool) -> None:
         try:
             if close and not raw.closed:
-                if raw.info.transaction_status == TransactionStatus.ACTIVE:
+                if raw.pgconn.transaction_status == _ACTIVE:
                     # stop the statement on the server too: closing the socket
                     # alone leaves it running (and its locks held) until it ends
                     with contextlib.suppress(Exception):
@@ -362,13 +361,13 @@ class PsycopgPool:
         try:
             if not discard and not raw.closed:
                 status = raw.pgconn.transaction_status
-                if status in _IN_TRANSACTION_STATUS:
+                if status in _IN_TRANSACTION:
                     try:
                         await raw.execute("ROLLBACK")
                     except BaseException:
                         discard = True
                         raise
-                elif status != _IDLE_STATUS:
+                elif status != _IDLE:
                     discard = True  # a statement is still running, or the link is lost
         finally:
             now = time.monotonic()
