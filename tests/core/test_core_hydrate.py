@@ -3,11 +3,15 @@ one written factory serves every model and column list of the same shape."""
 
 from __future__ import annotations
 
+import gc
+import sys
+
 import pytest
 
-from kakaorm import IntColumn, Model, StrColumn
+from kakaorm import ForeignKey, IntColumn, Model, StrColumn, belongs_to
 from kakaorm.orm import hydrate
 from kakaorm.orm.hydrate import model_hydrator
+from kakaorm.orm.relations import _Resolved
 from kakaorm.orm.state import PK_KEY
 
 
@@ -119,6 +123,62 @@ class HySetattr(Model):
     def __setattr__(self, key: str, value: object) -> None:
         SET_THROUGH_SETATTR.append(key)
         object.__setattr__(self, key, value)
+
+
+#: what HySetattr's __setattr__ saw while the class was being defined
+SET_WHILE_DEFINED = list(SET_THROUGH_SETATTR)
+
+DELETED: list[object] = []
+
+
+class HyDel(Model):
+    name = StrColumn(nullable=True)
+
+    class Meta:
+        table_name = "hy_del"
+
+    def __del__(self) -> None:
+        DELETED.append(self)
+
+
+class HyLate(Model):
+    """Never built anywhere but in the test below."""
+
+    title = StrColumn(nullable=True)
+    a_id = ForeignKey(HyA, nullable=True)
+    a = belongs_to(HyA, foreign_key="a_id")
+
+    class Meta:
+        table_name = "hy_late"
+
+
+def holds_a_dict(obj: object) -> bool:
+    """Whether CPython built a ``__dict__`` for ``obj`` (see tests/behaviour/test_bulk.py)."""
+    return any(type(r) is dict for r in gc.get_referents(obj))
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython", reason="instance layout of CPython")
+def test_the_loaded_key_and_a_prefetched_relation_stay_inside_instances_made_after_many_others() -> None:
+    # CPython's key table shared by a class's instances takes new names only while few
+    # instances exist: the names the ORM stores later are put there when the class is made
+    made = [HyLate(title=str(i)) for i in range(100)]
+    assert not any(holds_a_dict(m) for m in made)
+    rows = model_hydrator(HyLate, ["id", "title", "a_id"], None)([(1, "x", None), (2, "y", None)])
+    assert [holds_a_dict(r) for r in rows] == [False, False]
+    HyLate.a.keep(rows, [_Resolved(None), _Resolved(None)])
+    assert [holds_a_dict(r) for r in rows] == [False, False]
+    assert [(r.id, r.title, r.a_id, r.__dict__[PK_KEY]) for r in rows] == [(1, "x", None, 1), (2, "y", None, 2)]
+    assert [type(r.__dict__["a"]) for r in rows] == [_Resolved, _Resolved]
+
+
+def test_defining_a_model_runs_none_of_its_code() -> None:
+    # no __setattr__, property setter (HyProperty's raises) or __del__ of a model runs
+    # when its class is made; a model with __del__ gets no throwaway instance
+    assert SET_WHILE_DEFINED == []
+    gc.collect()
+    assert DELETED == []
+    (h,) = model_hydrator(HyDel, ["id", "name"], None)([(1, "x")])
+    assert (h.id, h.name) == (1, "x")
 
 
 def test_instances_are_built_by_attribute_stores_written_into_the_source() -> None:

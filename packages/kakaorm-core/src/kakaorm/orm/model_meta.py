@@ -10,6 +10,7 @@ from kakaorm.orm.columns import Column
 from kakaorm.orm.instance_init import GENERATED, model_init
 from kakaorm.orm.options import ModelOptions, register_model, snake_case
 from kakaorm.orm.relations import Relation
+from kakaorm.orm.state import PK_KEY, reserve_attributes
 
 __all__ = ["ModelMeta"]
 
@@ -142,6 +143,9 @@ class ModelMeta(type):
         for value in ns.values():
             if isinstance(value, Relation):
                 value.attach(cls)  # type: ignore[arg-type]
+        if not abstract:
+            # what the ORM stores on instances: columns, the loaded key, prefetched relations
+            reserve_attributes(cls, (*columns, PK_KEY, *relations))
         return cls
 
 
