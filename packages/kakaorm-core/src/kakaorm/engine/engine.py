@@ -23,7 +23,7 @@ from kakaorm.dialect import Dialect, DriverConnection, DriverPool, PoolStats
 from kakaorm.engine.cache import CompiledEntry, check_table_features, compile_entry
 from kakaorm.engine.echo import enable_echo
 from kakaorm.engine.events import EventSource, InsertedKey, Listener, emit_after, emit_before, rows_of
-from kakaorm.engine.raw_sql import raw_statement
+from kakaorm.engine.raw_sql import RawSQLMethods
 from kakaorm.engine.registry import load_dialect
 from kakaorm.engine.routing import ReadYourWrites, ReplicaRouter, open_replicas
 from kakaorm.engine.transaction import Transaction, TransactionMethods, TransactionState, cancelled_statement_error
@@ -134,7 +134,7 @@ def _caught(dialect: Dialect) -> tuple[type[BaseException], ...]:
     return (*dialect.error_types, UnicodeEncodeError)
 
 
-class Engine(TransactionMethods, EventSource):
+class Engine(TransactionMethods, RawSQLMethods, EventSource):
     """A connected database: runs statements, raw SQL and transactions.
 
     Created by :func:`kakaorm.connect`; models use the most recent one by default.
@@ -413,30 +413,6 @@ class Engine(TransactionMethods, EventSource):
                     )
                 raise
             done.append(sql)
-
-    # -- raw SQL --------------------------------------------------------------------
-    async def fetch(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
-        """Run a raw query with ``%s`` placeholders; return the rows as dicts.
-
-        ``%%`` is a literal percent sign. Values are always bound, never pasted.
-        """
-        text, values = self._raw(sql, params)
-        names, rows = await self._run(lambda c: c.fetch_described(text, values), text, values)
-        return [dict(zip(names, row)) for row in rows]
-
-    async def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
-        """Run a raw statement with ``%s`` placeholders; return the affected row count."""
-        text, values = self._raw(sql, params)
-        return await self._run(lambda c: c.execute(text, values), text, values)
-
-    async def fetchval(self, sql: str, params: Sequence[Any] | None = None) -> Any:
-        """Run a raw query; return the first column of the first row (None if no row)."""
-        text, values = self._raw(sql, params)
-        rows = await self._run(lambda c: c.fetch(text, values), text, values)
-        return rows[0][0] if rows else None
-
-    def _raw(self, sql: str, params: Sequence[Any] | None) -> tuple[str, list[Any]]:
-        return raw_statement(self.dialect, sql, params)
 
     # -- schema ---------------------------------------------------------------------
     async def create_table(self, *tables: TableLike, if_not_exists: bool = True) -> None:

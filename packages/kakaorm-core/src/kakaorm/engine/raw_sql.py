@@ -1,16 +1,47 @@
-"""Raw SQL given to ``engine.fetch``/``execute``/``fetchval``: its ``%s`` placeholders
-in the dialect's form, and its values bound as the dialect binds them."""
+"""Raw SQL given to ``engine.fetch``/``execute``/``fetchval``: those methods, its
+``%s`` placeholders in the dialect's form, and its values bound as the dialect binds
+them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from kakaorm import exc
 from kakaorm.dialect import Dialect
 from kakaorm.expr import Param
 
-__all__ = ["raw_statement"]
+if TYPE_CHECKING:
+    from kakaorm.engine.engine import Engine
+
+__all__ = ["RawSQLMethods", "raw_statement"]
+
+
+class RawSQLMethods:
+    """The raw SQL methods of :class:`~kakaorm.Engine` (a base class of it)."""
+
+    async def fetch(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        """Run a raw query with ``%s`` placeholders; return the rows as dicts.
+
+        ``%%`` is a literal percent sign. Values are always bound, never pasted.
+        """
+        engine = cast("Engine", self)
+        text, values = raw_statement(engine.dialect, sql, params)
+        names, rows = await engine._run(lambda c: c.fetch_described(text, values), text, values)
+        return [dict(zip(names, row)) for row in rows]
+
+    async def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
+        """Run a raw statement with ``%s`` placeholders; return the affected row count."""
+        engine = cast("Engine", self)
+        text, values = raw_statement(engine.dialect, sql, params)
+        return await engine._run(lambda c: c.execute(text, values), text, values)
+
+    async def fetchval(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        """Run a raw query; return the first column of the first row (None if no row)."""
+        engine = cast("Engine", self)
+        text, values = raw_statement(engine.dialect, sql, params)
+        rows = await engine._run(lambda c: c.fetch(text, values), text, values)
+        return rows[0][0] if rows else None
 
 
 def raw_statement(dialect: Dialect, sql: str, params: Sequence[Any] | None) -> tuple[str, list[Any]]:
