@@ -349,20 +349,33 @@ class Engine(TransactionMethods, RawSQLMethods, EventSource):
         sql = entry.sql
         return await self._run(lambda c: c.execute(sql, values), sql, values)
 
-    async def _insert(self, stmt: Insert, key_column: ColumnElement[Any] | None) -> Any:
-        """Run an INSERT; return the generated value of ``key_column`` if given."""
-        if key_column is None:
-            await self._execute_stmt(stmt)
-            return None
+    def _key_returned(self) -> bool:
+        """Whether a one-row INSERT reads its generated key from a RETURNING clause
+        (rather than from what the driver reports)."""
         features = self.features
-        if features.returning and not features.reported_insert_keys:
+        return features.returning and not features.reported_insert_keys
+
+    async def _insert(self, stmt: Insert, key_column: ColumnElement[Any] | None) -> Any:
+        """Run a one-row INSERT; return the generated value of ``key_column`` if given."""
+        returning = key_column is not None and self._key_returned()
+        if returning and key_column is not None:
             stmt.returning = (key_column,)
-            entry, values = self._prepare(stmt)
-            sql = entry.sql
+        entry, values = self._prepare(stmt)
+        return await self._insert_compiled(entry, values, key_column is not None, returning)
+
+    async def _insert_compiled(
+        self, entry: CompiledEntry, values: Sequence[Any], wants_key: bool, returning: bool
+    ) -> Any:
+        """Run a compiled one-row INSERT with its bind ``values``; return the generated
+        key if ``wants_key`` (``returning``: the INSERT was compiled with
+        ``RETURNING key``, as :meth:`_key_returned` decides)."""
+        sql = entry.sql
+        if not wants_key:
+            await self._run(lambda c: c.execute(sql, values), sql, values)
+            return None
+        if returning:
             rows = await self._run(lambda c: c.fetch(sql, values), sql, values)
             return rows[0][0]
-        entry, values = self._prepare(stmt)
-        sql = entry.sql
         key = await self._run(lambda c: InsertedKey.of(c.execute_insert(sql, values), 1), sql, values)
         return key.value
 

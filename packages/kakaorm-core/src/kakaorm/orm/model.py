@@ -15,7 +15,7 @@ from kakaorm.orm.columns import Column, coerce_value, utcnow
 from kakaorm.orm.deletion import DEFAULT_SCOPE
 from kakaorm.orm.model_meta import ModelMeta
 from kakaorm.orm.options import ModelOptions, resolve_model
-from kakaorm.orm.persist import bulk_insert, insert_values, row_values
+from kakaorm.orm.persist import bulk_insert, insert_row, insert_values, row_values
 from kakaorm.orm.pydantic_api import PydanticModelAPI
 from kakaorm.orm.query_build import where_conditions
 from kakaorm.orm.queryset import QuerySet
@@ -24,7 +24,7 @@ from kakaorm.orm.single_get import get_one
 from kakaorm.orm.state import PK_KEY, put, stored
 from kakaorm.orm.table import model_table_schema
 from kakaorm.orm.upsert import bulk_upsert, upsert_one
-from kakaorm.statements import Insert, Update
+from kakaorm.statements import Update
 
 if TYPE_CHECKING:
     from typing import Self
@@ -190,14 +190,11 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
 
     async def _insert(self) -> None:
         await self.before_insert()
-        cls = type(self)
         columns, columns_key, values, key_generated = insert_values(self)
         pk = self._meta.pk
-        stmt = Insert(cls, columns, [values], columns_key=columns_key)
+        key = await insert_row(type(self), columns, columns_key, values, key_generated)
         if key_generated:
-            put(self, pk.name, await cls._engine()._insert(stmt, pk))
-        else:
-            await cls._engine()._insert(stmt, None)
+            put(self, pk.name, key)
         put(self, PK_KEY, stored(self, pk.name))
         await self.after_insert()
 

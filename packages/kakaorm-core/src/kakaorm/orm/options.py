@@ -85,6 +85,9 @@ class ModelOptions:
             True: (generated, tuple(c._uid for c in generated)),
             False: (self.column_list, tuple(c._uid for c in self.column_list)),
         }
+        #: compile-cache keys of one instance's INSERT, by (key generated, RETURNING
+        #: the key): see kakaorm.orm.persist.insert_row
+        self.insert_keys: dict[tuple[bool, bool], Hashable] = {}
         self.auto_now = tuple(c for c in self.column_list if c.auto_now)
         self.auto_now_add = tuple(c for c in self.column_list if c.auto_now_add)
         #: True when some column has ``validators=`` (writes must run them)

@@ -8,7 +8,7 @@ the ORM's work and lives here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Sequence
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,11 +20,13 @@ from kakaorm.orm.validation import check_values
 from kakaorm.statements import Insert
 
 if TYPE_CHECKING:
+    from kakaorm.engine.engine import Engine
     from kakaorm.orm.model import Model
     from kakaorm.orm.options import ModelOptions
 
 __all__ = [
-    "bulk_insert", "check_batch_size", "insert_values", "instance_rows", "row_batches", "row_values", "stamp_times",
+    "bulk_insert", "check_batch_size", "insert_row", "insert_values", "instance_rows", "row_batches", "row_values",
+    "stamp_times",
 ]
 
 M = TypeVar("M", bound="Model")
@@ -81,6 +83,46 @@ def insert_values(obj: Model) -> tuple[tuple[Column[Any], ...], Hashable, list[A
     key_generated = pk.auto_increment and stored(obj, pk.name) is None
     columns, columns_key = meta.insert_shape(key_generated)
     return columns, columns_key, row_values(obj, columns), key_generated
+
+
+def insert_row(
+    model: type[Model], columns: Sequence[Column[Any]], columns_key: Hashable, values: list[Any], key_generated: bool
+) -> Awaitable[Any]:
+    """INSERT the row of one new instance (what :func:`insert_values` gave); the
+    awaitable gives the key the database generated, or None unless ``key_generated``.
+
+    The statement's compile-cache key depends only on the model and on the two
+    flags, so it is made once per model (``ModelOptions.insert_keys``) by the same
+    :class:`Insert` the first call builds and compiles. Later calls look the
+    compiled statement up under it and run it with the row's values, building no
+    statement, computing no key and adding no coroutine of their own: callgrind
+    counted 198,390 -> 189,722 instructions per SQLite ``create()`` (raw aiosqlite
+    about 127,000).
+    """
+    engine = model._engine()
+    returning = key_generated and engine._key_returned()
+    key = model._meta.insert_keys.get((key_generated, returning))
+    entry = None if key is None else engine._compiled(key)
+    if entry is None:
+        return _first_insert(engine, model, columns, columns_key, values, key_generated, returning)
+    return engine._insert_compiled(entry, entry.row_values((values,)), key_generated, returning)
+
+
+async def _first_insert(
+    engine: Engine,
+    model: type[Model],
+    columns: Sequence[Column[Any]],
+    columns_key: Hashable,
+    values: list[Any],
+    key_generated: bool,
+    returning: bool,
+) -> Any:
+    """:func:`insert_row` through an :class:`Insert`, which the engine compiles and
+    caches; its cache key is then kept for the model."""
+    stmt = Insert(model, columns, [values], columns_key=columns_key)
+    generated = await engine._insert(stmt, model._meta.pk if key_generated else None)
+    model._meta.insert_keys[key_generated, returning] = stmt._key([])  # with its RETURNING, if any
+    return generated
 
 
 async def bulk_insert(model: type[M], objects: Sequence[M], batch_size: int | None) -> list[M]:
