@@ -78,6 +78,33 @@ async def test_connect_rejects_unknown_options_listing_the_valid_ones(engine, co
     assert kakaorm.get_engine() is engine
 
 
+async def test_a_compile_cache_of_size_zero_compiles_every_statement_and_keeps_none(engine, connect_url):
+    uncached = await kakaorm.connect(connect_url(), compile_cache_size=0)
+    try:
+        await uncached.create_table(EngNote)
+        for round_ in range(2):  # a second round would take every remembered path
+            made = await EngNote.create(body=f"n{round_}", size=round_)
+            assert (await EngNote.get(EngNote.id == made.id)).body == f"n{round_}"
+            assert await EngNote.get_or_none(EngNote.size == 99) is None
+            assert [n.size for n in await EngNote.where(EngNote.size >= 0).order_by(EngNote.id)] == list(
+                range(round_ + 1)
+            )
+        assert uncached._cache == {}
+    finally:
+        await uncached.disconnect()
+
+
+@pytest.mark.parametrize("size", [-1, 2.5, "512", True, None])
+async def test_connect_refuses_a_compile_cache_size_that_is_not_a_count(engine, connect_url, size):
+    with pytest.raises(ConfigurationError) as info:
+        await kakaorm.connect(connect_url(), compile_cache_size=size)
+    assert str(info.value) == (
+        "connect() option compile_cache_size must be an integer of 0 or more (0 caches no statement), "
+        f"got {size!r}"
+    )
+    assert kakaorm.get_engine() is engine
+
+
 async def test_create_table_is_idempotent_and_drop_table_removes_it(engine):
     await engine.create_table(EngNote)
     await EngNote.create(body="kept")

@@ -80,6 +80,8 @@ async def connect(
             The options apply to every pool.
         replica_retry_after: seconds a replica that failed is skipped before it is
             tried again (default 30).
+        compile_cache_size (in ``options``): compiled statements kept (default 512; 0
+            keeps none, so every statement is compiled again).
         **options: pool and driver options of the dialect (``pool_min_size``,
             ``pool_max_size``, ``pool_timeout``, ``connect_timeout``, ...).
 
@@ -112,7 +114,12 @@ async def connect(
             f"valid options: {', '.join(sorted(accepted))}"
         )
     echo = bool(options.pop("echo", False))
-    cache_size = int(options.pop("compile_cache_size", 512))
+    cache_size = options.pop("compile_cache_size", 512)
+    if isinstance(cache_size, bool) or not isinstance(cache_size, int) or cache_size < 0:
+        raise exc.ConfigurationError(
+            f"connect() option compile_cache_size must be an integer of 0 or more (0 caches no "
+            f"statement), got {cache_size!r}"
+        )
     dialect = dialect_cls(parsed, options)
     router = await open_replicas(dialect_cls, parsed.scheme, replicas, replica_retry_after, options)
     try:
@@ -327,8 +334,11 @@ class Engine(TransactionMethods, RawSQLMethods, EventSource):
         return self._cache.get(key)
 
     def _remember(self, key: Hashable, entry: CompiledEntry) -> None:
-        """Cache ``entry`` under ``key``, dropping the oldest entry when the cache is full."""
+        """Cache ``entry`` under ``key``, dropping the oldest entry when the cache is full
+        (with ``compile_cache_size=0``, nothing is cached)."""
         cache = self._cache
+        if self._cache_size == 0:
+            return
         if len(cache) >= self._cache_size:
             cache.pop(next(iter(cache)))
         cache[key] = entry
