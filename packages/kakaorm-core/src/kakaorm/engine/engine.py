@@ -367,9 +367,10 @@ class Engine(TransactionMethods, RawSQLMethods, EventSource):
 
     async def _insert(self, stmt: Insert, key_column: ColumnElement[Any] | None) -> Any:
         """Run a one-row INSERT; return the generated value of ``key_column`` if given."""
-        returning = key_column is not None and self._key_returned()
-        if returning and key_column is not None:
+        returning = False
+        if key_column is not None and self._key_returned():
             stmt.returning = (key_column,)
+            returning = True
         entry, values = self._prepare(stmt)
         return await self._insert_compiled(entry, values, key_column is not None, returning)
 

@@ -25,23 +25,26 @@ class RawSQLMethods:
 
         ``%%`` is a literal percent sign. Values are always bound, never pasted.
         """
-        engine = cast("Engine", self)
-        text, values = raw_statement(engine.dialect, sql, params)
+        engine, text, values = self._raw(sql, params)
         names, rows = await engine._run(lambda c: c.fetch_described(text, values), text, values)
         return [dict(zip(names, row)) for row in rows]
 
     async def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
         """Run a raw statement with ``%s`` placeholders; return the affected row count."""
-        engine = cast("Engine", self)
-        text, values = raw_statement(engine.dialect, sql, params)
+        engine, text, values = self._raw(sql, params)
         return await engine._run(lambda c: c.execute(text, values), text, values)
 
     async def fetchval(self, sql: str, params: Sequence[Any] | None = None) -> Any:
         """Run a raw query; return the first column of the first row (None if no row)."""
-        engine = cast("Engine", self)
-        text, values = raw_statement(engine.dialect, sql, params)
+        engine, text, values = self._raw(sql, params)
         rows = await engine._run(lambda c: c.fetch(text, values), text, values)
         return rows[0][0] if rows else None
+
+    def _raw(self, sql: str, params: Sequence[Any] | None) -> tuple[Engine, str, list[Any]]:
+        """The engine, and ``sql`` with its values as the engine's dialect takes them."""
+        engine = cast("Engine", self)
+        text, values = raw_statement(engine.dialect, sql, params)
+        return engine, text, values
 
 
 def raw_statement(dialect: Dialect, sql: str, params: Sequence[Any] | None) -> tuple[str, list[Any]]:
