@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import copy
 import dataclasses
+import pickle
 
 import pytest
 
@@ -358,3 +361,53 @@ async def test_prefetch_and_loading_leave_a_models_own_setattr_out(engine, sql_l
     # storing a column or the relation (the loaded instance's dict is set whole)
     assert "author" not in STORED_THROUGH_SETATTR and "title" not in STORED_THROUGH_SETATTR
     assert vars(posts[0])["title"] == "t0"
+
+
+async def _use_prefetched(post: PfPost) -> list[object]:
+    """Await the prefetched values of ``post`` in every way asyncio offers."""
+
+    async def name() -> str:
+        return "coroutine"
+
+    author = await post.author
+    return [
+        author,
+        await asyncio.gather(post.author, post.comments),
+        await asyncio.gather(name(), post.author),
+        await asyncio.wait_for(post.author, 1),
+        await asyncio.wait_for(post.author, 0),
+        await asyncio.shield(post.comments),
+        [await done for done in asyncio.as_completed([post.author])],
+        len((await asyncio.wait([asyncio.ensure_future(post.author)]))[0]),
+    ]
+
+
+async def test_prefetched_values_are_awaitable_in_any_event_loop(engine, sql_log):
+    await _fill(engine, 4, 2)
+    posts = await PfPost.all().order_by(PfPost.id.asc).prefetch("author", "comments")
+    post = posts[1]  # id 2: author 1, comments c2.0 and c2.1
+    sql_log.clear()
+    here = await _use_prefetched(post)
+    # a loop of its own in another thread, as a later asyncio.run() would make
+    there = await asyncio.to_thread(asyncio.run, _use_prefetched(post))
+    assert sql_log.statements == []
+    author = here[0]
+    assert (type(author), author.id, author.name) == (PfAuthor, 1, "a1")
+    comments = await post.comments
+    assert [c.body for c in comments] == ["c2.0", "c2.1"]
+    expected = [author, [author, comments], ["coroutine", author], author, author, comments, [author], 1]
+    assert here == expected
+    assert there == expected
+    assert (await post.author) is author  # still the same instance, still done
+
+
+async def test_an_instance_with_prefetched_relations_pickles_and_copies_with_them(engine, sql_log):
+    await _fill(engine, 4, 2)
+    posts = await PfPost.all().order_by(PfPost.id.asc).prefetch("author", "comments")
+    sql_log.clear()
+    for copied in (pickle.loads(pickle.dumps(posts[1])), copy.deepcopy(posts[1]), copy.copy(posts[1])):
+        assert (copied.id, copied.title, copied.author_id) == (2, "t2", 1)
+        author = await copied.author
+        assert (type(author), author.id, author.name) == (PfAuthor, 1, "a1")
+        assert [c.body for c in await copied.comments] == ["c2.0", "c2.1"]
+    assert sql_log.statements == []

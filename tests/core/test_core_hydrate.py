@@ -11,7 +11,7 @@ import pytest
 from kakaorm import ForeignKey, IntColumn, Model, StrColumn, belongs_to
 from kakaorm.orm import hydrate
 from kakaorm.orm.hydrate import model_hydrator
-from kakaorm.orm.relations import _Resolved
+from kakaorm.orm.relations import _Resolved, resolved
 from kakaorm.orm.state import PK_KEY
 
 
@@ -165,7 +165,7 @@ def test_the_loaded_key_and_a_prefetched_relation_stay_inside_instances_made_aft
     assert not any(holds_a_dict(m) for m in made)
     rows = model_hydrator(HyLate, ["id", "title", "a_id"], None)([(1, "x", None), (2, "y", None)])
     assert [holds_a_dict(r) for r in rows] == [False, False]
-    HyLate.a.keep(rows, [_Resolved(None), _Resolved(None)])
+    HyLate.a.keep(rows, [resolved(None), resolved(None)])
     assert [holds_a_dict(r) for r in rows] == [False, False]
     assert [(r.id, r.title, r.a_id, r.__dict__[PK_KEY]) for r in rows] == [(1, "x", None, 1), (2, "y", None, 2)]
     assert [type(r.__dict__["a"]) for r in rows] == [_Resolved, _Resolved]

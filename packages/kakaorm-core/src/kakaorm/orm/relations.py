@@ -8,11 +8,14 @@ runs no query.
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
-from collections.abc import Generator, Sequence
-from itertools import repeat
+from collections.abc import Callable, Generator, Sequence
+from contextvars import Context
+from functools import partial
+from itertools import repeat, starmap
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast, overload
 
 from kakaorm.engine.engine import get_engine
 from kakaorm.exc import ModelError, UnknownRelationError
@@ -39,17 +42,65 @@ M = TypeVar("M", bound="Model")
 CACHE_KEY = "_kakaorm_related"
 
 
-class _Resolved:
-    """An awaitable that is already done (a prefetched value)."""
+class _NoLoop:
+    """The loop a prefetched value is made with: none. ``asyncio.Future()`` asks its
+    loop only whether it runs in debug mode; a finished value never schedules
+    anything on it (see :class:`_Resolved`)."""
 
-    __slots__ = ("value",)
+    __slots__ = ()
+    get_debug = staticmethod(bool)  # bool() is False, answered in C
 
-    def __init__(self, value: Any) -> None:
-        self.value = value
 
-    def __await__(self) -> Generator[Any, None, Any]:
-        return self.value
-        yield  # pragma: no cover - makes this a generator
+_NO_LOOP = _NoLoop()
+
+
+class _Resolved(asyncio.Future[Any]):
+    """A prefetched value: an awaitable that is already done, in any event loop.
+
+    It is a finished :class:`asyncio.Future`, because awaiting one runs in C: no
+    frame and no generator per ``await post.author``, which a page of prefetched
+    rows does once per row. It belongs to no loop: it is made with :data:`_NO_LOOP`,
+    and the two things asyncio asks of a future's loop, :meth:`get_loop` (which
+    ``gather()``, ``wait()`` and ``ensure_future()`` compare with theirs) and the
+    scheduling of a done-callback, answer with the loop running at the time. So a
+    value prefetched under one event loop can be awaited, gathered or waited for
+    under another. It pickles and copies as the value it holds.
+    """
+
+    __slots__ = ()
+
+    @property
+    def value(self) -> Any:
+        """The prefetched row, list of rows or None."""
+        return self.result()
+
+    def get_loop(self) -> asyncio.AbstractEventLoop:
+        return asyncio.get_running_loop()
+
+    def add_done_callback(self, fn: Callable[[Self], object], /, *, context: Context | None = None) -> None:
+        # done already: the callback runs soon, in the loop of whoever asks
+        asyncio.get_running_loop().call_soon(fn, self, context=context)
+
+    def __reduce__(self) -> tuple[Callable[[Any], _Resolved], tuple[Any]]:
+        return (resolved, (self.result(),))
+
+
+#: a new, unfinished :class:`_Resolved` (Future's own __init__, in C: no frame)
+_unfinished: Callable[[], _Resolved] = partial(_Resolved, loop=cast("asyncio.AbstractEventLoop", _NO_LOOP))
+
+
+def resolved(value: Any) -> _Resolved:
+    """A finished awaitable giving ``value`` (a prefetched row, list or None)."""
+    done = _unfinished()
+    done.set_result(value)
+    return done
+
+
+def resolved_all(values: Sequence[Any]) -> list[_Resolved]:
+    """:func:`resolved` of each value, in order, with the loop in C."""
+    done = list(starmap(_unfinished, repeat((), len(values))))
+    deque(map(_Resolved.set_result, done, values), maxlen=0)
+    return done
 
 
 class Relation(Generic[T]):
@@ -393,11 +444,11 @@ async def prefetch_related(engine: Engine | None, instances: Sequence[Model], pa
     done: list[_Resolved]
     if rel.many:
         # a list of its own for each instance
-        done = [_Resolved(loaded.get(k, [])) for k in local_keys]
+        done = resolved_all([loaded.get(k, []) for k in local_keys])
     else:
         # one wrapper per related row, shared by every instance pointing at it
-        wrapped = {k: _Resolved(v) for k, v in loaded.items()}
-        done = list(map(wrapped.get, local_keys, repeat(_Resolved(None))))
+        wrapped = dict(zip(loaded, resolved_all(list(loaded.values()))))
+        done = list(map(wrapped.get, local_keys, repeat(resolved(None))))
     rel.keep(instances, done)
     if rest and found:
         await prefetch_related(engine, found, rest)
