@@ -19,7 +19,8 @@ backend, round), on a fresh private database (a temporary SQLite file, or
 kakaorm_bench_<pid> on the PostgreSQL / MariaDB server of KAKAORM_BENCH_POSTGRES_URL /
 KAKAORM_BENCH_MYSQL_URL, dropped at the end); the schema and the authors are created
 outside the timings, the same way for every contender. The contenders take turns
-within each round, so drift of a shared machine hits them alike. The table shows the
+within each round, so drift of a shared machine hits them alike, in an order that
+rotates by one place each round. The table shows the
 median of the processes per workload, in milliseconds of wall time (``--metric cpu``:
 CPU time of the client process), and the ratio to the raw driver of the same backend
 (1.00 is raw speed; lower is better), then the geometric mean and the maximum of the
@@ -97,6 +98,14 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
         if args.cpu not in allowed:
             parser.error(f"--cpu {args.cpu}: this process may run on CPUs {', '.join(map(str, allowed))} only")
     return args
+
+
+def turn_order(contenders: list[str], round_index: int) -> list[str]:
+    """The order in which ``contenders`` run in round ``round_index`` (from 0): rotated by
+    one place each round, so that no contender always runs first, or always right after
+    the same one (whose database was just dropped on the same server)."""
+    shift = round_index % len(contenders)
+    return contenders[shift:] + contenders[:shift]
 
 
 def measure(contender: str, backend: str, scale: float, cpu: int | None = None) -> dict[str, Any]:
@@ -205,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     for n in range(args.processes):
         for backend in args.backends:
-            for contender in everyone:
+            for contender in turn_order(everyone, n):
                 result = measure(contender, backend, args.scale, args.cpu)
                 runs[backend][contender].append(result)
                 status = "failed" if "error" in result else "ok"

@@ -80,6 +80,19 @@ def test_the_harness_measures_every_workload_for_kakaorm_and_raw_with_the_same_r
     assert f"; each pinned to CPU {PINNED_CPU}\n" in again.stdout
 
 
+def test_the_contenders_order_rotates_by_one_place_each_round() -> None:
+    run = _load_run_module()
+    everyone = ["raw", "kakaorm", "tortoise"]
+    assert [run.turn_order(everyone, n) for n in range(4)] == [
+        ["raw", "kakaorm", "tortoise"],
+        ["kakaorm", "tortoise", "raw"],
+        ["tortoise", "raw", "kakaorm"],
+        ["raw", "kakaorm", "tortoise"],
+    ]
+    assert run.turn_order(["raw", "kakaorm"], 1) == ["kakaorm", "raw"]
+    assert everyone == ["raw", "kakaorm", "tortoise"]  # the list itself is left as it was
+
+
 def test_pinning_to_a_cpu_this_process_may_not_use_names_the_ones_it_may(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
