@@ -375,7 +375,6 @@ async def _use_prefetched(post: PfPost) -> list[object]:
         await asyncio.gather(post.author, post.comments),
         await asyncio.gather(name(), post.author),
         await asyncio.wait_for(post.author, 1),
-        await asyncio.wait_for(post.author, 0),
         await asyncio.shield(post.comments),
         [await done for done in asyncio.as_completed([post.author])],
         len((await asyncio.wait([asyncio.ensure_future(post.author)]))[0]),
@@ -390,15 +389,28 @@ async def test_prefetched_values_are_awaitable_in_any_event_loop(engine, sql_log
     here = await _use_prefetched(post)
     # a loop of its own in another thread, as a later asyncio.run() would make
     there = await asyncio.to_thread(asyncio.run, _use_prefetched(post))
+    # and a loop that is not running yet: run_until_complete() takes any awaitable
+    until_complete = await asyncio.to_thread(_run_until_complete, post)
     assert sql_log.statements == []
     author = here[0]
     assert (type(author), author.id, author.name) == (PfAuthor, 1, "a1")
     comments = await post.comments
     assert [c.body for c in comments] == ["c2.0", "c2.1"]
-    expected = [author, [author, comments], ["coroutine", author], author, author, comments, [author], 1]
+    expected = [author, [author, comments], ["coroutine", author], author, comments, [author], 1]
     assert here == expected
     assert there == expected
+    assert until_complete == [author, comments]
     assert (await post.author) is author  # still the same instance, still done
+    # an awaitable to asyncio, not a future: nothing asks it for a loop
+    assert not asyncio.isfuture(post.author) and not asyncio.isfuture(post.comments)
+
+
+def _run_until_complete(post: PfPost) -> list[object]:
+    loop = asyncio.new_event_loop()
+    try:
+        return [loop.run_until_complete(post.author), loop.run_until_complete(post.comments)]
+    finally:
+        loop.close()
 
 
 async def test_an_instance_with_prefetched_relations_pickles_and_copies_with_them(engine, sql_log):

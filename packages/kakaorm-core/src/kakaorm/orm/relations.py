@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
-from contextvars import Context
 from functools import partial
 from itertools import repeat, starmap
 from operator import attrgetter
@@ -44,8 +43,8 @@ CACHE_KEY = "_kakaorm_related"
 
 class _NoLoop:
     """The loop a prefetched value is made with: none. ``asyncio.Future()`` asks its
-    loop only whether it runs in debug mode; a finished value never schedules
-    anything on it (see :class:`_Resolved`)."""
+    loop only whether it runs in debug mode, and a value finished at once never
+    schedules anything on it."""
 
     __slots__ = ()
     get_debug = staticmethod(bool)  # bool() is False, answered in C
@@ -55,31 +54,25 @@ _NO_LOOP = _NoLoop()
 
 
 class _Resolved(asyncio.Future[Any]):
-    """A prefetched value: an awaitable that is already done, in any event loop.
+    """A prefetched value: an awaitable that is already done.
 
-    It is a finished :class:`asyncio.Future`, because awaiting one runs in C: no
+    It is a finished :class:`asyncio.Future` because awaiting one runs in C: no
     frame and no generator per ``await post.author``, which a page of prefetched
-    rows does once per row. It belongs to no loop: it is made with :data:`_NO_LOOP`,
-    and the two things asyncio asks of a future's loop, :meth:`get_loop` (which
-    ``gather()``, ``wait()`` and ``ensure_future()`` compare with theirs) and the
-    scheduling of a done-callback, answer with the loop running at the time. So a
-    value prefetched under one event loop can be awaited, gathered or waited for
-    under another. It pickles and copies as the value it holds.
+    rows does once per row. Its await never consults a loop. To asyncio it is not a
+    future (``asyncio.isfuture()`` is false, through ``_asyncio_future_blocking``), so
+    ``gather()``, ``wait()``, ``shield()`` or ``run_until_complete()`` treat it as
+    any other awaitable, wrapping it in a task of their own loop, whichever loop
+    that is: a value prefetched under one event loop serves another. It pickles and
+    copies as the value it holds.
     """
 
     __slots__ = ()
+    _asyncio_future_blocking = None  # type: ignore[assignment]
 
     @property
     def value(self) -> Any:
         """The prefetched row, list of rows or None."""
         return self.result()
-
-    def get_loop(self) -> asyncio.AbstractEventLoop:
-        return asyncio.get_running_loop()
-
-    def add_done_callback(self, fn: Callable[[Self], object], /, *, context: Context | None = None) -> None:
-        # done already: the callback runs soon, in the loop of whoever asks
-        asyncio.get_running_loop().call_soon(fn, self, context=context)
 
     def __reduce__(self) -> tuple[Callable[[Any], _Resolved], tuple[Any]]:
         return (resolved, (self.result(),))
