@@ -336,9 +336,9 @@ class Engine(TransactionMethods, RawSQLMethods, EventSource):
     def _remember(self, key: Hashable, entry: CompiledEntry) -> None:
         """Cache ``entry`` under ``key``, dropping the oldest entry when the cache is full
         (with ``compile_cache_size=0``, nothing is cached)."""
-        cache = self._cache
         if self._cache_size == 0:
             return
+        cache = self._cache
         if len(cache) >= self._cache_size:
             cache.pop(next(iter(cache)))
         cache[key] = entry
