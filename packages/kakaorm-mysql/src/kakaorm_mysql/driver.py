@@ -23,7 +23,7 @@ from typing import Any
 import aiomysql  # type: ignore[import-untyped]
 from pymysql.constants import CLIENT  # type: ignore[import-untyped]
 
-from kakaorm.dialect import PoolStats
+from kakaorm.dialect import PoolStats, limit_reads
 from kakaorm.exc import InterfaceError, PoolTimeoutError, QueryError
 
 from .errors import connect_error
@@ -263,6 +263,8 @@ async def open_connection(settings: ConnectSettings) -> MySQLConnection:
     try:
         async with asyncio.timeout(settings.connect_timeout):
             await raw._connect()
+            # aiomysql reads through an asyncio stream; see kakaorm.dialect.READ_SIZE
+            limit_reads(getattr(raw._writer, "transport", None))
             for sql in SESSION_SETUP:
                 await raw.query(sql)
     except (Exception, asyncio.CancelledError) as err:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import asyncpg  # type: ignore[import-untyped]
 
-from kakaorm.dialect import PoolStats
+from kakaorm.dialect import PoolStats, limit_reads
 from kakaorm.exc import PoolTimeoutError
 
 from .driver import ConnectionSettings, commit_refused, connect_failure
@@ -439,7 +439,9 @@ def _decode_date(value: tuple[int]) -> datetime.date:
 
 
 async def _set_codecs(conn: asyncpg.Connection) -> None:
-    """Run on every new connection: KakaORM's exact date and time codecs."""
+    """Run on every new connection: KakaORM's exact date and time codecs, and reads of
+    at most :data:`kakaorm.dialect.READ_SIZE` bytes from its socket."""
+    limit_reads(getattr(conn, "_transport", None))
     for name, encoder, decoder in (
         ("timestamptz", _encode_timestamptz, _decode_timestamptz),
         ("timestamp", _encode_timestamp, _decode_timestamp),
