@@ -33,6 +33,19 @@ async def measure(contender: str, backend: str, scale: float) -> dict[str, Any]:
     return {"contender": contender, "backend": backend, "version": version, "cpus": cpus, **results.as_json()}
 
 
+def settle_allocator() -> None:
+    """Free one large block before anything is measured, as any process that has run
+    a while has done: glibc then serves blocks up to that size from its heap (it
+    raises its mmap threshold to the size of a mapped block when one is freed)
+    instead of mapping and unmapping each. asyncio's socket transports read into a
+    new 256 KiB buffer each time, above glibc's initial threshold (128 KiB); without
+    this, whether each of a contender's reads cost a fresh mapping (about 12
+    microseconds on this machine) depended on what its imports happened to free:
+    raw aiomysql's did, Tortoise's did not."""
+    block = bytearray(1 << 20)
+    del block
+
+
 def pin(cpu: int) -> None:
     """Run this process, and every thread it starts from now on, on ``cpu`` only."""
     os.sched_setaffinity(0, {cpu})
@@ -44,6 +57,7 @@ def main() -> None:
     contender, backend, scale = sys.argv[1], sys.argv[2], float(sys.argv[3])
     if len(sys.argv) == 5:
         pin(int(sys.argv[4]))
+    settle_allocator()
     print(json.dumps(asyncio.run(measure(contender, backend, scale))))
 
 

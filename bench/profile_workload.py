@@ -100,6 +100,7 @@ def main() -> None:
     _common.Results.time = profiled  # type: ignore[method-assign]
     if args.cpu is not None:
         _worker.pin(args.cpu)
+    _worker.settle_allocator()  # as every measuring process does
     asyncio.run(_worker.measure(args.contender, args.backend, args.scale))
 
 

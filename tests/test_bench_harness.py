@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -102,6 +103,39 @@ def test_pinning_to_a_cpu_this_process_may_not_use_names_the_ones_it_may(
         run.arguments(["--cpu", "100000"])
     assert exited.value.code == 2
     assert f"--cpu 100000: this process may run on CPUs {allowed} only" in capsys.readouterr().err
+
+
+SETTLE_CHECK = """
+import resource, socket, sys
+sys.path.insert(0, sys.argv[1])
+import _worker
+
+def faults(reads):
+    a, b = socket.socketpair()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(reads):
+        a.send(b"x" * 60)
+        b.recv(256 * 1024)  # what asyncio's socket transports ask for
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+cold = faults(200)
+_worker.settle_allocator()
+print(cold, faults(200))
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="the mmap threshold it settles is glibc's")
+def test_every_measuring_process_reads_its_sockets_into_heap_memory() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", SETTLE_CHECK, str(ROOT / "bench")], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    cold, settled = map(int, proc.stdout.split())
+    # before: each 256 KiB read buffer is mapped and faulted in afresh (two pages a read)
+    assert cold >= 400
+    assert settled < 20
+    worker = (ROOT / "bench" / "_worker.py").read_text()
+    assert "    settle_allocator()\n    print(json.dumps(asyncio.run(measure(" in worker
 
 
 def test_asking_for_a_contender_that_is_not_a_choice_says_which_exist() -> None:
