@@ -134,8 +134,26 @@ def test_every_measuring_process_reads_its_sockets_into_heap_memory() -> None:
     # before: each 256 KiB read buffer is mapped and faulted in afresh (two pages a read)
     assert cold >= 400
     assert settled < 20
-    worker = (ROOT / "bench" / "_worker.py").read_text()
-    assert "    settle_allocator()\n    print(json.dumps(asyncio.run(measure(" in worker
+
+
+def test_the_worker_settles_the_allocator_before_it_measures(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    import _worker
+
+    steps: list[str] = []
+
+    async def measure(contender: str, backend: str, scale: float) -> dict[str, str]:
+        steps.append(f"measure {contender} {backend} {scale}")
+        return {}
+
+    monkeypatch.setattr(_worker, "settle_allocator", lambda: steps.append("settle"))
+    monkeypatch.setattr(_worker, "measure", measure)
+    monkeypatch.setattr(sys, "argv", ["_worker.py", "raw", "sqlite", "0.5"])
+    _worker.main()
+    assert steps == ["settle", "measure raw sqlite 0.5"]
+    assert capsys.readouterr().out == "{}\n"
 
 
 def test_asking_for_a_contender_that_is_not_a_choice_says_which_exist() -> None:
