@@ -19,7 +19,6 @@ import sys
 import pytest
 
 from kakaorm.dialect import READ_SIZE, limit_reads
-from tests.conftest import Backend
 
 QUERIES = 200
 
@@ -43,7 +42,7 @@ asyncio.run(main())
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="the mmap threshold and GLIBC_TUNABLES are glibc's")
-def test_queries_fault_in_no_fresh_pages(backend: Backend) -> None:
+def test_queries_fault_in_no_fresh_pages(backend) -> None:
     env = {**os.environ, "GLIBC_TUNABLES": "glibc.malloc.mmap_threshold=131072"}
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT, backend.url(), str(QUERIES)],
