@@ -27,9 +27,10 @@ CPU time of the client process), and the ratio to the raw driver of the same bac
 ratios. Every contender's results are checked against the raw driver's (row counts,
 sums of the values read); a mismatch is reported and the exit status is 1.
 
-``--cpu N`` (Linux) runs every measuring process, with its threads, on CPU N alone, while
-the database servers keep the other CPUs. Without it, the scheduler places the event
-loop and a driver's worker thread (aiosqlite's) on the same CPU in some processes and on
+``--cpu N`` (Linux) runs every measuring process, with its threads, on CPU N alone; the
+database servers are left where the scheduler puts them, CPU N included (bench/README.md
+tells how that placement moves a round trip's time). Without it, the scheduler places the
+event loop and a driver's worker thread (aiosqlite's) on the same CPU in some processes and on
 two in others, and a hand-over between two CPUs costs tens of microseconds per query
 here: SQLite's timings then fall into two groups far apart, and a median of a few
 processes lands in either (a single-threaded process shows two speeds too, unpinned).
