@@ -18,23 +18,23 @@ Every measurement runs in a fresh process (bench/_worker.py), one per (contender
 backend, round), on a fresh private database (a temporary SQLite file, or
 kakaorm_bench_<pid> on the PostgreSQL / MariaDB server of KAKAORM_BENCH_POSTGRES_URL /
 KAKAORM_BENCH_MYSQL_URL, dropped at the end); the schema and the authors are created
-outside the timings, the same way for every contender. The contenders take turns
-within each round, so drift of a shared machine hits them alike, in an order that
-rotates by one place each round. The table shows the
-median of the processes per workload, in milliseconds of wall time (``--metric cpu``:
-CPU time of the client process), and the ratio to the raw driver of the same backend
-(1.00 is raw speed; lower is better), then the geometric mean and the maximum of the
-ratios. Every contender's results are checked against the raw driver's (row counts,
-sums of the values read); a mismatch is reported and the exit status is 1.
+outside the timings, the same way for every contender. The contenders take turns within
+each round, so drift of a shared machine hits them alike, in an order that rotates by
+one place each round. The table shows the median of the processes per workload, in
+milliseconds of wall time (``--metric cpu``: CPU time of the client process), and the
+ratio to the raw driver of the same backend (1.00 is raw speed; lower is better), then
+the geometric mean and the maximum of the ratios. Every contender's results are checked
+against the raw driver's (row counts, sums of the values read); a mismatch is reported
+and the exit status is 1.
 
 ``--cpu N`` (Linux) runs every measuring process, with its threads, on CPU N alone; the
 database servers are left where the scheduler puts them, CPU N included (bench/README.md
-tells how that placement moves a round trip's time). Without it, the scheduler places the
-event loop and a driver's worker thread (aiosqlite's) on the same CPU in some processes and on
-two in others, and a hand-over between two CPUs costs tens of microseconds per query
-here: SQLite's timings then fall into two groups far apart, and a median of a few
-processes lands in either (a single-threaded process shows two speeds too, unpinned).
-Pinned, they are steadier, and faster for every contender.
+tells how that placement moves a round trip's time). Without it, the scheduler places
+the event loop and a driver's worker thread (aiosqlite's) on the same CPU in some
+processes and on two in others, and a hand-over between two CPUs costs tens of
+microseconds per query here: SQLite's timings then fall into two groups far apart, and a
+median of a few processes lands in either (a single-threaded process shows two speeds
+too, unpinned). Pinned, they are steadier, and faster for every contender.
 """
 
 from __future__ import annotations
