@@ -189,17 +189,26 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
         return row_values(self, columns)
 
     async def _insert(self) -> None:
-        await self.before_insert()
+        cls = type(self)
+        # a hook left as Model's own does nothing: it is not called (a coroutine fewer
+        # per write); one overridden in a class or assigned on the instance is
+        hook = self.before_insert
+        if getattr(hook, "__func__", None) is not _BEFORE_INSERT:
+            await hook()
         columns, columns_key, values, key_generated = insert_values(self)
         pk = self._meta.pk
-        key = await insert_row(type(self), columns, columns_key, values, key_generated)
+        key = await insert_row(cls, columns, columns_key, values, key_generated)
         if key_generated:
             put(self, pk.name, key)
         put(self, PK_KEY, stored(self, pk.name))
-        await self.after_insert()
+        hook = self.after_insert
+        if getattr(hook, "__func__", None) is not _AFTER_INSERT:
+            await hook()
 
     async def _update(self) -> None:
-        await self.before_update()
+        hook = self.before_update
+        if getattr(hook, "__func__", None) is not _BEFORE_UPDATE:
+            await hook()
         cls = type(self)
         meta = self._meta
         if meta.auto_now:
@@ -220,7 +229,9 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
                 "(it was deleted); nothing was written"
             )
         put(self, PK_KEY, stored(self, pk.name))
-        await self.after_update()
+        hook = self.after_update
+        if getattr(hook, "__func__", None) is not _AFTER_UPDATE:
+            await hook()
 
     async def delete(self) -> None:
         """DELETE the instance's row; ``before_delete``/``after_delete`` run around it.
@@ -235,9 +246,13 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
                 f"cannot delete this {cls.__name__}: it is not in the database "
                 "(never saved, or already deleted)"
             )
-        await self.before_delete()
+        hook = self.before_delete
+        if getattr(hook, "__func__", None) is not _BEFORE_DELETE:
+            await hook()
         await self._meta.deletion.delete_instance(cls, self, pk_value)
-        await self.after_delete()
+        hook = self.after_delete
+        if getattr(hook, "__func__", None) is not _AFTER_DELETE:
+            await hook()
 
     async def refresh(self) -> None:
         """Reload the instance's values from its row (a soft-deleted row too) and forget
@@ -472,3 +487,11 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
 #: Model.all's function: where() and get() build their query directly unless a model
 #: defines an all() of its own
 _MODEL_ALL = Model.__dict__["all"].__func__
+
+#: Model's own hooks, which do nothing; save() and delete() skip a hook that is one of them
+_BEFORE_INSERT = Model.before_insert
+_AFTER_INSERT = Model.after_insert
+_BEFORE_UPDATE = Model.before_update
+_AFTER_UPDATE = Model.after_update
+_BEFORE_DELETE = Model.before_delete
+_AFTER_DELETE = Model.after_delete
