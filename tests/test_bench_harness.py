@@ -7,6 +7,8 @@ import importlib.util
 import json
 import os
 import platform
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -198,3 +200,46 @@ def test_the_profiler_reports_on_the_one_workload_asked_for(mode: str, expected:
     lines = proc.stdout.splitlines()
     # the profiled workload's times, and no other workload's
     assert [line.split(":")[0] for line in lines if ": wall " in line] == ["fetch all as objects"]
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed (apt-get install valgrind)")
+def test_the_profiler_counts_one_run_of_a_workload_in_instructions() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "profile_workload.py"), "kakaorm", "sqlite", "get",
+         "--mode", "instructions", "--scale", "0.01"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    found = re.fullmatch(
+        r"kakaorm sqlite get by pk: ([\d,]+) instructions \(20 operations, ([\d,]+) each\); "
+        r"the whole process ([\d,]+) with the workload once, ([\d,]+) with it twice\n",
+        proc.stdout,
+    )
+    assert found is not None, proc.stdout
+    once, each, first, second = (int(g.replace(",", "")) for g in found.groups())
+    assert once == second - first
+    assert each == once // 20
+    # a get costs SQLite and KakaORM about 135,000; an extra full collection of the
+    # heap in one of the two runs (what the empty timing is there to match) would add
+    # about 470,000 to each of the 20
+    assert 80_000 < each < 300_000
+
+
+@pytest.mark.parametrize(
+    ("workload", "message"),
+    [
+        ("bulk", "--mode instructions cannot count the bulk insert: running it twice would double "
+                 "the table that the later workloads read"),
+        ("e", "--mode instructions counts one workload; 'e' names 7 of: single inserts (1 tx), bulk insert, "),
+        ("insert", "--mode instructions counts one workload; 'insert' names 2 of: "),
+    ],
+)
+def test_counting_instructions_refuses_what_it_cannot_count(workload: str, message: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "profile_workload.py"), "raw", "sqlite", workload,
+         "--mode", "instructions"],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert proc.stderr.startswith(message), proc.stderr
