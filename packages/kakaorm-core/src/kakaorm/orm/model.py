@@ -193,7 +193,7 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
         # a hook left as Model's own does nothing: it is not called (a coroutine fewer
         # per write); one overridden in a class or assigned on the instance is
         hook = self.before_insert
-        if getattr(hook, "__func__", None) is not _BEFORE_INSERT:
+        if getattr(hook, "__func__", None) not in _NO_OP_HOOKS:
             await hook()
         columns, columns_key, values, key_generated = insert_values(self)
         pk = self._meta.pk
@@ -202,12 +202,12 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
             put(self, pk.name, key)
         put(self, PK_KEY, stored(self, pk.name))
         hook = self.after_insert
-        if getattr(hook, "__func__", None) is not _AFTER_INSERT:
+        if getattr(hook, "__func__", None) not in _NO_OP_HOOKS:
             await hook()
 
     async def _update(self) -> None:
         hook = self.before_update
-        if getattr(hook, "__func__", None) is not _BEFORE_UPDATE:
+        if getattr(hook, "__func__", None) not in _NO_OP_HOOKS:
             await hook()
         cls = type(self)
         meta = self._meta
@@ -230,7 +230,7 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
             )
         put(self, PK_KEY, stored(self, pk.name))
         hook = self.after_update
-        if getattr(hook, "__func__", None) is not _AFTER_UPDATE:
+        if getattr(hook, "__func__", None) not in _NO_OP_HOOKS:
             await hook()
 
     async def delete(self) -> None:
@@ -247,11 +247,11 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
                 "(never saved, or already deleted)"
             )
         hook = self.before_delete
-        if getattr(hook, "__func__", None) is not _BEFORE_DELETE:
+        if getattr(hook, "__func__", None) not in _NO_OP_HOOKS:
             await hook()
         await self._meta.deletion.delete_instance(cls, self, pk_value)
         hook = self.after_delete
-        if getattr(hook, "__func__", None) is not _AFTER_DELETE:
+        if getattr(hook, "__func__", None) not in _NO_OP_HOOKS:
             await hook()
 
     async def refresh(self) -> None:
@@ -489,9 +489,6 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
 _MODEL_ALL = Model.__dict__["all"].__func__
 
 #: Model's own hooks, which do nothing; save() and delete() skip a hook that is one of them
-_BEFORE_INSERT = Model.before_insert
-_AFTER_INSERT = Model.after_insert
-_BEFORE_UPDATE = Model.before_update
-_AFTER_UPDATE = Model.after_update
-_BEFORE_DELETE = Model.before_delete
-_AFTER_DELETE = Model.after_delete
+_NO_OP_HOOKS = frozenset(
+    Model.__dict__[f"{when}_{what}"] for when in ("before", "after") for what in ("insert", "update", "delete")
+)
