@@ -124,6 +124,21 @@ async def test_has_one_with_several_rows_gives_the_lowest_key(engine):
     assert (profile.id, profile.bio) == (4, "first")
 
 
+async def test_prefetched_has_one_with_several_rows_gives_the_lowest_key(engine, sql_log):
+    ada, bob = await _schema(engine)
+    await RelProfile.create(id=9, bio="later", author_id=ada.id)
+    await RelProfile.create(id=4, bio="first", author_id=ada.id)
+    await RelProfile.create(id=6, bio="middle", author_id=ada.id)
+    authors = await RelAuthor.all().order_by(RelAuthor.id).prefetch("profile")
+    sql_log.clear()
+    profiles = [await a.profile for a in authors]
+    assert sql_log.count == 0
+    assert [a.id for a in authors] == [ada.id, bob.id]
+    assert type(profiles[0]) is RelProfile
+    assert (profiles[0].id, profiles[0].bio) == (4, "first")
+    assert profiles[1] is None
+
+
 async def test_reading_a_relation_sends_nothing_until_awaited(engine, sql_log):
     ada, _ = await _schema(engine)
     post = await RelPost.create(title="p", author_id=ada.id)

@@ -256,14 +256,19 @@ class Relation(Generic[T]):
             found.extend(rows)
             name = remote.name
             if related._meta.attribute_access:  # see kakaorm.orm.state.stored
-                row_keys = [getattr(row, name, None) for row in rows]
+                try:
+                    row_keys = list(map(attrgetter(name), rows))  # the loop in C: every row has it
+                except AttributeError:
+                    row_keys = [getattr(row, name, None) for row in rows]
             else:
                 row_keys = [row.__dict__.get(name) for row in rows]
-            for k, row in zip(row_keys, rows):
-                if self.many:
+            if self.many:
+                for k, row in zip(row_keys, rows):
                     loaded.setdefault(k, []).append(row)
-                else:
-                    loaded.setdefault(k, row)
+            else:
+                # the first row of each key, as setdefault() would keep it, in C: a later
+                # row of the same key is overwritten by the earlier one stored after it
+                loaded.update(zip(reversed(row_keys), reversed(rows)))
         return loaded, found
 
     async def load(self, instance: Model) -> Any:
