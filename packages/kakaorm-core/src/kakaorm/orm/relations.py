@@ -156,11 +156,7 @@ class Relation(Generic[T]):
         its ``__dict__`` would build one for every instance the hydrator made
         without.
         """
-        name = self.local_key_name()
-        try:
-            return list(map(attrgetter(name), instances))  # the loop in C: every instance has it
-        except AttributeError:
-            return [getattr(i, name, None) for i in instances]
+        return attribute_of_each(instances, self.local_key_name())
 
     def remote_column(self) -> Column[Any]:
         """The column of the related model matched against :meth:`local_key`."""
@@ -256,10 +252,7 @@ class Relation(Generic[T]):
             found.extend(rows)
             name = remote.name
             if related._meta.attribute_access:  # see kakaorm.orm.state.stored
-                try:
-                    row_keys = list(map(attrgetter(name), rows))  # the loop in C: every row has it
-                except AttributeError:
-                    row_keys = [getattr(row, name, None) for row in rows]
+                row_keys = attribute_of_each(rows, name)
             else:
                 row_keys = [row.__dict__.get(name) for row in rows]
             if self.many:
@@ -381,6 +374,15 @@ has_many = HasMany
 #: ``has_one(Profile, foreign_key="author_id")``: ``await author.profile`` gives the
 #: related row or None.
 has_one = HasOne
+
+
+def attribute_of_each(objects: Sequence[Any], name: str) -> list[Any]:
+    """``getattr(obj, name, None)`` of every object, in order: with the loop in C
+    when every object has the attribute (the usual case), else one by one."""
+    try:
+        return list(map(attrgetter(name), objects))
+    except AttributeError:
+        return [getattr(obj, name, None) for obj in objects]
 
 
 def key_batches(engine: Engine | None, keys: set[Any]) -> list[list[Any]]:
