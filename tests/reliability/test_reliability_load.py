@@ -52,7 +52,12 @@ async def test_memory_stays_flat_across_rounds_of_load(pooled):
     finally:
         tracemalloc.stop()
     # rounds 1 and 2 fill the caches (compiled SQL, prepared statements, the pool);
-    # the 800 transactions after them may keep nothing: 64 KiB is 80 bytes each
-    growth = traced[-1] - traced[1]
-    assert growth < 64 * 1024, f"memory grew by {growth} bytes from round 2 to round 6: {traced}"
+    # each of the 4 rounds after them may keep nothing: 16 KiB is 80 bytes for each
+    # of its 200 transactions. A leak shows in every round, so the median round is
+    # judged: one round may pay once for a table of the interpreter's own growing (a
+    # dict resized in a long test session, about 70 KiB once in CI), which is no leak.
+    growths = sorted(after - before for before, after in zip(traced[1:], traced[2:]))
+    median = (growths[1] + growths[2]) // 2
+    assert median < 16 * 1024, f"memory grew by {median} bytes in the median round after round 2: {traced}"
+    assert traced[-1] - traced[1] < 256 * 1024, f"memory grew from round 2 to round 6: {traced}"
     assert await check_load(book) == []
