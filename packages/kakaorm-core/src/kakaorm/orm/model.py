@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, ParamSpec, TypeVar
 
 from kakaorm import exc
@@ -190,10 +190,7 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
 
     async def _insert(self) -> None:
         cls = type(self)
-        # a hook left as Model's own does nothing: it is not called (a coroutine fewer
-        # per write); one overridden in a class or assigned on the instance is
-        hook = self.before_insert
-        if getattr(hook, "__func__", None) not in _NO_OP_HOOKS:
+        if _runs(hook := self.before_insert):
             await hook()
         columns, columns_key, values, key_generated = insert_values(self)
         pk = self._meta.pk
@@ -201,13 +198,11 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
         if key_generated:
             put(self, pk.name, key)
         put(self, PK_KEY, stored(self, pk.name))
-        hook = self.after_insert
-        if getattr(hook, "__func__", None) not in _NO_OP_HOOKS:
+        if _runs(hook := self.after_insert):
             await hook()
 
     async def _update(self) -> None:
-        hook = self.before_update
-        if getattr(hook, "__func__", None) not in _NO_OP_HOOKS:
+        if _runs(hook := self.before_update):
             await hook()
         cls = type(self)
         meta = self._meta
@@ -229,8 +224,7 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
                 "(it was deleted); nothing was written"
             )
         put(self, PK_KEY, stored(self, pk.name))
-        hook = self.after_update
-        if getattr(hook, "__func__", None) not in _NO_OP_HOOKS:
+        if _runs(hook := self.after_update):
             await hook()
 
     async def delete(self) -> None:
@@ -246,12 +240,10 @@ class Model(PydanticModelAPI, metaclass=ModelMeta):
                 f"cannot delete this {cls.__name__}: it is not in the database "
                 "(never saved, or already deleted)"
             )
-        hook = self.before_delete
-        if getattr(hook, "__func__", None) not in _NO_OP_HOOKS:
+        if _runs(hook := self.before_delete):
             await hook()
         await self._meta.deletion.delete_instance(cls, self, pk_value)
-        hook = self.after_delete
-        if getattr(hook, "__func__", None) not in _NO_OP_HOOKS:
+        if _runs(hook := self.after_delete):
             await hook()
 
     async def refresh(self) -> None:
@@ -492,3 +484,10 @@ _MODEL_ALL = Model.__dict__["all"].__func__
 _NO_OP_HOOKS = frozenset(
     Model.__dict__[f"{when}_{what}"] for when in ("before", "after") for what in ("insert", "update", "delete")
 )
+
+
+def _runs(hook: Callable[[], Awaitable[None]]) -> bool:
+    """Whether save() or delete() calls ``hook`` (an instance's bound lifecycle hook):
+    not when it is Model's own, which does nothing (a coroutine fewer per write),
+    but when a class, a mixin or the instance itself put another in its place."""
+    return getattr(hook, "__func__", None) not in _NO_OP_HOOKS
